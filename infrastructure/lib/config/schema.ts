@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { AWS_REGIONS } from './aws-regions.js';
+import { WORKER_ALARM_IDS } from './alarm-catalog.js';
+
+/** The three environments, in deployment order. */
+export const ENVIRONMENT_NAMES = ['test', 'staging', 'production'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+const accountId = z
+  .string()
+  .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id, for example "123456789012"' });
+
+const region = z.enum(AWS_REGIONS, {
+  message: `must be an AWS region such as "us-east-1" or "eu-west-1" (supported: ${AWS_REGIONS.join(', ')})`,
+});
+
+/** A Secrets Manager secret, referenced by name or ARN: the value itself never appears in configuration. */
+const secretReference = z
+  .string()
+  .regex(/^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+|[\w/+=.@-]{1,512})$/, {
+    message: 'must be a Secrets Manager secret name (such as "kiro-cd/github-token") or a secret ARN, never the secret value',
+  });
+
+const email = z.email({ message: 'must be an e-mail address such as "oncall@example.com"' });
+
+const slackChannel = z.strictObject({
+  workspaceId: z.string().regex(/^T[A-Z0-9]{6,}$/, {
+    message: 'must be the Slack workspace id (starts with "T"), authorised once in the AWS Chatbot console',
+  }),
+  channelId: z.string().regex(/^[CG][A-Z0-9]{6,}$/, {
+    message: 'must be a Slack channel id (starts with "C" or "G"; right-click the channel, "Copy link")',
+  }),
+});
+
+const notifications = z.strictObject({
+  emails: z.array(email).default([]),
+  slack: slackChannel.optional(),
+});
+
+const approval = z.strictObject({
+  required: z.boolean({ message: 'must be true or false' }),
+  timeoutMinutes: z
+    .number()
+    .int({ message: 'must be a whole number of minutes' })
+    .min(5, { message: 'must be at least 5 minutes (CodePipeline minimum)' })
+    .max(86_400, { message: 'must be at most 86400 minutes (60 days, the CodePipeline maximum)' })
+    .default(1440),
+});
+
+const healthCheck = z.strictObject({
+  durationSeconds: z
+    .number()
+    .int({ message: 'must be a whole number of seconds' })
+    .positive({ message: 'must be a positive number of seconds (the default is 300, 5 minutes)' })
+    .max(3600, { message: 'must be at most 3600 seconds; a longer bake belongs in a separate soak stage' })
+    .default(300),
+  intervalSeconds: z
+    .number()
+    .int({ message: 'must be a whole number of seconds' })
+    .min(10, { message: 'must be at least 10 seconds (CloudWatch standard-resolution alarms change at most every 10 s)' })
+    .max(300, { message: 'must be at most 300 seconds' })
+    .default(30),
+  reviewTimeoutMinutes: z
+    .number()
+    .int({ message: 'must be a whole number of minutes' })
+    .min(5, { message: 'must be at least 5 minutes' })
+    .max(1440, { message: 'must be at most 1440 minutes (24 hours)' })
+    .default(60),
+});
+
+const alarms = z.strictObject({
+  critical: z.array(z.enum(WORKER_ALARM_IDS, { message: `must name alarms from: ${WORKER_ALARM_IDS.join(', ')}` })),
+  warning: z
+    .array(z.enum(WORKER_ALARM_IDS, { message: `must name alarms from: ${WORKER_ALARM_IDS.join(', ')}` }))
+    .default([]),
+});
+
+/** A window in which deployments into the environment may start (CodePipeline DeploymentWindow rule). */
+const deploymentWindow = z.strictObject({
+  cron: z.string().regex(/^cron\(\S+( \S+){5}\)$/, {
+    message: 'must be an EventBridge cron expression with six fields, such as "cron(0 9-16 ? * MON-THU *)"',
+  }),
+  timeZone: z.string().regex(/^([A-Za-z_]+(\/[A-Za-z_+-]+)*|UTC)$/, {
+    message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"',
+  }),
+});
+
+const stackPrefix = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,100}$/, {
+  message: 'must start with a letter and hold only letters, digits and hyphens (CloudFormation stack-name rules)',
+});
+
+/** What runs against the environment once it is deployed. */
+export const POST_DEPLOYMENT_SUITES = ['integration', 'e2e', 'smoke'] as const;
+export type PostDeploymentSuite = (typeof POST_DEPLOYMENT_SUITES)[number];
+
+export const environmentSchema = z.strictObject({
+  name: z.enum(ENVIRONMENT_NAMES, { message: `must be one of ${ENVIRONMENT_NAMES.join(', ')}` }),
+  account: accountId,
+  region,
+  stackPrefix,
+  approval: approval.default({ required: false, timeoutMinutes: 1440 }),
+  healthCheck: healthCheck.default({ durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 }),
+  alarms,
+  notifications: notifications.default({ emails: [] }),
+  deploymentWindow: deploymentWindow.optional(),
+  postDeploymentTests: z.enum(POST_DEPLOYMENT_SUITES, {
+    message: `must be one of ${POST_DEPLOYMENT_SUITES.join(', ')}`,
+  }),
+  logRetentionDays: z
+    .literal([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], {
+      message: 'must be a CloudWatch Logs retention such as 90 (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)',
+    })
+    .default(90),
+});
+
+export const pipelineSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, {
+    message: 'must be 1-100 letters, digits or . @ _ - (CodePipeline pipeline-name rules)',
+  }),
+  account: accountId,
+  region,
+  source: z.strictObject({
+    owner: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, { message: 'must be a GitHub user or organisation name' }),
+    repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be a GitHub repository name' }),
+    branch: z.string().min(1).default('main'),
+    connectionArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+        message:
+          'must be the ARN of a CodeStar (CodeConnections) connection to GitHub, created once in the console: ' +
+          'arn:aws:codeconnections:<region>:<account>:connection/<uuid>',
+      }),
+  }),
+  githubTokenSecret: secretReference,
+  notifications: notifications.default({ emails: [] }),
+  logRetentionDays: environmentSchema.shape.logRetentionDays,
+});
+
+export const configSchema = z.strictObject({
+  pipeline: pipelineSchema,
+  environments: z.array(z.unknown()),
+});
+
+/** One deployment environment, validated, with defaults filled in. */
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+/** The pipeline's own settings, validated, with defaults filled in. */
+export type PipelineSettings = z.infer<typeof pipelineSchema>;
+/** What `environments.ts` may hold before validation (defaults may be left out). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type PipelineInput = z.input<typeof pipelineSchema>;
+
+/** The whole validated configuration: the pipeline and its environments in deployment order. */
+export interface DeploymentConfig {
+  readonly pipeline: PipelineSettings;
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+/** The raw configuration as written in `environments.ts`. */
+export interface DeploymentConfigInput {
+  readonly pipeline: PipelineInput;
+  readonly environments: readonly EnvironmentInput[];
+}

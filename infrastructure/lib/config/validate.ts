@@ -1,0 +1,159 @@
+import type { z } from 'zod';
+import { ConfigurationError } from '../../../src/shared/errors.js';
+import {
+  ENVIRONMENT_NAMES,
+  environmentSchema,
+  pipelineSchema,
+  type DeploymentConfig,
+  type EnvironmentConfig,
+} from './schema.js';
+
+/** One thing wrong with the configuration: where it is, what was found, and how to fix it. */
+export interface ConfigProblem {
+  /** `pipeline` or the environment's name (or `environments[i]` when it has no valid name). */
+  readonly scope: string;
+  /** Dotted path of the key inside that scope, such as `healthCheck.durationSeconds`. */
+  readonly key: string;
+  readonly value: unknown;
+  /** What the value must be, phrased as the fix. */
+  readonly fix: string;
+}
+
+const CONFIG_FILE = 'infrastructure/lib/config/environments.ts';
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value);
+}
+
+/** Renders a problem as one line that names scope, key, bad value and fix. */
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.scope === 'pipeline' ? 'pipeline settings' : `environment "${problem.scope}"`;
+  return `${where}, key "${problem.key}": got ${describe(problem.value)}; ${problem.fix}.`;
+}
+
+function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap((issue): ConfigProblem[] => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      const container = issue.input;
+      return issue.keys.map((unknownKey) => ({
+        scope,
+        key: [...path, unknownKey].join('.'),
+        value: container?.[unknownKey],
+        fix: 'is not a known key: remove it or correct its spelling (schema.ts lists every key)',
+      }));
+    }
+    return [
+      {
+        scope,
+        key: path.length === 0 ? '(whole entry)' : path.join('.'),
+        value: issue.input,
+        fix: issue.code === 'invalid_type' && issue.input === undefined ? `is required and ${issue.message}` : issue.message,
+      },
+    ];
+  });
+}
+
+function nameOf(raw: unknown, index: number): string {
+  if (typeof raw === 'object' && raw !== null && 'name' in raw) {
+    const name = (raw).name;
+    if (typeof name === 'string' && name.length > 0) return name;
+  }
+  return `environments[${index}]`;
+}
+
+/** Checks that span several keys or several environments. */
+function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = environments.map((environment) => environment.name);
+  if (names.join(',') !== ENVIRONMENT_NAMES.join(',')) {
+    problems.push({
+      scope: 'pipeline',
+      key: 'environments',
+      value: names,
+      fix: `list exactly the environments ${ENVIRONMENT_NAMES.join(', ')}, once each and in that order (it is the deployment order)`,
+    });
+  }
+  const prefixOwners = new Map<string, string>();
+  for (const environment of environments) {
+    const { name, healthCheck, approval, alarms, stackPrefix } = environment;
+    if (name === 'production' && !approval.required) {
+      problems.push({
+        scope: name,
+        key: 'approval.required',
+        value: approval.required,
+        fix: 'production must be preceded by a manual approval: set approval: { required: true, timeoutMinutes: 1440 }',
+      });
+    }
+    if (healthCheck.durationSeconds % healthCheck.intervalSeconds !== 0) {
+      problems.push({
+        scope: name,
+        key: 'healthCheck.durationSeconds',
+        value: healthCheck.durationSeconds,
+        fix: `must be a whole multiple of healthCheck.intervalSeconds (${healthCheck.intervalSeconds}), for example ${Math.max(1, Math.round(healthCheck.durationSeconds / healthCheck.intervalSeconds)) * healthCheck.intervalSeconds}`,
+      });
+    }
+    if (alarms.critical.length === 0) {
+      problems.push({
+        scope: name,
+        key: 'alarms.critical',
+        value: alarms.critical,
+        fix: 'name at least one critical alarm (such as "poller-errors"): without one, no alarm can roll a bad release back',
+      });
+    }
+    const both = alarms.critical.filter((id) => alarms.warning.includes(id));
+    if (both.length > 0) {
+      problems.push({
+        scope: name,
+        key: 'alarms.warning',
+        value: both,
+        fix: 'an alarm is either critical or a warning: remove it from one of the two lists',
+      });
+    }
+    const owner = prefixOwners.get(stackPrefix.toLowerCase());
+    if (owner !== undefined) {
+      problems.push({
+        scope: name,
+        key: 'stackPrefix',
+        value: stackPrefix,
+        fix: `environment "${owner}" already uses this prefix, so their stacks would share names: choose another`,
+      });
+    } else {
+      prefixOwners.set(stackPrefix.toLowerCase(), name);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Validates the raw configuration once, at synth time, and fills in defaults.
+ * Throws a {@link ConfigurationError} listing every problem, each naming the environment, the key,
+ * the bad value and the fix.
+ */
+export function validateConfig(input: { readonly pipeline: unknown; readonly environments: unknown }): DeploymentConfig {
+  const problems: ConfigProblem[] = [];
+  const pipeline = pipelineSchema.safeParse(input.pipeline, { reportInput: true });
+  if (!pipeline.success) problems.push(...problemsFromZod('pipeline', pipeline.error));
+
+  const environments: EnvironmentConfig[] = [];
+  if (!Array.isArray(input.environments)) {
+    problems.push({ scope: 'pipeline', key: 'environments', value: input.environments, fix: 'must be a list of environments' });
+  } else {
+    input.environments.forEach((raw: unknown, index) => {
+      const parsed = environmentSchema.safeParse(raw, { reportInput: true });
+      if (parsed.success) environments.push(parsed.data);
+      else problems.push(...problemsFromZod(nameOf(raw, index), parsed.error));
+    });
+    if (problems.length === 0) problems.push(...crossFieldProblems(environments));
+  }
+
+  if (problems.length > 0 || !pipeline.success) {
+    const lines = problems.map((problem) => `  - ${formatProblem(problem)}`);
+    throw new ConfigurationError(
+      `Invalid deployment configuration in ${CONFIG_FILE} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      { problems },
+    );
+  }
+  return { pipeline: pipeline.data, environments };
+}

@@ -1,0 +1,108 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A running local AWS emulator (moto_server) bound to 127.0.0.1. */
+export interface MotoServer {
+  /** Base URL, for example `http://127.0.0.1:40123`. */
+  readonly endpoint: string;
+  /** Clears every resource the emulator holds (`POST /moto-api/reset`). */
+  reset(): Promise<void>;
+  /** Stops the emulator process and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Raised when the emulator is not installed or does not come up. */
+export class MotoServerUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MotoServerUnavailableError';
+  }
+}
+
+const INSTALL_HINT =
+  'The local AWS emulator is missing. Install it with `pip install "moto[server]"` (Python 3.9+), ' +
+  'or run `bash scripts/ensure-tools.sh`, then try again.';
+
+/** True when `moto_server` is on the PATH. */
+export function isMotoServerInstalled(): boolean {
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('Could not read the port the kernel assigned.'));
+        return;
+      }
+      server.close(() => {
+        resolve(address.port);
+      });
+    });
+  });
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new MotoServerUnavailableError(`moto_server exited with code ${child.exitCode} before it was ready.`);
+    }
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) return;
+      lastError = new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new MotoServerUnavailableError(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms.`, {
+    cause: lastError,
+  });
+}
+
+/**
+ * Starts moto_server on 127.0.0.1 on a free port and waits until it answers.
+ * Fails with an install hint when the emulator is not installed.
+ */
+export async function startMotoServer(options: { readonly timeoutMs?: number } = {}): Promise<MotoServer> {
+  if (!isMotoServerInstalled()) throw new MotoServerUnavailableError(INSTALL_HINT);
+  const port = await findFreePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  });
+  try {
+    await waitUntilReady(endpoint, child, options.timeoutMs ?? 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    endpoint,
+    async reset() {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset failed with HTTP ${response.status}`);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+      }, 3_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { TEST_WORKERS } from './test/support/workers.js';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/polyfills.ts'],
+    pool: 'forks',
+    maxWorkers: TEST_WORKERS,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }]],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'infrastructure/lib/**/*.ts'],
+      exclude: ['**/*.d.ts', 'src/**/index.ts'],
+      reporter: ['text-summary', 'text', 'json-summary', 'cobertura', 'html'],
+      reportsDirectory: 'coverage',
+      thresholds: { lines: 80, branches: 80, functions: 80, statements: 80 },
+    },
+  },
+});
