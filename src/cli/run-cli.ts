@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { asKiroCdError } from '../shared/errors.js';
+import { ExitCode, type Command, type CommandContext, type ExitCodeValue } from './command.js';
+
+function usage(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
+  return [
+    'kiro-cd: operate the Kiro CodeBuild Worker delivery pipeline.',
+    '',
+    'Usage: kiro-cd <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `kiro-cd <command> --help` for the options of one command.',
+    'Exit codes: 0 ok, 1 failed (a gate blocked, an operation failed), 2 bad usage, 3 transient error, 4 internal error.',
+  ].join('\n');
+}
+
+/**
+ * Parses `argv` (without `node` and the script), runs one command and maps errors to exit codes:
+ * user errors to 2, transient ones to 3, anything else to 4. Never throws.
+ */
+export async function runCli(commands: readonly Command[], argv: readonly string[], context: CommandContext): Promise<ExitCodeValue> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    context.out.info(usage(commands));
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    context.out.error(`kiro-cd: unknown command "${name}".\n\n${usage(commands)}`);
+    return ExitCode.Usage;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    context.out.error(`kiro-cd ${command.name}: ${message}\n\n${command.help}`);
+    return ExitCode.Usage;
+  }
+  if (parsed.values.help === true) {
+    context.out.info(command.help);
+    return ExitCode.Ok;
+  }
+  try {
+    return await command.run(context, parsed.values, parsed.positionals);
+  } catch (thrown) {
+    const error = asKiroCdError(thrown);
+    context.out.error(`kiro-cd ${command.name}: ${error.message}`);
+    if (error.fault === 'user') return ExitCode.Usage;
+    if (error.fault === 'transient') return ExitCode.Transient;
+    return ExitCode.Internal;
+  }
+}
