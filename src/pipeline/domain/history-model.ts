@@ -64,6 +64,10 @@ export interface ActionEvent extends HistoryEventBase {
   readonly environment?: EnvironmentName;
   readonly state: ActionState;
   readonly summary?: string;
+  /** Action category from the event's `type.category` (`Source`, `Build`, `Deploy`, `Approval`, ...). */
+  readonly category?: string;
+  /** The commit a source action fetched (its `execution-result`), when this is a source action. */
+  readonly commit?: CommitInfo;
 }
 
 /** Severity the configuration gives an alarm. */
