@@ -1,0 +1,473 @@
+/**
+ * The pipeline plan: the whole stage layout of the CodePipeline V2 pipeline, computed from the
+ * validated configuration as plain data. Every layout decision (stage order, conditions, timeouts,
+ * exported variables, commands) lives here and is tested without synthesising CloudFormation; the
+ * pipeline stack only renders this plan.
+ *
+ * Pure: no CDK, no AWS SDK, no I/O, no clock (lint-enforced boundary).
+ */
+import { ConfigurationError } from '../../../src/shared/errors.js';
+import type { DeploymentConfig, EnvironmentConfig, EnvironmentName, PostDeploymentSuite } from '../config/schema.js';
+import {
+  PIPELINE_STAGES,
+  applicationStageName,
+  approvalStageName,
+  infrastructureStageName,
+} from '../../../src/pipeline/domain/stage-names.js';
+
+/**
+ * How CodePipeline handles several executions at once. SUPERSEDED, on purpose (docs/pipeline.md,
+ * "Execution mode"): PARALLEL forbids stage rollback and rollback conditions; QUEUED would line up
+ * every push behind a 24-hour production approval.
+ */
+export const EXECUTION_MODE = 'SUPERSEDED' as const;
+
+/** The stage that runs change detection for every environment, right after the build. */
+export const CHANGE_DETECTION_STAGE = 'Detect-Changes';
+
+/** Time budgets from TR-8 (minutes). Asserted by the plan tests; see docs/pipeline.md. */
+export const TIME_BUDGETS = {
+  /** Unit tests plus every post-deployment suite, summed over the whole pipeline. */
+  testsTotalMinutes: 30,
+  /** Infrastructure deployment of one environment. */
+  infrastructureDeployMinutes: 15,
+  /** Application deployment of one environment. */
+  applicationDeployMinutes: 10,
+} as const;
+
+/** CodeBuild timeouts (minutes) of the actions the pipeline runs. Every CodeBuild action has one. */
+export const ACTION_TIMEOUTS = {
+  /** Install, type-check, lint, unit and property tests, audit, synth, policy gates. */
+  build: 15,
+  /** npm ci + cdk diff against one environment. */
+  changeDetection: 10,
+  /** CDK Pipelines' self-mutation (cdk deploy of the pipeline stack). */
+  selfMutation: 15,
+  /** CDK Pipelines' asset publishing. */
+  assetPublishing: 10,
+  /** Post-deployment suites, per environment. */
+  suites: { integration: 5, e2e: 5, smoke: 3 } satisfies Record<PostDeploymentSuite, number>,
+} as const;
+
+/** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
+export const MAX_RULES_PER_CONDITION = 5;
+
+/** A variable exported by an earlier action: rendered as `#{<namespace of producer>.<name>}`. */
+export interface ExportedVariableRef {
+  /** Name of the action (step) that exports it. */
+  readonly producer: string;
+  /** The exported variable's name. */
+  readonly name: string;
+}
+
+/** One rule of a stage condition, as data (CodePipeline rule reference). */
+export type PlannedRule =
+  | {
+      readonly kind: 'variable-check';
+      readonly name: string;
+      readonly variable: ExportedVariableRef;
+      readonly operator: 'EQ';
+      readonly value: string;
+    }
+  | { readonly kind: 'deployment-window'; readonly name: string; readonly cron: string; readonly timeZone: string }
+  | {
+      readonly kind: 'cloudwatch-alarm';
+      readonly name: string;
+      readonly alarmName: string;
+      readonly alarmStates: readonly ['ALARM'];
+      /** Minutes (CodePipeline's WaitTime unit). */
+      readonly waitTimeMinutes: number;
+      readonly region: string;
+    };
+
+/** A stage condition: the rules (all must pass) and what happens when they do not. */
+export interface PlannedCondition {
+  readonly result: 'SKIP' | 'FAIL' | 'ROLLBACK';
+  readonly rules: readonly PlannedRule[];
+}
+
+/** The three V2 condition slots of a stage; CodePipeline allows exactly one condition per slot. */
+export interface StageConditions {
+  readonly beforeEntry?: PlannedCondition;
+  readonly onSuccess?: PlannedCondition;
+  readonly onFailure?: PlannedCondition;
+}
+
+/** A CodeBuild action: what it runs, how long it may take, what it exports and reports. */
+export interface ShellActionPlan {
+  readonly name: string;
+  readonly installCommands: readonly string[];
+  readonly commands: readonly string[];
+  /** Commands of the post_build phase: CodeBuild runs them even when the build phase failed. */
+  readonly postBuildCommands: readonly string[];
+  readonly timeoutMinutes: number;
+  readonly env: Readonly<Record<string, string>>;
+  /** Variables exported to CodePipeline (buildspec `env.exported-variables`). */
+  readonly exportedVariables: readonly string[];
+  /** CodeBuild report groups: name → files and format. */
+  readonly reports: Readonly<Record<string, { readonly files: readonly string[]; readonly format: 'JUNITXML' | 'COBERTURAXML' }>>;
+  /** True when the action's run time counts against the total test budget of TR-8. */
+  readonly countsAsTests: boolean;
+}
+
+/** The health check: a Step Functions execution of the health monitor. */
+export interface HealthCheckPlan {
+  readonly name: string;
+  /** Input of the state machine; `#{...}` references are resolved by CodePipeline. */
+  readonly input: Readonly<Record<string, string>>;
+  readonly expectedMinutes: number;
+}
+
+/** One stage of the pipeline after Source (and the CDK-managed UpdatePipeline/Assets stages). */
+export type PlannedStage =
+  | { readonly kind: 'build'; readonly name: string; readonly action: ShellActionPlan }
+  | { readonly kind: 'change-detection'; readonly name: string; readonly actions: readonly ShellActionPlan[] }
+  | {
+      readonly kind: 'infrastructure';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly conditions: StageConditions;
+      readonly budgetMinutes: number;
+    }
+  | {
+      readonly kind: 'application';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly conditions: StageConditions;
+      readonly budgetMinutes: number;
+      /** Health check first (when a health monitor exists), then the environment's suite. */
+      readonly healthCheck?: HealthCheckPlan;
+      readonly tests: ShellActionPlan;
+    }
+  | {
+      readonly kind: 'approval';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly timeoutMinutes: number;
+      readonly summary: string;
+      readonly conditions: StageConditions;
+    };
+
+/** The pipeline as data. */
+export interface PipelinePlan {
+  readonly pipelineName: string;
+  readonly executionMode: typeof EXECUTION_MODE;
+  readonly source: {
+    readonly repository: string;
+    readonly branch: string;
+    readonly connectionArn: string;
+  };
+  /** V2 trigger: pushes to these branches only. */
+  readonly triggerBranches: readonly string[];
+  readonly stages: readonly PlannedStage[];
+}
+
+/** What the plan needs besides the configuration: which runtime resources exist. */
+export interface PlanOptions {
+  /**
+   * Name of the deployment-history table; change detection reads the last deployed commit there.
+   * @default none: every run counts as a first deployment, so infrastructure is always deployed
+   */
+  readonly historyTableName?: string;
+  /**
+   * Whether a health-monitor state machine is wired in (then each application stage runs it).
+   * @default false
+   */
+  readonly healthMonitor?: boolean;
+}
+
+const CLI = 'node bin/kiro-cd.js';
+
+/** Name of the exported variable that says whether an environment's infrastructure deploys. */
+export function infraVariableName(environment: EnvironmentName): string {
+  return `INFRA_${environment.toUpperCase()}`;
+}
+
+/** Name of the change-detection action of an environment. */
+export function detectionActionName(environment: EnvironmentName): string {
+  return `Detect-${environment}`;
+}
+
+/**
+ * Converts the configuration's EventBridge cron (`cron(min hour dom month dow year)`) into the
+ * Quartz-style expression the DeploymentWindow rule takes (`sec min hour dom month dow year`,
+ * seconds always `*`).
+ */
+export function deploymentWindowCron(eventBridgeCron: string): string {
+  const match = /^cron\((.+)\)$/.exec(eventBridgeCron.trim());
+  const fields = match?.[1]?.trim().split(/\s+/) ?? [];
+  if (fields.length !== 6) {
+    throw new ConfigurationError(
+      `deploymentWindow.cron "${eventBridgeCron}" is not an EventBridge cron expression with six fields; write it as "cron(* 9-16 ? * MON-THU *)"`,
+      { key: 'deploymentWindow.cron', value: eventBridgeCron },
+    );
+  }
+  return ['*', ...fields].join(' ');
+}
+
+function buildStage(pipelineName: string): PlannedStage {
+  return {
+    kind: 'build',
+    name: PIPELINE_STAGES.build,
+    action: {
+      name: 'Synth',
+      installCommands: ['npm ci'],
+      commands: [
+        'mkdir -p reports',
+        'npm run typecheck',
+        // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
+        // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
+        // blocks on findings and fails closed on a missing or garbled file. `;` keeps the gate's
+        // exit code as the command's; nothing masks it.
+        `npx eslint -f json -o reports/eslint.json .; ${CLI} gate eslint --input reports/eslint.json`,
+        `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
+        `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
+        `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
+        'npx cdk synth',
+        `${CLI} gates --assembly cdk.out`,
+      ],
+      postBuildCommands: [
+        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --pipeline ${pipelineName}`,
+      ],
+      timeoutMinutes: ACTION_TIMEOUTS.build,
+      env: {},
+      exportedVariables: [],
+      reports: {
+        'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
+        coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
+      },
+      countsAsTests: true,
+    },
+  };
+}
+
+function detectionAction(environment: EnvironmentConfig, options: PlanOptions): ShellActionPlan {
+  const variable = infraVariableName(environment.name);
+  const varsFile = `reports/infra-${environment.name}.env`;
+  const historyFlag = options.historyTableName === undefined ? '' : ` --history-table ${options.historyTableName}`;
+  return {
+    name: detectionActionName(environment.name),
+    installCommands: ['npm ci'],
+    commands: [
+      'mkdir -p reports',
+      `${CLI} detect-changes --environment ${environment.name} --to $CODEBUILD_RESOLVED_SOURCE_VERSION${historyFlag} --cdk-app cdk.out --exported-variables-file ${varsFile}`,
+      // CodeBuild exports the shell's value of the variable at the end of the build; `set -a`
+      // exports every assignment the file makes.
+      `set -a && . ./${varsFile} && set +a`,
+    ],
+    postBuildCommands: [],
+    timeoutMinutes: ACTION_TIMEOUTS.changeDetection,
+    env: { KIRO_ENV: environment.name, KIRO_STACK_PREFIX: environment.stackPrefix },
+    exportedVariables: [variable],
+    reports: {},
+    countsAsTests: false,
+  };
+}
+
+function windowRule(environment: EnvironmentConfig): PlannedRule | undefined {
+  const window = environment.deploymentWindow;
+  if (window === undefined) return undefined;
+  return { kind: 'deployment-window', name: 'DeploymentWindow', cron: deploymentWindowCron(window.cron), timeZone: window.timeZone };
+}
+
+const ROLLBACK_ON_FAILURE: PlannedCondition = { result: 'ROLLBACK', rules: [] };
+
+function infrastructureStage(environment: EnvironmentConfig): PlannedStage {
+  return {
+    kind: 'infrastructure',
+    name: infrastructureStageName(environment.name),
+    environment: environment.name,
+    conditions: {
+      // The one entry condition this stage may have (CodePipeline allows exactly one per slot):
+      // the VariableCheck passes when change detection said "deploy"; when it fails, SKIP applies.
+      beforeEntry: {
+        result: 'SKIP',
+        rules: [
+          {
+            kind: 'variable-check',
+            name: 'InfrastructureChanged',
+            variable: { producer: detectionActionName(environment.name), name: infraVariableName(environment.name) },
+            operator: 'EQ',
+            value: 'deploy',
+          },
+        ],
+      },
+      onFailure: ROLLBACK_ON_FAILURE,
+    },
+    budgetMinutes: TIME_BUDGETS.infrastructureDeployMinutes,
+  };
+}
+
+function alarmRules(environment: EnvironmentConfig): PlannedRule[] {
+  const waitTimeMinutes = Math.ceil(environment.healthCheck.durationSeconds / 60);
+  const rules = environment.alarms.critical.map(
+    (id): PlannedRule => ({
+      kind: 'cloudwatch-alarm',
+      name: `Alarm-${id}`,
+      alarmName: `${environment.stackPrefix}-${id}`,
+      alarmStates: ['ALARM'],
+      waitTimeMinutes,
+      region: environment.region,
+    }),
+  );
+  if (rules.length > MAX_RULES_PER_CONDITION) {
+    throw new ConfigurationError(
+      `environment "${environment.name}", key "alarms.critical": ${rules.length} critical alarms, but a CodePipeline condition holds at most ${MAX_RULES_PER_CONDITION} rules; mark the others as warnings (the health monitor still watches them)`,
+      { environment: environment.name, key: 'alarms.critical' },
+    );
+  }
+  return rules;
+}
+
+function testsAction(environment: EnvironmentConfig): ShellActionPlan {
+  const suite = environment.postDeploymentTests;
+  return {
+    name: `Tests-${suite}`,
+    installCommands: ['npm ci'],
+    commands: [`npx vitest run --config vitest.deployed.config.ts test/deployed/${suite}`],
+    postBuildCommands: [],
+    timeoutMinutes: ACTION_TIMEOUTS.suites[suite],
+    env: {
+      KIRO_ENV: environment.name,
+      KIRO_STACK_PREFIX: environment.stackPrefix,
+      KIRO_ACCOUNT: environment.account,
+      AWS_REGION: environment.region,
+    },
+    exportedVariables: [],
+    reports: {},
+    countsAsTests: true,
+  };
+}
+
+function applicationStage(environment: EnvironmentConfig, pipelineName: string, options: PlanOptions): PlannedStage {
+  const name = applicationStageName(environment.name);
+  const window = windowRule(environment);
+  const healthCheck: HealthCheckPlan | undefined = options.healthMonitor
+    ? {
+        name: 'HealthCheck',
+        input: {
+          environment: environment.name,
+          pipelineName,
+          executionId: '#{codepipeline.PipelineExecutionId}',
+          commitId: '#{SourceVariables.CommitId}',
+          stage: name,
+        },
+        expectedMinutes: Math.ceil(environment.healthCheck.durationSeconds / 60),
+      }
+    : undefined;
+  return {
+    kind: 'application',
+    name,
+    environment: environment.name,
+    conditions: {
+      ...(window === undefined ? {} : { beforeEntry: { result: 'FAIL', rules: [window] } }),
+      onSuccess: { result: 'ROLLBACK', rules: alarmRules(environment) },
+      onFailure: ROLLBACK_ON_FAILURE,
+    },
+    budgetMinutes: TIME_BUDGETS.applicationDeployMinutes,
+    ...(healthCheck === undefined ? {} : { healthCheck }),
+    tests: testsAction(environment),
+  };
+}
+
+function approvalSummary(pipelineName: string, environments: readonly EnvironmentConfig[]): string {
+  const changes = environments.map(
+    (environment) => `${environment.name}=#{${detectionActionName(environment.name)}.${infraVariableName(environment.name)}}`,
+  );
+  return [
+    `Release of ${pipelineName}: commit #{SourceVariables.CommitId} by #{SourceVariables.AuthorDisplayName}: #{SourceVariables.CommitMessage}.`,
+    `Infrastructure deploy per environment: ${changes.join(', ')}.`,
+    'Build gates (tests, coverage >= 80 %, ESLint, npm audit, cfn-lint, cfn-guard, cdk-nag) passed; earlier environments passed their health checks and tests.',
+    'Details: CodeBuild reports of this execution and the KiroCD/Build dashboard. A rejection, or no answer within the timeout, stops the release without a rollback.',
+  ].join(' ');
+}
+
+function approvalStage(environment: EnvironmentConfig, pipelineName: string, all: readonly EnvironmentConfig[]): PlannedStage {
+  const window = windowRule(environment);
+  return {
+    kind: 'approval',
+    name: approvalStageName(environment.name),
+    environment: environment.name,
+    timeoutMinutes: environment.approval.timeoutMinutes,
+    summary: approvalSummary(pipelineName, all),
+    // The infrastructure stage's only entry slot is taken by the skip condition, so an environment's
+    // deployment window is checked before its approval too: nobody is asked to approve a release
+    // that could not deploy.
+    conditions: window === undefined ? {} : { beforeEntry: { result: 'FAIL', rules: [window] } },
+  };
+}
+
+/**
+ * Computes the pipeline from the validated configuration: Build, change detection, then per
+ * environment (in configuration order, which validation pins to test → staging → production) an
+ * optional approval stage, the infrastructure stage and the application stage.
+ */
+export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}): PipelinePlan {
+  const { pipeline, environments } = config;
+  const stages: PlannedStage[] = [
+    buildStage(pipeline.name),
+    {
+      kind: 'change-detection',
+      name: CHANGE_DETECTION_STAGE,
+      actions: environments.map((environment) => detectionAction(environment, options)),
+    },
+  ];
+  for (const environment of environments) {
+    if (environment.approval.required) stages.push(approvalStage(environment, pipeline.name, environments));
+    stages.push(infrastructureStage(environment), applicationStage(environment, pipeline.name, options));
+  }
+  return {
+    pipelineName: pipeline.name,
+    executionMode: EXECUTION_MODE,
+    source: {
+      repository: `${pipeline.source.owner}/${pipeline.source.repository}`,
+      branch: pipeline.source.branch,
+      connectionArn: pipeline.source.connectionArn,
+    },
+    triggerBranches: [pipeline.source.branch],
+    stages,
+  };
+}
+
+/** Every CodeBuild action of the plan, in pipeline order. */
+export function shellActions(plan: PipelinePlan): ShellActionPlan[] {
+  return plan.stages.flatMap((stage): ShellActionPlan[] => {
+    switch (stage.kind) {
+      case 'build':
+        return [stage.action];
+      case 'change-detection':
+        return [...stage.actions];
+      case 'application':
+        return [stage.tests];
+      case 'infrastructure':
+      case 'approval':
+        return [];
+    }
+  });
+}
+
+/** Upper bound of the time spent in tests over a whole run (minutes): the TR-8 30-minute budget. */
+export function testMinutesUpperBound(plan: PipelinePlan): number {
+  return shellActions(plan)
+    .filter((action) => action.countsAsTests)
+    .reduce((sum, action) => sum + action.timeoutMinutes, 0);
+}
+
+/**
+ * What a commit deploys, per environment, given the change-detection verdicts: the infrastructure
+ * stage runs only when its entry condition passes, i.e. when the exported variable equals the
+ * VariableCheck's value. Used to show that an application-only commit deploys no infrastructure.
+ */
+export function deployedStages(
+  plan: PipelinePlan,
+  variables: Readonly<Record<string, string>>,
+): { readonly stage: string; readonly outcome: 'run' | 'skipped' }[] {
+  return plan.stages.flatMap((stage) => {
+    if (stage.kind !== 'infrastructure' && stage.kind !== 'application') return [];
+    const entry = stage.conditions.beforeEntry;
+    const skipped =
+      entry?.result === 'SKIP' &&
+      entry.rules.some((rule) => rule.kind === 'variable-check' && variables[rule.variable.name] !== rule.value);
+    return [{ stage: stage.name, outcome: skipped ? 'skipped' : 'run' }];
+  });
+}

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
+import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
+import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
+import { TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+
+/** Valid configurations: every environment's tunable keys drawn at random within the schema's limits. */
+const configs = fc
+  .record({
+    intervals: fc.tuple(fc.constantFrom(10, 30, 60), fc.constantFrom(10, 30, 60), fc.constantFrom(10, 30, 60)),
+    multiples: fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 })),
+    critical: fc.tuple(
+      fc.subarray([...WORKER_ALARM_IDS], { minLength: 1 }),
+      fc.subarray([...WORKER_ALARM_IDS], { minLength: 1 }),
+      fc.subarray([...WORKER_ALARM_IDS], { minLength: 1 }),
+    ),
+    approvalMinutes: fc.integer({ min: 5, max: 86_400 }),
+    stagingApproval: fc.boolean(),
+    window: fc.option(fc.constantFrom('cron(* 9-16 ? * MON-THU *)', 'cron(* * ? * MON-FRI *)')),
+    healthMonitor: fc.boolean(),
+    historyTable: fc.option(fc.constant('kiro-history')),
+  })
+  .map(({ intervals, multiples, critical, approvalMinutes, stagingApproval, window, healthMonitor, historyTable }) => {
+    const input: DeploymentConfigInput = {
+      ...environmentsConfig,
+      environments: environmentsConfig.environments.map((environment, index) => ({
+        ...environment,
+        healthCheck: { durationSeconds: intervals[index]! * multiples[index]!, intervalSeconds: intervals[index]! },
+        alarms: { critical: critical[index]!, warning: [] },
+        approval:
+          environment.name === 'production'
+            ? { required: true, timeoutMinutes: approvalMinutes }
+            : { required: environment.name === 'staging' && stagingApproval },
+        ...(window === null ? {} : { deploymentWindow: { cron: window, timeZone: 'UTC' } }),
+      })),
+    };
+    return {
+      config: loadDeploymentConfig(input),
+      options: { healthMonitor, ...(historyTable === null ? {} : { historyTableName: historyTable }) },
+    };
+  });
+
+describe('pipeline plan properties', () => {
+  it('always runs Build → test → staging → approval → production', () => {
+    fc.assert(
+      fc.property(configs, ({ config, options }) => {
+        const names = planPipeline(config, options).stages.map((s) => s.name);
+        const at = (name: string) => names.indexOf(name);
+        expect(at('Build')).toBe(0);
+        const order = ['Build', 'Test-Infrastructure', 'Test-Application', 'Staging-Infrastructure', 'Staging-Application', 'Approve-Production', 'Production-Infrastructure', 'Production-Application'];
+        const positions = order.map(at);
+        expect(positions.every((p) => p >= 0)).toBe(true);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        expect(at('Approve-Production')).toBe(at('Production-Infrastructure') - 1);
+      }),
+    );
+  });
+
+  it('gives every environment stage an on-failure rollback and every infrastructure stage the skip condition', () => {
+    fc.assert(
+      fc.property(configs, ({ config, options }) => {
+        for (const stage of planPipeline(config, options).stages) {
+          if (stage.kind === 'infrastructure' || stage.kind === 'application') {
+            expect(stage.conditions.onFailure?.result).toBe('ROLLBACK');
+          }
+          if (stage.kind === 'infrastructure') {
+            expect(stage.conditions.beforeEntry?.result).toBe('SKIP');
+            expect(stage.conditions.beforeEntry?.rules.map((r) => r.kind)).toEqual(['variable-check']);
+          }
+          if (stage.kind === 'application') {
+            expect(stage.conditions.onSuccess?.result).toBe('ROLLBACK');
+            expect(stage.conditions.onSuccess?.rules.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+    );
+  });
+
+  it('uses SKIP only with VariableCheck rules, as CodePipeline requires, and at most 5 rules a condition', () => {
+    fc.assert(
+      fc.property(configs, ({ config, options }) => {
+        for (const stage of planPipeline(config, options).stages) {
+          if (stage.kind === 'build' || stage.kind === 'change-detection') continue;
+          for (const condition of [stage.conditions.beforeEntry, stage.conditions.onSuccess, stage.conditions.onFailure]) {
+            if (condition === undefined) continue;
+            expect(condition.rules.length).toBeLessThanOrEqual(5);
+            if (condition.result === 'SKIP') expect(condition.rules.every((r) => r.kind === 'variable-check')).toBe(true);
+          }
+        }
+      }),
+    );
+  });
+
+  it('keeps the tests of a whole run within the 30-minute budget whatever the configuration', () => {
+    fc.assert(
+      fc.property(configs, ({ config, options }) => {
+        expect(testMinutesUpperBound(planPipeline(config, options))).toBeLessThanOrEqual(TIME_BUDGETS.testsTotalMinutes);
+      }),
+    );
+  });
+});

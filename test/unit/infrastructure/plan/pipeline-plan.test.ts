@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
+import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
+import {
+  CHANGE_DETECTION_STAGE,
+  TIME_BUDGETS,
+  deployedStages,
+  deploymentWindowCron,
+  planPipeline,
+  shellActions,
+  testMinutesUpperBound,
+  type PipelinePlan,
+  type PlannedStage,
+} from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+import { ConfigurationError } from '../../../../src/shared/errors.js';
+
+const config = loadDeploymentConfig();
+const plan = planPipeline(config, { historyTableName: 'kiro-history', healthMonitor: true });
+
+function stage<K extends PlannedStage['kind']>(p: PipelinePlan, name: string, kind: K): Extract<PlannedStage, { kind: K }> {
+  const found = p.stages.find((s) => s.name === name);
+  if (found?.kind !== kind) throw new Error(`no ${kind} stage named ${name}`);
+  return found as Extract<PlannedStage, { kind: K }>;
+}
+
+function withEnvironment(name: string, patch: Record<string, unknown>): DeploymentConfigInput {
+  return {
+    ...environmentsConfig,
+    environments: environmentsConfig.environments.map((environment) =>
+      environment.name === name ? { ...environment, ...patch } : environment,
+    ),
+  };
+}
+
+describe('planPipeline', () => {
+  it('orders Build, change detection, then test, staging, the approval and production', () => {
+    expect(plan.stages.map((s) => s.name)).toEqual([
+      'Build',
+      CHANGE_DETECTION_STAGE,
+      'Test-Infrastructure',
+      'Test-Application',
+      'Staging-Infrastructure',
+      'Staging-Application',
+      'Approve-Production',
+      'Production-Infrastructure',
+      'Production-Application',
+    ]);
+  });
+
+  it('triggers on the configured branch only and chooses SUPERSEDED on purpose', () => {
+    expect(plan.triggerBranches).toEqual(['main']);
+    expect(plan.executionMode).toBe('SUPERSEDED');
+  });
+
+  it('skips an infrastructure stage unless change detection exported "deploy" for that environment', () => {
+    expect(stage(plan, 'Staging-Infrastructure', 'infrastructure').conditions.beforeEntry).toEqual({
+      result: 'SKIP',
+      rules: [
+        {
+          kind: 'variable-check',
+          name: 'InfrastructureChanged',
+          variable: { producer: 'Detect-staging', name: 'INFRA_STAGING' },
+          operator: 'EQ',
+          value: 'deploy',
+        },
+      ],
+    });
+  });
+
+  it('rolls the application stage back when a critical alarm fires during the bake (WaitTime in minutes)', () => {
+    const onSuccess = stage(plan, 'Production-Application', 'application').conditions.onSuccess;
+    expect(onSuccess?.result).toBe('ROLLBACK');
+    expect(onSuccess?.rules).toEqual(
+      ['poller-errors', 'worker-build-failures', 'poller-throttles'].map((id) => ({
+        kind: 'cloudwatch-alarm',
+        name: `Alarm-${id}`,
+        alarmName: `KiroWorker-Production-${id}`,
+        alarmStates: ['ALARM'],
+        waitTimeMinutes: 5,
+        region: 'us-east-1',
+      })),
+    );
+  });
+
+  it('waits a whole number of minutes covering the health check (90 s → 2 min, never shorter)', () => {
+    const p = planPipeline(
+      loadDeploymentConfig(withEnvironment('test', { healthCheck: { durationSeconds: 90, intervalSeconds: 30 } })),
+    );
+    const rules = stage(p, 'Test-Application', 'application').conditions.onSuccess?.rules ?? [];
+    expect(rules.map((r) => (r.kind === 'cloudwatch-alarm' ? r.waitTimeMinutes : undefined))).toEqual([2, 2]);
+  });
+
+  it('refuses more critical alarms than a condition can hold, saying how to fix it', () => {
+    const raw = withEnvironment('test', {
+      alarms: { critical: ['poller-errors', 'poller-throttles', 'poller-duration', 'worker-build-failures', 'lock-contention'], warning: [] },
+    });
+    expect(() => planPipeline(loadDeploymentConfig(raw))).not.toThrow();
+    const validated = loadDeploymentConfig(raw);
+    const tooMany = {
+      ...validated,
+      environments: validated.environments.map((e) =>
+        e.name === 'test' ? { ...e, alarms: { ...e.alarms, critical: [...e.alarms.critical, 'poller-errors' as const] } } : e,
+      ),
+    };
+    expect(() => planPipeline(tooMany)).toThrow(ConfigurationError);
+    expect(() => planPipeline(tooMany)).toThrow(/at most 5 rules.*mark the others as warnings/);
+  });
+
+  it('asks for the production approval with the configured 24-hour timeout and a summary of the release', () => {
+    const approval = stage(plan, 'Approve-Production', 'approval');
+    expect(approval.timeoutMinutes).toBe(1440);
+    expect(approval.summary).toContain('#{SourceVariables.CommitId}');
+    expect(approval.summary).toContain('#{SourceVariables.AuthorDisplayName}');
+    expect(approval.summary).toContain('#{SourceVariables.CommitMessage}');
+    expect(approval.summary).toContain('production=#{Detect-production.INFRA_PRODUCTION}');
+    expect(approval.summary).toMatch(/no answer within the timeout, stops the release without a rollback/);
+  });
+
+  it('runs the health check, then the environment suite, after each application deployment', () => {
+    const test = stage(plan, 'Test-Application', 'application');
+    expect(test.healthCheck?.input).toEqual({
+      environment: 'test',
+      pipelineName: 'kiro-codebuild-worker',
+      executionId: '#{codepipeline.PipelineExecutionId}',
+      commitId: '#{SourceVariables.CommitId}',
+      stage: 'Test-Application',
+    });
+    expect(test.tests.commands).toEqual(['npx vitest run --config vitest.deployed.config.ts test/deployed/integration']);
+    expect(test.tests.env).toMatchObject({ KIRO_ENV: 'test', KIRO_STACK_PREFIX: 'KiroWorker-Test', AWS_REGION: 'us-east-1' });
+    expect(stage(plan, 'Staging-Application', 'application').tests.name).toBe('Tests-e2e');
+    expect(stage(plan, 'Production-Application', 'application').tests.name).toBe('Tests-smoke');
+  });
+
+  it('leaves the health check out when no health monitor exists', () => {
+    expect(stage(planPipeline(config), 'Test-Application', 'application').healthCheck).toBeUndefined();
+  });
+
+  it('passes the history table to change detection, and omits the flag without one (first deployment: deploy)', () => {
+    const detect = stage(plan, CHANGE_DETECTION_STAGE, 'change-detection').actions;
+    expect(detect.map((a) => a.exportedVariables)).toEqual([['INFRA_TEST'], ['INFRA_STAGING'], ['INFRA_PRODUCTION']]);
+    expect(detect[0]?.commands).toContain(
+      'node bin/kiro-cd.js detect-changes --environment test --to $CODEBUILD_RESOLVED_SOURCE_VERSION --history-table kiro-history --cdk-app cdk.out --exported-variables-file reports/infra-test.env',
+    );
+    const without = stage(planPipeline(config), CHANGE_DETECTION_STAGE, 'change-detection').actions[0];
+    expect(without?.commands.join('\n')).not.toContain('--history-table');
+  });
+
+  it('lets each gate decide from the tool output without any masking construct', () => {
+    const build = stage(plan, 'Build', 'build').action;
+    const all = [...build.installCommands, ...build.commands, ...build.postBuildCommands].join('\n');
+    expect(all).not.toMatch(/\|\|/);
+    expect(build.commands).toContain(
+      'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
+    );
+    expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
+    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out');
+    expect(build.postBuildCommands[0]).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--pipeline kiro-codebuild-worker$/);
+    expect(build.reports).toEqual({
+      'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
+      coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
+    });
+  });
+
+  it('keeps every test within the 30-minute TR-8 budget and gives every CodeBuild action a timeout', () => {
+    expect(testMinutesUpperBound(plan)).toBeLessThanOrEqual(TIME_BUDGETS.testsTotalMinutes);
+    for (const action of shellActions(plan)) expect(action.timeoutMinutes).toBeGreaterThan(0);
+  });
+
+  it('checks the deployment window before the approval and before the application stage', () => {
+    const windowed = planPipeline(
+      loadDeploymentConfig(withEnvironment('production', { deploymentWindow: { cron: 'cron(* 9-15 ? * MON-THU *)', timeZone: 'Europe/Berlin' } })),
+    );
+    const expected = {
+      result: 'FAIL',
+      rules: [{ kind: 'deployment-window', name: 'DeploymentWindow', cron: '* * 9-15 ? * MON-THU *', timeZone: 'Europe/Berlin' }],
+    };
+    expect(stage(windowed, 'Approve-Production', 'approval').conditions.beforeEntry).toEqual(expected);
+    expect(stage(windowed, 'Production-Application', 'application').conditions.beforeEntry).toEqual(expected);
+    expect(stage(windowed, 'Staging-Application', 'application').conditions.beforeEntry).toBeUndefined();
+    expect(stage(plan, 'Approve-Production', 'approval').conditions.beforeEntry).toBeUndefined();
+  });
+
+  it.each([
+    ['cron(0 9-16 ? * MON-THU *)', '* 0 9-16 ? * MON-THU *', 'the schema example keeps its fields, seconds prepended'],
+    [' cron(* * ? * * *) ', '* * * ? * * *', 'surrounding blanks are tolerated'],
+  ])('converts %s into the DeploymentWindow form %s (%s)', (input, expected) => {
+    expect(deploymentWindowCron(input)).toBe(expected);
+  });
+
+  it.each([['cron(0 9 * *)'], ['rate(5 minutes)']])('rejects %s with the expected form in the message', (input) => {
+    expect(() => deploymentWindowCron(input)).toThrow(/write it as "cron\(\* 9-16 \? \* MON-THU \*\)"/);
+  });
+});
+
+describe('deployedStages: what one commit deploys', () => {
+  it('deploys no infrastructure stack in any environment for an application-only commit', () => {
+    const outcome = deployedStages(plan, { INFRA_TEST: 'skip', INFRA_STAGING: 'skip', INFRA_PRODUCTION: 'skip' });
+    expect(outcome.filter((s) => s.stage.endsWith('-Infrastructure')).map((s) => s.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(outcome.filter((s) => s.stage.endsWith('-Application')).map((s) => s.outcome)).toEqual(['run', 'run', 'run']);
+  });
+
+  it('deploys the infrastructure of exactly the environments whose verdict is "deploy"', () => {
+    const outcome = deployedStages(plan, { INFRA_TEST: 'skip', INFRA_STAGING: 'deploy', INFRA_PRODUCTION: 'skip' });
+    expect(outcome.filter((s) => s.outcome === 'skipped').map((s) => s.stage)).toEqual(['Test-Infrastructure', 'Production-Infrastructure']);
+  });
+});
