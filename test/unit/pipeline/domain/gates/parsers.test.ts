@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { guardAcknowledgementsOf, parseCfnGuardOutput } from '../../../../../src/pipeline/domain/gates/cfn-guard-findings.js';
+import { parseCfnLintOutput } from '../../../../../src/pipeline/domain/gates/cfn-lint-findings.js';
+import { parseValidationReport } from '../../../../../src/pipeline/domain/gates/cdk-nag-findings.js';
+import { decideGates, formatFinding, type GateResult } from '../../../../../src/pipeline/domain/gates/gate-finding.js';
+import { MalformedInputError } from '../../../../../src/shared/errors.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+describe('parseCfnLintOutput (recorded cfn-lint 1.51 output)', () => {
+  it.each([
+    ['cfn-lint-clean.json', 'a clean template prints an empty list', []],
+    ['cfn-lint-error.json', 'an unknown property is an unaccepted error', [{ ruleId: 'E3002', severity: 'error', resource: 'Bad', accepted: false }]],
+    ['cfn-lint-w3005.json', 'W3005 from CDK is accepted project-wide with a reason', [{ ruleId: 'W3005', severity: 'warning', resource: 'Bad', accepted: true }]],
+  ])('%s: %s', (file, _why, expected) => {
+    const findings = parseCfnLintOutput(fixture(file), 'cdk.out');
+    expect(findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, resource: f.resource, accepted: f.acceptedBecause !== undefined }))).toEqual(expected);
+    for (const finding of findings) expect(finding.template).toMatch(/^[\w.]+\.template\.json$/);
+  });
+
+  it.each([
+    ['not json', 'cfn-lint crashed and printed a traceback'],
+    ['{"Level": "Error"}', 'an object instead of a list'],
+  ])('rejects %s (%s)', (stdout) => {
+    expect(() => parseCfnLintOutput(stdout)).toThrow(MalformedInputError);
+  });
+});
+
+describe('parseCfnGuardOutput (recorded cfn-guard 3.1 output)', () => {
+  it('reports nothing for a passing run', () => {
+    expect(parseCfnGuardOutput(fixture('cfn-guard-pass.json'), 'Empty.template.json')).toEqual([]);
+  });
+
+  it('reports one finding per failing rule and resource, with the rule message', () => {
+    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), 'Sample.template.json');
+    expect(findings.map((f) => [f.ruleId, f.resource])).toEqual([
+      ['S3_BUCKET_KMS_ENCRYPTED', 'B08E7C7AF'],
+      ['IAM_NO_WILDCARD_ACTIONS', 'RDefaultPolicy0707467B'],
+      ['s3_bucket_versioning_enabled_check', 'B08E7C7AF'],
+    ]);
+    expect(findings.every((f) => f.acceptedBecause === undefined && f.template === 'Sample.template.json')).toBe(true);
+    expect(findings[1]?.message).toContain('[IAM_NO_WILDCARD_ACTIONS]');
+  });
+
+  it('accepts a finding only where the resource names the rule and gives a reason', () => {
+    const template = {
+      Resources: {
+        B08E7C7AF: { Metadata: { guard: { SuppressedRules: ['s3_bucket_versioning_enabled_check', 'S3_BUCKET_KMS_ENCRYPTED'], Reasons: { s3_bucket_versioning_enabled_check: 'Access-log bucket: objects are written once.' } } } },
+      },
+    };
+    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), 'Sample.template.json', guardAcknowledgementsOf(template));
+    expect(findings.filter((f) => f.acceptedBecause !== undefined).map((f) => f.ruleId)).toEqual(['s3_bucket_versioning_enabled_check']);
+  });
+
+  it('rejects output that is not cfn-guard JSON', () => {
+    expect(() => parseCfnGuardOutput('Parsing error handling rule file', 'x')).toThrow(MalformedInputError);
+    expect(() => parseCfnGuardOutput('[{"name": "x", "status": "FAIL", "not_compliant": [{}]}]', 'x')).toThrow(/without a rule name/);
+  });
+});
+
+describe('parseValidationReport (recorded CDK validation-report.json with cdk-nag 3)', () => {
+  it('reads nothing from a clean report', () => {
+    expect(parseValidationReport(fixture('validation-report-clean.json'))).toEqual([]);
+  });
+
+  it('reads every violation of cdk-nag as an unaccepted cdk-nag finding on its construct', () => {
+    const findings = parseValidationReport(fixture('validation-report-failure.json'));
+    expect(findings.map((f) => [f.gate, f.ruleId, f.resource])).toEqual([
+      ['cdk-nag', 'AwsSolutions-S10', 'Sample/B/Resource'],
+      ['cdk-nag', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'Sample/R/DefaultPolicy/Resource'],
+      ['cdk-nag', 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'Sample/R/DefaultPolicy/Resource'],
+    ]);
+  });
+
+  it('files violations of other plugins (the built-in CloudFormation validator) under cdk-validation', () => {
+    const report = JSON.stringify({ pluginReports: [{ pluginName: 'cfn-validate', violations: [{ ruleName: 'E1', description: 'bad', severity: 'warning', violatingConstructs: [{ constructPath: 'S/R' }] }] }] });
+    expect(parseValidationReport(report)).toEqual([{ gate: 'cdk-validation', ruleId: 'E1', severity: 'warning', resource: 'S/R', message: 'bad' }]);
+  });
+
+  it('rejects a report of another shape', () => {
+    expect(() => parseValidationReport('{"reports": []}')).toThrow(MalformedInputError);
+    expect(() => parseValidationReport('<html>')).toThrow(MalformedInputError);
+  });
+});
+
+describe('decideGates', () => {
+  const accepted = { gate: 'cfn-lint', ruleId: 'W3005', severity: 'warning', message: 'm', acceptedBecause: 'CDK ordering' } as const;
+  const warning = { gate: 'cfn-guard', ruleId: 'R', severity: 'warning', message: 'm', template: 'T.template.json', resource: 'Res' } as const;
+  it.each<[string, GateResult[], string, number]>([
+    ['no findings at all pass', [{ gate: 'cfn-lint', templatesChecked: 3, findings: [] }], 'pass', 0],
+    ['accepted findings do not block', [{ gate: 'cfn-lint', templatesChecked: 1, findings: [accepted] }], 'pass', 0],
+    ['a warning blocks like an error: the bar is zero unaccepted findings', [{ gate: 'cfn-guard', templatesChecked: 1, findings: [warning, accepted] }], 'fail', 1],
+  ])('%s', (_why, results, kind, blocking) => {
+    const verdict = decideGates(results);
+    expect(verdict.kind).toBe(kind);
+    expect(verdict.kind === 'fail' ? verdict.blocking.length : 0).toBe(blocking);
+  });
+
+  it('formats a finding with its place and acceptance', () => {
+    expect(formatFinding(warning)).toBe('[cfn-guard] warning R at T.template.json Res: m');
+    expect(formatFinding(accepted)).toBe('[cfn-lint] warning W3005: m (accepted: CDK ordering)');
+  });
+});
