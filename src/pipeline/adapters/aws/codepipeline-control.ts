@@ -1,0 +1,102 @@
+import {
+  GetPipelineExecutionCommand,
+  GetPipelineStateCommand,
+  RollbackStageCommand,
+  StartPipelineExecutionCommand,
+  type CodePipelineClient,
+} from '@aws-sdk/client-codepipeline';
+import { MalformedInputError, TransientError } from '../../../shared/errors.js';
+import {
+  NoRollbackTargetError,
+  PipelineBusyError,
+  type PipelineControl,
+  type PipelineExecutionStatus,
+  type RedeployRequest,
+  type StageExecution,
+} from '../../ports/pipeline-control.js';
+
+/** Error names that mean "busy or throttled, try again" (API reference, RollbackStage and common errors). */
+const BUSY_ERRORS = new Set(['ConflictException', 'ThrottlingException', 'ConcurrentPipelineExecutionsLimitExceededException', 'TooManyRequestsException']);
+/** The source action whose revision a full rollback overrides (the pipeline engineer's GitHub source). */
+export const DEFAULT_SOURCE_ACTION = 'GitHub_Source';
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+/**
+ * `PipelineControl` on CodePipeline (SDK v3). Maps the API's errors to the port's: ConflictException
+ * and throttling become {@link PipelineBusyError} (retry), UnableToRollbackStageException becomes
+ * {@link NoRollbackTargetError} (fall back to a full rollback).
+ */
+export class CodePipelineControl implements PipelineControl {
+  constructor(
+    private readonly client: Pick<CodePipelineClient, 'send'>,
+    private readonly pipelineName: string,
+    private readonly sourceActionName: string = DEFAULT_SOURCE_ACTION,
+  ) {}
+
+  async rollbackStage(stage: string, targetExecutionId: string): Promise<string> {
+    const response = await this.call('RollbackStage', () =>
+      this.client.send(new RollbackStageCommand({ pipelineName: this.pipelineName, stageName: stage, targetPipelineExecutionId: targetExecutionId })),
+    );
+    return this.required(response.pipelineExecutionId, 'RollbackStage');
+  }
+
+  async redeploy(request: RedeployRequest): Promise<string> {
+    const response = await this.call('StartPipelineExecution', () =>
+      this.client.send(
+        new StartPipelineExecutionCommand({
+          name: this.pipelineName,
+          clientRequestToken: request.clientRequestToken,
+          sourceRevisions: [{ actionName: this.sourceActionName, revisionType: 'COMMIT_ID', revisionValue: request.commitId }],
+          variables: Object.entries(request.variables).map(([name, value]) => ({ name, value })),
+        }),
+      ),
+    );
+    return this.required(response.pipelineExecutionId, 'StartPipelineExecution');
+  }
+
+  async executionStatus(executionId: string): Promise<PipelineExecutionStatus> {
+    const response = await this.call('GetPipelineExecution', () =>
+      this.client.send(new GetPipelineExecutionCommand({ pipelineName: this.pipelineName, pipelineExecutionId: executionId })),
+    );
+    return this.required(response.pipelineExecution?.status, 'GetPipelineExecution');
+  }
+
+  async stageExecution(stage: string): Promise<StageExecution | undefined> {
+    const response = await this.call('GetPipelineState', () => this.client.send(new GetPipelineStateCommand({ name: this.pipelineName })));
+    const latest = response.stageStates?.find((state) => state.stageName === stage)?.latestExecution;
+    if (latest?.pipelineExecutionId === undefined || latest.status === undefined) return undefined;
+    return { executionId: latest.pipelineExecutionId, status: latest.status, type: latest.type ?? 'STANDARD' };
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const name = errorName(error);
+      const context = { pipeline: this.pipelineName, operation, awsError: name };
+      if (BUSY_ERRORS.has(name)) throw new PipelineBusyError(`${operation} on ${this.pipelineName}: ${name}, the pipeline is busy`, context, error);
+      if (name === 'UnableToRollbackStageException') {
+        throw new NoRollbackTargetError(
+          `${operation} on ${this.pipelineName}: no eligible rollback target (the target is from an older pipeline structure version, is itself a rollback, or the stage is running)`,
+          context,
+          error,
+        );
+      }
+      if (name === 'PipelineNotFoundException' || name === 'StageNotFoundException') {
+        throw new MalformedInputError(`${operation}: ${name} for pipeline ${this.pipelineName}; check the pipeline name and stage names in the configuration`, context, error);
+      }
+      if (name === 'PipelineExecutionNotFoundException') {
+        throw new NoRollbackTargetError(`${operation} on ${this.pipelineName}: the execution does not exist`, context, error);
+      }
+      throw new TransientError(`${operation} on ${this.pipelineName} failed: ${error instanceof Error ? error.message : String(error)}`, context, error);
+    }
+  }
+
+  private required<T>(value: T | undefined, operation: string): T {
+    if (value === undefined) throw new MalformedInputError(`${operation} answered without the expected field; the API reply was malformed`, { operation });
+    return value;
+  }
+}

@@ -1,0 +1,99 @@
+import type { DeploymentRecord, EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
+import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
+import type { Clock } from '../../../../../src/pipeline/ports/clock.js';
+import type { IdGenerator } from '../../../../../src/pipeline/ports/id-generator.js';
+import type { LeaseAttempt, RollbackLease, RollbackLedger } from '../../../../../src/pipeline/ports/rollback-ledger.js';
+
+export const PIPELINE = 'kiro-codebuild-worker';
+export const ENVIRONMENTS: readonly EnvironmentName[] = ['test', 'staging', 'production'];
+
+/** Execution ids shaped like CodePipeline's (the API validates the pattern). */
+export function executionId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+}
+
+/** The events the recorder would store for one deployment into one environment. */
+export function deploymentEvents(options: {
+  readonly execution: string;
+  readonly environment: EnvironmentName;
+  readonly commit: string;
+  readonly at: string;
+  readonly result: 'succeeded' | 'failed';
+  readonly rollback?: boolean;
+}): HistoryEvent[] {
+  const base = { pipelineName: PIPELINE, executionId: options.execution };
+  const stage = applicationStageName(options.environment);
+  return [
+    { ...base, kind: 'execution', eventId: `${options.execution}:started`, at: options.at, state: 'STARTED', commit: { id: options.commit }, ...(options.rollback === true ? { triggerType: 'AutomatedRollback' } : {}) },
+    { ...base, kind: 'stage', eventId: `${options.execution}:${stage}:started`, at: options.at, stage, environment: options.environment, state: 'STARTED' },
+    {
+      ...base,
+      kind: 'stage',
+      eventId: `${options.execution}:${stage}:end`,
+      at: new Date(Date.parse(options.at) + 60_000).toISOString(),
+      stage,
+      environment: options.environment,
+      state: options.result === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
+    },
+  ];
+}
+
+/** A deployment record as the history derives it, for pure planner tests. */
+export function record(overrides: Partial<DeploymentRecord> & Pick<DeploymentRecord, 'executionId' | 'environment' | 'startedAt'>): DeploymentRecord {
+  return { pipelineName: PIPELINE, commit: { id: `commit-${overrides.executionId}` }, status: 'succeeded', health: 'passed', isRollback: false, ...overrides };
+}
+
+/** A clock that advances instead of sleeping, so the 15-minute budget runs in milliseconds. */
+export class ManualClock implements Clock {
+  constructor(private current: number = Date.parse('2026-03-02T10:00:00Z')) {}
+  readonly sleeps: number[] = [];
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  sleep(milliseconds: number): Promise<void> {
+    this.sleeps.push(milliseconds);
+    this.current += milliseconds;
+    return Promise.resolve();
+  }
+
+  advance(milliseconds: number): void {
+    this.current += milliseconds;
+  }
+}
+
+/** Predictable ids. */
+export class CountingIds implements IdGenerator {
+  private count = 0;
+  next(): string {
+    this.count += 1;
+    return `rollback-${this.count}`;
+  }
+}
+
+/** In-memory ledger with the DynamoDB adapter's semantics (same condition as its conditional write). */
+export class InMemoryRollbackLedger implements RollbackLedger {
+  readonly leases = new Map<string, RollbackLease>();
+
+  acquire(key: string, rollbackId: string, now: Date, expiresAt: Date): Promise<LeaseAttempt> {
+    const existing = this.leases.get(key);
+    if (existing !== undefined && !(existing.status === 'running' && existing.expiresAt < now.toISOString())) {
+      return Promise.resolve({ kind: 'held', lease: existing });
+    }
+    const lease: RollbackLease = { key, rollbackId, status: 'running', expiresAt: expiresAt.toISOString() };
+    this.leases.set(key, lease);
+    return Promise.resolve({ kind: 'acquired', lease });
+  }
+
+  finish(key: string, rollbackId: string, status: 'succeeded' | 'failed', outcome: string): Promise<void> {
+    const existing = this.leases.get(key);
+    if (existing?.rollbackId !== rollbackId) return Promise.reject(new Error(`lease ${key} is not held by ${rollbackId}`));
+    this.leases.set(key, { ...existing, status, outcome });
+    return Promise.resolve();
+  }
+
+  get(key: string): Promise<RollbackLease | undefined> {
+    return Promise.resolve(this.leases.get(key));
+  }
+}
