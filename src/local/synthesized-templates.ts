@@ -1,0 +1,212 @@
+/**
+ * Reads the CloudFormation templates that `cdk synth` wrote to `cdk.out/` (following nested cloud
+ * assemblies, which CDK stages produce) and resolves the intrinsic functions the rehearsal needs,
+ * so local resources are created from what will be deployed, not from a hand-kept copy.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigurationError, MalformedInputError } from '../shared/errors.js';
+
+/** One CloudFormation resource as it appears in a template. */
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+}
+
+/** One synthesized stack. */
+export interface SynthesizedStack {
+  /** The artifact id in the cloud assembly, such as `Staging-KiroWorker-Application`. */
+  readonly artifactId: string;
+  /** The CloudFormation stack name it deploys as. */
+  readonly stackName: string;
+  readonly templateFile: string;
+  readonly resources: Readonly<Record<string, TemplateResource>>;
+  readonly outputs: Readonly<Record<string, { readonly Value: unknown }>>;
+}
+
+interface ManifestArtifact {
+  readonly type?: string;
+  readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly directoryName?: string };
+  readonly displayName?: string;
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (cause) {
+    throw new MalformedInputError(`Could not read ${path} as JSON; run \`npm run synth\` again.`, { path }, cause);
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Lists every stack of the cloud assembly in `directory`, including those of nested assemblies (CDK stages). */
+export function readCloudAssembly(directory: string): SynthesizedStack[] {
+  const manifestPath = join(directory, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new ConfigurationError(`No cloud assembly at ${directory} (manifest.json is missing): run \`npm run synth\` first.`, { directory });
+  }
+  const artifacts = asRecord(asRecord(readJson(manifestPath)).artifacts) as Record<string, ManifestArtifact>;
+  const stacks: SynthesizedStack[] = [];
+  for (const [artifactId, artifact] of Object.entries(artifacts)) {
+    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName !== undefined) {
+      stacks.push(...readCloudAssembly(join(directory, artifact.properties.directoryName)));
+    } else if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile !== undefined) {
+      const templateFile = join(directory, artifact.properties.templateFile);
+      const template = asRecord(readJson(templateFile));
+      stacks.push({
+        artifactId,
+        stackName: artifact.properties.stackName ?? artifactId,
+        templateFile,
+        resources: asRecord(template.Resources) as Record<string, TemplateResource>,
+        outputs: asRecord(template.Outputs) as Record<string, { Value: unknown }>,
+      });
+    }
+  }
+  return stacks;
+}
+
+/** Where intrinsic functions are resolved: the stack's pseudo parameters and its resources' physical names. */
+export interface ResolutionContext {
+  readonly region: string;
+  readonly account: string;
+  readonly stackName: string;
+  /** Physical name (for Ref) of each logical id; ids not listed resolve to `<stackName>-<logicalId>`. */
+  readonly physicalNames: Readonly<Record<string, string>>;
+  /** Type of each logical id, to build ARNs for Fn::GetAtt. */
+  readonly resourceTypes: Readonly<Record<string, string>>;
+}
+
+const ARN_SERVICE: Readonly<Record<string, (name: string, context: ResolutionContext) => string>> = {
+  'AWS::DynamoDB::Table': (name, c) => `arn:aws:dynamodb:${c.region}:${c.account}:table/${name}`,
+  'AWS::DynamoDB::GlobalTable': (name, c) => `arn:aws:dynamodb:${c.region}:${c.account}:table/${name}`,
+  'AWS::Lambda::Function': (name, c) => `arn:aws:lambda:${c.region}:${c.account}:function:${name}`,
+  'AWS::SQS::Queue': (name, c) => `arn:aws:sqs:${c.region}:${c.account}:${name}`,
+  'AWS::StepFunctions::StateMachine': (name, c) => `arn:aws:states:${c.region}:${c.account}:stateMachine:${name}`,
+  'AWS::CloudWatch::Alarm': (name, c) => `arn:aws:cloudwatch:${c.region}:${c.account}:alarm:${name}`,
+  'AWS::IAM::Role': (name, c) => `arn:aws:iam::${c.account}:role/${name}`,
+  'AWS::KMS::Key': (name, c) => `arn:aws:kms:${c.region}:${c.account}:key/${name}`,
+  'AWS::Events::EventBus': (name, c) => `arn:aws:events:${c.region}:${c.account}:event-bus/${name}`,
+};
+
+/** The physical name a logical id resolves to (Ref). */
+export function physicalNameOf(logicalId: string, context: ResolutionContext): string {
+  return context.physicalNames[logicalId] ?? `${context.stackName}-${logicalId}`;
+}
+
+function refOf(name: string, context: ResolutionContext): string {
+  switch (name) {
+    case 'AWS::Region':
+      return context.region;
+    case 'AWS::AccountId':
+      return context.account;
+    case 'AWS::Partition':
+      return 'aws';
+    case 'AWS::URLSuffix':
+      return 'amazonaws.com';
+    case 'AWS::StackName':
+      return context.stackName;
+    case 'AWS::NoValue':
+      return '';
+    default: {
+      const type = context.resourceTypes[name];
+      const physical = physicalNameOf(name, context);
+      // CloudFormation's Ref of a topic or queue is its ARN or URL, not its name.
+      if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${context.region}:${context.account}:${physical}`;
+      return physical;
+    }
+  }
+}
+
+function getAttOf(logicalId: string, attribute: string, context: ResolutionContext): string {
+  const type = context.resourceTypes[logicalId] ?? '';
+  const name = physicalNameOf(logicalId, context);
+  if (attribute === 'Arn' || attribute.endsWith('.Arn')) {
+    const arn = ARN_SERVICE[type];
+    if (arn !== undefined) return arn(name, context);
+    if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${context.region}:${context.account}:${name}`;
+  }
+  if (attribute === 'TopicName' || attribute === 'QueueName' || attribute === 'Name') return name;
+  return `${name}.${attribute}`;
+}
+
+/**
+ * Resolves CloudFormation intrinsic functions (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select,
+ * Fn::Split, Fn::If with the true branch) in a property value. Values that are not intrinsics are
+ * returned with their intrinsics resolved recursively.
+ */
+export function resolveIntrinsics(value: unknown, context: ResolutionContext): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, context));
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1) {
+    const [key] = keys as [string];
+    const argument = record[key];
+    switch (key) {
+      case 'Ref':
+        return refOf(String(argument), context);
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = Array.isArray(argument) ? argument.map(String) : String(argument).split('.');
+        return getAttOf(logicalId ?? '', attribute ?? '', context);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = argument as [string, unknown[]];
+        const resolved = resolveIntrinsics(parts, context) as unknown[];
+        return resolved.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(separator);
+      }
+      case 'Fn::Sub': {
+        const [text, variables] = Array.isArray(argument) ? (argument as [string, Record<string, unknown>]) : [String(argument), {}];
+        const resolvedVariables = asRecord(resolveIntrinsics(variables, context));
+        return text.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
+          const variable = resolvedVariables[name];
+          if (variable !== undefined) return typeof variable === 'string' ? variable : JSON.stringify(variable);
+          const [logicalId, attribute] = name.split('.');
+          return attribute === undefined ? refOf(name, context) : getAttOf(logicalId ?? '', attribute, context);
+        });
+      }
+      case 'Fn::Select': {
+        const [index, list] = argument as [number | string, unknown];
+        const resolved = resolveIntrinsics(list, context);
+        return Array.isArray(resolved) ? resolved[Number(index)] : resolved;
+      }
+      case 'Fn::Split': {
+        const [separator, text] = argument as [string, unknown];
+        const resolved = resolveIntrinsics(text, context);
+        return (typeof resolved === 'string' ? resolved : JSON.stringify(resolved)).split(separator);
+      }
+      case 'Fn::If': {
+        const [, whenTrue] = argument as [string, unknown, unknown];
+        return resolveIntrinsics(whenTrue, context);
+      }
+      default:
+        break;
+    }
+  }
+  return Object.fromEntries(keys.map((key) => [key, resolveIntrinsics(record[key], context)]));
+}
+
+/** Resolution context for one stack, naming each resource by its explicit name property when it has one. */
+export function resolutionContextFor(stack: SynthesizedStack, where: { readonly region: string; readonly account: string }): ResolutionContext {
+  const resourceTypes = Object.fromEntries(Object.entries(stack.resources).map(([id, resource]) => [id, resource.Type]));
+  const base: ResolutionContext = { ...where, stackName: stack.stackName, physicalNames: {}, resourceTypes };
+  const nameProperty: Readonly<Record<string, string>> = {
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::DynamoDB::GlobalTable': 'TableName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::CloudWatch::Alarm': 'AlarmName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::StepFunctions::StateMachine': 'StateMachineName',
+  };
+  const physicalNames: Record<string, string> = {};
+  for (const [id, resource] of Object.entries(stack.resources)) {
+    const property = nameProperty[resource.Type];
+    const raw = property === undefined ? undefined : resource.Properties?.[property];
+    const resolved = raw === undefined ? undefined : resolveIntrinsics(raw, base);
+    if (typeof resolved === 'string') physicalNames[id] = resolved;
+  }
+  return { ...base, physicalNames };
+}
