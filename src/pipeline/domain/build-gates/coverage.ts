@@ -69,6 +69,7 @@ export function decideCoverage(totals: CoverageTotals | string, threshold: numbe
   return {
     tool: 'coverage',
     verdict: findings.length > 0 ? 'block' : 'pass',
+    ran: true,
     findings,
     summary: failing.length > 0 ? `BLOCKED: ${failing.join(', ')} under ${String(threshold)} % (${line})` : `passed: ${line} (threshold ${String(threshold)} %)`,
   };

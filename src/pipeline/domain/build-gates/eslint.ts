@@ -70,6 +70,7 @@ export function decideEslint(report: readonly EslintFileResult[] | string, root?
   return {
     tool: 'eslint',
     verdict: errors > 0 ? 'block' : 'pass',
+    ran: true,
     findings,
     summary: errors > 0 ? `BLOCKED: ${tally}` : `passed: ${tally}`,
   };

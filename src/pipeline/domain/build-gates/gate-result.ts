@@ -30,6 +30,8 @@ export interface GateFinding {
   /** Where: a package, a file and line, a test suite. */
   readonly location?: string;
   readonly blocking: boolean;
+  /** Set when an allowlist accepts the finding: the entry's reason. Accepted findings never block and are not counted in metrics. */
+  readonly acceptedBecause?: string;
   /** Why it blocks (for blocking findings) or why it does not (allowlisted, below the threshold). */
   readonly why: string;
 }
@@ -38,6 +40,8 @@ export interface GateFinding {
 export interface GateResult {
   readonly tool: GateTool;
   readonly verdict: GateVerdict;
+  /** False when the tool produced no usable report (it crashed, or could not reach a service): nothing was checked. */
+  readonly ran: boolean;
   readonly findings: readonly GateFinding[];
   /** One line for the build log, such as "2 errors, 3 warnings in 14 files". */
   readonly summary: string;
@@ -53,6 +57,7 @@ export function unreadableReport(tool: GateTool, problem: string): GateResult {
   return {
     tool,
     verdict: 'block',
+    ran: false,
     findings: [
       {
         severity: 'error',

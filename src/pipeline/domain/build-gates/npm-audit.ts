@@ -177,7 +177,7 @@ function advisoryFinding(advisory: AuditAdvisory, options: AuditDecisionOptions)
     location: via.length === 0 ? advisory.package : `${advisory.package} (through ${via.join(', ')})`,
   };
   if (active !== undefined) {
-    return { ...base, blocking: false, why: `allowlisted until ${active.expires}: ${active.reason}` };
+    return { ...base, blocking: false, acceptedBecause: active.reason, why: `allowlisted until ${active.expires}: ${active.reason}` };
   }
   if (!severe) {
     return { ...base, blocking: false, why: `${advisory.severity} severity is reported, not blocking (only critical and high block)` };
@@ -210,6 +210,7 @@ export function decideNpmAudit(output: NpmAuditOutput, options: AuditDecisionOpt
     return {
       tool: 'npm-audit',
       verdict: pipeline ? 'block' : 'not-run',
+      ran: false,
       findings: [
         {
           severity: 'error',
@@ -239,11 +240,12 @@ export function decideNpmAudit(output: NpmAuditOutput, options: AuditDecisionOpt
     why: 'An expired entry no longer counts; remove it from the allowlist.',
   }));
   const blocking = findings.filter((finding) => finding.blocking);
-  const allowlisted = findings.filter((finding) => finding.why.startsWith('allowlisted')).length;
+  const allowlisted = findings.filter((finding) => finding.acceptedBecause !== undefined).length;
   const tally = `${countBySeverity(findings)} in ${String(output.vulnerablePackages)} vulnerable packages${allowlisted > 0 ? `, ${String(allowlisted)} allowlisted` : ''}`;
   return {
     tool: 'npm-audit',
     verdict: blocking.length > 0 ? 'block' : 'pass',
+    ran: true,
     findings: [...findings, ...housekeeping],
     summary: blocking.length > 0 ? `BLOCKED: ${String(blocking.length)} critical/high advisories (${tally})` : `passed: ${tally}`,
   };

@@ -44,6 +44,7 @@ export function decideTests(report: JunitReport | string): GateResult {
   return {
     tool: 'tests',
     verdict: findings.length > 0 ? 'block' : 'pass',
+    ran: true,
     findings,
     summary: findings.length > 0 ? `BLOCKED: ${tally}` : `passed: ${tally}`,
   };
