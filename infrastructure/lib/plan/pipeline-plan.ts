@@ -183,6 +183,17 @@ export function infraVariableName(environment: EnvironmentName): string {
   return `INFRA_${environment.toUpperCase()}`;
 }
 
+/**
+ * The `#{producer.name}` placeholder of an exported variable in plan text. The stack replaces it
+ * with the real reference, whose namespace CDK Pipelines chooses (see {@link VARIABLE_REFERENCE}).
+ */
+export function variableReference(ref: ExportedVariableRef): string {
+  return `#{${ref.producer}.${ref.name}}`;
+}
+
+/** Matches the placeholders {@link variableReference} writes for change-detection variables. */
+export const VARIABLE_REFERENCE = /#\{(Detect-[a-z]+)\.([A-Z_]+)\}/g;
+
 /** Name of the change-detection action of an environment. */
 export function detectionActionName(environment: EnvironmentName): string {
   return `Detect-${environment}`;
@@ -332,6 +343,8 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
       KIRO_STACK_PREFIX: environment.stackPrefix,
       KIRO_ACCOUNT: environment.account,
       AWS_REGION: environment.region,
+      // The change-detection verdict this release applied to the environment, for the suite's log.
+      KIRO_INFRA_VERDICT: variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) }),
     },
     exportedVariables: [],
     reports: {},
@@ -372,7 +385,8 @@ function applicationStage(environment: EnvironmentConfig, pipelineName: string, 
 
 function approvalSummary(pipelineName: string, environments: readonly EnvironmentConfig[]): string {
   const changes = environments.map(
-    (environment) => `${environment.name}=#{${detectionActionName(environment.name)}.${infraVariableName(environment.name)}}`,
+    (environment) =>
+      `${environment.name}=${variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) })}`,
   );
   return [
     `Release of ${pipelineName}: commit #{SourceVariables.CommitId} by #{SourceVariables.AuthorDisplayName}: #{SourceVariables.CommitMessage}.`,

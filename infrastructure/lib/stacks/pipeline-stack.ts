@@ -1,0 +1,359 @@
+import {
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  type Stage,
+  aws_codebuild as codebuild,
+  aws_codepipeline as codepipeline,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_s3 as s3,
+  aws_sns as sns,
+  aws_sns_subscriptions as subscriptions,
+  aws_stepfunctions as sfn,
+  pipelines,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ConfigurationError } from '../../../src/shared/errors.js';
+import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
+import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
+import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
+import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
+import {
+  ACTION_TIMEOUTS,
+  VARIABLE_REFERENCE,
+  planPipeline,
+  type PipelinePlan,
+  type PlannedCondition,
+  type PlannedRule,
+  type StageConditions,
+} from '../plan/pipeline-plan.js';
+
+/** The two CDK Stages that make up one environment: infrastructure first, then the application. */
+export interface EnvironmentStages {
+  /** Its construct id must be `infrastructureStageName(environment)`: CDK Pipelines names the stage after it. */
+  readonly infrastructure: Stage;
+  /** Its construct id must be `applicationStageName(environment)`. */
+  readonly application: Stage;
+}
+
+/** Creates an environment's two stages inside the pipeline stack's scope. */
+export type EnvironmentStageFactory = (scope: Construct, environment: EnvironmentConfig) => EnvironmentStages;
+
+/** The deployment-history table, as much of it as the pipeline needs (fits `ITable` and `ITableV2`). */
+export interface HistoryTableReference {
+  readonly tableName: string;
+  readonly tableArn: string;
+  /** The table's customer key, when it has one. */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** Properties of {@link PipelineStack}. */
+export interface PipelineStackProps extends StackProps {
+  /** The validated configuration (`loadDeploymentConfig()`). */
+  readonly config: DeploymentConfig;
+  /** Builds each environment's two stages (the worker's InfrastructureStage and ApplicationStage). */
+  readonly environmentStages: EnvironmentStageFactory;
+  /**
+   * The deployment-history table that change detection reads the last deployed commit from.
+   * @default none: every run counts as a first deployment, so infrastructure always deploys
+   */
+  readonly historyTable?: HistoryTableReference;
+  /**
+   * The topic that announces the production approval.
+   * @default a KMS-encrypted topic of this stack, subscribed to the pipeline's notification e-mails
+   */
+  readonly approvalTopic?: sns.ITopic;
+  /**
+   * The health-monitor state machine run after each application deployment.
+   * @default no health-check action; the stage's CloudWatchAlarm on-success condition still applies
+   */
+  readonly healthMonitor?: sfn.IStateMachine;
+}
+
+/** The CDK bootstrap qualifier whose roles the pipeline assumes in each environment account. */
+const BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * The CodePipeline V2 pipeline that takes the worker from a push on `main` to production: rendered
+ * from {@link planPipeline} with CDK Pipelines on a V2 pipeline this stack creates, then completed
+ * with what CDK Pipelines does not expose (stage conditions, the push trigger).
+ */
+export class PipelineStack extends Stack {
+  /** The plan this stack rendered. */
+  readonly plan: PipelinePlan;
+  /** The underlying V2 pipeline. */
+  readonly pipeline: codepipeline.Pipeline;
+  /** The topic that announces approvals. */
+  readonly approvalTopic: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    const { config } = props;
+    super(scope, id, { ...props, env: { account: config.pipeline.account, region: config.pipeline.region } });
+
+    this.plan = planPipeline(config, {
+      healthMonitor: props.healthMonitor !== undefined,
+      ...(props.historyTable === undefined ? {} : { historyTableName: props.historyTable.tableName }),
+    });
+
+    const artifactKey = new kms.Key(this, 'ArtifactKey', {
+      description: `Encrypts the artifacts of the ${config.pipeline.name} pipeline`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
+      // S3 server access logging delivers only to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(config.pipeline.logRetentionDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: artifactKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'artifacts/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineName: this.plan.pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      executionMode: codepipeline.ExecutionMode[this.plan.executionMode],
+      artifactBucket,
+      restartExecutionOnUpdate: true,
+    });
+
+    this.approvalTopic = props.approvalTopic ?? this.createApprovalTopic(config);
+
+    const source = pipelines.CodePipelineSource.connection(this.plan.source.repository, this.plan.source.branch, {
+      connectionArn: this.plan.source.connectionArn,
+      // A full clone keeps .git, so `git diff` in change detection sees the history.
+      codeBuildCloneOutput: true,
+      triggerOnPush: true,
+    });
+
+    const build = this.plan.stages.find((stage) => stage.kind === 'build');
+    const detection = this.plan.stages.find((stage) => stage.kind === 'change-detection');
+    if (build?.kind !== 'build' || detection?.kind !== 'change-detection') {
+      throw new ConfigurationError('The pipeline plan has no Build or change-detection stage; planPipeline() always adds both.');
+    }
+
+    const synth = shellActionStep(build.action, {
+      input: source,
+      primaryOutputDirectory: 'cdk.out',
+      rolePolicyStatements: [
+        new iam.PolicyStatement({
+          // PutMetricData has no resource-level permissions; the namespace condition narrows it.
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } },
+        }),
+      ],
+    });
+
+    const cdkPipeline = new pipelines.CodePipeline(this, 'CdkPipeline', {
+      codePipeline: this.pipeline,
+      synth,
+      selfMutation: true,
+      publishAssetsInParallel: false,
+      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
+      selfMutationCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.selfMutation) },
+      assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.assetPublishing) },
+    });
+
+    const environments = new Map(config.environments.map((environment) => [environment.name, environment]));
+    const detectSteps = new Map(
+      detection.actions.map((action, index) => {
+        const environment = config.environments[index];
+        if (environment === undefined) throw new ConfigurationError(`No environment for change-detection action ${action.name}.`);
+        return [
+          action.name,
+          shellActionStep(action, {
+            input: source,
+            additionalInputs: { 'cdk.out': synth },
+            rolePolicyStatements: this.detectionStatements(environment, props.historyTable),
+          }),
+        ] as const;
+      }),
+    );
+    cdkPipeline.addWave(detection.name, { pre: [...detectSteps.values()] });
+
+    // One reference per variable: each exportedVariable() call makes a new output, and only the
+    // ones a consuming step registers get a namespace, so conditions must reuse the consumers' one.
+    const references = new Map<string, string>();
+    const resolveVariable = (producer: string, name: string): string => {
+      const key = `${producer}.${name}`;
+      const known = references.get(key);
+      if (known !== undefined) return known;
+      const step = detectSteps.get(producer);
+      if (step === undefined) throw new ConfigurationError(`Condition refers to ${key}, but no action ${producer} exports it.`);
+      const reference = step.exportedVariable(name);
+      references.set(key, reference);
+      return reference;
+    };
+
+    const resolvePlaceholders = (text: string): string =>
+      text.replace(VARIABLE_REFERENCE, (_match, producer: string, name: string) => resolveVariable(producer, name));
+
+    const environmentStages = new Map<string, EnvironmentStages>();
+    for (const stage of this.plan.stages) {
+      switch (stage.kind) {
+        case 'build':
+        case 'change-detection':
+          break;
+        case 'approval':
+          cdkPipeline.addWave(stage.name, {
+            pre: [
+              new ManualApprovalWithTimeoutStep('Approve', {
+                timeout: Duration.minutes(stage.timeoutMinutes),
+                notificationTopic: this.approvalTopic,
+                additionalInformation: resolvePlaceholders(stage.summary),
+              }),
+            ],
+          });
+          break;
+        case 'infrastructure': {
+          const environment = environments.get(stage.environment);
+          if (environment === undefined) throw new ConfigurationError(`No configuration for environment ${stage.environment}.`);
+          const pair = props.environmentStages(this, environment);
+          environmentStages.set(stage.environment, pair);
+          cdkPipeline.addStage(pair.infrastructure);
+          break;
+        }
+        case 'application': {
+          const pair = environmentStages.get(stage.environment);
+          if (pair === undefined) throw new ConfigurationError(`${stage.name} comes before its infrastructure stage in the plan.`);
+          const post: pipelines.Step[] = [];
+          if (stage.healthCheck !== undefined && props.healthMonitor !== undefined) {
+            post.push(new StepFunctionsInvokeStep(stage.healthCheck.name, { stateMachine: props.healthMonitor, input: stage.healthCheck.input }));
+          }
+          const tests = shellActionStep(stage.tests, { input: source, resolveValue: resolvePlaceholders });
+          if (post[0] !== undefined) tests.addStepDependency(post[0]);
+          post.push(tests);
+          cdkPipeline.addStage(pair.application, { post });
+          break;
+        }
+      }
+    }
+
+    cdkPipeline.buildPipeline();
+    this.applyConditions(resolveVariable);
+    this.addPushTrigger();
+    this.allowAlarmRules(config);
+  }
+
+  private createApprovalTopic(config: DeploymentConfig): sns.Topic {
+    const key = new kms.Key(this, 'ApprovalTopicKey', {
+      description: 'Encrypts the approval notifications of the pipeline',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const topic = new sns.Topic(this, 'ApprovalTopic', { masterKey: key, enforceSSL: true });
+    for (const email of config.pipeline.notifications.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+
+  /** Least-privilege statements of one change-detection action. */
+  private detectionStatements(environment: EnvironmentConfig, historyTable?: HistoryTableReference): iam.PolicyStatement[] {
+    const { account, region } = environment;
+    const statements = [
+      new iam.PolicyStatement({
+        // `cdk diff` reads the deployed templates through the bootstrap roles of the environment.
+        actions: ['sts:AssumeRole'],
+        resources: [
+          `arn:${this.partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-lookup-role-${account}-${region}`,
+          `arn:${this.partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-deploy-role-${account}-${region}`,
+        ],
+      }),
+    ];
+    if (historyTable !== undefined) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [historyTable.tableArn, `${historyTable.tableArn}/index/*`],
+        }),
+      );
+      if (historyTable.encryptionKey !== undefined) {
+        statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
+      }
+    }
+    return statements;
+  }
+
+  /**
+   * Writes the plan's stage conditions into the built pipeline. CDK Pipelines exposes none, so they
+   * go in as property overrides, at the index each stage ended up at (looked up, never assumed).
+   */
+  private applyConditions(resolveVariable: (producer: string, name: string) => string): void {
+    const cfn = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    const names = this.pipeline.stages.map((stage) => stage.stageName);
+    for (const stage of this.plan.stages) {
+      if (stage.kind === 'build' || stage.kind === 'change-detection') continue;
+      const index = names.indexOf(stage.name);
+      if (index < 0) throw new ConfigurationError(`Stage ${stage.name} of the plan is missing from the built pipeline (${names.join(', ')}).`);
+      const conditions: StageConditions = stage.conditions;
+      const render = (condition: PlannedCondition) => ({
+        Conditions: [{ Result: condition.result, Rules: condition.rules.map((rule) => renderRule(rule, resolveVariable)) }],
+      });
+      if (conditions.beforeEntry !== undefined) cfn.addPropertyOverride(`Stages.${index}.BeforeEntry`, render(conditions.beforeEntry));
+      if (conditions.onSuccess !== undefined) cfn.addPropertyOverride(`Stages.${index}.OnSuccess`, render(conditions.onSuccess));
+      if (conditions.onFailure !== undefined) {
+        cfn.addPropertyOverride(
+          `Stages.${index}.OnFailure`,
+          conditions.onFailure.rules.length === 0 ? { Result: conditions.onFailure.result } : { Result: conditions.onFailure.result, ...render(conditions.onFailure) },
+        );
+      }
+    }
+  }
+
+  /** V2 trigger: pushes to the configured branch only, through the CodeStar connection source. */
+  private addPushTrigger(): void {
+    const sourceAction = this.pipeline.stages[0]?.actions[0];
+    if (sourceAction === undefined) throw new ConfigurationError('The built pipeline has no source action to trigger on.');
+    this.pipeline.addTrigger({
+      providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: { sourceAction, pushFilter: [{ branchesIncludes: [...this.plan.triggerBranches] }] },
+    });
+  }
+
+  /** The CloudWatchAlarm rules run with the pipeline role: let it read exactly those alarms. */
+  private allowAlarmRules(config: DeploymentConfig): void {
+    const alarmArns = config.environments.flatMap((environment) =>
+      environment.alarms.critical.map(
+        (id) => `arn:${this.partition}:cloudwatch:${environment.region}:${environment.account}:alarm:${environment.stackPrefix}-${id}`,
+      ),
+    );
+    this.pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+  }
+}
+
+/** Renders one planned rule as a CloudFormation RuleDeclaration. */
+function renderRule(rule: PlannedRule, resolveVariable: (producer: string, name: string) => string): Record<string, unknown> {
+  const ruleTypeId = (provider: string) => ({ Category: 'Rule', Owner: 'AWS', Provider: provider, Version: '1' });
+  switch (rule.kind) {
+    case 'variable-check':
+      return {
+        Name: rule.name,
+        RuleTypeId: ruleTypeId('VariableCheck'),
+        Configuration: { Variable: resolveVariable(rule.variable.producer, rule.variable.name), Operator: rule.operator, Value: rule.value },
+      };
+    case 'deployment-window':
+      return { Name: rule.name, RuleTypeId: ruleTypeId('DeploymentWindow'), Configuration: { Cron: rule.cron, TimeZone: rule.timeZone } };
+    case 'cloudwatch-alarm':
+      return {
+        Name: rule.name,
+        RuleTypeId: ruleTypeId('CloudWatchAlarm'),
+        Configuration: { AlarmName: rule.alarmName, AlarmStates: rule.alarmStates.join(','), WaitTime: String(rule.waitTimeMinutes) },
+        Region: rule.region,
+      };
+  }
+}

@@ -1,0 +1,237 @@
+import { App, Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Construct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
+import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
+import { deployedStages } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
+
+/**
+ * Minimal stand-ins for the worker's InfrastructureStage/ApplicationStage: the pipeline stack takes
+ * its stages from a factory, and what it renders around them does not depend on their content.
+ */
+function fixtureStage(scope: Construct, id: string, environment: EnvironmentConfig): Stage {
+  const stage = new Stage(scope, id, { env: { account: environment.account, region: environment.region } });
+  new sqs.Queue(new Stack(stage, 'Stack'), 'Queue', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true });
+  return stage;
+}
+
+interface CfnStage {
+  Name: string;
+  Actions: { Name: string; Namespace?: string; ActionTypeId: { Provider: string }; Configuration?: Record<string, unknown> }[];
+  BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, string> }[] }[] };
+  OnSuccess?: { Conditions: { Result: string; Rules: { Configuration: Record<string, string> }[] }[] };
+  OnFailure?: { Result: string };
+}
+
+describe('PipelineStack', () => {
+  let template: Template;
+  let stages: CfnStage[];
+  let stack: PipelineStack;
+
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const runtime = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
+    const healthMonitor = new sfn.StateMachine(runtime, 'HealthMonitor', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(runtime, 'Pass')),
+    });
+    stack = new PipelineStack(app, 'Pipeline', {
+      config: loadDeploymentConfig(),
+      environmentStages: (scope, environment) => ({
+        infrastructure: fixtureStage(scope, infrastructureStageName(environment.name), environment),
+        application: fixtureStage(scope, applicationStageName(environment.name), environment),
+      }),
+      historyTable: { tableName: 'kiro-history', tableArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history' },
+      healthMonitor,
+    });
+    template = Template.fromStack(stack);
+    const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
+    stages = (Object.values(pipelines)[0] as { Properties: { Stages: CfnStage[] } }).Properties.Stages;
+  });
+
+  const byName = (name: string): CfnStage => {
+    const found = stages.find((s) => s.Name === name);
+    if (found === undefined) throw new Error(`no stage ${name}`);
+    return found;
+  };
+
+  it('is a V2 pipeline in SUPERSEDED mode that starts on pushes to main only', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      PipelineType: 'V2',
+      ExecutionMode: 'SUPERSEDED',
+      Triggers: [
+        {
+          ProviderType: 'CodeStarSourceConnection',
+          GitConfiguration: { Push: [{ Branches: { Includes: ['main'] } }], SourceActionName: Match.anyValue() },
+        },
+      ],
+    });
+  });
+
+  it('clones the full repository so git diff works in change detection', () => {
+    expect(byName('Source').Actions[0]?.Configuration).toMatchObject({ OutputArtifactFormat: 'CODEBUILD_CLONE_REF', BranchName: 'main' });
+  });
+
+  it('runs Build → self-mutation → change detection → test → staging → approval → production', () => {
+    expect(stages.map((s) => s.Name)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Detect-Changes',
+      'Test-Infrastructure',
+      'Test-Application',
+      'Staging-Infrastructure',
+      'Staging-Application',
+      'Approve-Production',
+      'Production-Infrastructure',
+      'Production-Application',
+    ]);
+  });
+
+  it('rolls every environment stage back on failure', () => {
+    const environmentStages = stages.filter((s) => /-(Infrastructure|Application)$/.test(s.Name));
+    expect(environmentStages).toHaveLength(6);
+    for (const stage of environmentStages) expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  it('skips each infrastructure stage unless its own change-detection variable says deploy', () => {
+    for (const environment of ['test', 'staging', 'production']) {
+      const stage = byName(infrastructureStageName(environment as EnvironmentConfig['name']));
+      const condition = stage.BeforeEntry?.Conditions[0];
+      expect(condition?.Result).toBe('SKIP');
+      expect(condition?.Rules[0]?.RuleTypeId.Provider).toBe('VariableCheck');
+      const namespace = byName('Detect-Changes').Actions.find((a) => a.Name === `Detect-${environment}`)?.Namespace;
+      expect(condition?.Rules[0]?.Configuration).toEqual({
+        Variable: `#{${namespace}.INFRA_${environment.toUpperCase()}}`,
+        Operator: 'EQ',
+        Value: 'deploy',
+      });
+    }
+  });
+
+  it('deploys no infrastructure stack for an application-only commit: only the Deploy actions of skipped stages hold them', () => {
+    const skipped = deployedStages(stack.plan, { INFRA_TEST: 'skip', INFRA_STAGING: 'skip', INFRA_PRODUCTION: 'skip' })
+      .filter((s) => s.outcome === 'skipped')
+      .map((s) => s.stage);
+    const stagesDeployingInfrastructure = stages
+      .filter((s) => s.Actions.some((a) => a.ActionTypeId.Provider === 'CloudFormation' && /Infrastructure/.test(JSON.stringify(a.Configuration))))
+      .map((s) => s.Name);
+    expect(stagesDeployingInfrastructure).toEqual(['Test-Infrastructure', 'Staging-Infrastructure', 'Production-Infrastructure']);
+    expect(skipped).toEqual(stagesDeployingInfrastructure);
+  });
+
+  it('rolls the application stage back when a critical alarm fires during the 5-minute bake', () => {
+    const condition = byName('Production-Application').OnSuccess?.Conditions[0];
+    expect(condition?.Result).toBe('ROLLBACK');
+    expect(condition?.Rules.map((r) => r.Configuration)).toEqual([
+      { AlarmName: 'KiroWorker-Production-poller-errors', AlarmStates: 'ALARM', WaitTime: '5' },
+      { AlarmName: 'KiroWorker-Production-worker-build-failures', AlarmStates: 'ALARM', WaitTime: '5' },
+      { AlarmName: 'KiroWorker-Production-poller-throttles', AlarmStates: 'ALARM', WaitTime: '5' },
+    ]);
+  });
+
+  it('asks for approval with a 1440-minute timeout, notifying a topic with the release summary', () => {
+    const [approve] = byName('Approve-Production').Actions as (CfnStage['Actions'][number] & { TimeoutInMinutes?: number })[];
+    expect(approve?.ActionTypeId.Provider).toBe('Manual');
+    expect(approve?.TimeoutInMinutes).toBe(1440);
+    expect(JSON.stringify(approve?.Configuration?.NotificationArn)).toMatch(/"Ref":"ApprovalTopic/);
+    expect(String(approve?.Configuration?.CustomData)).toMatch(
+      /#\{SourceVariables\.CommitId\}.*production=#\{Detect-Changes@Detect-production\.INFRA_PRODUCTION\}/,
+    );
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('runs the health monitor, then the suite, after each application deployment', () => {
+    const actions = byName('Staging-Application').Actions.map((a) => a.Name);
+    expect(actions.slice(-2)).toEqual(['HealthCheck', 'Tests-e2e']);
+    const health = byName('Staging-Application').Actions.find((a) => a.Name === 'HealthCheck');
+    expect(health?.ActionTypeId.Provider).toBe('StepFunctions');
+    expect(JSON.parse(String(health?.Configuration?.Input))).toEqual({
+      environment: 'staging',
+      pipelineName: 'kiro-codebuild-worker',
+      executionId: '#{codepipeline.PipelineExecutionId}',
+      commitId: '#{SourceVariables.CommitId}',
+      stage: 'Staging-Application',
+    });
+  });
+
+  it('gives every CodeBuild project a timeout within the TR-8 budgets', () => {
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project')) as { Properties: { TimeoutInMinutes?: number } }[];
+    expect(projects.length).toBeGreaterThan(0);
+    for (const project of projects) expect(project.Properties.TimeoutInMinutes).toBeLessThanOrEqual(15);
+  });
+
+  it('runs the build gates, reports JUnit and Cobertura, and publishes metrics in post_build', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 15,
+      Source: {
+        BuildSpec: Match.serializedJson(
+          Match.objectLike({
+            phases: Match.objectLike({
+              install: { commands: ['npm ci'] },
+              build: {
+                commands: Match.arrayWith([
+                  'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
+                  'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
+                  'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
+                  'npx cdk synth',
+                  'node bin/kiro-cd.js gates --assembly cdk.out',
+                ]),
+              },
+              post_build: { commands: [Match.stringLikeRegexp('^node bin/kiro-cd.js publish-build-metrics ')] },
+            }),
+            reports: {
+              'unit-tests': { files: ['reports/junit.xml'], 'file-format': 'JUNITXML' },
+              coverage: { files: ['coverage/cobertura-coverage.xml'], 'file-format': 'COBERTURAXML' },
+            },
+          }),
+        ),
+      },
+    });
+  });
+
+  it('exports the change-detection verdict as a CodeBuild exported variable', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 10,
+      Source: {
+        BuildSpec: Match.serializedJson(
+          Match.objectLike({
+            env: { 'exported-variables': ['INFRA_STAGING'] },
+            phases: Match.objectLike({
+              build: {
+                commands: Match.arrayWith([Match.stringLikeRegexp('detect-changes --environment staging .*--history-table kiro-history')]),
+              },
+            }),
+          }),
+        ),
+      },
+    });
+  });
+
+  it('keeps artifacts in a versioned, TLS-only bucket encrypted with a rotating customer key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('artifacts') });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets the pipeline role read exactly the critical alarms its rules watch', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'cloudwatch:DescribeAlarms',
+            Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:us-east-1:444444444444:alarm:KiroWorker-Production-poller-throttles'])] })]),
+          }),
+        ]),
+      },
+    });
+  });
+});
