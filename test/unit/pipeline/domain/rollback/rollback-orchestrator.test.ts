@@ -27,17 +27,18 @@ function world() {
   double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
   double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
   const clock = new ManualClock();
+  const notifier = new InMemoryNotifier();
   const deps: RollbackDependencies = {
     history,
     ledger: new InMemoryRollbackLedger(),
     pipeline: new CodePipelineControl(double, PIPELINE),
-    notifier: new InMemoryNotifier(),
+    notifier,
     clock,
     ids: new CountingIds(),
     timing: DEFAULT_ROLLBACK_TIMING,
     environments: ENVIRONMENTS,
   };
-  return { deps, double, history, notifier: deps.notifier as InMemoryNotifier, clock };
+  return { deps, double, history, notifier, clock };
 }
 
 const request: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: FAILED, trigger: 'stage-failed:Staging-Application', reason: 'Deploy action failed.' };
@@ -51,7 +52,7 @@ describe('runRollback', () => {
       { operation: 'RollbackStage', input: { pipelineName: PIPELINE, stageName: 'Staging-Application', targetPipelineExecutionId: PREVIOUS } },
     ]);
     expect(notifier.notices.map((notice) => notice.kind)).toEqual(['rollback-started', 'rollback-succeeded']);
-    expect((await history.timeline(FAILED)).filter((event) => event.kind === 'rollback').map((event) => event.kind === 'rollback' && event.phase)).toEqual(['started', 'succeeded']);
+    expect((await history.timeline(FAILED)).flatMap((event) => (event.kind === 'rollback' ? [event.phase] : []))).toEqual(['started', 'succeeded']);
     expect((await history.latest('staging'))?.status).toBe('rolled-back');
   });
 
@@ -105,7 +106,7 @@ describe('runRollback', () => {
 
   it('running a rollback twice equals running it once, whatever the pipeline answers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 6 }), fc.boolean(), fc.constantFrom('Succeeded', 'Failed') as fc.Arbitrary<'Succeeded' | 'Failed'>, async (busy, mutated, result) => {
+      fc.asyncProperty(fc.integer({ min: 0, max: 6 }), fc.boolean(), fc.constantFrom<'Succeeded' | 'Failed'>('Succeeded', 'Failed'), async (busy, mutated, result) => {
         const { deps, double, notifier } = world();
         double.busyCalls = busy;
         double.outcome = { rollback: result, redeploy: result };
