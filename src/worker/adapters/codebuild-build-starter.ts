@@ -1,0 +1,61 @@
+import { StartBuildCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ConfigurationError, KiroCdError, TransientError } from '../../shared/errors.js';
+import { BUILD_ENVIRONMENT } from '../domain/build-environment.js';
+import { BuildRejectedError } from '../domain/poll-cycle.js';
+import type { BuildRequest, BuildStarter } from '../ports/build-starter.js';
+
+/**
+ * Starts builds of the worker's CodeBuild project, passing the work item through environment
+ * variable overrides. StartBuild errors are mapped by whose fault they are
+ * (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html#API_StartBuild_Errors).
+ */
+export class CodeBuildBuildStarter implements BuildStarter {
+  constructor(
+    private readonly client: CodeBuildClient,
+    private readonly projectName: string,
+  ) {}
+
+  async start(request: BuildRequest): Promise<{ readonly buildId: string }> {
+    let buildId: string | undefined;
+    try {
+      const result = await this.client.send(
+        new StartBuildCommand({
+          projectName: this.projectName,
+          environmentVariablesOverride: [
+            { name: BUILD_ENVIRONMENT.workItemId, value: request.workItemId, type: 'PLAINTEXT' },
+            { name: BUILD_ENVIRONMENT.repository, value: request.repository, type: 'PLAINTEXT' },
+            { name: BUILD_ENVIRONMENT.branch, value: request.branch, type: 'PLAINTEXT' },
+            { name: BUILD_ENVIRONMENT.lockOwner, value: request.lockOwner, type: 'PLAINTEXT' },
+          ],
+        }),
+      );
+      buildId = result.build?.id;
+    } catch (error) {
+      throw this.translate(error, request.workItemId);
+    }
+    if (buildId === undefined) {
+      throw new KiroCdError(`CodeBuild StartBuild for project ${this.projectName} answered without a build id.`, {
+        code: 'BUILD_ID_MISSING',
+        fault: 'internal',
+        context: { projectName: this.projectName, workItemId: request.workItemId },
+      });
+    }
+    return { buildId };
+  }
+
+  private translate(error: unknown, workItemId: string): KiroCdError {
+    const context = { projectName: this.projectName, workItemId };
+    const name = error instanceof Error ? error.name : 'UnknownError';
+    const message = error instanceof Error ? error.message : String(error);
+    switch (name) {
+      case 'InvalidInputException':
+        return new BuildRejectedError(`CodeBuild rejected the build for work item ${workItemId}: ${message}. Correct the item's repository or branch and set it ready again.`, context, error);
+      case 'ResourceNotFoundException':
+        return new ConfigurationError(`CodeBuild project ${this.projectName} does not exist: deploy the application stack or correct WORKER_PROJECT_NAME.`, context, error);
+      case 'AccessDeniedException':
+        return new ConfigurationError(`The poller may not start builds of ${this.projectName}: grant codebuild:StartBuild on the project to its role.`, context, error);
+      default:
+        return new TransientError(`CodeBuild StartBuild failed (${name}: ${message}); the item stays ready and is retried on the next poll.`, context, error);
+    }
+  }
+}

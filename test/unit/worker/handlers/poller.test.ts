@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../../src/shared/errors.js';
+import { EmfPollMetrics } from '../../../../src/worker/adapters/emf-poll-metrics.js';
+import { POLLER_ENVIRONMENT, createHandler, dependenciesFromEnvironment, type PollerDependencies } from '../../../../src/worker/handlers/poller.js';
+import { InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, readyItem, sequentialIds } from '../fakes.js';
+
+function dependencies(): PollerDependencies & { lines: string[]; builds: RecordingBuildStarter } {
+  const lines: string[] = [];
+  const clock = new ManualClock();
+  const log = (line: string) => lines.push(line);
+  return {
+    lines,
+    workItems: new InMemoryWorkItems([readyItem('wi-1')]),
+    locks: new InMemoryLockStore(),
+    builds: new RecordingBuildStarter(),
+    metrics: new EmfPollMetrics(log, 'KiroWorker-Test', clock),
+    clock,
+    ids: sequentialIds('inv'),
+    settings: { maxBuildsPerCycle: 5, leaseSeconds: 600 },
+    log,
+  };
+}
+
+describe('poller handler', () => {
+  it('runs one cycle under a fresh owner name, logs it and publishes its metrics', async () => {
+    const deps = dependencies();
+    const result = await createHandler(deps)({ source: 'aws.events' });
+    expect(result).toEqual({ owner: 'poller-inv-1', started: 1, contended: 0, stale: 0, startFailures: 0, recordConflicts: 0 });
+    expect(deps.builds.started[0]?.lockOwner).toBe('poller-inv-1');
+    expect(JSON.parse(deps.lines[0]!)).toMatchObject({ message: 'poll cycle finished', owner: 'poller-inv-1' });
+    expect(JSON.parse(deps.lines[1]!)).toMatchObject({ BuildsStarted: 1, StackPrefix: 'KiroWorker-Test' });
+  });
+
+  it('fails the invocation when the cycle was aborted, so the poller-errors alarm sees it', async () => {
+    const deps = dependencies();
+    deps.builds.failWith = new ConfigurationError('CodeBuild project x does not exist');
+    await expect(createHandler(deps)({})).rejects.toThrow(/poll cycle stopped: CodeBuild project x does not exist/);
+    expect(deps.lines).toHaveLength(2);
+  });
+
+  it('names the missing environment variable', () => {
+    expect(() => dependenciesFromEnvironment({ [POLLER_ENVIRONMENT.workItemsTable]: 't' }, () => undefined)).toThrow(/LOCK_TABLE is missing or empty; it is set by the application stack/);
+  });
+
+  it('builds real adapters from a complete environment, with defaults for the optional settings', () => {
+    const deps = dependenciesFromEnvironment(
+      { WORK_ITEMS_TABLE: 'items', LOCK_TABLE: 'locks', WORKER_PROJECT_NAME: 'worker', STACK_PREFIX: 'KiroWorker-Test', MAX_BUILDS_PER_CYCLE: '3' },
+      () => undefined,
+    );
+    expect(deps.settings).toEqual({ leaseSeconds: 4500, maxBuildsPerCycle: 3 });
+  });
+});
