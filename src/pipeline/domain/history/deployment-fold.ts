@@ -279,6 +279,18 @@ export function compareRecordsNewestFirst(left: DeploymentRecord, right: Deploym
   return left.environment < right.environment ? 1 : left.environment > right.environment ? -1 : 0;
 }
 
+/**
+ * False for facts that cannot change any deployment record: approvals, and stage or action events
+ * of pipeline-level stages (Source, Build, ...) that carry no commit. The recorder stores them in
+ * the timeline but need not re-derive the records for them.
+ */
+export function mayChangeRecords(event: HistoryEvent): boolean {
+  if (event.kind === 'approval') return false;
+  if (event.kind === 'action' && event.commit !== undefined) return true;
+  if (event.kind === 'stage' || event.kind === 'action') return deploymentEnvironment(event) !== undefined;
+  return true;
+}
+
 /** True for the release a full rollback may return to: a healthy, successful, forward deployment. */
 export function isKnownGood(record: DeploymentRecord): boolean {
   return record.status === 'succeeded' && record.health === 'passed' && !record.isRollback;

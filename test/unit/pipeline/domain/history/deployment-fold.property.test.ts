@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalEvents, foldDeployments } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
 import { executionEvents, redeliveries } from './history-builders.js';
 
 const scenario = [
@@ -32,6 +32,17 @@ describe('foldDeployments (properties)', () => {
     fc.assert(
       fc.property(fc.subarray(scenario), (prefix) => {
         expect(foldDeployments([...scenario, ...prefix])).toEqual(inOrder);
+      }),
+    );
+  });
+});
+
+describe('mayChangeRecords', () => {
+  it('skipping the facts it rules out never changes the records', () => {
+    fc.assert(
+      fc.property(fc.subarray(scenario), (subset) => {
+        const relevant = subset.filter((event) => mayChangeRecords(event));
+        expect(foldDeployments(relevant)).toEqual(foldDeployments(subset));
       }),
     );
   });

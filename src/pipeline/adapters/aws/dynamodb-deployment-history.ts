@@ -1,0 +1,259 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { TransientError } from '../../../shared/errors.js';
+import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
+import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
+import {
+  EVENT_PREFIX,
+  HISTORY_TABLE,
+  commitPartition,
+  environmentPartition,
+  eventSortKey,
+  executionPartition,
+  expiresAt,
+  knownGoodPartition,
+  recordKeys,
+  sortableTime,
+} from '../../domain/history/table-keys.js';
+import type { DeploymentRecord, EnvironmentName, HistoryEvent, HistoryQuery } from '../../domain/history-model.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DeploymentHistory, RecordResult } from '../../ports/deployment-history.js';
+
+/** Error names DynamoDB uses for throttling and brief unavailability: worth a retry. */
+const TRANSIENT_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+]);
+
+/** Constructor arguments of {@link DynamoDbDeploymentHistory}. */
+export interface DynamoDbDeploymentHistoryProps {
+  /** SDK client (regional endpoint, or the local emulator in tests). */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Source of `now` for the TTL attribute. */
+  readonly clock: Clock;
+}
+
+/**
+ * `DeploymentHistory` on DynamoDB (key design: `domain/history/table-keys.ts`).
+ *
+ * Recording is idempotent and order-tolerant without locks:
+ * 1. the event is put once, conditionally on its key (its `eventId`) not existing;
+ * 2. every event of the execution is read back with a strongly consistent query, folded purely,
+ *    and each resulting record is put on condition that the stored one was folded from fewer
+ *    events. Stored events only ever grow, so a fold of more events is a fold of a superset: a
+ *    record only moves forward, and whichever writer saw the last event writes the final state.
+ * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`); it runs for a duplicate, so a delivery that stored its event and then failed before
+ * updating the records is completed by the redelivery.
+ */
+export class DynamoDbDeploymentHistory implements DeploymentHistory {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly clock: Clock;
+
+  constructor(props: DynamoDbDeploymentHistoryProps) {
+    this.documents = DynamoDBDocumentClient.from(props.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = props.tableName;
+    this.clock = props.clock;
+  }
+
+  async record(event: HistoryEvent): Promise<RecordResult> {
+    const result = await this.putEvent(event);
+    if (mayChangeRecords(event)) await this.refreshRecords(event.executionId);
+    return result;
+  }
+
+  async latest(environment: EnvironmentName): Promise<DeploymentRecord | undefined> {
+    const { byEnvironment } = HISTORY_TABLE.indexes;
+    const records = await this.queryRecords(
+      {
+        IndexName: byEnvironment.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': byEnvironment.partitionKey },
+        ExpressionAttributeValues: { ':pk': environmentPartition(environment) },
+        ScanIndexForward: false,
+      },
+      1,
+    );
+    return records[0];
+  }
+
+  async lastKnownGood(): Promise<DeploymentRecord | undefined> {
+    const { knownGood } = HISTORY_TABLE.indexes;
+    const records = await this.queryRecords(
+      {
+        IndexName: knownGood.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': knownGood.partitionKey },
+        ExpressionAttributeValues: { ':pk': knownGoodPartition(LAST_KNOWN_GOOD_ENVIRONMENT) },
+        ScanIndexForward: false,
+      },
+      1,
+    );
+    return records[0];
+  }
+
+  async list(query: HistoryQuery): Promise<DeploymentRecord[]> {
+    if (query.commitId !== undefined) {
+      const { byCommit } = HISTORY_TABLE.indexes;
+      const records = await this.queryRecords({
+        IndexName: byCommit.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': byCommit.partitionKey },
+        ExpressionAttributeValues: { ':pk': commitPartition(query.commitId) },
+        ScanIndexForward: false,
+      });
+      return selectRecords(records, query);
+    }
+    const environments = query.environment === undefined ? ENVIRONMENT_NAMES : [query.environment];
+    const perEnvironment = await Promise.all(
+      environments.map((environment) => this.queryEnvironment(environment, query)),
+    );
+    return selectRecords(perEnvironment.flat(), query);
+  }
+
+  async timeline(executionId: string): Promise<HistoryEvent[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': HISTORY_TABLE.partitionKey, '#sk': HISTORY_TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': executionPartition(executionId), ':prefix': EVENT_PREFIX },
+      ConsistentRead: true,
+    });
+    return canonicalEvents(items.map((item) => JSON.parse(String(item.payload)) as HistoryEvent));
+  }
+
+  private async putEvent(event: HistoryEvent): Promise<RecordResult> {
+    try {
+      await this.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [HISTORY_TABLE.partitionKey]: executionPartition(event.executionId),
+            [HISTORY_TABLE.sortKey]: eventSortKey(event.eventId),
+            kind: event.kind,
+            at: event.at,
+            payload: JSON.stringify(event),
+            [HISTORY_TABLE.timeToLiveAttribute]: expiresAt(this.clock.now()),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': HISTORY_TABLE.partitionKey },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async refreshRecords(executionId: string): Promise<void> {
+    const events = await this.timeline(executionId);
+    const records = foldDeployments(events);
+    for (const record of records) {
+      try {
+        await this.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...recordKeys(record),
+              record: JSON.stringify(record),
+              eventCount: events.length,
+              [HISTORY_TABLE.timeToLiveAttribute]: expiresAt(this.clock.now()),
+            },
+            ConditionExpression: 'attribute_not_exists(#pk) OR eventCount < :count',
+            ExpressionAttributeNames: { '#pk': HISTORY_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':count': events.length },
+          }),
+        );
+      } catch (error) {
+        // A record folded from at least as many events is already stored: it is as new as ours.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  private queryEnvironment(environment: EnvironmentName, query: HistoryQuery): Promise<DeploymentRecord[]> {
+    const { byEnvironment } = HISTORY_TABLE.indexes;
+    const names: Record<string, string> = { '#pk': byEnvironment.partitionKey };
+    const values: Record<string, string> = { ':pk': environmentPartition(environment) };
+    let condition = '#pk = :pk';
+    // Sort keys are `<startedAt>#<executionId>`: `<from>` sorts before every key of that instant,
+    // `<to>` before every key of its instant, so these bounds are `from` inclusive, `to` exclusive.
+    if (query.from !== undefined && query.to !== undefined) {
+      condition += ' AND #sk BETWEEN :from AND :to';
+      values[':from'] = sortableTime(query.from);
+      values[':to'] = sortableTime(query.to);
+    } else if (query.from !== undefined) {
+      condition += ' AND #sk >= :from';
+      values[':from'] = sortableTime(query.from);
+    } else if (query.to !== undefined) {
+      condition += ' AND #sk < :to';
+      values[':to'] = sortableTime(query.to);
+    }
+    if (condition.includes('#sk')) names['#sk'] = byEnvironment.sortKey;
+    return this.queryRecords(
+      {
+        IndexName: byEnvironment.name,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+      },
+      query.limit,
+    );
+  }
+
+  private async queryRecords(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit?: number,
+  ): Promise<DeploymentRecord[]> {
+    const items = await this.queryAll({ ...input, TableName: this.tableName }, limit);
+    return items.map((item) => JSON.parse(String(item.record)) as DeploymentRecord);
+  }
+
+  private async queryAll(input: QueryCommandInput, limit?: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send(
+        new QueryCommand({ ...input, ...(limit === undefined ? {} : { Limit: limit }), ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && (limit === undefined || items.length < limit));
+    return limit === undefined ? items : items.slice(0, limit);
+  }
+
+  private async send(command: PutCommand): Promise<undefined>;
+  private async send(command: QueryCommand): Promise<QueryCommandOutput>;
+  private async send(command: PutCommand | QueryCommand): Promise<QueryCommandOutput | undefined> {
+    try {
+      if (command instanceof QueryCommand) return await this.documents.send(command);
+      await this.documents.send(command);
+      return undefined;
+    } catch (error) {
+      if (error instanceof Error && TRANSIENT_ERRORS.has(error.name)) {
+        throw new TransientError(
+          `DynamoDB table ${this.tableName} is throttling or briefly unavailable (${error.name}); the event will be retried.`,
+          { table: this.tableName, error: error.name },
+          error,
+        );
+      }
+      throw error;
+    }
+  }
+}

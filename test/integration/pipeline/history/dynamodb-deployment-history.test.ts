@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { DynamoDbDeploymentHistory } from '../../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
+import { normaliseCodePipelineEvent } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
+import type { HistoryEvent } from '../../../../src/pipeline/domain/history-model.js';
+import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import { motoClientConfig, resetMoto, useFreshMoto } from '../../../support/moto.js';
+import { redeliveries } from '../../../unit/pipeline/domain/history/history-builders.js';
+import { createHistoryTable } from './history-table.js';
+
+const TABLE = 'kiro-cd-history';
+const NOW = new Date('2026-01-06T00:00:00Z');
+const clock: Clock = { now: () => NOW, sleep: () => Promise.resolve() };
+
+function fixtureEvents(name: string): HistoryEvent[] {
+  const raw = JSON.parse(readFileSync(new URL(`../../../fixtures/events/${name}`, import.meta.url), 'utf8')) as unknown[];
+  return raw.flatMap((event) => {
+    const result = normaliseCodePipelineEvent(event, ENVIRONMENT_NAMES);
+    if (result.kind === 'rejected') throw new Error(result.reason);
+    return result.events;
+  });
+}
+
+const succeeded = fixtureEvents('codepipeline-execution-succeeded.json');
+const failed = fixtureEvents('codepipeline-execution-failed.json');
+const SHA = '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090';
+
+async function freshHistory(): Promise<{ client: DynamoDBClient; history: DynamoDbDeploymentHistory }> {
+  const client = new DynamoDBClient(motoClientConfig());
+  await createHistoryTable(client, TABLE);
+  return { client, history: new DynamoDbDeploymentHistory({ client, tableName: TABLE, clock }) };
+}
+
+async function snapshot(history: DynamoDbDeploymentHistory, executionIds: readonly string[]): Promise<unknown> {
+  return {
+    records: await history.list({}),
+    timelines: await Promise.all(executionIds.map((id) => history.timeline(id))),
+    latest: await Promise.all(ENVIRONMENT_NAMES.map((environment) => history.latest(environment))),
+    lastKnownGood: await history.lastKnownGood(),
+  };
+}
+
+describe('DynamoDbDeploymentHistory against the local emulator', () => {
+  useFreshMoto();
+
+  it('stores an event once: a redelivery answers duplicate and changes nothing', async () => {
+    const { history } = await freshHistory();
+    const first = succeeded[0]!;
+    expect(await history.record(first)).toBe('recorded');
+    const before = await snapshot(history, [first.executionId]);
+    expect(await history.record(first)).toBe('duplicate');
+    expect(await snapshot(history, [first.executionId])).toEqual(before);
+  });
+
+  it('answers every query the CLI, change detection and rollback make', async () => {
+    const { history } = await freshHistory();
+    for (const event of [...succeeded, ...failed]) await history.record(event);
+
+    const latestTest = await history.latest('test');
+    expect(latestTest).toMatchObject({ executionId: failed[0]!.executionId, status: 'failed', reason: 'Action Deploy in stage Test-Application failed: Deployment d-C3XYEM1QF failed' });
+    expect(await history.lastKnownGood()).toMatchObject({ environment: 'production', executionId: succeeded[0]!.executionId, commit: { id: SHA, author: 'Ada Lovelace' } });
+    expect((await history.list({ commitId: SHA })).map((record) => record.environment)).toEqual(['test', 'production', 'staging', 'test']);
+    const morning = await history.list({ from: new Date('2026-01-05T09:00:00Z'), to: new Date('2026-01-05T09:11:00Z') });
+    expect(morning.map((record) => record.environment)).toEqual(['test']);
+    expect(await history.list({ environment: 'test', limit: 1 })).toEqual([latestTest]);
+    const timeline = await history.timeline(succeeded[0]!.executionId);
+    expect(timeline).toHaveLength(succeeded.length);
+    expect(timeline[0]).toMatchObject({ kind: 'execution', state: 'STARTED' });
+  });
+
+  it('sets a 90-day TTL on every item it writes', async () => {
+    const { client, history } = await freshHistory();
+    for (const event of failed) await history.record(event);
+    const items = (await client.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
+    expect(items.length).toBeGreaterThan(failed.length);
+    const expected = String(NOW.getTime() / 1000 + 90 * 86_400);
+    expect(new Set(items.map((item) => item.expiresAt?.N))).toEqual(new Set([expected]));
+  });
+
+  it('yields the same history from shuffled, duplicated deliveries as from one ordered delivery', async () => {
+    // One execution keeps each run short: the emulator answers a few hundred requests a second.
+    const events = failed;
+    const executions = [failed[0]!.executionId];
+    const ordered = await freshHistory();
+    for (const event of events) await ordered.history.record(event);
+    const expected = await snapshot(ordered.history, executions);
+
+    await fc.assert(
+      fc.asyncProperty(redeliveries(events), async (delivered) => {
+        await resetMoto();
+        const { history } = await freshHistory();
+        for (const event of delivered) await history.record(event);
+        expect(await snapshot(history, executions)).toEqual(expected);
+      }),
+      { numRuns: 3 },
+    );
+  });
+});
