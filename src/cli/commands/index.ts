@@ -1,6 +1,9 @@
 import type { Command } from '../command.js';
+import { gatesCommand } from './gates.js';
+import { historyCommand } from './history.js';
+import { statusCommand } from './status.js';
 
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [gatesCommand, historyCommand, statusCommand];

@@ -60,10 +60,15 @@ function collect(node: unknown, resources: Set<string>, messages: Set<string>): 
 
 /**
  * Turns the output of `cfn-guard validate -o json -S none` into findings: one per failing rule and
- * resource. The guard run covers one template, named `template` (relative to the cloud assembly);
- * `acknowledgements` come from that template (guardAcknowledgementsOf).
+ * resource. `templateName` maps the data-file name guard prints to the name to report (relative to
+ * the cloud assembly); `acknowledgementsFor` gives that template's acknowledgements
+ * (guardAcknowledgementsOf).
  */
-export function parseCfnGuardOutput(stdout: string, template: string, acknowledgements: GuardAcknowledgements = new Map()): GateFinding[] {
+export function parseCfnGuardOutput(
+  stdout: string,
+  templateName: (dataFile: string) => string = (dataFile) => dataFile,
+  acknowledgementsFor: (template: string) => GuardAcknowledgements = () => new Map(),
+): GateFinding[] {
   let raw: unknown;
   try {
     raw = JSON.parse(stdout);
@@ -76,6 +81,8 @@ export function parseCfnGuardOutput(stdout: string, template: string, acknowledg
   }
   const findings: GateFinding[] = [];
   for (const file of parsed.data) {
+    const template = templateName(file.name);
+    const acknowledgements = acknowledgementsFor(template);
     for (const entry of file.not_compliant) {
       const rule = notCompliantRule.safeParse(entry);
       if (!rule.success) throw new MalformedInputError(`cfn-guard reported a non-compliant entry without a rule name: ${JSON.stringify(entry).slice(0, 300)}`);

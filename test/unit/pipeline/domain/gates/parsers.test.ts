@@ -29,11 +29,11 @@ describe('parseCfnLintOutput (recorded cfn-lint 1.51 output)', () => {
 
 describe('parseCfnGuardOutput (recorded cfn-guard 3.1 output)', () => {
   it('reports nothing for a passing run', () => {
-    expect(parseCfnGuardOutput(fixture('cfn-guard-pass.json'), 'Empty.template.json')).toEqual([]);
+    expect(parseCfnGuardOutput(fixture('cfn-guard-pass.json'))).toEqual([]);
   });
 
   it('reports one finding per failing rule and resource, with the rule message', () => {
-    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), 'Sample.template.json');
+    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), (file) => file.replace('cdk.out/', ''));
     expect(findings.map((f) => [f.ruleId, f.resource])).toEqual([
       ['S3_BUCKET_KMS_ENCRYPTED', 'B08E7C7AF'],
       ['IAM_NO_WILDCARD_ACTIONS', 'RDefaultPolicy0707467B'],
@@ -49,13 +49,13 @@ describe('parseCfnGuardOutput (recorded cfn-guard 3.1 output)', () => {
         B08E7C7AF: { Metadata: { guard: { SuppressedRules: ['s3_bucket_versioning_enabled_check', 'S3_BUCKET_KMS_ENCRYPTED'], Reasons: { s3_bucket_versioning_enabled_check: 'Access-log bucket: objects are written once.' } } } },
       },
     };
-    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), 'Sample.template.json', guardAcknowledgementsOf(template));
+    const findings = parseCfnGuardOutput(fixture('cfn-guard-failure.json'), (file) => file.replace('cdk.out/', ''), (name) => (name === 'Sample.template.json' ? guardAcknowledgementsOf(template) : new Map()));
     expect(findings.filter((f) => f.acceptedBecause !== undefined).map((f) => f.ruleId)).toEqual(['s3_bucket_versioning_enabled_check']);
   });
 
   it('rejects output that is not cfn-guard JSON', () => {
-    expect(() => parseCfnGuardOutput('Parsing error handling rule file', 'x')).toThrow(MalformedInputError);
-    expect(() => parseCfnGuardOutput('[{"name": "x", "status": "FAIL", "not_compliant": [{}]}]', 'x')).toThrow(/without a rule name/);
+    expect(() => parseCfnGuardOutput('Parsing error handling rule file')).toThrow(MalformedInputError);
+    expect(() => parseCfnGuardOutput('[{"name": "x", "status": "FAIL", "not_compliant": [{}]}]')).toThrow(/without a rule name/);
   });
 });
 

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runAllGates, VALIDATION_REPORT_FILE, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
+import { runProcess } from '../pipeline/adapters/tools/run-process.js';
+import { decideGates } from '../pipeline/domain/gates/gate-finding.js';
+import { asKiroCdError, KiroCdError } from '../shared/errors.js';
+import { printGatesTable } from './commands/gates.js';
+import { consoleOutput, type Output } from './output.js';
+
+/** Where `npm run synth` writes the cloud assembly. */
+export const ASSEMBLY_DIR = 'cdk.out';
+
+/**
+ * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts). CDK is told not
+ * to fail the synthesis on validation findings (context `@aws-cdk/core:failSynthOnValidationErrors`),
+ * so the gates can report cdk-nag's findings next to the others instead of stopping at the first tool.
+ */
+export async function synthesizeAll(cwd: string): Promise<void> {
+  const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
+    cwd,
+    installHint: 'Run "npm ci" first.',
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
+  });
+  const reportWritten = existsSync(join(cwd, ASSEMBLY_DIR, VALIDATION_REPORT_FILE));
+  if (result.exitCode !== 0 && !reportWritten) {
+    throw new KiroCdError(`Synthesis failed (exit ${result.exitCode}):\n${result.stderr.trim().slice(-3000)}`, { code: 'SYNTH_FAILED', fault: 'user' });
+  }
+}
+
+/** Prints per environment (stage) the stacks and their resource counts. */
+export function printStacks(run: GatesRun, out: Output): void {
+  const stages = [...new Set(run.stacks.map((stack) => stack.stage))];
+  for (const stage of stages) {
+    const stacks = run.stacks.filter((stack) => stack.stage === stage);
+    out.info(`${stage === '' ? '(top level)' : stage}: ${stacks.length} stack(s)`);
+    for (const stack of stacks) out.info(`  ${stack.stackName.padEnd(40)} ${String(stack.resourceCount).padStart(4)} resources  ${stack.environment}`);
+  }
+}
+
+/** The dependencies of the main job, so a later rehearsal can reuse and replace the parts. */
+export interface MainJobDeps {
+  readonly cwd: string;
+  readonly out: Output;
+  readonly now: () => number;
+  readonly synthesize?: (cwd: string) => Promise<void>;
+}
+
+/** `npm start`: synthesize, run every gate, print the report; returns the exit code. */
+export async function runMainJob(deps: MainJobDeps): Promise<number> {
+  const started = deps.now();
+  try {
+    await (deps.synthesize ?? synthesizeAll)(deps.cwd);
+    const synthesized = deps.now();
+    const run = await runAllGates(join(deps.cwd, ASSEMBLY_DIR));
+    const verdict = decideGates(run.results);
+    deps.out.info('Environments and stacks:');
+    printStacks(run, deps.out);
+    deps.out.info('\nPolicy gates:');
+    printGatesTable(run, deps.out);
+    const seconds = (value: number): string => (value / 1000).toFixed(1);
+    deps.out.info(`\nTotal time ${seconds(deps.now() - started)} s (synthesis ${seconds(synthesized - started)} s).`);
+    deps.out.info(verdict.kind === 'pass' ? 'Main job passed: zero unaccepted findings.' : `Main job FAILED: ${verdict.blocking.length} unaccepted finding(s).`);
+    return verdict.kind === 'pass' ? 0 : 1;
+  } catch (thrown) {
+    const error = asKiroCdError(thrown);
+    deps.out.error(`main job: ${error.message}`);
+    return error.fault === 'transient' ? 3 : error.fault === 'user' ? 2 : 4;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runMainJob({ cwd: process.cwd(), out: consoleOutput, now: () => Date.now() });
+}
