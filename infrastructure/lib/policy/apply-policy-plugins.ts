@@ -1,4 +1,4 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { Stage, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { expandWildcardIamActions } from '../aspects/expand-wildcard-iam-actions.js';
 import { IamActionCatalog } from '../aspects/iam-action-catalog.js';
@@ -8,8 +8,17 @@ import { IamActionCatalog } from '../aspects/iam-action-catalog.js';
  * validation plugin (its findings land in `cdk.out/validation-report.json`, and an in-process synth
  * with unacknowledged findings throws), and the aspect that expands wildcard IAM actions.
  * Asynchronous because the IAM action catalog is read once from disk before synthesis.
+ *
+ * Call it after every stage and stack exists (just before `app.synth()`): CDK does not carry an
+ * App's aspects into nested Stages, so the aspect is added to each Stage found at this moment.
+ * A stage created later would miss the expansion, and the cfn-guard rules would then report its
+ * wildcards.
  */
 export async function applyPolicyPlugins(app: App): Promise<void> {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  expandWildcardIamActions(app, await IamActionCatalog.load());
+  const catalog = await IamActionCatalog.load();
+  expandWildcardIamActions(app, catalog);
+  for (const construct of app.node.findAll()) {
+    if (construct !== app && Stage.isStage(construct)) expandWildcardIamActions(construct, catalog);
+  }
 }
