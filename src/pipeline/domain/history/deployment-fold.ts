@@ -131,8 +131,8 @@ function latest<T extends HistoryEvent>(events: readonly T[]): T | undefined {
   return events.at(-1);
 }
 
-/** Fills the commit's fields from every event that names it, earliest first; the first value wins. */
-function mergeCommit(events: readonly HistoryEvent[]): CommitInfo {
+/** The execution's commit: fields filled from every event that names it, earliest first; the first value wins. */
+export function mergeCommit(events: readonly HistoryEvent[]): CommitInfo {
   let merged: CommitInfo = { id: UNKNOWN_COMMIT_ID };
   for (const event of events) {
     const commit = event.kind === 'execution' || event.kind === 'action' ? event.commit : undefined;
