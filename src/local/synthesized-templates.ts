@@ -3,9 +3,9 @@
  * assemblies, which CDK stages produce) and resolves the intrinsic functions the rehearsal needs,
  * so local resources are created from what will be deployed, not from a hand-kept copy.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigurationError, MalformedInputError } from '../shared/errors.js';
+import { readFileSync } from 'node:fs';
+import { readCloudAssembly, type AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
+import { MalformedInputError } from '../shared/errors.js';
 
 /** One CloudFormation resource as it appears in a template. */
 export interface TemplateResource {
@@ -15,19 +15,15 @@ export interface TemplateResource {
 
 /** One synthesized stack. */
 export interface SynthesizedStack {
-  /** The artifact id in the cloud assembly, such as `Staging-KiroWorker-Application`. */
+  /** The stack's display name in the cloud assembly, such as `Staging/Application`. */
   readonly artifactId: string;
+  /** The CDK stage (nested assembly) it belongs to, such as `Staging`; empty for top-level stacks. */
+  readonly stage: string;
   /** The CloudFormation stack name it deploys as. */
   readonly stackName: string;
   readonly templateFile: string;
   readonly resources: Readonly<Record<string, TemplateResource>>;
   readonly outputs: Readonly<Record<string, { readonly Value: unknown }>>;
-}
-
-interface ManifestArtifact {
-  readonly type?: string;
-  readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly directoryName?: string };
-  readonly displayName?: string;
 }
 
 function readJson(path: string): unknown {
@@ -42,30 +38,22 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Lists every stack of the cloud assembly in `directory`, including those of nested assemblies (CDK stages). */
-export function readCloudAssembly(directory: string): SynthesizedStack[] {
-  const manifestPath = join(directory, 'manifest.json');
-  if (!existsSync(manifestPath)) {
-    throw new ConfigurationError(`No cloud assembly at ${directory} (manifest.json is missing): run \`npm run synth\` first.`, { directory });
-  }
-  const artifacts = asRecord(asRecord(readJson(manifestPath)).artifacts) as Record<string, ManifestArtifact>;
-  const stacks: SynthesizedStack[] = [];
-  for (const [artifactId, artifact] of Object.entries(artifacts)) {
-    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName !== undefined) {
-      stacks.push(...readCloudAssembly(join(directory, artifact.properties.directoryName)));
-    } else if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile !== undefined) {
-      const templateFile = join(directory, artifact.properties.templateFile);
-      const template = asRecord(readJson(templateFile));
-      stacks.push({
-        artifactId,
-        stackName: artifact.properties.stackName ?? artifactId,
-        templateFile,
-        resources: asRecord(template.Resources) as Record<string, TemplateResource>,
-        outputs: asRecord(template.Outputs) as Record<string, { Value: unknown }>,
-      });
-    }
-  }
-  return stacks;
+/**
+ * Every stack of the cloud assembly in `directory` (nested stage assemblies included, found by the
+ * gates' own manifest reader) with its resources and outputs.
+ */
+export function readSynthesizedStacks(directory: string): SynthesizedStack[] {
+  return readCloudAssembly(directory).map((stack: AssemblyStack) => {
+    const template = asRecord(readJson(stack.templatePath));
+    return {
+      artifactId: stack.displayName,
+      stage: stack.stage,
+      stackName: stack.stackName,
+      templateFile: stack.templatePath,
+      resources: asRecord(template.Resources) as Record<string, TemplateResource>,
+      outputs: asRecord(template.Outputs) as Record<string, { Value: unknown }>,
+    };
+  });
 }
 
 /** Where intrinsic functions are resolved: the stack's pseudo parameters and its resources' physical names. */

@@ -1,10 +1,12 @@
 import { ConfigurationError } from '../../shared/errors.js';
 import type { DeploymentRecord, HistoryQuery } from '../../pipeline/domain/history-model.js';
-import type { Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import { ExitCode, type Command, type OptionValues } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
+import { awsCall } from '../aws/aws-errors.js';
+import { configuredDefaults, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable, type TableColumn } from '../aws/table.js';
 import { parseTimeOption } from '../aws/time-options.js';
 
@@ -126,7 +128,7 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
       const tableName = resolveHistoryTable(values, context.env, defaults.historyTable);
       const filters = parseHistoryFilters(values, deps.clock.now());
       const history = deps.openHistory(awsClientConfig(aws), tableName);
-      const found = await history.list(filters.query);
+      const found = await awsCall(`reading the history table ${tableName}`, () => history.list(filters.query));
       const prefix = filters.commitPrefix;
       const records = prefix === undefined ? found : found.filter((record) => record.commit.id.startsWith(prefix)).slice(0, parseLimit(values.limit));
       if (aws.output === 'json') {
@@ -140,3 +142,10 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
     },
   };
 }
+
+/** `kiro-cd history` on the real deployment history table. */
+export const historyCommand: Command = createHistoryCommand({
+  clock: systemClock,
+  defaults: () => configuredDefaults(),
+  openHistory: openDynamoDbHistory,
+});

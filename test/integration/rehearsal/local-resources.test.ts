@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { provisionFromTemplates, subscribeReadBackQueue } from '../../../src/local/local-resources.js';
-import { readCloudAssembly, resolveIntrinsics, resolutionContextFor } from '../../../src/local/synthesized-templates.js';
+import { readSynthesizedStacks, resolveIntrinsics, resolutionContextFor } from '../../../src/local/synthesized-templates.js';
 import { motoClientConfig, useFreshMoto } from '../../support/moto.js';
 
 /** A cloud assembly shaped like CDK's: a top-level stack and a stage's nested assembly. */
@@ -78,9 +78,9 @@ function writeAssembly(): string {
 
 const where = { region: 'us-east-1', account: '123456789012' };
 
-describe('readCloudAssembly and resolveIntrinsics', () => {
+describe('readSynthesizedStacks and resolveIntrinsics', () => {
   it('follows nested assemblies and resolves names the way the deployed stack would', () => {
-    const stacks = readCloudAssembly(writeAssembly());
+    const stacks = readSynthesizedStacks(writeAssembly());
     expect(stacks.map((stack) => stack.stackName)).toEqual(['KiroCd-Runtime', 'KiroWorker-Staging-Application']);
     const runtime = stacks[0]!;
     const context = resolutionContextFor(runtime, where);
@@ -94,7 +94,7 @@ describe('readCloudAssembly and resolveIntrinsics', () => {
   });
 
   it('says how to fix a missing cloud assembly', () => {
-    expect(() => readCloudAssembly(join(tmpdir(), 'no-such-cdk-out'))).toThrow(/run `npm run synth` first/);
+    expect(() => readSynthesizedStacks(join(tmpdir(), 'no-such-cdk-out'))).toThrow(/Run "npm run synth" first/);
   });
 });
 
@@ -104,7 +104,7 @@ describe('provisionFromTemplates against the local emulator', () => {
   it('creates the table with its keys, index and TTL, the topic and the alarm, and reads notifications back', async () => {
     const config = motoClientConfig();
     const clients = { dynamodb: new DynamoDBClient(config), sns: new SNSClient(config), sqs: new SQSClient(config), cloudwatch: new CloudWatchClient(config) };
-    const provisioned = await provisionFromTemplates(readCloudAssembly(writeAssembly()), clients, where);
+    const provisioned = await provisionFromTemplates(readSynthesizedStacks(writeAssembly()), clients, where);
 
     expect(provisioned.tables.map((table) => table.physicalId)).toEqual(['KiroCd-Runtime-history']);
     const table = await clients.dynamodb.send(new DescribeTableCommand({ TableName: 'KiroCd-Runtime-history' }));
