@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { gateCommand } from './gate.js';
 import { gatesCommand } from './gates.js';
 import { historyCommand } from './history.js';
 import { statusCommand } from './status.js';
@@ -6,4 +7,4 @@ import { statusCommand } from './status.js';
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [gatesCommand, historyCommand, statusCommand];
+export const commands: readonly Command[] = [gateCommand, gatesCommand, historyCommand, statusCommand];

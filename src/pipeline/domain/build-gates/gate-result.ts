@@ -43,7 +43,7 @@ export interface GateResult {
   /** False when the tool produced no usable report (it crashed, or could not reach a service): nothing was checked. */
   readonly ran: boolean;
   readonly findings: readonly GateFinding[];
-  /** One line for the build log, such as "2 errors, 3 warnings in 14 files". */
+  /** One line for the build log, starting with the verdict: "passed: ...", "BLOCKED: ...", "NOT RUN: ...". */
   readonly summary: string;
 }
 
@@ -67,7 +67,7 @@ export function unreadableReport(tool: GateTool, problem: string): GateResult {
         why: 'Without a readable report the gate cannot show that the build is safe, so it fails closed.',
       },
     ],
-    summary: `${tool} report could not be read: ${problem}`,
+    summary: `BLOCKED: the ${tool} report could not be read: ${problem}`,
   };
 }
 
