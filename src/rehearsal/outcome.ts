@@ -12,7 +12,8 @@ import type {
   HistoryEvent,
 } from '../pipeline/domain/history-model.js';
 import { infrastructureStageName } from '../pipeline/domain/stage-names.js';
-import type { DeploymentNotice, NoticeKind } from '../pipeline/domain/notice.js';
+import type { NoticeKind } from '../pipeline/domain/notice.js';
+import type { ReceivedNotice } from './received-notice.js';
 import type { ExpectedOutcome } from './scenarios.js';
 
 /** What the emulator holds about one scenario's release once it has run. */
@@ -38,7 +39,7 @@ export interface ReadBack {
   /** Every history event recorded during the scenario (all executions it touched). */
   readonly events: readonly HistoryEvent[];
   /** Notifications read back from the queue subscribed to the topics during the scenario. */
-  readonly notices: readonly DeploymentNotice[];
+  readonly notices: readonly ReceivedNotice[];
 }
 
 function finishedAtOf(record: DeploymentRecord): string {

@@ -4,7 +4,7 @@
  * back from SQS), merged in the order they happened.
  */
 import type { EnvironmentName, HistoryEvent } from '../pipeline/domain/history-model.js';
-import type { DeploymentNotice } from '../pipeline/domain/notice.js';
+import type { ReceivedNotice } from './received-notice.js';
 
 /** Who produced a timeline entry. */
 export type TimelineEntryKind = 'fired' | 'decided' | 'recorded' | 'notified';
@@ -75,12 +75,13 @@ export function entryForEvent(event: HistoryEvent): TimelineEntry {
 }
 
 /** Turns a notification read back from the queue into a timeline entry. */
-export function entryForNotice(notice: DeploymentNotice): TimelineEntry {
+export function entryForNotice(notice: ReceivedNotice): TimelineEntry {
+  const headline = notice.text.split('\n').find((line) => line.trim() !== '') ?? '';
   return {
     at: notice.at,
     kind: 'notified',
     ...(notice.environment === undefined ? {} : { environment: notice.environment }),
-    summary: `notified ${notice.kind} ${notice.outcome}: ${notice.reason}`,
+    summary: `notified ${notice.kind}: ${headline.trim()}`,
   };
 }
 
@@ -93,7 +94,7 @@ const KIND_ORDER: Readonly<Record<TimelineEntryKind, number>> = { fired: 0, deci
 export function buildTimeline(parts: {
   readonly stimuli: readonly Stimulus[];
   readonly events: readonly HistoryEvent[];
-  readonly notices: readonly DeploymentNotice[];
+  readonly notices: readonly ReceivedNotice[];
 }): TimelineEntry[] {
   const entries: TimelineEntry[] = [
     ...parts.stimuli.map((stimulus): TimelineEntry => ({ ...stimulus, kind: 'fired' })),

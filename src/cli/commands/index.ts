@@ -1,10 +1,11 @@
 import type { Command } from '../command.js';
 import { gateCommand } from './gate.js';
 import { gatesCommand } from './gates.js';
+import { doraCommand } from './dora.js';
 import { historyCommand } from './history.js';
 import { statusCommand } from './status.js';
 
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [gateCommand, gatesCommand, historyCommand, statusCommand];
+export const commands: readonly Command[] = [gateCommand, gatesCommand, historyCommand, statusCommand, doraCommand];

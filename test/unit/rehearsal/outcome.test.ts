@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentRecord, HistoryEvent } from '../../../src/pipeline/domain/history-model.js';
-import type { DeploymentNotice } from '../../../src/pipeline/domain/notice.js';
+import type { ReceivedNotice } from '../../../src/rehearsal/received-notice.js';
 import { compareOutcome, observeOutcome } from '../../../src/rehearsal/outcome.js';
 import { SCENARIOS, selectScenarios } from '../../../src/rehearsal/scenarios.js';
 
@@ -21,8 +21,8 @@ function record(overrides: Partial<DeploymentRecord> & Pick<DeploymentRecord, 'e
   };
 }
 
-function notice(kind: DeploymentNotice['kind']): DeploymentNotice {
-  return { kind, pipelineName: PIPELINE, executionId: 'exec-release', outcome: 'X', reason: 'r', at: '2026-11-10T10:00:00.000Z' };
+function notice(kind: ReceivedNotice['kind']): ReceivedNotice {
+  return { kind, text: `${kind}\ncommit aaaaaaaa`, at: '2026-11-10T10:00:00.000Z' };
 }
 
 function infraAction(environment: 'test' | 'staging' | 'production', state: 'STARTED' | 'SUCCEEDED'): HistoryEvent {

@@ -2,6 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../../src/pipeline/domain/history-model.js';
 import { buildTimeline, entryForEvent, renderTimelineText } from '../../../src/rehearsal/timeline.js';
 import { escapeHtml, renderRehearsalReport } from '../../../src/rehearsal/html-report.js';
+import { parseReceivedNotice } from '../../../src/rehearsal/received-notice.js';
+
+describe('parseReceivedNotice', () => {
+  it('reads kind and environment from the attributes and the time SQS received it', () => {
+    expect(
+      parseReceivedNotice({
+        Body: 'Rollback started',
+        Attributes: { SentTimestamp: '1793008800000' },
+        MessageAttributes: { kind: { StringValue: 'rollback-started' }, environment: { StringValue: 'staging' } },
+      }),
+    ).toEqual({ kind: 'rollback-started', environment: 'staging', text: 'Rollback started', at: '2026-10-26T10:00:00.000Z' });
+  });
+
+  it('leaves out the environment of a pipeline-wide notice', () => {
+    expect(parseReceivedNotice({ Body: 'x', MessageAttributes: { kind: { StringValue: 'execution-started' }, environment: { StringValue: 'pipeline' } } }).environment).toBeUndefined();
+  });
+
+  it('rejects a message without a known kind, hinting at raw delivery', () => {
+    expect(() => parseReceivedNotice({ Body: '{"Type":"Notification"}' })).toThrow(/is raw delivery on/);
+  });
+});
 
 const base = { pipelineName: 'p', executionId: 'e-1' } as const;
 
@@ -25,9 +46,10 @@ describe('buildTimeline', () => {
     const timeline = buildTimeline({
       stimuli: [{ at: '2026-11-10T10:00:01.000Z', environment: 'staging', summary: 'set alarm to ALARM' }],
       events: [{ ...base, kind: 'stage', eventId: 's', at: '2026-11-10T10:00:01.000Z', stage: 'Staging-Application', state: 'STARTED' }],
-      notices: [{ kind: 'execution-started', pipelineName: 'p', executionId: 'e-1', outcome: 'STARTED', reason: 'pushed', at: '2026-11-10T10:00:00.500Z' }],
+      notices: [{ kind: 'execution-started', text: '\nRelease started: aaaaaaaa\ncommit aaaaaaaa', at: '2026-11-10T10:00:00.500Z' }],
     });
     expect(timeline.map((entry) => entry.kind)).toEqual(['notified', 'fired', 'recorded']);
+    expect(timeline[0]?.summary).toBe('notified execution-started: Release started: aaaaaaaa');
     expect(renderTimelineText(timeline)[1]).toBe('     +0.50s  fired     staging     set alarm to ALARM');
   });
 

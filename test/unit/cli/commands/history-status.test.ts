@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHistoryCommand } from '../../../../src/cli/commands/history.js';
 import { createStatusCommand } from '../../../../src/cli/commands/status.js';
+import { createDoraCommand, formatDoraMeasures } from '../../../../src/cli/commands/dora.js';
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import type { HistoryEvent } from '../../../../src/pipeline/domain/history-model.js';
@@ -113,5 +114,54 @@ describe('kiro-cd status (in process)', () => {
     const { out } = await run('status', '--environment', 'production', '--output', 'json');
     const report = JSON.parse(out.stdout) as { environments: { environment: string }[] };
     expect(report.environments.map((status) => status.environment)).toEqual(['production']);
+  });
+});
+
+describe('kiro-cd dora (in process)', () => {
+  const dora = createDoraCommand({
+    clock: { now: () => new Date('2026-11-06T00:00:00Z'), sleep: () => Promise.resolve() },
+    defaults,
+    openHistory: () =>
+      new InMemoryDeploymentHistory([
+        ...deployment('p1', A, 'production', '2026-11-01T10:00:00.000Z', 'SUCCEEDED'),
+        ...deployment('p2', B, 'production', '2026-11-03T10:00:00.000Z', 'FAILED'),
+      ]),
+  });
+
+  async function runDora(...argv: string[]): Promise<{ code: number; out: RecordingOutput }> {
+    const out = new RecordingOutput();
+    const code = await runCli([dora], ['dora', ...argv], { out, env: {}, cwd: '/' });
+    return { code, out };
+  }
+
+  it('computes the measures from the history in the window, and says "no data" rather than 0', async () => {
+    const { code, out } = await runDora('--since', '10d');
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/Deployment frequency\s+0\.10 per day/);
+    expect(out.stdout).toMatch(/Change failure rate\s+50\.0 %/);
+    expect(out.stdout).toMatch(/Time to restore\s+no data/);
+    expect(out.stdout).toMatch(/Lead time for changes\s+no data/);
+  });
+
+  it('prints JSON with the window', async () => {
+    const { out } = await runDora('--since', '2026-11-02', '--output', 'json');
+    expect(JSON.parse(out.stdout)).toMatchObject({ environment: 'production', from: '2026-11-02T00:00:00.000Z', measures: { changeFailureRate: 1 } });
+  });
+
+  it('exits 2 on a window that ends before it starts', async () => {
+    const { code, out } = await runDora('--since', '2026-11-07');
+    expect(code).toBe(2);
+    expect(out.stderr).toContain('--since must be earlier than --until (or than now)');
+  });
+});
+
+describe('formatDoraMeasures', () => {
+  it.each([
+    [90, '90.0 s'],
+    [600, '10.0 min'],
+    [10_800, '3.0 h'],
+    [259_200, '3.0 days'],
+  ])('shows a lead time of %d s as %s', (seconds, text) => {
+    expect(formatDoraMeasures({ deploymentsPerDay: 1, leadTimeSeconds: seconds }, 'production')[1]?.value).toBe(text);
   });
 });
