@@ -1,0 +1,56 @@
+/**
+ * The scheduled Lambda that computes the DORA measures from the history (last 30 days) and
+ * publishes them in embedded metric format.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
+import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
+import { doraMetrics, type MetricDatum } from '../domain/metrics/delivery-metrics.js';
+import { computeDora } from '../domain/metrics/dora.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { DeploymentHistory } from '../ports/deployment-history.js';
+import type { MetricsSink } from '../ports/metrics-sink.js';
+
+/** The window the DORA measures cover. */
+export const DORA_WINDOW_DAYS = 30;
+
+/** What the publisher needs. */
+export interface PublishDeliveryMetricsDependencies {
+  readonly pipelineName: string;
+  readonly history: DeploymentHistory;
+  readonly metrics: MetricsSink;
+  readonly clock: Clock;
+}
+
+/** Builds the handler from its dependencies; it returns what it published. */
+export function createHandler(deps: PublishDeliveryMetricsDependencies): () => Promise<readonly MetricDatum[]> {
+  return async () => {
+    const to = deps.clock.now();
+    const from = new Date(to.getTime() - DORA_WINDOW_DAYS * 86_400_000);
+    // Deployments that finish inside the window may have started up to a day before it.
+    const records = await deps.history.list({ environment: 'production', from: new Date(from.getTime() - 86_400_000), to });
+    const data = doraMetrics(deps.pipelineName, computeDora(records, { from, to }));
+    deps.metrics.publish(data, to.getTime());
+    return data;
+  };
+}
+
+/** Builds the production dependencies from the Lambda environment. */
+export function dependenciesFromEnvironment(environment: Environment): PublishDeliveryMetricsDependencies {
+  const setBy = 'the observability construct of the pipeline-runtime stack';
+  return {
+    pipelineName: requireEnv(environment, 'PIPELINE_NAME', setBy),
+    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
+    metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
+    clock: systemClock,
+  };
+}
+
+let cached: (() => Promise<readonly MetricDatum[]>) | undefined;
+
+/** Lambda entry point (EventBridge schedule); dependencies are built once per cold start. */
+export const handler = (): Promise<readonly MetricDatum[]> => {
+  cached ??= createHandler(dependenciesFromEnvironment(process.env));
+  return cached();
+};

@@ -1,0 +1,76 @@
+/**
+ * The history recorder's Lambda, target of the EventBridge rule on CodePipeline events. It stores
+ * every fact (idempotently) and publishes the delivery metrics of facts recorded for the first time.
+ *
+ * A malformed event is logged with its reason and the handler throws `MalformedInputError`: the
+ * event reaches the function asynchronously, so Lambda retries it and then sends it, with the
+ * error message attached, to the function's SQS dead-letter queue (docs/observability.md explains
+ * why that, and not the EventBridge target's DLQ, is where function errors land).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { MalformedInputError } from '../../shared/errors.js';
+import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
+import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
+import { normaliseCodePipelineEvent } from '../domain/history/codepipeline-event.js';
+import { foldDeployments } from '../domain/history/deployment-fold.js';
+import { metricsForEvent } from '../domain/metrics/delivery-metrics.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { DeploymentHistory, RecordResult } from '../ports/deployment-history.js';
+import type { MetricsSink } from '../ports/metrics-sink.js';
+import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+
+/** What the recorder needs. */
+export interface RecordPipelineEventDependencies {
+  readonly history: DeploymentHistory;
+  readonly metrics: MetricsSink;
+  readonly clock: Clock;
+  readonly log: Log;
+}
+
+/** What one invocation did, per history event. */
+export interface RecordPipelineEventResult {
+  readonly recorded: readonly { readonly eventId: string; readonly result: RecordResult }[];
+}
+
+/** Builds the handler from its dependencies. */
+export function createHandler(deps: RecordPipelineEventDependencies): (event: unknown) => Promise<RecordPipelineEventResult> {
+  return async (raw) => {
+    const normalised = normaliseCodePipelineEvent(raw, PIPELINE_ENVIRONMENTS);
+    if (normalised.kind === 'rejected') {
+      const eventId = typeof raw === 'object' && raw !== null && 'id' in raw ? String(raw.id) : undefined;
+      deps.log({ level: 'error', message: 'Rejected a malformed CodePipeline event; it goes to the dead-letter queue.', eventId, reason: normalised.reason });
+      throw new MalformedInputError(`Malformed CodePipeline event: ${normalised.reason}`, { eventId });
+    }
+    const recorded: { eventId: string; result: RecordResult }[] = [];
+    for (const event of normalised.events) {
+      const result = await deps.history.record(event);
+      recorded.push({ eventId: event.eventId, result });
+      deps.log({ level: 'info', message: 'Recorded a pipeline fact.', eventId: event.eventId, kind: event.kind, executionId: event.executionId, result });
+      if (result === 'duplicate') continue;
+      const timeline = await deps.history.timeline(event.executionId);
+      const data = metricsForEvent(event, foldDeployments(timeline), timeline);
+      if (data.length > 0) deps.metrics.publish(data, deps.clock.now().getTime());
+    }
+    return { recorded };
+  };
+}
+
+/** Builds the production dependencies from the Lambda environment. */
+export function dependenciesFromEnvironment(environment: Environment): RecordPipelineEventDependencies {
+  const tableName = requireEnv(environment, 'HISTORY_TABLE_NAME', 'the observability construct of the pipeline-runtime stack');
+  return {
+    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName, clock: systemClock }),
+    metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
+    clock: systemClock,
+    log: stdoutLog,
+  };
+}
+
+let cached: ((event: unknown) => Promise<RecordPipelineEventResult>) | undefined;
+
+/** Lambda entry point; dependencies are built once per cold start. */
+export const handler = (event: unknown): Promise<RecordPipelineEventResult> => {
+  cached ??= createHandler(dependenciesFromEnvironment(process.env));
+  return cached(event);
+};

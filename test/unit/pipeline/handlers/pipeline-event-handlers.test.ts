@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MalformedInputError } from '../../../../src/shared/errors.js';
+import type { MetricDatum } from '../../../../src/pipeline/domain/metrics/delivery-metrics.js';
+import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import { createHandler as createNotifier } from '../../../../src/pipeline/handlers/notify-pipeline-event.js';
+import { createHandler as createPublisher } from '../../../../src/pipeline/handlers/publish-delivery-metrics.js';
+import { createHandler as createRecorder } from '../../../../src/pipeline/handlers/record-pipeline-event.js';
+import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
+import { InMemoryNotifier } from '../../../support/fakes/in-memory-notifier.js';
+
+const failedRun = JSON.parse(readFileSync(new URL('../../../fixtures/events/codepipeline-execution-failed.json', import.meta.url), 'utf8')) as Record<string, unknown>[];
+const succeededRun = JSON.parse(readFileSync(new URL('../../../fixtures/events/codepipeline-execution-succeeded.json', import.meta.url), 'utf8')) as Record<string, unknown>[];
+const clock: Clock = { now: () => new Date('2026-01-06T00:00:00Z'), sleep: () => Promise.resolve() };
+
+function recorderWorld(): { history: InMemoryDeploymentHistory; published: MetricDatum[]; logs: Record<string, unknown>[]; handler: ReturnType<typeof createRecorder> } {
+  const history = new InMemoryDeploymentHistory();
+  const published: MetricDatum[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const handler = createRecorder({ history, clock, metrics: { publish: (data) => published.push(...data) }, log: (entry) => logs.push(entry) });
+  return { history, published, logs, handler };
+}
+
+describe('record-pipeline-event handler', () => {
+  it('records each fact once and counts each completed deployment once, redeliveries included', async () => {
+    const { history, published, handler } = recorderWorld();
+    for (const event of [...failedRun, ...failedRun]) await handler(event);
+    expect(history.allEvents()).toHaveLength(failedRun.length);
+    expect(published.map((datum) => datum.name).sort()).toEqual(['DeploymentDuration', 'DeploymentFailed', 'PipelineExecutionDuration', 'PipelineExecutionFailed']);
+  });
+
+  it('logs the reason of a malformed event and throws so Lambda dead-letters it', async () => {
+    const { history, logs, handler } = recorderWorld();
+    const broken = { ...failedRun[0], detail: { state: 'STARTED' } };
+    await expect(handler(broken)).rejects.toBeInstanceOf(MalformedInputError);
+    expect(logs).toEqual([expect.objectContaining({ level: 'error', reason: expect.stringMatching(/^detail\.pipeline/) })]);
+    expect(history.allEvents()).toEqual([]);
+  });
+});
+
+describe('notify-pipeline-event handler', () => {
+  it('names the commit and the failed action, read from the history, in the failure notices', async () => {
+    const { history, handler: record } = recorderWorld();
+    const notifier = new InMemoryNotifier();
+    const notify = createNotifier({ history, notifier, region: 'us-east-1', log: () => undefined });
+    for (const event of failedRun) {
+      await record(event);
+      await notify(event);
+    }
+    expect(notifier.notices.map((notice) => notice.kind)).toEqual(['execution-started', 'stage-succeeded', 'stage-succeeded', 'stage-succeeded', 'stage-failed', 'deployment-failed']);
+    const failed = notifier.ofKind('deployment-failed')[0]!;
+    expect(failed).toMatchObject({
+      environment: 'test',
+      stage: 'Test-Application',
+      reason: 'Action Deploy in stage Test-Application failed: Deployment d-C3XYEM1QF failed',
+      commit: { id: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', author: 'Ada Lovelace' },
+    });
+    expect(failed.link).toContain('/codesuite/codepipeline/pipelines/kiro-codebuild-worker/executions/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/');
+  });
+
+  it('asks for the production approval', async () => {
+    const notifier = new InMemoryNotifier();
+    const notify = createNotifier({ history: new InMemoryDeploymentHistory(), notifier, region: 'us-east-1', log: () => undefined });
+    for (const event of succeededRun) await notify(event);
+    expect(notifier.ofKind('approval-needed')).toEqual([expect.objectContaining({ environment: 'production', stage: 'Approve-Production' })]);
+    expect(notifier.ofKind('deployment-succeeded')).toHaveLength(1);
+  });
+});
+
+describe('publish-delivery-metrics handler', () => {
+  it('publishes the DORA measures of the last 30 days', async () => {
+    const { history, handler: record } = recorderWorld();
+    for (const event of succeededRun) await record(event);
+    const published: MetricDatum[] = [];
+    const data = await createPublisher({ pipelineName: 'kiro-codebuild-worker', history, clock, metrics: { publish: (values) => published.push(...values) } })();
+    expect(published).toEqual(data);
+    expect(data.find((datum) => datum.name === 'LeadTimeForChanges')?.value).toBe(45 * 60 + 4);
+    expect(data.find((datum) => datum.name === 'ChangeFailureRate')?.value).toBe(0);
+  });
+});
