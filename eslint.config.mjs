@@ -12,7 +12,7 @@ const forbiddenInPureCode = [
 ];
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
+  { ignores: ['eslint.config.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
