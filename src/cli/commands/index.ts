@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { detectChangesCommand } from './detect-changes.js';
 import { gateCommand } from './gate.js';
 import { gatesCommand } from './gates.js';
 import { doraCommand } from './dora.js';
@@ -8,4 +9,4 @@ import { statusCommand } from './status.js';
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [gateCommand, gatesCommand, historyCommand, statusCommand, doraCommand];
+export const commands: readonly Command[] = [detectChangesCommand, gateCommand, gatesCommand, historyCommand, statusCommand, doraCommand];

@@ -29,8 +29,8 @@ export type SourceChanges =
   | { readonly kind: 'first-deployment' }
   /** `git diff --name-only from..to` ran. */
   | { readonly kind: 'diff'; readonly from: string; readonly paths: readonly string[] }
-  /** The diff could not be computed (the old commit is missing from the clone, git failed). */
-  | { readonly kind: 'unavailable'; readonly from: string; readonly reason: string };
+  /** The diff could not be computed (the old commit is missing from the clone, git failed, the history could not be read). */
+  | { readonly kind: 'unavailable'; readonly from?: string; readonly reason: string };
 
 /** Everything the decision needs. */
 export interface ChangeDetectionInput {
@@ -80,7 +80,7 @@ export function decideInfrastructureChange(input: ChangeDetectionInput): Infrast
       break;
     case 'unavailable':
       deployReasons.push(
-        `could not list the files changed since ${short(input.source.from)} (${input.source.reason}); deploying to be safe`,
+        `could not list the files changed${input.source.from === undefined ? '' : ` since ${short(input.source.from)}`} (${input.source.reason}); deploying to be safe`,
       );
       break;
     case 'diff':
