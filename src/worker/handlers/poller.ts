@@ -12,6 +12,7 @@ import { CodeBuildBuildStarter } from '../adapters/codebuild-build-starter.js';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
 import { EmfPollMetrics } from '../adapters/emf-poll-metrics.js';
+import { POLLER_ENVIRONMENT } from '../domain/build-environment.js';
 import { countOutcomes, runPollCycle, type PollCycleCounts, type PollSettings } from '../domain/poll-cycle.js';
 import type { BuildStarter } from '../ports/build-starter.js';
 import type { LockStore } from '../ports/lock-store.js';
@@ -19,15 +20,7 @@ import type { PollMetrics } from '../ports/poll-metrics.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
 
-/** Names of the poller's environment variables, set by the application stack. */
-export const POLLER_ENVIRONMENT = {
-  workItemsTable: 'WORK_ITEMS_TABLE',
-  lockTable: 'LOCK_TABLE',
-  projectName: 'WORKER_PROJECT_NAME',
-  stackPrefix: 'STACK_PREFIX',
-  leaseSeconds: 'LOCK_LEASE_SECONDS',
-  maxBuildsPerCycle: 'MAX_BUILDS_PER_CYCLE',
-} as const;
+export { POLLER_ENVIRONMENT };
 
 /** What the poller needs, injected so tests use fakes. */
 export interface PollerDependencies {

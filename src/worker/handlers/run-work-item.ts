@@ -9,23 +9,14 @@ import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
 import { ShellCommandRunner } from '../adapters/shell-command-runner.js';
-import { BUILD_ENVIRONMENT } from '../domain/build-environment.js';
+import { BUILD_ENVIRONMENT, WORKER_ENVIRONMENT } from '../domain/build-environment.js';
 import { decideRunOutcome, decideRunStart, type RunStartDecision } from '../domain/run-decision.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { LockStore } from '../ports/lock-store.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
 
-/** Environment variables the worker project sets (besides the poller's overrides and CodeBuild's own). */
-export const WORKER_ENVIRONMENT = {
-  workItemsTable: 'WORK_ITEMS_TABLE',
-  lockTable: 'LOCK_TABLE',
-  implementationCommand: 'KIRO_IMPLEMENTATION_COMMAND',
-  /** Set by CodeBuild itself for every build. */
-  buildId: 'CODEBUILD_BUILD_ID',
-  /** How often to look again while the poller has not yet recorded the build (default 10). */
-  recordWaitAttempts: 'KIRO_RECORD_WAIT_ATTEMPTS',
-} as const;
+export { WORKER_ENVIRONMENT };
 
 /** The work item this build was started for. */
 export interface RunInput {

@@ -1,0 +1,16 @@
+/**
+ * The CDK app: validates the configuration, builds every environment's stages, registers the policy
+ * gates and synthesizes into cdk.out at the repository root. Run by `cdk` (cdk.json) and by
+ * `npm run synth` (synth.ts imports this file, so both take one code path).
+ */
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { loadDeploymentConfig } from '../lib/config/load-config.js';
+import { applyPolicyPlugins } from '../lib/policy/apply-policy-plugins.js';
+import { createEnvironmentStages } from '../lib/stages/environment-stages.js';
+
+const config = loadDeploymentConfig();
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? fileURLToPath(new URL('../../cdk.out', import.meta.url)) });
+for (const environment of config.environments) createEnvironmentStages(app, environment);
+await applyPolicyPlugins(app);
+app.synth();

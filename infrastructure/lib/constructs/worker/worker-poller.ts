@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
+import { POLLER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
+import { WORK_ITEMS_TABLE_KEYS } from '../../../../src/worker/domain/table-keys.js';
+
+const POLLER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/poller.ts', import.meta.url));
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Properties of {@link WorkerPoller}. */
+export interface WorkerPollerProps {
+  readonly stackPrefix: string;
+  readonly key: kms.IKey;
+  /** Name of the KMS-encrypted log group (created by the core stack) the poller writes to. */
+  readonly logGroupName: string;
+  readonly workItemsTableName: string;
+  readonly workItemsTableArn: string;
+  readonly lockTableName: string;
+  readonly lockTableArn: string;
+  readonly workerProjectName: string;
+  readonly workerProjectArn: string;
+  /** How long a lock lives: longer than the worker build's timeout. */
+  readonly leaseDuration: Duration;
+  /**
+   * Builds started per invocation at most.
+   * @default 5
+   */
+  readonly maxBuildsPerCycle?: number;
+  /**
+   * Lambda timeout (the poller-duration alarm fires at 80 % of it).
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The work-item poller Lambda (esbuild from node_modules, no Docker) with its own role holding only
+ * explicit actions on the environment's tables, project, key and log group, published as a new
+ * version on every code change behind the alias `live`.
+ */
+export class WorkerPoller extends Construct {
+  readonly function: NodejsFunction;
+  readonly alias: lambda.Alias;
+  readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: WorkerPollerProps) {
+    super(scope, id);
+    this.timeout = props.timeout ?? Duration.seconds(60);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Kiro worker poller: lock ready work items and start their builds',
+    });
+    const logGroup = logs.LogGroup.fromLogGroupName(this, 'LogGroup', props.logGroupName);
+    const statements = [
+      new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new iam.PolicyStatement({ sid: 'FindReadyItems', actions: ['dynamodb:Query'], resources: [`${props.workItemsTableArn}/index/${WORK_ITEMS_TABLE_KEYS.statusIndexName}`] }),
+      new iam.PolicyStatement({ sid: 'RecordBuilds', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
+      new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
+      new iam.PolicyStatement({ sid: 'StartWorkerBuilds', actions: ['codebuild:StartBuild'], resources: [props.workerProjectArn] }),
+      new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+    ];
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+    acknowledgeLogStreamWildcard(role, props.logGroupName);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `Kiro worker poller (${props.stackPrefix}): starts a CodeBuild build per ready work item`,
+      entry: POLLER_ENTRY,
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: this.timeout,
+      role,
+      logGroup,
+      environmentEncryption: props.key,
+      environment: {
+        [POLLER_ENVIRONMENT.workItemsTable]: props.workItemsTableName,
+        [POLLER_ENVIRONMENT.lockTable]: props.lockTableName,
+        [POLLER_ENVIRONMENT.projectName]: props.workerProjectName,
+        [POLLER_ENVIRONMENT.stackPrefix]: props.stackPrefix,
+        [POLLER_ENVIRONMENT.leaseSeconds]: String(props.leaseDuration.toSeconds()),
+        [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 5),
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: false,
+        forceDockerBundling: false,
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.function.node.addDependency(role);
+    this.alias = new lambda.Alias(this, 'LiveAlias', { aliasName: 'live', version: this.function.currentVersion });
+  }
+}

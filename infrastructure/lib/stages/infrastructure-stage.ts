@@ -1,0 +1,30 @@
+import { Stage, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { infrastructureStageName } from '../../../src/pipeline/domain/stage-names.js';
+import type { EnvironmentConfig } from '../config/schema.js';
+import { CoreInfrastructureStack } from '../stacks/core-infrastructure-stack.js';
+
+/** Properties of {@link InfrastructureStage}. */
+export interface EnvironmentStageProps extends Omit<StageProps, 'env'> {
+  /** The environment: its account and region become the stage's `env`. */
+  readonly environment: EnvironmentConfig;
+}
+
+/**
+ * The environment's infrastructure: the core stack `<stackPrefix>-Core`. Its construct id is always
+ * `infrastructureStageName(environment)` (such as `Test-Infrastructure`), because CDK Pipelines names
+ * the pipeline stage after it and the runtime reads events by that name.
+ */
+export class InfrastructureStage extends Stage {
+  readonly core: CoreInfrastructureStack;
+
+  constructor(scope: Construct, props: EnvironmentStageProps) {
+    const { environment, ...stageProps } = props;
+    super(scope, infrastructureStageName(environment.name), { ...stageProps, env: { account: environment.account, region: environment.region } });
+    this.core = new CoreInfrastructureStack(this, 'Core', {
+      stackName: `${environment.stackPrefix}-Core`,
+      description: `Kiro CodeBuild Worker ${environment.name}: key, bucket, tables, log groups`,
+      environment,
+    });
+  }
+}
