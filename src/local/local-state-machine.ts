@@ -1,0 +1,107 @@
+/**
+ * Runs a synthesized Step Functions definition locally with aws-local-stepfunctions: every Lambda
+ * task calls the real handler in process, `.waitForTaskToken` tasks wait on the local token broker,
+ * and the definition's own timings (task timeouts, Wait states) are divided by the rehearsal's time
+ * compression factor, the same factor its clock runs faster by.
+ */
+import { StateMachine } from 'aws-local-stepfunctions';
+import { MalformedInputError } from '../shared/errors.js';
+import type { TaskTokenBroker } from './task-token-broker.js';
+import './promise-with-resolvers.js';
+
+/** A Lambda handler as the state machine calls it: the task's payload in, the result out. */
+export type LocalLambda = (payload: unknown) => Promise<unknown>;
+
+/** The states of a definition (top level), as far as this runner reads them. */
+interface StateDefinition {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Parameters?: { readonly FunctionName?: string; readonly Payload?: unknown };
+  readonly TimeoutSeconds?: number;
+  readonly HeartbeatSeconds?: number;
+  readonly Seconds?: number;
+}
+
+/** An Amazon States Language definition. */
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, StateDefinition>>;
+  readonly TimeoutSeconds?: number;
+}
+
+/** Parses a definition string (from a resolved `DefinitionString`), rejecting what is not ASL. */
+export function parseDefinition(text: string): AslDefinition {
+  const parsed = JSON.parse(text) as Partial<AslDefinition>;
+  if (typeof parsed.StartAt !== 'string' || typeof parsed.States !== 'object') {
+    throw new MalformedInputError('The state machine definition has no StartAt or States; is it an Amazon States Language document?', {});
+  }
+  return parsed as AslDefinition;
+}
+
+/** The definition with every timeout divided by `factor` (fractions of a second are kept). */
+export function compressTimings(definition: AslDefinition, factor: number): AslDefinition {
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => [
+      name,
+      {
+        ...state,
+        ...(state.TimeoutSeconds === undefined ? {} : { TimeoutSeconds: state.TimeoutSeconds / factor }),
+        ...(state.HeartbeatSeconds === undefined ? {} : { HeartbeatSeconds: state.HeartbeatSeconds / factor }),
+      },
+    ]),
+  );
+  return { ...definition, States: states, ...(definition.TimeoutSeconds === undefined ? {} : { TimeoutSeconds: definition.TimeoutSeconds / factor }) };
+}
+
+/** The outcome of one local execution. */
+export type LocalExecutionResult =
+  | { readonly kind: 'succeeded'; readonly output: unknown }
+  | { readonly kind: 'failed'; readonly error: string; readonly cause: string };
+
+/**
+ * Executes `definition` once. `lambdaFor` maps a task's function (ARN or name, as in the template)
+ * to its in-process handler; a task whose function it does not know fails the run loudly.
+ */
+export async function runLocally(options: {
+  readonly definition: AslDefinition;
+  readonly input: unknown;
+  readonly lambdaFor: (functionArn: string) => LocalLambda | undefined;
+  readonly broker: TaskTokenBroker;
+  readonly factor: number;
+}): Promise<LocalExecutionResult> {
+  const { definition, broker, factor } = options;
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const waits: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = (state.Seconds * 1000) / factor;
+    if (state.Type !== 'Task' || state.Resource === undefined) continue;
+    const waitsForToken = state.Resource.endsWith('.waitForTaskToken');
+    const target = state.Resource.startsWith('arn:aws:states:::lambda:invoke') ? state.Parameters?.FunctionName : state.Resource;
+    const lambda = target === undefined ? undefined : options.lambdaFor(target);
+    if (lambda === undefined) {
+      throw new MalformedInputError(`State "${name}" calls ${target ?? state.Resource}, which the rehearsal has no local handler for.`, { state: name });
+    }
+    handlers[name] = async (taskInput: unknown): Promise<unknown> => {
+      // A `lambda:invoke` task passes { FunctionName, Payload }; a direct Lambda ARN passes the payload itself.
+      const viaInvoke = state.Resource?.startsWith('arn:aws:states:::lambda:invoke') === true;
+      const payload = viaInvoke ? (taskInput as { Payload?: unknown }).Payload : taskInput;
+      // The `lambda:invoke` integration answers the Invoke API's response, the function's result under `Payload`.
+      if (!waitsForToken) return viaInvoke ? { ExecutedVersion: '$LATEST', Payload: await lambda(payload), StatusCode: 200 } : lambda(payload);
+      const { token, answered } = broker.issue(name);
+      await lambda({ ...(payload as Record<string, unknown>), taskToken: token });
+      broker.announce(token, name);
+      return answered;
+    };
+  }
+  const machine = new StateMachine(compressTimings(definition, factor) as never, { validationOptions: { noValidate: true } });
+  try {
+    const output: unknown = await machine.run(options.input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
+      context: { Task: { Token: 'issued-by-the-local-broker' } },
+    }).result;
+    return { kind: 'succeeded', output };
+  } catch (error) {
+    const failure = error as { name?: string; message?: string; cause?: unknown };
+    return { kind: 'failed', error: failure.name ?? 'Error', cause: failure.message ?? String(error) };
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { CompressedClock } from '../../../src/local/compressed-clock.js';
+import { compressTimings, runLocally, type AslDefinition } from '../../../src/local/local-state-machine.js';
+import { TaskTokenBroker } from '../../../src/local/task-token-broker.js';
+
+const FN = 'arn:aws:lambda:us-east-1:111111111111:function:step';
+
+/** A start task, a token wait with a 30 s timeout that loops back, a 60 s Wait, then a choice. */
+const definition: AslDefinition = {
+  StartAt: 'Start',
+  States: {
+    Start: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: FN, Payload: { 'step': 'start', 'value.$': '$.value' } }, OutputPath: '$.Payload', Next: 'Pause' } as never,
+    Pause: { Type: 'Wait', Seconds: 60, Next: 'Review' } as never,
+    Review: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: FN, Payload: { 'step': 'review', 'taskToken.$': '$$.Task.Token', 'value.$': '$.value' } },
+      TimeoutSeconds: 30,
+      ResultPath: '$.review',
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'TimedOut' }, { ErrorEquals: ['States.ALL'], Next: 'Rejected' }],
+      Next: 'Done',
+    } as never,
+    Done: { Type: 'Succeed' } as never,
+    TimedOut: { Type: 'Fail', Error: 'Review.TimedOut', Cause: 'nobody answered' } as never,
+    Rejected: { Type: 'Fail', Error: 'Review.Rejected', Cause: 'rejected' } as never,
+  },
+};
+
+describe('runLocally', () => {
+  const calls: unknown[] = [];
+  const lambdaFor = (arn: string) =>
+    arn === FN
+      ? (payload: unknown) => {
+          calls.push(payload);
+          return Promise.resolve({ value: (payload as { value: number }).value + 1 });
+        }
+      : undefined;
+
+  it('runs Lambda tasks in process and waits for a token the broker answers', async () => {
+    const broker = new TaskTokenBroker();
+    broker.onWaiting((token, purpose) => {
+      expect(purpose).toBe('Review');
+      void broker.approve(token, 'rehearsal', 'fine');
+    });
+    const started = performance.now();
+    const result = await runLocally({ definition, input: { value: 1 }, lambdaFor, broker, factor: 600 });
+    expect(result).toEqual({ kind: 'succeeded', output: { value: 2, review: { decision: 'approved', actor: 'rehearsal', comment: 'fine' } } });
+    // The 60-second Wait took a tenth of a second at 600x.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(calls.at(-1)).toMatchObject({ step: 'review', value: 2 });
+    expect((calls.at(-1) as { taskToken: string }).taskToken).toMatch(/^Review:/);
+  });
+
+  it('routes a rejection and an unanswered token through the catches of the definition', async () => {
+    const rejecting = new TaskTokenBroker();
+    rejecting.onWaiting((token) => void rejecting.reject(token, 'sre', 'no'));
+    expect(await runLocally({ definition, input: { value: 1 }, lambdaFor, broker: rejecting, factor: 600 })).toMatchObject({ kind: 'failed', cause: expect.stringContaining('rejected') as string });
+    const silent = new TaskTokenBroker();
+    expect(await runLocally({ definition, input: { value: 1 }, lambdaFor, broker: silent, factor: 600 })).toMatchObject({ kind: 'failed', cause: expect.stringContaining('nobody answered') as string });
+  });
+
+  it('refuses a definition that calls a function it has no handler for', async () => {
+    await expect(runLocally({ definition, input: {}, lambdaFor: () => undefined, broker: new TaskTokenBroker(), factor: 1 })).rejects.toThrow(/no local handler/);
+  });
+
+  it('divides task timeouts by the factor', () => {
+    expect(compressTimings(definition, 60).States.Review?.TimeoutSeconds).toBe(0.5);
+  });
+});
+
+describe('CompressedClock', () => {
+  it('runs factor times faster than the injected wall clock', async () => {
+    let real = 1_000;
+    const clock = new CompressedClock(60, new Date('2026-11-01T00:00:00Z'), () => real);
+    real += 1_000;
+    expect(clock.now().toISOString()).toBe('2026-11-01T00:01:00.000Z');
+    const started = performance.now();
+    await clock.sleep(6_000);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(() => new CompressedClock(0.5, new Date())).toThrow(RangeError);
+  });
+});
