@@ -27,6 +27,8 @@ export interface DoubleExecution {
   readonly stages: Map<string, StageExecutionStatus>;
   readonly sourceRevision?: string;
   readonly variables: Readonly<Record<string, string>>;
+  /** Status the execution reaches once it finishes (taken from `rollbackOutcomes` when it was created). */
+  readonly finalStatus?: PipelineExecutionStatus;
 }
 
 /** A call the double received, for assertions. */
@@ -54,6 +56,10 @@ export class CodePipelineDouble {
   /** Outcome new executions reach after `pollsToFinish` GetPipelineExecution calls. */
   outcome: { rollback: PipelineExecutionStatus; redeploy: PipelineExecutionStatus } = { rollback: 'Succeeded', redeploy: 'Succeeded' };
   pollsToFinish = 1;
+  /** Per stage: the next N RollbackStage calls on that stage answer ConflictException. */
+  readonly busyByStage = new Map<string, number>();
+  /** Outcomes of the next rollback executions, in the order RollbackStage creates them; then `outcome.rollback`. */
+  readonly rollbackOutcomes: PipelineExecutionStatus[] = [];
   private readonly polls = new Map<string, number>();
   private readonly tokens = new Map<string, string>();
   /** Latest execution per stage, as GetPipelineState shows it. */
@@ -120,6 +126,11 @@ export class CodePipelineDouble {
     const targetId = input.targetPipelineExecutionId ?? '';
     if (!this.stageNames.includes(stageName)) throw new StageNotFoundException({ ...meta, message: `Stage ${stageName} not found` });
     this.takeBusy();
+    const stageBusy = this.busyByStage.get(stageName) ?? 0;
+    if (stageBusy > 0) {
+      this.busyByStage.set(stageName, stageBusy - 1);
+      throw new ConflictException({ ...meta, message: 'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.' });
+    }
     const target = this.executions.get(targetId);
     if (target === undefined) throw new PipelineExecutionNotFoundException({ ...meta, message: `Execution ${targetId} not found` });
     const latest = this.executions.get(this.latestByStage.get(stageName) ?? '');
@@ -135,10 +146,12 @@ export class CodePipelineDouble {
               : undefined;
     if (why !== undefined) throw new UnableToRollbackStageException({ ...meta, message: `Unable to roll back the stage: ${why}.` });
     const id = randomUUID();
+    const finalStatus = this.rollbackOutcomes.shift();
     this.executions.set(id, {
       id,
       status: 'InProgress',
       type: 'ROLLBACK',
+      ...(finalStatus === undefined ? {} : { finalStatus }),
       structureVersion: this.structureVersion,
       stages: new Map([[stageName, 'InProgress']]),
       ...(target.sourceRevision === undefined ? {} : { sourceRevision: target.sourceRevision }),
@@ -178,7 +191,7 @@ export class CodePipelineDouble {
       const polls = (this.polls.get(execution.id) ?? 0) + 1;
       this.polls.set(execution.id, polls);
       if (polls >= this.pollsToFinish) {
-        execution.status = execution.type === 'ROLLBACK' ? this.outcome.rollback : this.outcome.redeploy;
+        execution.status = execution.finalStatus ?? (execution.type === 'ROLLBACK' ? this.outcome.rollback : this.outcome.redeploy);
         const stageStatus: StageExecutionStatus = execution.status === 'Succeeded' ? 'Succeeded' : execution.status === 'InProgress' ? 'InProgress' : 'Failed';
         for (const stage of execution.stages.keys()) execution.stages.set(stage, stageStatus);
       }

@@ -9,9 +9,11 @@ import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
 import { PipelineBusyError, NoRollbackTargetError, type PipelineControl } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
-import type { EnvironmentName, RollbackEvent } from '../history-model.js';
+import type { DeploymentRecord, EnvironmentName, RollbackEvent } from '../history-model.js';
 import type { NoticeKind } from '../notice.js';
-import { planRollback, type RollbackPlan, type RollbackRequest } from './rollback-plan.js';
+import { infrastructureStageName } from '../stage-names.js';
+import { lastKnownGood } from './last-known-good.js';
+import { planRollback, type InfrastructureRun, type RollbackPlan, type RollbackRequest, type StageTarget } from './rollback-plan.js';
 import { backoffDelays, type RollbackTiming } from './rollback-timing.js';
 
 /** Pipeline variables a full-rollback execution carries, so the pipeline's conditions can tell it apart. */
@@ -44,11 +46,20 @@ export type RollbackOutcome =
       readonly plan: RollbackPlan;
       readonly rollbackId: string;
       readonly scope: 'stage' | 'full';
+      /** The (first) execution that carried the rollback out. */
       readonly rollbackExecutionId: string;
+      /** Every execution the rollback started or adopted (several when environments rolled back in parallel). */
+      readonly rollbackExecutionIds: readonly string[];
     }
   | { readonly kind: 'failed'; readonly plan: RollbackPlan; readonly rollbackId: string; readonly reason: string };
 
-type StepResult = { readonly ok: true; readonly executionId: string } | { readonly ok: false; readonly reason: string };
+type StepResult =
+  | { readonly ok: true; readonly executionId: string }
+  /** `refused`: CodePipeline has no eligible target for this stage (UnableToRollbackStageException). */
+  | { readonly ok: false; readonly reason: string; readonly refused?: boolean };
+
+/** Older executions read for infrastructure runs, past the last known good one: enough to find its infrastructure. */
+const INFRASTRUCTURE_LOOKBACK = 10;
 
 class Deadline {
   constructor(
@@ -61,10 +72,36 @@ class Deadline {
   }
 }
 
+/**
+ * The successful, non-rollback infrastructure-stage runs, from the timelines of every execution newer
+ * than the last known good release and of a few before it (the newest of those is the target).
+ */
+async function infrastructureRuns(deps: Pick<RollbackDependencies, 'history' | 'environments'>, deployments: readonly DeploymentRecord[]): Promise<InfrastructureRun[]> {
+  const good = lastKnownGood(deployments);
+  const executions = new Map<string, { startedAt: string; isRollback: boolean }>();
+  for (const record of deployments) {
+    const known = executions.get(record.executionId);
+    if (known === undefined || record.startedAt < known.startedAt) executions.set(record.executionId, { startedAt: record.startedAt, isRollback: record.isRollback || (known?.isRollback ?? false) });
+  }
+  const ordered = [...executions.entries()].filter(([, execution]) => !execution.isRollback).sort(([idA, a], [idB, b]) => (a.startedAt === b.startedAt ? idB.localeCompare(idA) : b.startedAt.localeCompare(a.startedAt)));
+  const goodIndex = good === undefined ? -1 : ordered.findIndex(([id]) => id === good.executionId);
+  const wanted = goodIndex < 0 ? ordered.slice(0, INFRASTRUCTURE_LOOKBACK) : ordered.slice(0, goodIndex + 1 + INFRASTRUCTURE_LOOKBACK);
+  const stages = new Map(deps.environments.map((environment) => [infrastructureStageName(environment), environment]));
+  const runs: InfrastructureRun[] = [];
+  for (const [executionId, execution] of wanted) {
+    for (const event of await deps.history.timeline(executionId)) {
+      if (event.kind !== 'stage' || event.state !== 'SUCCEEDED') continue;
+      const environment = stages.get(event.stage);
+      if (environment !== undefined) runs.push({ executionId, environment, startedAt: execution.startedAt });
+    }
+  }
+  return runs;
+}
+
 /** Plans the rollback from the deployment history (no side effects). */
 export async function planFromHistory(deps: Pick<RollbackDependencies, 'history' | 'environments'>, request: RollbackRequest): Promise<RollbackPlan> {
   const deployments = await deps.history.list({});
-  return planRollback(request, deployments, deps.environments);
+  return planRollback(request, deployments, deps.environments, await infrastructureRuns(deps, deployments));
 }
 
 /**
@@ -110,7 +147,7 @@ class RollbackRun {
     if (plan.stage.kind === 'stage') {
       await this.announce('stage', 'started', plan.stage.targetExecutionId, plan.stage.targetCommitId, plan.request.reason);
       const stage = await this.stageRollback(plan.stage.stage, plan.stage.targetExecutionId);
-      if (stage.ok) return this.succeed('stage', stage.executionId, plan.stage.targetExecutionId, plan.stage.targetCommitId);
+      if (stage.ok) return this.succeed('stage', [stage.executionId], plan.stage.targetExecutionId, plan.stage.targetCommitId);
       reasons.push(stage.reason);
       await this.announce('stage', 'failed', plan.stage.targetExecutionId, plan.stage.targetCommitId, `${stage.reason} Falling back to a full rollback.`);
     } else {
@@ -119,9 +156,22 @@ class RollbackRun {
     if (plan.full.kind === 'none') return this.fail([...reasons, plan.full.reason].join(' '));
 
     const full = plan.full;
-    await this.announce('full', 'started', full.targetExecutionId, full.targetCommitId, `${reasons.join(' ')} Returning ${full.environments.join(', ')} to ${full.targetCommitId}.`);
-    const redeploy = await this.fullRollback(full.targetCommitId);
-    if (redeploy.ok) return this.succeed('full', redeploy.executionId, full.targetExecutionId, full.targetCommitId);
+    const how = full.restartOnly === undefined ? 'stage by stage, in parallel' : `by restarting the pipeline (${full.restartOnly})`;
+    await this.announce('full', 'started', full.targetExecutionId, full.targetCommitId, `${reasons.join(' ')} Returning ${full.environments.join(', ')} to ${full.targetCommitId} ${how}.`);
+    if (full.restartOnly === undefined) {
+      const results = await Promise.all(full.stages.map((target) => this.fullStageRollback(target)));
+      const failures = results.flatMap((result) => (result.ok ? [] : [result]));
+      if (failures.length === 0) {
+        const ids = results.flatMap((result) => (result.ok ? [result.executionId] : []));
+        return this.succeed('full', ids, full.targetExecutionId, full.targetCommitId);
+      }
+      reasons.push(...failures.map((failure) => failure.reason));
+      // Only a missing target justifies the slow restart; a stage that ran and failed would fail again.
+      if (!failures.some((failure) => failure.refused === true)) return this.fail(reasons.join(' '), full.targetExecutionId, full.targetCommitId);
+      reasons.push(`No eligible stage target: restarted the pipeline on ${full.targetCommitId}, which may not finish within the 15-minute budget.`);
+    }
+    const redeploy = await this.restart(full.targetCommitId);
+    if (redeploy.ok) return this.succeed('full', [redeploy.executionId], full.targetExecutionId, full.targetCommitId);
     return this.fail([...reasons, redeploy.reason].join(' '), full.targetExecutionId, full.targetCommitId);
   }
 
@@ -139,7 +189,15 @@ class RollbackRun {
     return this.waitFor(executionId, this.deps.timing.stageTimeoutSeconds, `stage rollback of ${stage}`);
   }
 
-  private async fullRollback(commitId: string): Promise<StepResult> {
+  /** One stage of the full rollback: RollbackStage to the target, then wait for it (its health check re-runs). */
+  private async fullStageRollback(target: StageTarget): Promise<StepResult> {
+    const started = await this.retried(`RollbackStage ${target.stage}`, () => this.deps.pipeline.rollbackStage(target.stage, target.targetExecutionId));
+    if (!started.ok) return started;
+    return this.waitFor(started.executionId, this.deps.timing.fullTimeoutSeconds, `${target.layer} rollback of ${target.environment} (${target.stage})`);
+  }
+
+  /** The last resort: a new pipeline execution on the target commit, marked as a rollback. */
+  private async restart(commitId: string): Promise<StepResult> {
     const started = await this.retried('StartPipelineExecution', () =>
       this.deps.pipeline.redeploy({
         commitId,
@@ -148,7 +206,8 @@ class RollbackRun {
       }),
     );
     if (!started.ok) return started;
-    return this.waitFor(started.executionId, this.deps.timing.fullTimeoutSeconds, 'full rollback');
+    // A restart runs every stage again; it may use the whole remaining budget and is cut off at the deadline.
+    return this.waitFor(started.executionId, this.deadline.remainingSeconds(), 'pipeline restart on the last known good commit');
   }
 
   /** Calls `start`, retrying PipelineBusyError with backoff while the budget allows. */
@@ -158,7 +217,7 @@ class RollbackRun {
       try {
         return { ok: true, executionId: await start() };
       } catch (error) {
-        if (error instanceof NoRollbackTargetError) return { ok: false, reason: `${what} refused: ${error.message}.` };
+        if (error instanceof NoRollbackTargetError) return { ok: false, reason: `${what} refused: ${error.message}.`, refused: true };
         if (!(error instanceof PipelineBusyError)) throw error;
         const delay = delays[attempt];
         if (delay === undefined || delay >= this.deadline.remainingSeconds()) {
@@ -185,11 +244,11 @@ class RollbackRun {
     }
   }
 
-  private async succeed(scope: 'stage' | 'full', rollbackExecutionId: string, targetExecutionId: string, targetCommitId: string): Promise<RollbackOutcome> {
-    const reason = `${scope === 'stage' ? 'Stage' : 'Full'} rollback finished and validated by the health check it re-ran (execution ${rollbackExecutionId}).`;
+  private async succeed(scope: 'stage' | 'full', rollbackExecutionIds: readonly string[], targetExecutionId: string, targetCommitId: string): Promise<RollbackOutcome> {
+    const reason = `${scope === 'stage' ? 'Stage' : 'Full'} rollback finished and validated by the health checks it re-ran (executions ${rollbackExecutionIds.join(', ')}).`;
     await this.announce(scope, 'succeeded', targetExecutionId, targetCommitId, reason);
     await this.deps.ledger.finish(this.plan.key, this.rollbackId, 'succeeded', scope);
-    return { kind: 'succeeded', plan: this.plan, rollbackId: this.rollbackId, scope, rollbackExecutionId };
+    return { kind: 'succeeded', plan: this.plan, rollbackId: this.rollbackId, scope, rollbackExecutionId: rollbackExecutionIds[0] ?? '', rollbackExecutionIds };
   }
 
   private async fail(reason: string, targetExecutionId?: string, targetCommitId?: string): Promise<RollbackOutcome> {

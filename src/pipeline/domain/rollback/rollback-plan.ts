@@ -3,6 +3,7 @@
  * environment to when that fails. Pure: the orchestrator gathers the facts and carries the plan out.
  */
 import type { DeploymentRecord, EnvironmentName } from '../history-model.js';
+import { applicationStageName, infrastructureStageName, stageRole } from '../stage-names.js';
 import { isNewer, lastKnownGood } from './last-known-good.js';
 
 /** Why a rollback was asked for, and for what. */
@@ -31,6 +32,26 @@ export type StageStep =
     }
   | { readonly kind: 'none'; readonly reason: string };
 
+/**
+ * A successful, non-rollback run of an environment's infrastructure stage (the stage is skipped when
+ * nothing changed, so only some executions have one). The orchestrator reads these from the history.
+ */
+export interface InfrastructureRun {
+  readonly executionId: string;
+  readonly environment: EnvironmentName;
+  /** ISO-8601 start of the execution, the same ordering key deployments use. */
+  readonly startedAt: string;
+}
+
+/** One `RollbackStage` call of the full rollback. */
+export interface StageTarget {
+  readonly environment: EnvironmentName;
+  readonly layer: 'application' | 'infrastructure';
+  readonly stage: string;
+  /** An execution that succeeded in this stage, is not a rollback, and (CodePipeline checks) is from the current structure version. */
+  readonly targetExecutionId: string;
+}
+
 /** The full rollback step: every environment newer than the last known good release returns to it. */
 export type FullStep =
   | {
@@ -39,6 +60,14 @@ export type FullStep =
       readonly targetCommitId: string;
       /** Environments that run something newer than the target, in deployment order. */
       readonly environments: readonly EnvironmentName[];
+      /**
+       * Stage rollbacks run in parallel: each affected environment's application stage to the last
+       * known good execution and, where a newer release changed infrastructure, its infrastructure
+       * stage to the newest earlier run of that stage. Empty when `restartOnly` is set.
+       */
+      readonly stages: readonly StageTarget[];
+      /** Why no stage rollback can do it, so only a pipeline restart on the target commit can. */
+      readonly restartOnly?: string;
     }
   | { readonly kind: 'none'; readonly reason: string };
 
@@ -62,7 +91,35 @@ function newestFirst(records: readonly DeploymentRecord[]): DeploymentRecord[] {
   return [...records].sort((a, b) => (isNewer(a, b) ? -1 : isNewer(b, a) ? 1 : 0));
 }
 
-function stageStep(request: RollbackRequest, deployments: readonly DeploymentRecord[]): StageStep {
+function runIsNewer(a: { readonly startedAt: string; readonly executionId: string }, b: { readonly startedAt: string; readonly executionId: string }): boolean {
+  const byTime = Date.parse(a.startedAt) - Date.parse(b.startedAt);
+  return byTime !== 0 ? byTime > 0 : a.executionId > b.executionId;
+}
+
+function newestRun(runs: readonly InfrastructureRun[]): InfrastructureRun | undefined {
+  let best: InfrastructureRun | undefined;
+  for (const run of runs) if (best === undefined || runIsNewer(run, best)) best = run;
+  return best;
+}
+
+function infrastructureStageStep(request: RollbackRequest, deployments: readonly DeploymentRecord[], runs: readonly InfrastructureRun[]): StageStep {
+  const wanted = request.target;
+  const candidates = runs.filter(
+    (run) =>
+      run.environment === request.environment &&
+      run.executionId !== request.executionId &&
+      (wanted?.executionId === undefined || run.executionId === wanted.executionId),
+  );
+  const chosen = newestRun(candidates);
+  if (chosen === undefined) {
+    return { kind: 'none', reason: `Stage rollback is not possible: ${request.stage} has no earlier successful run to return to.` };
+  }
+  const commit = deployments.find((record) => record.executionId === chosen.executionId)?.commit.id ?? 'unknown';
+  return { kind: 'stage', environment: request.environment, stage: request.stage, targetExecutionId: chosen.executionId, targetCommitId: commit };
+}
+
+function stageStep(request: RollbackRequest, deployments: readonly DeploymentRecord[], runs: readonly InfrastructureRun[], environments: readonly EnvironmentName[]): StageStep {
+  if (stageRole(request.stage, environments).kind === 'infrastructure') return infrastructureStageStep(request, deployments, runs);
   const candidates = newestFirst(
     deployments.filter(
       (record) =>
@@ -96,6 +153,7 @@ function fullStep(
   request: RollbackRequest,
   deployments: readonly DeploymentRecord[],
   environments: readonly EnvironmentName[],
+  runs: readonly InfrastructureRun[],
 ): FullStep {
   const good = lastKnownGood(deployments);
   if (good === undefined) {
@@ -106,24 +164,45 @@ function fullStep(
     const current = newestFirst(deployments.filter((record) => record.environment === environment))[0];
     return current !== undefined && current.commit.id !== good.commit.id && isNewer(current, good);
   });
-  return { kind: 'full', targetExecutionId: good.executionId, targetCommitId: good.commit.id, environments: affected };
+  const stages: StageTarget[] = [];
+  const missing: string[] = [];
+  for (const environment of affected) {
+    stages.push({ environment, layer: 'application', stage: applicationStageName(environment), targetExecutionId: good.executionId });
+    const ofEnvironment = runs.filter((run) => run.environment === environment);
+    const changedSince = ofEnvironment.some((run) => runIsNewer(run, good));
+    if (!changedSince) continue;
+    const target = newestRun(ofEnvironment.filter((run) => !runIsNewer(run, good)));
+    if (target === undefined) missing.push(environment);
+    else stages.push({ environment, layer: 'infrastructure', stage: infrastructureStageName(environment), targetExecutionId: target.executionId });
+  }
+  const base = { kind: 'full' as const, targetExecutionId: good.executionId, targetCommitId: good.commit.id, environments: affected };
+  if (missing.length > 0) {
+    return {
+      ...base,
+      stages: [],
+      restartOnly: `A newer release changed the infrastructure of ${missing.join(', ')}, and no earlier successful infrastructure run exists to roll back to.`,
+    };
+  }
+  return { ...base, stages };
 }
 
 /**
  * Plans a rollback from the deployment history. The stage step returns the failed stage to its
  * newest earlier successful, healthy, non-rollback deployment (or to the requested target); the
- * full step returns every environment that runs a release newer than the last known good one to it.
- * `environments` is the deployment order, used to order the affected environments.
+ * full step returns every environment that runs a release newer than the last known good one to it,
+ * stage by stage (see {@link FullStep}). `environments` is the deployment order, used to order the
+ * affected environments; `infrastructureRuns` are the successful infrastructure-stage runs.
  */
 export function planRollback(
   request: RollbackRequest,
   deployments: readonly DeploymentRecord[],
   environments: readonly EnvironmentName[],
+  infrastructureRuns: readonly InfrastructureRun[] = [],
 ): RollbackPlan {
   return {
     key: rollbackKey(request),
     request,
-    stage: stageStep(request, deployments),
-    full: fullStep(request, deployments, environments),
+    stage: stageStep(request, deployments, infrastructureRuns, environments),
+    full: fullStep(request, deployments, environments, infrastructureRuns),
   };
 }

@@ -21,21 +21,28 @@ export interface RollbackTiming {
   readonly pollIntervalSeconds: number;
   /** Longest wait for the stage rollback (redeploy plus the health check it re-runs). */
   readonly stageTimeoutSeconds: number;
-  /** Longest wait for the full rollback (every affected environment, validated by its health check). */
+  /**
+   * Longest wait for the full rollback's stage rollbacks, which run in parallel (every affected
+   * environment, each validated by its health check). A pipeline restart, the fallback when no stage
+   * target exists, may use whatever remains of the budget and is cut off at the deadline.
+   */
   readonly fullTimeoutSeconds: number;
 }
 
-/** The default timing: a stage rollback and then a full rollback both fit in 15 minutes. */
+/**
+ * The default timing: a stage rollback and then a full rollback both fit in 15 minutes:
+ * (4 × 10 + 2 + 4 + 8) + 360 + 15 for each of the two steps, plus 30 s reserve = 888 s.
+ */
 export const DEFAULT_ROLLBACK_TIMING: RollbackTiming = {
   budgetSeconds: 900,
   reserveSeconds: 30,
-  callAttempts: 5,
+  callAttempts: 4,
   callTimeoutSeconds: 10,
   baseDelaySeconds: 2,
   maxDelaySeconds: 16,
   pollIntervalSeconds: 15,
   stageTimeoutSeconds: 360,
-  fullTimeoutSeconds: 300,
+  fullTimeoutSeconds: 360,
 };
 
 /** The waits between attempts of one call: base, 2·base, 4·base, ... capped at `maxDelaySeconds`. */
@@ -75,6 +82,11 @@ export function budgetProblems(timing: RollbackTiming, validationBakeSeconds: nu
   if (timing.stageTimeoutSeconds <= validationBakeSeconds) {
     problems.push(
       `stageTimeoutSeconds (${timing.stageTimeoutSeconds} s) leaves no time to redeploy before the ${validationBakeSeconds} s health check it re-runs: shorten healthCheck.durationSeconds or lengthen the stage wait`,
+    );
+  }
+  if (timing.fullTimeoutSeconds <= validationBakeSeconds) {
+    problems.push(
+      `fullTimeoutSeconds (${timing.fullTimeoutSeconds} s) leaves no time to redeploy before the ${validationBakeSeconds} s health check each stage rollback re-runs: shorten healthCheck.durationSeconds or lengthen the full wait`,
     );
   }
   if (timing.callAttempts < 1 || timing.pollIntervalSeconds <= 0 || timing.baseDelaySeconds < 0) {

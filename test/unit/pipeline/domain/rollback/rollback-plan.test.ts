@@ -25,7 +25,42 @@ describe('planRollback', () => {
 
   it('returns every environment newer than the last known good release to it, in deployment order', () => {
     expect(planRollback(request, history, ENVIRONMENTS).full).toEqual({
-      kind: 'full', targetExecutionId: executionId(1), targetCommitId: `commit-${executionId(1)}`, environments: ['test', 'staging'],
+      kind: 'full',
+      targetExecutionId: executionId(1),
+      targetCommitId: `commit-${executionId(1)}`,
+      environments: ['test', 'staging'],
+      stages: [
+        { environment: 'test', layer: 'application', stage: 'Test-Application', targetExecutionId: executionId(1) },
+        { environment: 'staging', layer: 'application', stage: 'Staging-Application', targetExecutionId: executionId(1) },
+      ],
+    });
+  });
+
+  it('also rolls back the infrastructure stage of an environment whose infrastructure changed since, to its newest run at or before the last known good one', () => {
+    const runs = [
+      { executionId: executionId(0), environment: 'test' as const, startedAt: at(0) },
+      { executionId: executionId(1), environment: 'staging' as const, startedAt: at(0) },
+      { executionId: executionId(2), environment: 'test' as const, startedAt: at(9) },
+    ];
+    const full = planRollback(request, history, ENVIRONMENTS, runs).full;
+    expect(full).toMatchObject({ kind: 'full', stages: expect.arrayContaining([{ environment: 'test', layer: 'infrastructure', stage: 'Test-Infrastructure', targetExecutionId: executionId(0) }]) });
+    // Staging's infrastructure did not change after the last known good release: only its application returns.
+    expect(full.kind === 'full' ? full.stages.filter((stage) => stage.environment === 'staging').map((stage) => stage.layer) : []).toEqual(['application']);
+  });
+
+  it('restarts the pipeline instead when changed infrastructure has no earlier run to return to', () => {
+    const runs = [{ executionId: executionId(2), environment: 'test' as const, startedAt: at(9) }];
+    expect(planRollback(request, history, ENVIRONMENTS, runs).full).toMatchObject({ kind: 'full', stages: [], restartOnly: expect.stringContaining('test') });
+  });
+
+  it('rolls a failed infrastructure stage back to that stage’s newest earlier run', () => {
+    const infra = { ...request, stage: 'Staging-Infrastructure' };
+    const runs = [
+      { executionId: executionId(1), environment: 'staging' as const, startedAt: at(0) },
+      { executionId: failed, environment: 'staging' as const, startedAt: at(20) },
+    ];
+    expect(planRollback(infra, history, ENVIRONMENTS, runs).stage).toEqual({
+      kind: 'stage', environment: 'staging', stage: 'Staging-Infrastructure', targetExecutionId: executionId(1), targetCommitId: `commit-${executionId(1)}`,
     });
   });
 
