@@ -20,7 +20,7 @@ const definition: AslDefinition = {
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'TimedOut' }, { ErrorEquals: ['States.ALL'], Next: 'Rejected' }],
       Next: 'Done',
     } as never,
-    Done: { Type: 'Succeed' } as never,
+    Done: { Type: 'Succeed' },
     TimedOut: { Type: 'Fail', Error: 'Review.TimedOut', Cause: 'nobody answered' } as never,
     Rejected: { Type: 'Fail', Error: 'Review.Rejected', Cause: 'rejected' } as never,
   },
