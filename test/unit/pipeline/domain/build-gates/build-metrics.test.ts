@@ -3,6 +3,7 @@ import { buildMetricData, type MetricDatum } from '../../../../../src/pipeline/d
 import { decideEslint, parseEslintReport } from '../../../../../src/pipeline/domain/build-gates/eslint.js';
 import { parseCoverageSummary, type CoverageTotals } from '../../../../../src/pipeline/domain/build-gates/coverage.js';
 import { decideNpmAudit, parseNpmAuditOutput } from '../../../../../src/pipeline/domain/build-gates/npm-audit.js';
+import { countPolicyGateFindings } from '../../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
 import { buildToolFixture } from './fixture.js';
 
 const AT = new Date('2026-11-26T08:00:00Z');
@@ -70,5 +71,37 @@ describe('build metrics', () => {
 
   it('publishes nothing for parts the build did not produce', () => {
     expect(buildMetricData({ pipeline: PIPELINE, at: AT })).toEqual([]);
+  });
+});
+
+describe('policy gates report', () => {
+  it('counts unaccepted findings per gate and severity, zeros included', () => {
+    const report = JSON.stringify({
+      verdict: 'fail',
+      templates: ['KiroWorker-Test-Core.template.json'],
+      results: [
+        { gate: 'cfn-lint', templatesChecked: 1, findings: [{ gate: 'cfn-lint', ruleId: 'E3012', severity: 'error', message: 'bad type' }] },
+        {
+          gate: 'cdk-nag',
+          templatesChecked: 0,
+          findings: [
+            { gate: 'cdk-nag', ruleId: 'AwsSolutions-IAM5', severity: 'warning', message: 'wildcard', acceptedBecause: 'log stream names are generated' },
+            { gate: 'cdk-nag', ruleId: 'AwsSolutions-S1', severity: 'error', message: 'no access logs' },
+          ],
+        },
+      ],
+    });
+    expect(countPolicyGateFindings(report)).toEqual([
+      { tool: 'cfn-lint', severity: 'error', count: 1 },
+      { tool: 'cfn-lint', severity: 'warning', count: 0 },
+      { tool: 'cfn-lint', severity: 'info', count: 0 },
+      { tool: 'cdk-nag', severity: 'error', count: 1 },
+      { tool: 'cdk-nag', severity: 'warning', count: 0 },
+      { tool: 'cdk-nag', severity: 'info', count: 0 },
+    ]);
+  });
+
+  it('rejects something else', () => {
+    expect(countPolicyGateFindings('[]')).toMatch(/kiro-cd gates --output json/);
   });
 });
