@@ -17,7 +17,7 @@ import { acknowledgeNagFinding } from '../policy/acknowledge.js';
  * and RetentionDays' members are those same numbers.
  */
 export function retentionDays(days: number): logs.RetentionDays {
-  const member = Object.values(logs.RetentionDays).find((value) => Number(value) === days);
+  const member = Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => typeof value === 'number' && (value as number) === days);
   if (member === undefined) {
     throw new ConfigurationError(`logRetentionDays ${days} is not a CloudWatch Logs retention; use one such as 90.`, { key: 'logRetentionDays', value: days });
   }
