@@ -1,0 +1,192 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
+import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import type { EnvironmentName } from '../../config/schema.js';
+import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const handlerEntry = (name: string): string => fileURLToPath(new URL(`../../../../src/pipeline/handlers/${name}.ts`, import.meta.url));
+
+/** The CloudWatch Logs retention for a number of days the configuration schema has already checked. */
+export function retentionDays(days: number): logs.RetentionDays {
+  const retention = Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => Number(value) === days);
+  if (retention === undefined) throw new Error(`${days} days is not a CloudWatch Logs retention; fix logRetentionDays in environments.ts.`);
+  return retention;
+}
+
+/** Properties of {@link PipelineEventFunctions}. */
+export interface PipelineEventFunctionsProps {
+  readonly pipelineName: string;
+  readonly key: kms.IKey;
+  readonly historyTable: dynamodb.ITable;
+  readonly teamTopic: sns.ITopic;
+  readonly environmentTopics: Readonly<Partial<Record<EnvironmentName, sns.ITopic>>>;
+  /** Log retention of the functions' log groups in days (configuration `pipeline.logRetentionDays`). */
+  readonly logRetentionDays: number;
+  /**
+   * How often the DORA measures are recomputed.
+   * @default Duration.hours(1)
+   */
+  readonly doraInterval?: Duration;
+}
+
+interface FunctionSpec {
+  readonly id: string;
+  readonly entry: string;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly statements: readonly iam.PolicyStatement[];
+  readonly timeout: Duration;
+}
+
+/**
+ * The Lambdas fed by CodePipeline's EventBridge events (recorder, notifier) and the scheduled DORA
+ * publisher, each with its own role of explicit actions on named resources, a KMS-encrypted log
+ * group with the configured retention, and — for the recorder — a KMS-encrypted SQS dead-letter
+ * queue that receives both events EventBridge could not deliver and events the function rejected.
+ */
+export class PipelineEventFunctions extends Construct {
+  readonly recorder: NodejsFunction;
+  readonly notifier: NodejsFunction;
+  readonly doraPublisher: NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly pipelineEventsRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: PipelineEventFunctionsProps) {
+    super(scope, id);
+    const table = props.historyTable.tableArn;
+    const indexArn = (name: string): string => `${table}/index/${name}`;
+    const useKey = (...actions: string[]): iam.PolicyStatement => new iam.PolicyStatement({ sid: 'UseKey', actions, resources: [props.key.keyArn] });
+    const topics: sns.ITopic[] = [props.teamTopic];
+    for (const topic of Object.values(props.environmentTopics)) topics.push(topic);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.recorder = this.function(props, {
+      id: 'Recorder',
+      entry: handlerEntry('record-pipeline-event'),
+      description: 'Records CodePipeline events in the deployment history and publishes delivery metrics',
+      environment: { HISTORY_TABLE_NAME: props.historyTable.tableName },
+      timeout: Duration.seconds(30),
+      statements: [
+        new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [table] }),
+        useKey('kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'),
+        new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+      ],
+    });
+    // Function errors (a rejected event) are retried twice by Lambda, then land in the queue with
+    // the error message as attributes; the target's own DLQ below only sees delivery failures.
+    this.recorder.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    const cfnRecorder = this.recorder.node.defaultChild as lambda.CfnFunction;
+    cfnRecorder.deadLetterConfig = { targetArn: this.deadLetterQueue.queueArn };
+
+    this.notifier = this.function(props, {
+      id: 'Notifier',
+      entry: handlerEntry('notify-pipeline-event'),
+      description: 'Turns CodePipeline events into deployment notices on the SNS topics',
+      environment: {
+        HISTORY_TABLE_NAME: props.historyTable.tableName,
+        TEAM_TOPIC_ARN: props.teamTopic.topicArn,
+        ENVIRONMENT_TOPIC_ARNS: Stack.of(this).toJsonString(
+          Object.fromEntries(Object.entries(props.environmentTopics).map(([name, topic]) => [name, topic.topicArn])),
+        ),
+      },
+      timeout: Duration.seconds(30),
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
+        new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
+        useKey('kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'),
+      ],
+    });
+
+    this.doraPublisher = this.function(props, {
+      id: 'DoraPublisher',
+      entry: handlerEntry('publish-delivery-metrics'),
+      description: 'Computes the DORA measures from the deployment history and publishes them (EMF)',
+      environment: { HISTORY_TABLE_NAME: props.historyTable.tableName, PIPELINE_NAME: props.pipelineName },
+      timeout: Duration.seconds(60),
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadHistory', actions: ['dynamodb:Query'], resources: [indexArn(HISTORY_TABLE.indexes.byEnvironment.name)] }),
+        useKey('kms:Decrypt', 'kms:DescribeKey'),
+      ],
+    });
+
+    this.pipelineEventsRule = new events.Rule(this, 'PipelineEvents', {
+      description: `Every execution, stage and action state change of ${props.pipelineName}`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: Object.values(CODEPIPELINE_DETAIL_TYPES),
+        detail: { pipeline: [props.pipelineName] },
+      },
+    });
+    for (const fn of [this.recorder, this.notifier]) {
+      this.pipelineEventsRule.addTarget(
+        new targets.LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+      );
+    }
+    new events.Rule(this, 'DoraSchedule', {
+      description: 'Recompute the DORA measures',
+      schedule: events.Schedule.rate(props.doraInterval ?? Duration.hours(1)),
+      targets: [new targets.LambdaFunction(this.doraPublisher, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2 })],
+    });
+  }
+
+  private function(props: PipelineEventFunctionsProps, spec: FunctionSpec): NodejsFunction {
+    const logGroupName = `/kiro-cd/${props.pipelineName}/${spec.id.toLowerCase()}`;
+    const logGroup = new logs.LogGroup(this, `${spec.id}Logs`, {
+      logGroupName,
+      encryptionKey: props.key,
+      retention: retentionDays(props.logRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, `${spec.id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: spec.description,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    for (const statement of spec.statements) role.addToPrincipalPolicy(statement);
+    acknowledgeLogStreamWildcard(role, logGroupName);
+    const fn = new NodejsFunction(this, spec.id, {
+      description: spec.description,
+      entry: spec.entry,
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: spec.timeout,
+      role,
+      logGroup,
+      environmentEncryption: props.key,
+      environment: spec.environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: false,
+        forceDockerBundling: false,
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    fn.node.addDependency(role);
+    return fn;
+  }
+}
