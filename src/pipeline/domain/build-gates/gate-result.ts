@@ -47,11 +47,6 @@ export interface GateResult {
   readonly summary: string;
 }
 
-/** `block` when any finding blocks, else `pass`. */
-export function verdictFromFindings(findings: readonly GateFinding[]): 'pass' | 'block' {
-  return findings.some((finding) => finding.blocking) ? 'block' : 'pass';
-}
-
 /** Builds a `block` result for a report that cannot be read: a missing or broken report never passes. */
 export function unreadableReport(tool: GateTool, problem: string): GateResult {
   return {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { createPublishBuildMetricsCommand } from '../../../../src/cli/commands/publish-build-metrics.js';
@@ -72,6 +75,28 @@ describe('kiro-cd publish-build-metrics', () => {
     expect(code).toBe(0);
     expect(out.stderr).toMatch(/skipping test metrics: reports\/none\.xml does not exist/);
     expect(publisher.sent[0]!.data.map((datum) => datum.name)).toEqual(['CoveragePct', 'CoveragePct', 'CoveragePct', 'CoveragePct']);
+  });
+
+  it('counts the policy gates\' unaccepted findings from "kiro-cd gates --output json", and skips a report of another shape', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiro-gates-report-'));
+    try {
+      writeFileSync(
+        join(dir, 'gates.json'),
+        JSON.stringify({ verdict: 'fail', templates: [], results: [{ gate: 'cfn-guard', templatesChecked: 3, findings: [{ gate: 'cfn-guard', ruleId: 'KMS_ROTATION', severity: 'error', message: 'no rotation' }] }] }),
+      );
+      writeFileSync(join(dir, 'other.json'), '[]');
+      const publisher = new RecordingPublisher();
+      await publish(['--pipeline', 'p', '--gates-report', join(dir, 'gates.json')], publisher);
+      expect(publisher.sent[0]!.data.map((datum) => `${datum.dimensions.Tool ?? ''}/${datum.dimensions.Severity ?? ''}=${String(datum.value)}`)).toEqual([
+        'cfn-guard/error=1',
+        'cfn-guard/warning=0',
+        'cfn-guard/info=0',
+      ]);
+      const skipped = await publish(['--pipeline', 'p', '--gates-report', join(dir, 'other.json')], new RecordingPublisher());
+      expect(skipped.out.stderr).toMatch(/skipping policy gate metrics: not the JSON of "kiro-cd gates --output json"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
