@@ -8,9 +8,11 @@ import { App } from 'aws-cdk-lib';
 import { loadDeploymentConfig } from '../lib/config/load-config.js';
 import { applyPolicyPlugins } from '../lib/policy/apply-policy-plugins.js';
 import { createEnvironmentStages } from '../lib/stages/environment-stages.js';
+import { PipelineRuntimeStack } from '../lib/stacks/pipeline-runtime-stack.js';
 
 const config = loadDeploymentConfig();
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? fileURLToPath(new URL('../../cdk.out', import.meta.url)) });
 for (const environment of config.environments) createEnvironmentStages(app, environment);
+new PipelineRuntimeStack(app, 'KiroCd-PipelineRuntime', { config, env: { account: config.pipeline.account, region: config.pipeline.region } });
 await applyPolicyPlugins(app);
 app.synth();

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import type { EnvironmentName } from '../../config/schema.js';
+import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -78,6 +79,11 @@ export class PipelineEventFunctions extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeGuardRule(
+      this.deadLetterQueue,
+      'sqs_dlq_check',
+      'This queue is itself the dead-letter queue of the recorder and of the EventBridge targets; a person reads and redrives its messages, nothing consumes it automatically.',
+    );
 
     this.recorder = this.function(props, {
       id: 'Recorder',
@@ -187,6 +193,11 @@ export class PipelineEventFunctions extends Construct {
       },
     });
     fn.node.addDependency(role);
+    acknowledgeGuardRule(
+      fn,
+      'lambda_inside_vpc_check',
+      'The function reaches only the DynamoDB and SNS regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
+    );
     return fn;
   }
 }
