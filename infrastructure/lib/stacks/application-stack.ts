@@ -113,9 +113,12 @@ export class ApplicationStack extends Stack {
       assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
       description: 'CodeDeploy: shift the poller alias live, watching the critical alarms',
     });
+    // The alias ARN is built from the function's, not taken from the alias: the alias's update policy
+    // names the deployment group, which depends on this role, so a reference back would be a cycle.
     const functionArn = this.poller.function.functionArn;
-    deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ShiftAlias', actions: ['lambda:GetAlias', 'lambda:UpdateAlias'], resources: [functionArn, this.poller.alias.functionArn] }));
-    deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadProvisionedConcurrency', actions: ['lambda:GetProvisionedConcurrencyConfig'], resources: [this.poller.alias.functionArn] }));
+    const aliasArn = `${functionArn}:${this.poller.alias.aliasName}`;
+    deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ShiftAlias', actions: ['lambda:GetAlias', 'lambda:UpdateAlias'], resources: [functionArn, aliasArn] }));
+    deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadProvisionedConcurrency', actions: ['lambda:GetProvisionedConcurrencyConfig'], resources: [aliasArn] }));
     deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WatchCriticalAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: critical.map((alarm) => alarm.alarmArn) }));
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'PollerDeployment', {

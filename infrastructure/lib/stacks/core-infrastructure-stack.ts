@@ -10,7 +10,7 @@ import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/doma
 import type { EnvironmentConfig } from '../config/schema.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { WorkerKey } from '../constructs/worker/worker-key.js';
-import { acknowledgeNagFinding } from '../policy/acknowledge.js';
+import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 
 /**
  * The RetentionDays member for a number of days. The schema admits only CloudWatch's allowed values,
@@ -65,6 +65,12 @@ export class CoreInfrastructureStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
     });
     acknowledgeNagFinding(accessLogs, 'AwsSolutions-S1', 'This bucket is the access-log destination of the artifacts bucket; logging it into itself or a third bucket would only log the log delivery.');
+    const sseS3Only = 'S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption, not SSE-KMS (S3 user guide, "Enabling Amazon S3 server access logging").';
+    acknowledgeGuardRule(accessLogs, 's3_bucket_default_encryption_kms_check', sseS3Only);
+    acknowledgeGuardRule(accessLogs, 'S3_BUCKET_KMS_ENCRYPTED', sseS3Only);
+    acknowledgeGuardRule(accessLogs, 's3_bucket_logging_enabled_check', 'This is the access-log destination itself; logging it would only record the log delivery into a further bucket.');
+    acknowledgeGuardRule(accessLogs, 's3_event_notifications_enabled_check', 'Nothing reacts to access-log objects; they are read on demand during an investigation.');
+    acknowledgeGuardRule(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after the log retention period by lifecycle rule, which an object lock would block; versioning keeps overwritten objects.');
 
     this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -77,7 +83,10 @@ export class CoreInfrastructureStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
       removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(logRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
+    acknowledgeGuardRule(this.artifactsBucket, 's3_event_notifications_enabled_check', 'Worker artifacts are read by the build that wrote them or by a person; no process reacts to new objects.');
+    acknowledgeGuardRule(this.artifactsBucket, 's3_bucket_object_lock_enabled_check', 'Old artifact versions expire by lifecycle rule, which an object lock would block; versioning already protects against overwrite and deletion.');
 
     const tableDefaults = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,

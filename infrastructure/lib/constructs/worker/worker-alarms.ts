@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { LOCK_CONTENTION_METRIC, STACK_PREFIX_DIMENSION, WORKER_METRIC_NAMESPACE } from '../../../../src/worker/domain/metrics.js';
 import { WORKER_ALARM_IDS, type WorkerAlarmId } from '../../config/alarm-catalog.js';
 import type { EnvironmentConfig } from '../../config/schema.js';
+import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 
 /** How an alarm is treated by the pipeline: critical rolls back, warning pauses for review. */
 export type AlarmSeverity = 'critical' | 'warning';
@@ -107,6 +108,11 @@ export class WorkerAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       Tags.of(alarm).add(SEVERITY_TAG, severity);
+      acknowledgeGuardRule(
+        alarm,
+        'cloudwatch_alarm_action_check',
+        'The alarm is acted on by its readers, not by an alarm action: the CodeDeploy deployment group (critical alarms) and the pipeline health check, which follows alarm state changes through EventBridge.',
+      );
       alarms.set(alarmId, alarm);
     }
     this.alarms = alarms;

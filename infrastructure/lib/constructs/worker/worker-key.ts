@@ -54,6 +54,16 @@ export class WorkerKey extends Construct {
           resources: ['*'],
           conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*` } },
         }),
+        // Grants are how DynamoDB and CloudWatch Logs use the key on a caller's behalf; nobody else
+        // may create one (Control Tower CT.KMS.PR.3).
+        new iam.PolicyStatement({
+          sid: 'GrantsOnlyForAwsServices',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }),
       ],
     });
     this.key = new kms.Key(this, 'Key', {

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
 import { POLLER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
 import { WORK_ITEMS_TABLE_KEYS } from '../../../../src/worker/domain/table-keys.js';
@@ -99,6 +100,11 @@ export class WorkerPoller extends Construct {
       },
     });
     this.function.node.addDependency(role);
+    acknowledgeGuardRule(
+      this.function,
+      'lambda_inside_vpc_check',
+      'The poller reaches only the DynamoDB and CodeBuild regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
+    );
     this.alias = new lambda.Alias(this, 'LiveAlias', { aliasName: 'live', version: this.function.currentVersion });
   }
 }

@@ -1,0 +1,123 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
+import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
+
+const environment = loadDeploymentConfig().environments[0]!;
+
+type PolicyResource = { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
+
+describe('ApplicationStack', () => {
+  let template: Template;
+  let json: string;
+  let stageName: string;
+  let stackName: string;
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false } as never);
+    const { application } = createEnvironmentStages(app, environment);
+    template = Template.fromStack(application.application);
+    json = JSON.stringify(template.toJSON());
+    stageName = application.stageName;
+    stackName = application.application.stackName;
+  });
+
+  it('lives in the Test-Application stage as <stackPrefix>-Application', () => {
+    expect(stageName).toBe('Test-Application');
+    expect(stackName).toBe('KiroWorker-Test-Application');
+  });
+
+  it('references no core construct: no imports, every core value comes from an SSM parameter', () => {
+    expect(json).not.toContain('Fn::ImportValue');
+    const parameters = template.findParameters('*', { Type: 'AWS::SSM::Parameter::Value<String>' });
+    const names = Object.values(parameters)
+      .map((parameter) => (parameter as { Default: string }).Default)
+      .filter((name) => !name.startsWith('/cdk-bootstrap/'));
+    expect(names.sort()).toEqual(
+      (['key-arn', 'lock-table-arn', 'lock-table-name', 'work-items-table-arn', 'work-items-table-name'] as const).map((key) => coreParameterName('KiroWorker-Test', key)).sort(),
+    );
+  });
+
+  it('runs the poller on the latest Node.js runtime, with its KMS-encrypted environment and the core log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      KmsKeyArn: Match.anyValue(),
+      LoggingConfig: { LogGroup: '/kiro-worker/KiroWorker-Test/poller' },
+      Environment: { Variables: Match.objectLike({ STACK_PREFIX: 'KiroWorker-Test', LOCK_LEASE_SECONDS: '4500', WORKER_PROJECT_NAME: Match.anyValue() }) },
+    });
+  });
+
+  it('publishes the poller behind the alias live, invoked by the schedule', () => {
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', FunctionVersion: Match.anyValue() });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('LiveAlias') } })] });
+  });
+
+  it('shifts the alias all at once, rolling back on failure, on stop and on every critical alarm', () => {
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+      AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']) },
+      AlarmConfiguration: { Enabled: true, Alarms: environment.alarms.critical.map(() => ({ Name: Match.anyValue() })) },
+    });
+    template.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.anyValue() } });
+  });
+
+  it('creates every catalog alarm as <stackPrefix>-<id>, marked with the severity of the configuration', () => {
+    for (const id of WORKER_ALARM_IDS) {
+      const severity = environment.alarms.critical.includes(id) ? 'critical' : 'warning';
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `KiroWorker-Test-${id}`,
+        AlarmDescription: Match.stringLikeRegexp(`^\\[${severity}\\]`),
+        TreatMissingData: 'notBreaching',
+        Tags: [{ Key: 'kiro:severity', Value: severity }],
+      });
+    }
+    const severities = JSON.parse(template.findOutputs('AlarmSeverities').AlarmSeverities!.Value as string);
+    expect(severities).toEqual({
+      critical: environment.alarms.critical.map((id) => `KiroWorker-Test-${id}`),
+      warning: WORKER_ALARM_IDS.filter((id) => !environment.alarms.critical.includes(id)).map((id) => `KiroWorker-Test-${id}`),
+    });
+  });
+
+  it('watches the lock-contention metric the poller publishes', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'KiroWorker-Test-lock-contention',
+      Namespace: 'KiroWorker',
+      MetricName: 'LockContention',
+      Dimensions: [{ Name: 'StackPrefix', Value: 'KiroWorker-Test' }],
+    });
+  });
+
+  it('encrypts the worker project with the key, logs to the core log group and times it out', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      EncryptionKey: Match.anyValue(),
+      TimeoutInMinutes: 60,
+      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: '/kiro-worker/KiroWorker-Test/worker-builds' } },
+      Source: Match.objectLike({ Type: 'S3', BuildSpec: Match.serializedJson(Match.objectLike({ phases: Match.objectLike({ build: { commands: ['node run-work-item.mjs'] } }) })) }),
+    });
+  });
+
+  it('attaches no AWS managed policy and grants only explicit actions', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const actions = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy as PolicyResource).Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+    );
+    expect(actions.length).toBeGreaterThan(10);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('lets the poller start builds of its own project only and take locks with PutItem', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'TakeAndReleaseLocks', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'] }),
+          Match.objectLike({ Sid: 'StartWorkerBuilds', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerProject'), 'Arn'] } }),
+        ]),
+      },
+    });
+  });
+});
