@@ -16,7 +16,7 @@ describe('ApplicationStack', () => {
   let stageName: string;
   let stackName: string;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false } as never);
+    const app = new App({ builtinCloudFormationValidation: false });
     const { application } = createEnvironmentStages(app, environment);
     template = Template.fromStack(application.application);
     json = JSON.stringify(template.toJSON());

@@ -13,7 +13,7 @@ describe('CoreInfrastructureStack', () => {
   let stackName: string;
   let stageName: string;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false } as never);
+    const app = new App({ builtinCloudFormationValidation: false });
     const { infrastructure } = createEnvironmentStages(app, environment);
     template = Template.fromStack(infrastructure.core);
     stackName = infrastructure.core.stackName;
