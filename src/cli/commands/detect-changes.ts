@@ -52,8 +52,9 @@ const HELP = [
   '  --history-table <name>            deployment history table (default: KIRO_CD_HISTORY_TABLE; without',
   '                                    either, and without --from, the run counts as a first deployment)',
   '  --cdk-app <dir>                   the synthesized cloud assembly (default cdk.out)',
-  `  --stack <name>                    an infrastructure stack to diff (repeatable; default: the stacks`,
-  `                                    tagged ${LAYER_TAG}=${INFRASTRUCTURE_LAYER} named <stackPrefix>-...)`,
+  '  --stack <name>                    an infrastructure stack to diff (repeatable; default: the stacks of',
+  `                                    the <Env>-Infrastructure stage, and stacks tagged ${LAYER_TAG}=${INFRASTRUCTURE_LAYER}`,
+  '                                    named <stackPrefix>-...)',
   '  --exported-variables-file <path>  write INFRA_<ENV>=deploy|skip there (for "set -a; . <path>")',
   '  --json                            print the decision as JSON',
   '',
@@ -165,7 +166,7 @@ export function createDetectChangesCommand(deps: DetectChangesDeps): Command {
       const app = stringFlag(values, 'cdk-app') ?? 'cdk.out';
       const appPath = isAbsolute(app) ? app : resolve(context.cwd, app);
       const named = stackFlags(values.stack);
-      const stacks = named.length > 0 ? named : selectInfrastructureStacks(await deps.readStacks(appPath), environmentConfig.stackPrefix).map((stack) => stack.selector);
+      const stacks = named.length > 0 ? named : selectInfrastructureStacks(await deps.readStacks(appPath), { environment, stackPrefix: environmentConfig.stackPrefix }).map((stack) => stack.selector);
 
       const { source, note } = await sourceChanges(deps, context, values, environment, to);
       // cdk resolves from the project's node_modules/.bin first, as in an npm script.
