@@ -3,6 +3,7 @@
  * `watch`, `review`, `conclude`). Each step parses its input, calls the ports and one pure decision,
  * and returns the bake state the state machine carries to the next step.
  */
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../../infrastructure/lib/config/schema.js';
 import { MalformedInputError } from '../../shared/errors.js';
@@ -14,6 +15,12 @@ import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { HealthSignals } from '../ports/health-signals.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReviewGate } from '../ports/review-gate.js';
+import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { DynamoDbHealthSignals } from '../adapters/aws/dynamodb-health-signals.js';
+import { SfnReviewGate } from '../adapters/aws/sfn-review-gate.js';
+import { systemClock } from '../ports/clock.js';
+import { alarmReaders, DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier, observerRolesFromEnv } from './deployment-runtime.js';
+import { stdoutLog } from './pipeline-event-common.js';
 
 /** Bake settings of one environment, from its `healthCheck` and `alarms` configuration. */
 export interface BakeSettings {
@@ -237,3 +244,30 @@ export function createHandler(deps: HealthMonitorDependencies): (event: unknown)
     }
   };
 }
+
+const SET_BY = 'the HealthMonitor construct (infrastructure/lib/constructs/health-monitor)';
+
+/** Builds the production dependencies from the Lambda environment (once per cold start). */
+export function dependenciesFromEnvironment(environment: Environment): HealthMonitorDependencies {
+  const environments = environmentsFromEnv(environment, SET_BY);
+  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY);
+  return {
+    pipelineName: requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY),
+    environments,
+    alarmReaderFor: alarmReaders(environments, observerRolesFromEnv(environment, SET_BY)),
+    signals: new DynamoDbHealthSignals(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
+    history,
+    notifier,
+    gate: new SfnReviewGate(new SFNClient({})),
+    clock: systemClock,
+    log: stdoutLog,
+  };
+}
+
+let cached: ((event: unknown) => Promise<BakeState>) | undefined;
+
+/** Lambda entry point of every health-monitor step; dependencies are built once per cold start. */
+export const handler = (event: unknown): Promise<BakeState> => {
+  cached ??= createHandler(dependenciesFromEnvironment(process.env));
+  return cached(event);
+};
