@@ -77,7 +77,8 @@ const SKIPPED_MARKUP: readonly (readonly [string, string])[] = [
   ['<!DOCTYPE', '>'],
 ];
 
-const TAG = /^<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/;
+/** One start, end or empty-element tag, matched exactly at `lastIndex` (sticky), however long its attributes. */
+const TAG = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
 
 const OUTCOME_RANK: Record<TestOutcome, number> = { passed: 0, skipped: 1, failed: 2, error: 3 };
 
@@ -99,7 +100,8 @@ export function parseJunitXml(xml: string): JunitReport | string {
       position = end + skipped[1].length;
       continue;
     }
-    const tag = TAG.exec(xml.slice(position, position + 65_536));
+    TAG.lastIndex = position;
+    const tag = TAG.exec(xml);
     if (tag === null) return `malformed tag at offset ${String(position)}`;
     position += tag[0].length;
     const [, closing, name = '', attributeText = '', selfClosing] = tag;

@@ -53,3 +53,12 @@ describe('tests gate on recorded JUnit reports', () => {
     expect(report).toEqual({ testCases: [{ classname: 'a', name: 'café ✓', outcome: 'passed' }], suiteErrors: [] });
   });
 });
+
+describe('JUnit reader limits', () => {
+  it('reads a failure whose message attribute is very long (a big diff)', () => {
+    const message = 'x'.repeat(200_000);
+    const report = parseJunitXml(`<testsuite name="s"><testcase classname="a" name="big"><failure message="${message}"/></testcase></testsuite>`);
+    if (typeof report === 'string') throw new Error(report);
+    expect(report.testCases[0]?.message).toHaveLength(200_000);
+  });
+});
