@@ -1,0 +1,87 @@
+/**
+ * Where the post-deployment suites run and what they find there: the target comes from environment
+ * variables, everything else from the application stack's outputs (CloudFormation DescribeStacks),
+ * so the suites work against any deployed environment and, with an endpoint override, the emulator.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ConfigurationError } from '../../../src/shared/errors.js';
+
+/** The environment variables the suites read. */
+export const DEPLOYED_ENVIRONMENT = {
+  /** `test`, `staging` or `production`: picks stack prefix and region from the configuration. */
+  environment: 'KIRO_ENV',
+  /** Overrides the stack prefix (such as `KiroWorker-Test`). */
+  stackPrefix: 'KIRO_STACK_PREFIX',
+  region: 'AWS_REGION',
+  /** Sends every AWS call to this endpoint instead (the local emulator). */
+  endpoint: 'KIRO_AWS_ENDPOINT',
+  /** Repository and branch of the end-to-end fixture work item (its implementation must succeed). */
+  e2eRepository: 'KIRO_E2E_REPOSITORY',
+  e2eBranch: 'KIRO_E2E_BRANCH',
+} as const;
+
+/** Which deployed environment the suites talk to. */
+export interface DeployedTarget {
+  readonly stackPrefix: string;
+  readonly region: string;
+  readonly endpoint?: string;
+}
+
+/** Resolves the target from the environment, with the configuration supplying defaults per KIRO_ENV. */
+export function targetFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>>,
+  configured: readonly { readonly name: string; readonly stackPrefix: string; readonly region: string }[],
+): DeployedTarget {
+  const name = environment[DEPLOYED_ENVIRONMENT.environment];
+  const entry = name === undefined ? undefined : configured.find((candidate) => candidate.name === name);
+  if (name !== undefined && entry === undefined) {
+    throw new ConfigurationError(`${DEPLOYED_ENVIRONMENT.environment}=${name} is not a configured environment; use one of ${configured.map((candidate) => candidate.name).join(', ')}.`);
+  }
+  const stackPrefix = environment[DEPLOYED_ENVIRONMENT.stackPrefix] ?? entry?.stackPrefix;
+  const region = environment[DEPLOYED_ENVIRONMENT.region] ?? entry?.region;
+  if (stackPrefix === undefined || region === undefined) {
+    throw new ConfigurationError(
+      `Say which environment to test: set ${DEPLOYED_ENVIRONMENT.environment} (test, staging, production) or both ${DEPLOYED_ENVIRONMENT.stackPrefix} and ${DEPLOYED_ENVIRONMENT.region}.`,
+    );
+  }
+  const endpoint = environment[DEPLOYED_ENVIRONMENT.endpoint];
+  return { stackPrefix, region, ...(endpoint === undefined ? {} : { endpoint }) };
+}
+
+/** The application stack outputs the suites rely on. */
+export interface WorkerOutputs {
+  readonly workItemsTableName: string;
+  readonly lockTableName: string;
+  readonly workerProjectName: string;
+  readonly alarms: { readonly critical: readonly string[]; readonly warning: readonly string[] };
+}
+
+const REQUIRED_OUTPUTS = ['WorkItemsTableName', 'LockTableName', 'WorkerProjectName', 'AlarmSeverities'] as const;
+
+/** Name of the application stack of a prefix (as the ApplicationStage names it). */
+export function applicationStackName(stackPrefix: string): string {
+  return `${stackPrefix}-Application`;
+}
+
+/** Reads the application stack's outputs; names every missing one. */
+export async function readWorkerOutputs(cloudformation: CloudFormationClient, stackName: string): Promise<WorkerOutputs> {
+  const answer = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = new Map((answer.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+  const missing = REQUIRED_OUTPUTS.filter((key) => (outputs.get(key) ?? '') === '');
+  if (missing.length > 0) {
+    throw new ConfigurationError(`Stack ${stackName} lacks the outputs ${missing.join(', ')}: deploy the current application stack first.`, { stackName, missing });
+  }
+  const alarms = JSON.parse(outputs.get('AlarmSeverities') ?? '{}') as WorkerOutputs['alarms'];
+  return {
+    workItemsTableName: outputs.get('WorkItemsTableName') ?? '',
+    lockTableName: outputs.get('LockTableName') ?? '',
+    workerProjectName: outputs.get('WorkerProjectName') ?? '',
+    alarms,
+  };
+}
+
+/** SDK client configuration for the target (the default credential chain, or the emulator's). */
+export function clientConfig(target: DeployedTarget): { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  if (target.endpoint === undefined) return { region: target.region };
+  return { region: target.region, endpoint: target.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}

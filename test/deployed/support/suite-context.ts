@@ -1,0 +1,15 @@
+/** Builds the harness of a deployed suite from its environment variables and the configuration. */
+import { randomUUID } from 'node:crypto';
+import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
+import { targetFromEnvironment } from './deployed-environment.js';
+import { connectHarness, type WorkerHarness } from './worker-harness.js';
+
+/** The harness for the environment named by KIRO_ENV / KIRO_STACK_PREFIX / AWS_REGION / KIRO_AWS_ENDPOINT. */
+export function harnessFromEnvironment(): Promise<WorkerHarness> {
+  return connectHarness(targetFromEnvironment(process.env, loadDeploymentConfig().environments));
+}
+
+/** A suffix that keeps concurrent runs' work items apart. */
+export function runSuffix(): string {
+  return randomUUID().slice(0, 8);
+}

@@ -1,0 +1,182 @@
+/**
+ * Runs the post-deployment scenarios of test/deployed against the emulator, so `npm test` exercises
+ * the suites' own code: the outputs come from a real DescribeStacks of a stack created in the
+ * emulator, the tables are created by CloudFormation with the core stack's key schema, the alarms
+ * and the project exist, and the adapters make real calls.
+ *
+ * Two parts are local stand-ins, because the emulator cannot do them: starting a build (moto's
+ * StartBuild answer breaks SDK v3, see codebuild-build-starter.test.ts) and running it (moto never
+ * runs builds). The stand-in build starter behaves as StartBuild does for a valid project: it returns
+ * a new `<project>:<uuid>` id for each call. The build is "run" by calling the worker's own entry
+ * logic in-process with a real shell command, which is what the CodeBuild project's buildspec does.
+ */
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { ShellCommandRunner } from '../../../src/worker/adapters/shell-command-runner.js';
+import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
+import { runWorkItem } from '../../../src/worker/handlers/run-work-item.js';
+import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
+import { readWorkerOutputs, targetFromEnvironment } from '../../deployed/support/deployed-environment.js';
+import { endToEndScenario, integrationScenario, smokeScenario } from '../../deployed/support/scenarios.js';
+import { connectHarness, type StartedBuild, type WorkerHarness } from '../../deployed/support/worker-harness.js';
+import { TEST_REGION, motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
+
+const STACK_PREFIX = 'KiroWorker-Test';
+const ALARMS = { critical: [`${STACK_PREFIX}-poller-errors`], warning: [`${STACK_PREFIX}-lock-contention`] };
+
+/** A stand-in for the application stack: the two tables and the outputs the suites read. */
+const template = {
+  Resources: {
+    WorkItems: {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: WORK_ITEMS_TABLE_KEYS.partitionKey, AttributeType: 'S' },
+          { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey, AttributeType: 'S' },
+          { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexSortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: WORK_ITEMS_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: WORK_ITEMS_TABLE_KEYS.statusIndexName,
+            KeySchema: [
+              { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey, KeyType: 'HASH' },
+              { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexSortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    },
+    Locks: {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: LOCK_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: LOCK_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
+      },
+    },
+  },
+  Outputs: {
+    WorkItemsTableName: { Value: { Ref: 'WorkItems' } },
+    LockTableName: { Value: { Ref: 'Locks' } },
+    WorkerProjectName: { Value: 'kiro-worker' },
+    AlarmSeverities: { Value: JSON.stringify(ALARMS) },
+  },
+};
+
+class LocalBuildStarter implements BuildStarter {
+  readonly requests: BuildRequest[] = [];
+  start(request: BuildRequest): Promise<{ readonly buildId: string }> {
+    this.requests.push(request);
+    return Promise.resolve({ buildId: `kiro-worker:${randomUUID()}` });
+  }
+}
+
+describe('post-deployment suites against the emulator', () => {
+  useFreshMoto();
+  let harness: WorkerHarness;
+  let builds: LocalBuildStarter;
+  let stopped: string[];
+
+  beforeEach(async () => {
+    const config = motoClientConfig();
+    await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: `${STACK_PREFIX}-Application`, TemplateBody: JSON.stringify(template) }));
+    await new CodeBuildClient(config).send(
+      new CreateProjectCommand({
+        name: 'kiro-worker',
+        source: { type: 'S3', location: 'assets/worker.zip' },
+        artifacts: { type: 'NO_ARTIFACTS' },
+        environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
+        serviceRole: 'arn:aws:iam::123456789012:role/worker',
+      }),
+    );
+    const cloudwatch = new CloudWatchClient(config);
+    for (const name of [...ALARMS.critical, ...ALARMS.warning]) {
+      await cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'KiroWorker', MetricName: 'M', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
+    }
+    builds = new LocalBuildStarter();
+    stopped = [];
+    const target = targetFromEnvironment({ KIRO_ENV: 'test', KIRO_AWS_ENDPOINT: motoEndpoint(), AWS_REGION: TEST_REGION }, [{ name: 'test', stackPrefix: STACK_PREFIX, region: 'eu-west-1' }]);
+    harness = await connectHarness(target, {
+      builds,
+      stopBuild: (buildId) => {
+        stopped.push(buildId);
+        return Promise.resolve();
+      },
+      completeBuild: async (build: StartedBuild) => {
+        const report = await runWorkItem(
+          {
+            workItems: harness.workItems,
+            locks: harness.locks,
+            runner: new ShellCommandRunner({ PATH: process.env.PATH }, process.cwd()),
+            clock: systemClock,
+            implementationCommand: 'test -n "$KIRO_WORK_ITEM_ID" && test "$KIRO_BRANCH" = main',
+            recordWaitAttempts: 1,
+            recordWaitMs: 10,
+            log: () => undefined,
+          },
+          build,
+        );
+        if (report.exitCode !== 0) throw new Error(`local worker run failed: ${JSON.stringify(report)}`);
+      },
+    });
+  });
+
+  it('reads the application stack outputs through DescribeStacks', () => {
+    expect(harness.outputs).toMatchObject({ workerProjectName: 'kiro-worker', alarms: ALARMS });
+    expect(harness.outputs.workItemsTableName).not.toBe('');
+  });
+
+  it('integration: locks the item, starts and records its build, then stops it and cleans up', async () => {
+    const build = await integrationScenario(harness, 'local');
+    expect(builds.requests).toEqual([{ workItemId: 'post-deployment-local', repository: 'kiro-dev/post-deployment-check', branch: 'integration', lockOwner: 'integration-local' }]);
+    expect(stopped).toEqual([build.buildId]);
+    expect(await harness.workItems.get('post-deployment-local')).toBeUndefined();
+  });
+
+  it('e2e: a work item goes from ready to done and its lock is released', async () => {
+    const finished = await endToEndScenario(harness, 'local', 'kiro-dev/fixture', 'main');
+    expect(finished).toMatchObject({ status: 'done', workItemId: 'post-deployment-local' });
+  });
+
+  it('e2e fails, saying why, when the implementation fails', async () => {
+    await expect(endToEndScenario(harness, 'broken', 'kiro-dev/fixture', 'feature')).rejects.toThrow(/local worker run failed/);
+  });
+
+  it('smoke: finds tables, project and alarms; fails when a critical alarm fires', async () => {
+    const report = await smokeScenario(harness);
+    expect(report.alarms.map((alarm) => alarm.name).sort()).toEqual([...ALARMS.critical, ...ALARMS.warning].sort());
+    await new CloudWatchClient(motoClientConfig()).send(new SetAlarmStateCommand({ AlarmName: ALARMS.critical[0], StateValue: 'ALARM', StateReason: 'test' }));
+    await expect(smokeScenario(harness)).rejects.toThrow(`Critical alarms firing: ${ALARMS.critical[0]!}.`);
+  });
+
+  it('names the missing outputs of a stack that is not the application stack', async () => {
+    const config = motoClientConfig();
+    await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: 'Other', TemplateBody: JSON.stringify({ Resources: template.Resources }) }));
+    await expect(readWorkerOutputs(new CloudFormationClient(config), 'Other')).rejects.toThrow(/lacks the outputs WorkItemsTableName, LockTableName, WorkerProjectName, AlarmSeverities/);
+  });
+});
+
+describe('targetFromEnvironment', () => {
+  const configured = [{ name: 'staging', stackPrefix: 'KiroWorker-Staging', region: 'eu-west-1' }];
+  it.each([
+    [{ KIRO_ENV: 'staging' }, { stackPrefix: 'KiroWorker-Staging', region: 'eu-west-1' }],
+    [{ KIRO_STACK_PREFIX: 'Mine', AWS_REGION: 'us-east-2' }, { stackPrefix: 'Mine', region: 'us-east-2' }],
+    [{ KIRO_ENV: 'staging', AWS_REGION: 'us-west-2', KIRO_AWS_ENDPOINT: 'http://127.0.0.1:5000' }, { stackPrefix: 'KiroWorker-Staging', region: 'us-west-2', endpoint: 'http://127.0.0.1:5000' }],
+  ])('%j -> %j', (environment, target) => {
+    expect(targetFromEnvironment(environment, configured)).toEqual(target);
+  });
+
+  it.each([
+    [{ KIRO_ENV: 'qa' }, /KIRO_ENV=qa is not a configured environment; use one of staging/],
+    [{}, /set KIRO_ENV \(test, staging, production\) or both KIRO_STACK_PREFIX and AWS_REGION/],
+  ])('rejects %j', (environment, message) => {
+    expect(() => targetFromEnvironment(environment, configured)).toThrow(message);
+  });
+});
