@@ -41,7 +41,10 @@ class FakeGitHub {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.server!.close((error) => { error ? reject(error) : resolve(); }));
+    await new Promise<void>((resolve, reject) => this.server!.close((error) => {
+      if (error) reject(error);
+      else resolve();
+    }));
   }
 }
 
