@@ -50,3 +50,11 @@ describe('poller handler', () => {
     expect(deps.settings).toEqual({ leaseSeconds: 4500, maxBuildsPerCycle: 3 });
   });
 });
+
+describe('Lambda entry point', () => {
+  // The test process has none of the poller's variables, as a misconfigured function would not.
+  it.skipIf(process.env.WORK_ITEMS_TABLE !== undefined)('fails the cold start with the name of the missing variable', async () => {
+    const { handler } = await import('../../../../src/worker/handlers/poller.js');
+    await expect(handler({})).rejects.toThrow(/WORK_ITEMS_TABLE is missing or empty/);
+  });
+});

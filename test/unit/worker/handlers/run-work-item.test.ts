@@ -106,3 +106,10 @@ describe('run environment', () => {
     expect(runDependenciesFromEnvironment({ WORK_ITEMS_TABLE: 'a', LOCK_TABLE: 'b', KIRO_IMPLEMENTATION_COMMAND: 'x' }, '/tmp', () => undefined).recordWaitAttempts).toBe(10);
   });
 });
+
+describe('main', () => {
+  it('names the first missing variable before touching AWS', async () => {
+    const { main } = await import('../../../../src/worker/handlers/run-work-item.js');
+    await expect(main({}, '/tmp', () => undefined)).rejects.toThrow(/WORK_ITEMS_TABLE is missing or empty; it is set by the worker CodeBuild project/);
+  });
+});
