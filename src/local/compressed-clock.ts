@@ -8,15 +8,23 @@ import type { Clock } from '../pipeline/ports/clock.js';
  */
 export class CompressedClock implements Clock {
   private readonly realStart: number;
+  private readonly wallStart: number;
 
   constructor(
     /** How many rehearsed milliseconds pass per real millisecond. */
     readonly factor: number,
     private readonly start: Date,
     private readonly realNow: () => number = () => performance.now(),
+    wallNow: () => number = () => Date.now(),
   ) {
     if (!(factor >= 1)) throw new RangeError(`The time compression factor must be at least 1, got ${factor}.`);
     this.realStart = realNow();
+    this.wallStart = wallNow();
+  }
+
+  /** The rehearsal time of a wall-clock instant (epoch ms), such as the time SQS received a message. */
+  fromWallClock(epochMilliseconds: number): Date {
+    return new Date(this.start.getTime() + (epochMilliseconds - this.wallStart) * this.factor);
   }
 
   now(): Date {
