@@ -52,6 +52,7 @@ export class PipelineRuntimeStack extends Stack {
       teamTopic: this.teamTopic,
       environmentTopics: this.environmentTopics,
       logRetentionDays: pipeline.logRetentionDays,
+      github: { owner: pipeline.source.owner, repository: pipeline.source.repository, tokenSecret: pipeline.githubTokenSecret },
     });
     this.delivery = new DeliveryDashboard(this, 'Delivery', {
       pipelineName: pipeline.name,

@@ -36,6 +36,8 @@ export interface PipelineEventFunctionsProps {
   readonly environmentTopics: Readonly<Partial<Record<EnvironmentName, sns.ITopic>>>;
   /** Log retention of the functions' log groups in days (configuration `pipeline.logRetentionDays`). */
   readonly logRetentionDays: number;
+  /** The repository whose commits get a status per environment, and the token's secret (name or ARN). */
+  readonly github: { readonly owner: string; readonly repository: string; readonly tokenSecret: string };
   /**
    * How often the DORA measures are recomputed.
    * @default Duration.hours(1)
@@ -62,6 +64,7 @@ export class PipelineEventFunctions extends Construct {
   readonly recorder: NodejsFunction;
   readonly notifier: NodejsFunction;
   readonly doraPublisher: NodejsFunction;
+  readonly commitStatus: NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly pipelineEventsRule: events.Rule;
 
@@ -134,6 +137,29 @@ export class PipelineEventFunctions extends Construct {
       ],
     });
 
+    const stack = Stack.of(this);
+    const secretArn = props.github.tokenSecret.startsWith('arn:')
+      ? props.github.tokenSecret
+      : // Secrets Manager appends six random characters to a secret's name in its ARN.
+        `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${props.github.tokenSecret}-??????`;
+    this.commitStatus = this.function(props, {
+      id: 'CommitStatus',
+      entry: handlerEntry('update-commit-status'),
+      description: 'Sets the GitHub commit status per environment from CodePipeline stage events',
+      environment: {
+        HISTORY_TABLE_NAME: props.historyTable.tableName,
+        GITHUB_OWNER: props.github.owner,
+        GITHUB_REPOSITORY: props.github.repository,
+        GITHUB_TOKEN_SECRET: props.github.tokenSecret,
+      },
+      timeout: Duration.seconds(60),
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
+        new iam.PolicyStatement({ sid: 'ReadGitHubToken', actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }),
+        useKey('kms:Decrypt', 'kms:DescribeKey'),
+      ],
+    });
+
     this.pipelineEventsRule = new events.Rule(this, 'PipelineEvents', {
       description: `Every execution, stage and action state change of ${props.pipelineName}`,
       eventPattern: {
@@ -142,7 +168,7 @@ export class PipelineEventFunctions extends Construct {
         detail: { pipeline: [props.pipelineName] },
       },
     });
-    for (const fn of [this.recorder, this.notifier]) {
+    for (const fn of [this.recorder, this.notifier, this.commitStatus]) {
       this.pipelineEventsRule.addTarget(
         new targets.LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
       );

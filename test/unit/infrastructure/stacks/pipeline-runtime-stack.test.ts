@@ -30,7 +30,7 @@ describe('PipelineRuntimeStack', () => {
 
   it('keeps every log group 90 days, encrypted', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBe(3);
+    expect(groups.length).toBe(4);
     for (const group of groups) expect(group.Properties).toMatchObject({ RetentionInDays: 90, KmsKeyId: expect.anything() });
   });
 
@@ -54,6 +54,13 @@ describe('PipelineRuntimeStack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { HISTORY_TABLE_NAME: Match.anyValue() } }, DeadLetterConfig: { TargetArn: Match.anyValue() } });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+  });
+
+  it('lets only the commit-status function read the GitHub token secret', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:kiro-cd/github-token-\\?{6}$')])] } })]) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GITHUB_OWNER: 'kiro-dev', GITHUB_REPOSITORY: 'kiro-codebuild-worker', GITHUB_TOKEN_SECRET: 'kiro-cd/github-token' }) } });
   });
 
   it('grants only explicit actions', () => {
