@@ -1,7 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HEALTH_MONITOR_STATES as S, HealthMonitor } from '../../infrastructure/lib/constructs/health-monitor/health-monitor.js';
@@ -21,6 +22,8 @@ function resolve(value: unknown): unknown {
   if (typeof value === 'string') return value;
   if (typeof value === 'object' && value !== null) {
     if ('Ref' in value && value.Ref === 'AWS::Partition') return 'aws';
+    // The step function's ARN: the local handlers stand in for it.
+    if ('Fn::GetAtt' in value) return FUNCTION_ARN;
     if ('Fn::Join' in value) {
       const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
       return parts.map(resolve).join(separator);
@@ -148,8 +151,14 @@ describe('health monitor state machine, executed locally from its synthesized de
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Monitor', { env: { account: '111111111111', region: 'us-east-1' } });
     new HealthMonitor(stack, 'HealthMonitor', {
-      stepFunction: lambda.Function.fromFunctionArn(stack, 'Fn', FUNCTION_ARN),
-      logKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      pipelineName: config.pipeline.name,
+      environments: config.environments,
+      key: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      logRetentionDays: config.pipeline.logRetentionDays,
+      historyTable: dynamodb.Table.fromTableName(stack, 'History', 'kiro-cd-history'),
+      signalsTable: dynamodb.Table.fromTableName(stack, 'Ledger', 'kiro-cd-ledger'),
+      teamTopic: sns.Topic.fromTopicArn(stack, 'Team', 'arn:aws:sns:us-east-1:111111111111:kiro-cd-team'),
+      observerRoleArns: { production: 'arn:aws:iam::444444444444:role/kiro-cd-observer' },
       // Shortened through the construct's configuration (not another code path), so the sleeps and the review timeout take a second.
       pollInterval: Duration.seconds(1),
       reviewTimeout: Duration.seconds(1),
@@ -233,6 +242,26 @@ describe('health monitor state machine, executed locally from its synthesized de
     const w = world({}, { failStep: 'check' });
     expect(await run(w.overrides)).toEqual({ status: 'failed', error: 'KiroCd.HealthCheckFailed' });
     expect(w.notifier.ofKind('health-check-failed')[0]?.reason).toContain('The health monitor itself failed');
+  });
+
+  it('creates its Lambdas with explicit, least-privilege actions: alarms read by ARN in the same account, through the observer role across accounts', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Sid?: string }[] } } }[];
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.includes('*'))).toEqual([]);
+    const readAlarms = statements.find((statement) => statement.Sid === 'ReadAlarms');
+    expect(JSON.stringify(readAlarms?.Resource)).toContain(':cloudwatch:us-east-1:222222222222:alarm:KiroWorker-Test-poller-errors');
+    expect(JSON.stringify(readAlarms?.Resource)).not.toContain('444444444444');
+    expect(statements.find((statement) => statement.Sid === 'AssumeObserverRoles')?.Resource).toBe('arn:aws:iam::444444444444:role/kiro-cd-observer');
+    expect(statements.find((statement) => statement.Sid === 'WakeWatch')?.Action).toBe('states:SendTaskFailure');
+  });
+
+  it('routes the watched alarms’ state changes to the alarm-event Lambda, with a KMS-encrypted dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: Match.arrayWith(['KiroWorker-Production-poller-errors']) } },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('logs to a KMS-encrypted group and traces with X-Ray', () => {

@@ -1,10 +1,22 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
+import { watchedAlarms } from '../../../../src/pipeline/handlers/health-monitor.js';
+import type { EnvironmentConfig, EnvironmentName } from '../../config/schema.js';
+import { retentionDays } from '../observability/pipeline-event-functions.js';
+import { deploymentSafetyFunction } from './deployment-safety-function.js';
 
 /** Names of the states, shared with the local-execution tests. */
 export const HEALTH_MONITOR_STATES = {
@@ -21,12 +33,24 @@ export const HEALTH_MONITOR_STATES = {
 
 /** Properties of {@link HealthMonitor}. */
 export interface HealthMonitorProps {
-  /** The health-monitor Lambda (`src/pipeline/handlers/health-monitor.ts`), run for every step. */
-  readonly stepFunction: lambda.IFunction;
-  /** Customer-managed key (with rotation) for the state machine's log group. */
-  readonly logKey: kms.IKey;
-  /** Log retention, from configuration. @default 90 days */
-  readonly logRetention?: logs.RetentionDays;
+  readonly pipelineName: string;
+  /** The environments whose alarms are watched (validated configuration). */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Customer-managed key (with rotation) for log groups, the dead-letter queue and Lambda environments. */
+  readonly key: kms.IKey;
+  /** Log retention in days, from configuration (`pipeline.logRetentionDays`). */
+  readonly logRetentionDays: number;
+  readonly historyTable: dynamodb.ITable;
+  /** The rollback ledger table, which also holds the health signals (running bake, watch token, fired critical alarms). */
+  readonly signalsTable: dynamodb.ITable;
+  readonly teamTopic: sns.ITopic;
+  /** @default no environment topics: notices go to the team topic only */
+  readonly environmentTopics?: Readonly<Partial<Record<EnvironmentName, sns.ITopic>>>;
+  /**
+   * Observer role per environment whose alarms live in another account (see PipelineObserverAccess).
+   * @default no cross-account reads
+   */
+  readonly observerRoleArns?: Readonly<Partial<Record<EnvironmentName, string>>>;
   /** Time between two alarm checks (config `healthCheck.intervalSeconds`; every environment uses the same). @default 30 seconds */
   readonly pollInterval?: Duration;
   /** How long a review may wait for an answer (config `healthCheck.reviewTimeoutMinutes`). @default 60 minutes */
@@ -45,10 +69,23 @@ export interface HealthMonitorProps {
 export class HealthMonitor extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
+  /** Runs every step of the state machine. */
+  readonly stepFunction: lambda.IFunction;
+  /** Records alarm state changes and wakes a sleeping monitor on a critical alarm. */
+  readonly alarmEventFunction: lambda.IFunction;
+  /** "CloudWatch Alarm State Change" for the watched alarms (forwarded from the environment accounts). */
+  readonly alarmEventsRule: events.Rule;
+  /** Alarm events EventBridge could not deliver, and events the function rejected. */
+  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: HealthMonitorProps) {
     super(scope, id);
-    const fn = props.stepFunction;
+    const functions = this.createFunctions(props);
+    this.stepFunction = functions.step;
+    this.alarmEventFunction = functions.alarmEvents;
+    this.alarmEventsRule = functions.rule;
+    this.deadLetterQueue = functions.deadLetterQueue;
+    const fn = functions.step;
     const S = HEALTH_MONITOR_STATES;
     const failed = new sfn.Fail(this, S.failed, { error: 'KiroCd.HealthCheckFailed', cause: 'The release is unhealthy or was rejected; see the health-check records and notices.' });
     const recordFailure = new tasks.LambdaInvoke(this, S.concludeFailure, {
@@ -124,8 +161,8 @@ export class HealthMonitor extends Construct {
     check.next(decide);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.logKey,
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+      retention: retentionDays(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -135,5 +172,95 @@ export class HealthMonitor extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // SendTaskSuccess/Failure are authorised on the state machine: the alarm handler wakes watches.
+    this.alarmEventFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WakeWatch', actions: ['states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));
+  }
+
+  /** The step Lambda and the alarm-event Lambda with its rule and dead-letter queue. */
+  private createFunctions(props: HealthMonitorProps): { step: lambda.IFunction; alarmEvents: lambda.IFunction; rule: events.Rule; deadLetterQueue: sqs.Queue } {
+    const stack = Stack.of(this);
+    const history = props.historyTable.tableArn;
+    const topics = [props.teamTopic, ...Object.values(props.environmentTopics ?? {})];
+    const alarmNames = props.environments.flatMap((environment) => watchedAlarms(environment).map((alarm) => ({ environment, name: alarm.name })));
+    const environment: Record<string, string> = {
+      [DEPLOYMENT_RUNTIME_ENV.pipelineName]: props.pipelineName,
+      [DEPLOYMENT_RUNTIME_ENV.historyTable]: props.historyTable.tableName,
+      [DEPLOYMENT_RUNTIME_ENV.ledgerTable]: props.signalsTable.tableName,
+      [DEPLOYMENT_RUNTIME_ENV.teamTopic]: props.teamTopic.topicArn,
+      [DEPLOYMENT_RUNTIME_ENV.environmentTopics]: stack.toJsonString(Object.fromEntries(Object.entries(props.environmentTopics ?? {}).map(([name, topic]) => [name, topic.topicArn]))),
+      [DEPLOYMENT_RUNTIME_ENV.environments]: JSON.stringify(props.environments),
+      [DEPLOYMENT_RUNTIME_ENV.observerRoles]: JSON.stringify(props.observerRoleArns ?? {}),
+    };
+    const historyStatement = new iam.PolicyStatement({
+      sid: 'History',
+      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+      resources: [history, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`)],
+    });
+    const signalsStatement = new iam.PolicyStatement({ sid: 'Signals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.signalsTable.tableArn] });
+    const keyStatement = new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] });
+    const sameAccount = alarmNames.filter((alarm) => props.observerRoleArns?.[alarm.environment.name] === undefined);
+    const roles = Object.values(props.observerRoleArns ?? {});
+
+    const step = deploymentSafetyFunction(this, 'StepFunction', {
+      handlerName: 'health-monitor',
+      description: 'Health monitor steps: read the alarms, decide, record, ask for review',
+      pipelineName: props.pipelineName,
+      logName: 'health-monitor',
+      key: props.key,
+      logRetentionDays: props.logRetentionDays,
+      timeout: Duration.seconds(30),
+      environment,
+      statements: [
+        historyStatement,
+        signalsStatement,
+        keyStatement,
+        new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
+        ...(sameAccount.length === 0
+          ? []
+          : [
+              new iam.PolicyStatement({
+                sid: 'ReadAlarms',
+                actions: ['cloudwatch:DescribeAlarms'],
+                resources: sameAccount.map((alarm) => `arn:${stack.partition}:cloudwatch:${alarm.environment.region}:${alarm.environment.account}:alarm:${alarm.name}`),
+              }),
+            ]),
+        ...(roles.length === 0 ? [] : [new iam.PolicyStatement({ sid: 'AssumeObserverRoles', actions: ['sts:AssumeRole'], resources: roles })]),
+      ],
+    });
+
+    const deadLetterQueue = new sqs.Queue(this, 'AlarmEventsDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const alarmEvents = deploymentSafetyFunction(this, 'AlarmEventFunction', {
+      handlerName: 'alarm-state-change',
+      description: 'Records alarm state changes; a critical alarm ends the running bake at once',
+      pipelineName: props.pipelineName,
+      logName: 'alarm-events',
+      key: props.key,
+      logRetentionDays: props.logRetentionDays,
+      timeout: Duration.seconds(30),
+      environment,
+      statements: [
+        historyStatement,
+        signalsStatement,
+        keyStatement,
+        new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
+      ],
+    });
+    alarmEvents.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    (alarmEvents.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: deadLetterQueue.queueArn };
+    const rule = new events.Rule(this, 'AlarmEvents', {
+      description: `State changes of the alarms ${props.pipelineName}'s health monitor watches`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [...new Set(alarmNames.map((alarm) => alarm.name))] },
+      },
+      targets: [new targets.LambdaFunction(alarmEvents, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
+    });
+    return { step, alarmEvents, rule, deadLetterQueue };
   }
 }

@@ -1,0 +1,140 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
+import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
+import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
+import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
+import type { EnvironmentName } from '../../config/schema.js';
+import { deploymentSafetyFunction } from '../health-monitor/deployment-safety-function.js';
+
+/** Lambda's hard limit, and the rollback's 15-minute budget: the orchestrator must fit in one invocation. */
+const LAMBDA_MAX_SECONDS = 900;
+
+/** Properties of {@link Rollback}. */
+export interface RollbackProps {
+  readonly pipelineName: string;
+  /** The source action whose revision a pipeline restart overrides (from the pipeline plan). */
+  readonly sourceActionName: string;
+  /** Environments in deployment order: their stages are the ones whose failure triggers a rollback. */
+  readonly environments: readonly EnvironmentName[];
+  readonly key: kms.IKey;
+  readonly logRetentionDays: number;
+  readonly historyTable: dynamodb.ITable;
+  readonly ledgerTable: dynamodb.ITable;
+  readonly teamTopic: sns.ITopic;
+  /** @default no environment topics: notices go to the team topic only */
+  readonly environmentTopics?: Readonly<Partial<Record<EnvironmentName, sns.ITopic>>>;
+  /**
+   * The health monitor, whose failed, timed-out or aborted executions also trigger the rollback.
+   * @default only stage failures trigger it (the monitor's failure fails its stage anyway)
+   */
+  readonly healthMonitor?: sfn.IStateMachine;
+}
+
+/**
+ * The rollback orchestrator: one Lambda (`src/pipeline/handlers/rollback-trigger.ts`) that runs the
+ * whole idempotent rollback (lease, stage rollback, parallel full rollback, restart fallback) inside
+ * the 15-minute budget, fed by EventBridge rules on failed environment stages and on the health
+ * monitor's failures, with a KMS-encrypted SQS dead-letter queue.
+ *
+ * A Lambda and not a state machine: the orchestrator's worst case (`worstCaseSeconds`, 888 s) fits in
+ * Lambda's 900 s, it already takes its time from the Clock port and caps its budget at the
+ * invocation's remaining time, and a duplicate invocation is harmless because the DynamoDB lease,
+ * not the invocation, decides who does the work.
+ */
+export class Rollback extends Construct {
+  readonly orchestrator: lambda.IFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly stageFailedRule: events.Rule;
+  readonly healthMonitorFailedRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: RollbackProps) {
+    super(scope, id);
+    if (worstCaseSeconds(DEFAULT_ROLLBACK_TIMING) > LAMBDA_MAX_SECONDS) {
+      throw new Error(`The rollback's worst case (${worstCaseSeconds(DEFAULT_ROLLBACK_TIMING)} s) exceeds Lambda's ${LAMBDA_MAX_SECONDS} s; shorten DEFAULT_ROLLBACK_TIMING.`);
+    }
+    const stack = Stack.of(this);
+    const pipelineArn = stack.formatArn({ service: 'codepipeline', resource: props.pipelineName });
+    const history = props.historyTable.tableArn;
+    const topics = [props.teamTopic, ...Object.values(props.environmentTopics ?? {})];
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const orchestrator = deploymentSafetyFunction(this, 'Orchestrator', {
+      handlerName: 'rollback-trigger',
+      description: 'Rolls a failed stage back, then every environment to the last known good release, within 15 minutes',
+      pipelineName: props.pipelineName,
+      logName: 'rollback',
+      key: props.key,
+      logRetentionDays: props.logRetentionDays,
+      timeout: Duration.seconds(LAMBDA_MAX_SECONDS),
+      environment: {
+        [DEPLOYMENT_RUNTIME_ENV.pipelineName]: props.pipelineName,
+        [DEPLOYMENT_RUNTIME_ENV.sourceAction]: props.sourceActionName,
+        [DEPLOYMENT_RUNTIME_ENV.historyTable]: props.historyTable.tableName,
+        [DEPLOYMENT_RUNTIME_ENV.ledgerTable]: props.ledgerTable.tableName,
+        [DEPLOYMENT_RUNTIME_ENV.teamTopic]: props.teamTopic.topicArn,
+        [DEPLOYMENT_RUNTIME_ENV.environmentTopics]: stack.toJsonString(Object.fromEntries(Object.entries(props.environmentTopics ?? {}).map(([name, topic]) => [name, topic.topicArn]))),
+      },
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ControlPipeline',
+          actions: ['codepipeline:RollbackStage', 'codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState'],
+          resources: [pipelineArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'History',
+          actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+          resources: [history, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`)],
+        }),
+        new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
+        new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
+        new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+        new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+      ],
+    });
+    // A retry after a timeout finds the lease held and does nothing; after a crash at start it takes over.
+    orchestrator.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.minutes(15) });
+    (orchestrator.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: this.deadLetterQueue.queueArn };
+    this.orchestrator = orchestrator;
+
+    const target = new targets.LambdaFunction(orchestrator, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 4, maxEventAge: Duration.minutes(15) });
+    this.stageFailedRule = new events.Rule(this, 'StageFailed', {
+      description: `An environment stage of ${props.pipelineName} failed: roll it back`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: [CODEPIPELINE_DETAIL_TYPES.stage],
+        detail: {
+          pipeline: [props.pipelineName],
+          state: ['FAILED'],
+          stage: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)]),
+        },
+      },
+      targets: [target],
+    });
+    if (props.healthMonitor !== undefined) {
+      this.healthMonitorFailedRule = new events.Rule(this, 'HealthMonitorFailed', {
+        description: `The health monitor of ${props.pipelineName} failed, timed out or was aborted: roll back`,
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { stateMachineArn: [props.healthMonitor.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+        },
+        targets: [target],
+      });
+    }
+  }
+}
