@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { runAllGates, VALIDATION_REPORT_FILE, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
 import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/gates/gate-finding.js';
+import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/gates.js';
 import { consoleOutput, type Output } from './output.js';
@@ -70,5 +71,18 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await runMainJob({ cwd: process.cwd(), out: consoleOutput, now: () => Date.now() });
+  // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
+  const rehearsalArguments = process.argv.slice(2);
+  const badArguments = checkRehearsalArguments(rehearsalArguments);
+  if (badArguments !== undefined) {
+    consoleOutput.error(badArguments);
+    process.exitCode = 2;
+  } else {
+    const started = Date.now();
+    const gates = await runMainJob({ cwd: process.cwd(), out: consoleOutput, now: () => Date.now() });
+    process.exitCode =
+      gates !== 0
+        ? gates
+        : await rehearsalPhase(rehearsalArguments, { cwd: process.cwd(), out: consoleOutput, phases: [{ name: 'synthesis and policy gates', durationMs: Date.now() - started }] });
+  }
 }

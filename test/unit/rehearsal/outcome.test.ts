@@ -3,6 +3,8 @@ import type { DeploymentRecord, HistoryEvent } from '../../../src/pipeline/domai
 import type { ReceivedNotice } from '../../../src/rehearsal/received-notice.js';
 import { compareOutcome, observeOutcome } from '../../../src/rehearsal/outcome.js';
 import { SCENARIOS, selectScenarios } from '../../../src/rehearsal/scenarios.js';
+import { parseRehearsalArguments } from '../../../src/rehearsal/run-rehearsal.js';
+import { checkRehearsalArguments } from '../../../src/rehearsal/rehearsal-phase.js';
 
 const RELEASE = 'a'.repeat(40);
 const GOOD = 'b'.repeat(40);
@@ -134,5 +136,24 @@ describe('selectScenarios', () => {
         if (running === 'release') expect(definition.expected.deployments[environment as 'test']?.status, `${definition.name}/${environment}`).toBe('succeeded');
       }
     }
+  });
+});
+
+describe('npm start arguments', () => {
+  it.each([
+    [[], { scenarios: [], keepEmulator: false }],
+    [['--scenario', 'clean-release', '--scenario=application-only-commit'], { scenarios: ['clean-release', 'application-only-commit'], keepEmulator: false }],
+    [['--scenario', 'clean-release,critical-alarm-stage-rollback', '--keep-emulator'], { scenarios: ['clean-release', 'critical-alarm-stage-rollback'], keepEmulator: true }],
+  ])('accepts %j', (argv, expected) => {
+    expect(parseRehearsalArguments(argv)).toEqual(expected);
+  });
+
+  it.each([
+    [['--scenario'], '--scenario needs a name'],
+    [['--scenario', 'chaos'], 'Unknown scenario "chaos": choose from clean-release'],
+    [['--fast'], 'Unknown argument "--fast"'],
+  ])('rejects %j with the usage', (argv, message) => {
+    expect(checkRehearsalArguments(argv)).toContain(message);
+    expect(checkRehearsalArguments(argv)).toContain('Usage: npm start');
   });
 });
