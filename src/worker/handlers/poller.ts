@@ -20,6 +20,7 @@ import type { PollMetrics } from '../ports/poll-metrics.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
 
+/** Environment variables of the poller (defined in the domain so the stack can share them, re-exported here). */
 export { POLLER_ENVIRONMENT };
 
 /** What the poller needs, injected so tests use fakes. */

@@ -16,6 +16,7 @@ import type { LockStore } from '../ports/lock-store.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
 
+/** Environment variables of the worker build (defined with the other build variables, re-exported for callers of this handler). */
 export { WORKER_ENVIRONMENT };
 
 /** The work item this build was started for. */
