@@ -9,6 +9,7 @@ import { ConfigurationError } from '../../../src/shared/errors.js';
 import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
+import { PipelineObserverAccess } from '../constructs/pipeline-observer-access.js';
 import { WorkerKey } from '../constructs/worker/worker-key.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 
@@ -28,6 +29,12 @@ export function retentionDays(days: number): logs.RetentionDays {
 export interface CoreInfrastructureStackProps extends StackProps {
   /** The environment this stack belongs to (its stack prefix and log retention are used). */
   readonly environment: EnvironmentConfig;
+  /**
+   * The pipeline's account and region: when given, the pipeline may read this environment's watched
+   * alarms through an observer role and receives their state changes (PipelineObserverAccess).
+   * @default no observer access (the pipeline then watches only alarms in its own account)
+   */
+  readonly pipeline?: { readonly account: string; readonly region: string };
 }
 
 /**
@@ -142,6 +149,9 @@ export class CoreInfrastructureStack extends Stack {
         description: `Kiro worker ${stackPrefix}: ${name}, read by the application stack`,
       });
       new CfnOutput(this, parameterId, { value, description: `${name} (also in SSM ${coreParameterName(stackPrefix, name)})` });
+    }
+    if (props.pipeline !== undefined) {
+      new PipelineObserverAccess(this, 'PipelineObserverAccess', { environment: props.environment, pipelineAccount: props.pipeline.account, pipelineRegion: props.pipeline.region });
     }
   }
 }
