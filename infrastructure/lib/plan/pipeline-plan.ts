@@ -52,6 +52,27 @@ export const ACTION_TIMEOUTS = {
 /** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
 export const MAX_RULES_PER_CONDITION = 5;
 
+/**
+ * The source action's name. Written into the pipeline by the stack, and read by the rollback's
+ * CodePipeline adapter (StartPipelineExecution `sourceRevisions[].actionName` must name it).
+ */
+export const SOURCE_ACTION_NAME = 'GitHub_Source';
+
+/** Namespace of pipeline-level variables in CodePipeline references (`#{variables.NAME}`). */
+export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
+
+/**
+ * Pipeline-level variables (V2). A full rollback that restarts the pipeline sets them
+ * (StartPipelineExecution `variables`); every other execution gets the defaults.
+ */
+export const PIPELINE_VARIABLES = {
+  rollback: { name: 'KIRO_ROLLBACK', defaultValue: 'false', description: 'true when the execution is an automatic rollback to the last known good commit' },
+  rollbackId: { name: 'KIRO_ROLLBACK_ID', defaultValue: 'none', description: 'The rollback id (ledger key) of a rollback execution' },
+} as const;
+
+/** Once the health monitor has watched the whole bake, the native alarm condition only takes a last look. */
+export const FINAL_ALARM_CHECK_MINUTES = 1;
+
 /** A variable exported by an earlier action: rendered as `#{<namespace of producer>.<name>}`. */
 export interface ExportedVariableRef {
   /** Name of the action (step) that exports it. */
@@ -156,7 +177,11 @@ export interface PipelinePlan {
     readonly repository: string;
     readonly branch: string;
     readonly connectionArn: string;
+    /** The source action's name ({@link SOURCE_ACTION_NAME}). */
+    readonly actionName: string;
   };
+  /** Pipeline-level variables with their defaults. */
+  readonly variables: readonly { readonly name: string; readonly defaultValue: string; readonly description: string }[];
   /** V2 trigger: pushes to these branches only. */
   readonly triggerBranches: readonly string[];
   readonly stages: readonly PlannedStage[];
@@ -309,8 +334,9 @@ function infrastructureStage(environment: EnvironmentConfig): PlannedStage {
   };
 }
 
-function alarmRules(environment: EnvironmentConfig): PlannedRule[] {
-  const waitTimeMinutes = Math.ceil(environment.healthCheck.durationSeconds / 60);
+function alarmRules(environment: EnvironmentConfig, options: PlanOptions): PlannedRule[] {
+  // Without a health monitor the condition itself is the bake; with one, it is a final check.
+  const waitTimeMinutes = options.healthMonitor === true ? FINAL_ALARM_CHECK_MINUTES : Math.ceil(environment.healthCheck.durationSeconds / 60);
   const rules = environment.alarms.critical.map(
     (id): PlannedRule => ({
       kind: 'cloudwatch-alarm',
@@ -374,7 +400,7 @@ function applicationStage(environment: EnvironmentConfig, pipelineName: string, 
     environment: environment.name,
     conditions: {
       ...(window === undefined ? {} : { beforeEntry: { result: 'FAIL', rules: [window] } }),
-      onSuccess: { result: 'ROLLBACK', rules: alarmRules(environment) },
+      onSuccess: { result: 'ROLLBACK', rules: alarmRules(environment, options) },
       onFailure: ROLLBACK_ON_FAILURE,
     },
     budgetMinutes: TIME_BUDGETS.applicationDeployMinutes,
@@ -406,10 +432,26 @@ function approvalStage(environment: EnvironmentConfig, pipelineName: string, all
     summary: approvalSummary(pipelineName, all),
     // The infrastructure stage's only entry slot is taken by the skip condition, so an environment's
     // deployment window is checked before its approval too: nobody is asked to approve a release
-    // that could not deploy.
-    conditions: window === undefined ? {} : { beforeEntry: { result: 'FAIL', rules: [window] } },
+    // that could not deploy. Without a window, the slot skips the approval for a rollback execution
+    // (KIRO_ROLLBACK=true): restoring the last known good release must not wait for a person. With a
+    // window the slot is taken, and a restart-based rollback waits for the approver (docs/rollback.md).
+    conditions: { beforeEntry: window === undefined ? SKIP_ON_ROLLBACK : { result: 'FAIL', rules: [window] } },
   };
 }
+
+/** Entry condition that passes for a normal release and SKIPs the stage for a rollback execution. */
+const SKIP_ON_ROLLBACK: PlannedCondition = {
+  result: 'SKIP',
+  rules: [
+    {
+      kind: 'variable-check',
+      name: 'NotARollback',
+      variable: { producer: PIPELINE_VARIABLES_NAMESPACE, name: PIPELINE_VARIABLES.rollback.name },
+      operator: 'EQ',
+      value: 'false',
+    },
+  ],
+};
 
 /**
  * Computes the pipeline from the validated configuration: Build, change detection, then per
@@ -437,7 +479,9 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
       repository: `${pipeline.source.owner}/${pipeline.source.repository}`,
       branch: pipeline.source.branch,
       connectionArn: pipeline.source.connectionArn,
+      actionName: SOURCE_ACTION_NAME,
     },
+    variables: Object.values(PIPELINE_VARIABLES).map((variable) => ({ ...variable })),
     triggerBranches: [pipeline.source.branch],
     stages,
   };

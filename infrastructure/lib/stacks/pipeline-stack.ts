@@ -25,6 +25,7 @@ import {
   VARIABLE_REFERENCE,
   planPipeline,
   type PipelinePlan,
+  PIPELINE_VARIABLES_NAMESPACE,
   type PlannedCondition,
   type PlannedRule,
   type StageConditions,
@@ -130,12 +131,15 @@ export class PipelineStack extends Stack {
       executionMode: codepipeline.ExecutionMode[this.plan.executionMode],
       artifactBucket,
       restartExecutionOnUpdate: true,
+      variables: this.plan.variables.map((variable) => new codepipeline.Variable({ variableName: variable.name, defaultValue: variable.defaultValue, description: variable.description })),
     });
 
     this.approvalTopic = props.approvalTopic ?? this.createApprovalTopic(config);
 
     const source = pipelines.CodePipelineSource.connection(this.plan.source.repository, this.plan.source.branch, {
       connectionArn: this.plan.source.connectionArn,
+      // The rollback's StartPipelineExecution names this action in sourceRevisions.
+      actionName: this.plan.source.actionName,
       // A full clone keeps .git, so `git diff` in change detection sees the history.
       codeBuildCloneOutput: true,
       triggerOnPush: true,
@@ -192,6 +196,8 @@ export class PipelineStack extends Stack {
     const references = new Map<string, string>();
     const resolveVariable = (producer: string, name: string): string => {
       const key = `${producer}.${name}`;
+      // Pipeline-level variables need no producing action.
+      if (producer === PIPELINE_VARIABLES_NAMESPACE) return `#{${key}}`;
       const known = references.get(key);
       if (known !== undefined) return known;
       const step = detectSteps.get(producer);

@@ -5,6 +5,7 @@ import {
   StartPipelineExecutionCommand,
   type CodePipelineClient,
 } from '@aws-sdk/client-codepipeline';
+import { SOURCE_ACTION_NAME } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
 import { MalformedInputError, TransientError } from '../../../shared/errors.js';
 import {
   NoRollbackTargetError,
@@ -17,8 +18,8 @@ import {
 
 /** Error names that mean "busy or throttled, try again" (API reference, RollbackStage and common errors). */
 const BUSY_ERRORS = new Set(['ConflictException', 'ThrottlingException', 'ConcurrentPipelineExecutionsLimitExceededException', 'TooManyRequestsException']);
-/** The source action whose revision a full rollback overrides (the pipeline engineer's GitHub source). */
-export const DEFAULT_SOURCE_ACTION = 'GitHub_Source';
+/** The source action whose revision a full rollback overrides: the name the pipeline plan gives it. */
+export const DEFAULT_SOURCE_ACTION = SOURCE_ACTION_NAME;
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';

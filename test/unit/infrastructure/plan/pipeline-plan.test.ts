@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
@@ -68,7 +69,7 @@ describe('planPipeline', () => {
     });
   });
 
-  it('rolls the application stage back when a critical alarm fires during the bake (WaitTime in minutes)', () => {
+  it('with a health monitor, takes one last look at the critical alarms after the stage (1-minute WaitTime): the monitor watched the whole bake', () => {
     const onSuccess = stage(plan, 'Production-Application', 'application').conditions.onSuccess;
     expect(onSuccess?.result).toBe('ROLLBACK');
     expect(onSuccess?.rules).toEqual(
@@ -77,10 +78,15 @@ describe('planPipeline', () => {
         name: `Alarm-${id}`,
         alarmName: `KiroWorker-Production-${id}`,
         alarmStates: ['ALARM'],
-        waitTimeMinutes: 5,
+        waitTimeMinutes: 1,
         region: 'us-east-1',
       })),
     );
+  });
+
+  it('without a health monitor, the condition is the bake: 5 minutes', () => {
+    const rules = stage(planPipeline(config), 'Production-Application', 'application').conditions.onSuccess?.rules ?? [];
+    expect(new Set(rules.map((r) => (r.kind === 'cloudwatch-alarm' ? r.waitTimeMinutes : undefined)))).toEqual(new Set([5]));
   });
 
   it('waits a whole number of minutes covering the health check (90 s → 2 min, never shorter)', () => {
@@ -178,7 +184,21 @@ describe('planPipeline', () => {
     expect(stage(windowed, 'Approve-Production', 'approval').conditions.beforeEntry).toEqual(expected);
     expect(stage(windowed, 'Production-Application', 'application').conditions.beforeEntry).toEqual(expected);
     expect(stage(windowed, 'Staging-Application', 'application').conditions.beforeEntry).toBeUndefined();
-    expect(stage(plan, 'Approve-Production', 'approval').conditions.beforeEntry).toBeUndefined();
+  });
+
+  it('skips the approval for a rollback execution (KIRO_ROLLBACK=true), as long as no deployment window holds the entry slot', () => {
+    expect(stage(plan, 'Approve-Production', 'approval').conditions.beforeEntry).toEqual({
+      result: 'SKIP',
+      rules: [{ kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' }],
+    });
+  });
+
+  it('declares the rollback variables with safe defaults, and names the source action the rollback overrides', () => {
+    expect(plan.variables.map((variable) => [variable.name, variable.defaultValue])).toEqual([
+      ['KIRO_ROLLBACK', 'false'],
+      ['KIRO_ROLLBACK_ID', 'none'],
+    ]);
+    expect(plan.source.actionName).toBe(DEFAULT_SOURCE_ACTION);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
 import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
+import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { deployedStages } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 
@@ -122,14 +123,27 @@ describe('PipelineStack', () => {
     expect(skipped).toEqual(stagesDeployingInfrastructure);
   });
 
-  it('rolls the application stage back when a critical alarm fires during the 5-minute bake', () => {
+  it('rolls the application stage back when a critical alarm is in ALARM at the final 1-minute check after the monitored bake', () => {
     const condition = byName('Production-Application').OnSuccess?.Conditions[0];
     expect(condition?.Result).toBe('ROLLBACK');
     expect(condition?.Rules.map((r) => r.Configuration)).toEqual([
-      { AlarmName: 'KiroWorker-Production-poller-errors', AlarmStates: 'ALARM', WaitTime: '5' },
-      { AlarmName: 'KiroWorker-Production-worker-build-failures', AlarmStates: 'ALARM', WaitTime: '5' },
-      { AlarmName: 'KiroWorker-Production-poller-throttles', AlarmStates: 'ALARM', WaitTime: '5' },
+      { AlarmName: 'KiroWorker-Production-poller-errors', AlarmStates: 'ALARM', WaitTime: '1' },
+      { AlarmName: 'KiroWorker-Production-worker-build-failures', AlarmStates: 'ALARM', WaitTime: '1' },
+      { AlarmName: 'KiroWorker-Production-poller-throttles', AlarmStates: 'ALARM', WaitTime: '1' },
     ]);
+  });
+
+  it('declares KIRO_ROLLBACK and KIRO_ROLLBACK_ID, and skips the production approval when KIRO_ROLLBACK is true', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Variables: [Match.objectLike({ Name: 'KIRO_ROLLBACK', DefaultValue: 'false' }), Match.objectLike({ Name: 'KIRO_ROLLBACK_ID', DefaultValue: 'none' })],
+    });
+    const entry = byName('Approve-Production').BeforeEntry?.Conditions[0];
+    expect(entry?.Result).toBe('SKIP');
+    expect(entry?.Rules.map((r) => r.Configuration)).toEqual([{ Variable: '#{variables.KIRO_ROLLBACK}', Operator: 'EQ', Value: 'false' }]);
+  });
+
+  it('names the source action as the rollback adapter does', () => {
+    expect(byName('Source').Actions[0]?.Name).toBe(DEFAULT_SOURCE_ACTION);
   });
 
   it('asks for approval with a 1440-minute timeout, notifying a topic with the release summary', () => {
