@@ -4,22 +4,26 @@ import type { OptionValues } from '../command.js';
 
 /**
  * Where the deployment history lives: `--history-table` names the DynamoDB table; without it the
- * `KIRO_CD_HISTORY_TABLE` environment variable, then the name the pipeline runtime stack gives it.
+ * `KIRO_CD_HISTORY_TABLE` environment variable, then the table the pipeline runtime stack deployed.
  */
 export const HISTORY_TABLE_OPTION = { 'history-table': { type: 'string' } } as const;
 
 /** Help line for {@link HISTORY_TABLE_OPTION}. */
 export const HISTORY_TABLE_HELP =
-  '  --history-table <name>  DynamoDB table of the deployment history (default: KIRO_CD_HISTORY_TABLE, then the pipeline runtime stack\'s table).';
+  "  --history-table <name>  DynamoDB table of the deployment history (default: KIRO_CD_HISTORY_TABLE, then the pipeline runtime stack's table).";
 
-/** Resolves the history table name: flag, environment variable, then the given default. */
-export function resolveHistoryTable(
+/**
+ * Resolves the history table name: flag, environment variable, then `discover` (which asks
+ * CloudFormation for the runtime stack's table, so only a call that needs it reaches AWS for it).
+ */
+export async function resolveHistoryTable(
   values: OptionValues,
   env: Readonly<Record<string, string | undefined>>,
-  defaultName: string,
-): string {
+  discover: () => Promise<string>,
+): Promise<string> {
   const flag = values['history-table'];
-  const name = typeof flag === 'string' ? flag : (env.KIRO_CD_HISTORY_TABLE ?? defaultName);
+  const given = typeof flag === 'string' ? flag : env.KIRO_CD_HISTORY_TABLE;
+  const name = given ?? (await discover());
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
     throw new ConfigurationError(
       `--history-table must be a DynamoDB table name (3-255 letters, digits, "_", "-", "."), not "${name}".`,

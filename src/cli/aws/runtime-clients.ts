@@ -3,6 +3,7 @@
  * one place so every command opens the history and the pipeline the same way, and tests can hand
  * a command other factories instead.
  */
+import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
@@ -12,23 +13,33 @@ import { DynamoDbDeploymentHistory } from '../../pipeline/adapters/aws/dynamodb-
 import { systemClock } from '../../pipeline/ports/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import type { AwsClientConfig } from './aws-options.js';
 
-/**
- * The history table's name when neither `--history-table` nor `KIRO_CD_HISTORY_TABLE` gives one:
- * the physical name the pipeline runtime stack gives the table, `<pipeline name>-deployment-history`.
- */
-export function defaultHistoryTableName(config: DeploymentConfig): string {
-  return `${config.pipeline.name}-deployment-history`;
-}
+/** The stack that holds the deployment history (infrastructure/bin/app.ts). */
+export const PIPELINE_RUNTIME_STACK = 'KiroCd-PipelineRuntime';
 
 /** Defaults every operational command reads from the validated configuration. */
-export function configuredDefaults(config: DeploymentConfig = loadDeploymentConfig()): {
-  readonly region: string;
-  readonly historyTable: string;
-  readonly pipelineName: string;
-} {
-  return { region: config.pipeline.region, historyTable: defaultHistoryTableName(config), pipelineName: config.pipeline.name };
+export function configuredDefaults(config: DeploymentConfig = loadDeploymentConfig()): { readonly region: string; readonly pipelineName: string } {
+  return { region: config.pipeline.region, pipelineName: config.pipeline.name };
+}
+
+/**
+ * Finds the history table the pipeline runtime stack deployed: the DynamoDB table whose logical id
+ * starts with `History` (the DeploymentHistoryTable construct), via ListStackResources.
+ */
+export async function discoverHistoryTable(client: AwsClientConfig, stackName: string = PIPELINE_RUNTIME_STACK): Promise<string> {
+  const cloudformation = new CloudFormationClient(client);
+  let nextToken: string | undefined;
+  do {
+    const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
+    const table = page.StackResourceSummaries?.find(
+      (resource) => /^AWS::DynamoDB::(Global)?Table$/.test(resource.ResourceType ?? '') && (resource.LogicalResourceId ?? '').startsWith('History'),
+    );
+    if (table?.PhysicalResourceId !== undefined) return table.PhysicalResourceId;
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  throw new ConfigurationError(`The stack ${stackName} has no deployment-history table; pass --history-table <name> or set KIRO_CD_HISTORY_TABLE.`, { stackName });
 }
 
 /** Opens the deployment history in DynamoDB. */

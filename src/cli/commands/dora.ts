@@ -6,7 +6,7 @@ import { ExitCode, type Command } from '../command.js';
 import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
-import { configuredDefaults, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { configuredDefaults, discoverHistoryTable, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable } from '../aws/table.js';
 import { parseTimeOption } from '../aws/time-options.js';
 
@@ -53,7 +53,9 @@ export function formatDoraMeasures(measures: DoraMeasures, environment: string):
 /** What the dora command needs from outside. */
 export interface DoraCommandDeps {
   readonly clock: Clock;
-  readonly defaults: () => { readonly region: string; readonly historyTable: string };
+  readonly defaults: () => { readonly region: string };
+  /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
+  readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
 }
 
@@ -87,7 +89,9 @@ export function createDoraCommand(deps: DoraCommandDeps): Command {
       if (positionals.length > 0) throw new ConfigurationError(`dora takes no arguments; got "${positionals.join(' ')}". Use --since to choose the window.`);
       const defaults = deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = resolveHistoryTable(values, context.env, defaults.historyTable);
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
+      );
       const now = deps.clock.now();
       const from = parseTimeOption('since', typeof values.since === 'string' ? values.since : '30d', now);
       const to = typeof values.until === 'string' ? parseTimeOption('until', values.until, now) : now;
@@ -122,5 +126,6 @@ export function createDoraCommand(deps: DoraCommandDeps): Command {
 export const doraCommand: Command = createDoraCommand({
   clock: systemClock,
   defaults: () => configuredDefaults(),
+  discoverHistoryTable: (client) => discoverHistoryTable(client),
   openHistory: openDynamoDbHistory,
 });

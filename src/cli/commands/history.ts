@@ -6,7 +6,7 @@ import { ExitCode, type Command, type OptionValues } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
 import { awsCall } from '../aws/aws-errors.js';
-import { configuredDefaults, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { configuredDefaults, discoverHistoryTable, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable, type TableColumn } from '../aws/table.js';
 import { parseTimeOption } from '../aws/time-options.js';
 
@@ -14,7 +14,9 @@ import { parseTimeOption } from '../aws/time-options.js';
 export interface HistoryCommandDeps {
   readonly clock: Clock;
   /** Region and history table name used when neither flags nor environment variables give them. */
-  readonly defaults: () => { readonly region: string; readonly historyTable: string };
+  readonly defaults: () => { readonly region: string };
+  /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
+  readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   /** Opens the deployment history table with the given client configuration. */
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
 }
@@ -125,7 +127,9 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
       }
       const defaults = deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = resolveHistoryTable(values, context.env, defaults.historyTable);
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
+      );
       const filters = parseHistoryFilters(values, deps.clock.now());
       const history = deps.openHistory(awsClientConfig(aws), tableName);
       const found = await awsCall(`reading the history table ${tableName}`, () => history.list(filters.query));
@@ -147,5 +151,6 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
 export const historyCommand: Command = createHistoryCommand({
   clock: systemClock,
   defaults: () => configuredDefaults(),
+  discoverHistoryTable: (client) => discoverHistoryTable(client),
   openHistory: openDynamoDbHistory,
 });

@@ -8,13 +8,15 @@ import { ExitCode, type Command } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
 import { awsCall } from '../aws/aws-errors.js';
-import { configuredDefaults, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { configuredDefaults, discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable } from '../aws/table.js';
 
 /** What the status command needs from outside. */
 export interface StatusCommandDeps {
   /** Region, history table and pipeline name used when flags and environment give none. */
-  readonly defaults: () => { readonly region: string; readonly historyTable: string; readonly pipelineName: string };
+  readonly defaults: () => { readonly region: string; readonly pipelineName: string };
+  /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
+  readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
   /** Opens the pipeline: CodePipeline on AWS; the rehearsal passes its CodePipeline double. */
   readonly openPipeline: (client: AwsClientConfig, pipelineName: string) => PipelineControl;
@@ -140,7 +142,9 @@ export function createStatusCommand(deps: StatusCommandDeps): Command {
       if (positionals.length > 0) throw new ConfigurationError(`status takes no arguments; got "${positionals.join(' ')}".`);
       const defaults = deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = resolveHistoryTable(values, context.env, defaults.historyTable);
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
+      );
       const only = parseEnvironmentOption(values.environment);
       const pipelineName = typeof values['pipeline-name'] === 'string' ? values['pipeline-name'] : defaults.pipelineName;
       const client = awsClientConfig(aws);
@@ -160,6 +164,7 @@ export function createStatusCommand(deps: StatusCommandDeps): Command {
 /** `kiro-cd status` on the real history table and CodePipeline. */
 export const statusCommand: Command = createStatusCommand({
   defaults: () => configuredDefaults(),
+  discoverHistoryTable: (client) => discoverHistoryTable(client),
   openHistory: openDynamoDbHistory,
   openPipeline: openCodePipeline,
 });

@@ -1,13 +1,16 @@
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import type { HistoryEvent } from '../../../src/pipeline/domain/history-model.js';
+import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { systemClock } from '../../../src/pipeline/ports/clock.js';
 import { createHistoryTable } from '../pipeline/history/history-table.js';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto.js';
 import { runKiroCd } from './run-kiro-cd.js';
 
 const TABLE = 'cli-history';
+const INDEXES = Object.values(HISTORY_TABLE.indexes);
 const PIPELINE = 'kiro-codebuild-worker';
 const GOOD = '1'.repeat(40);
 const BAD = '2'.repeat(40);
@@ -69,6 +72,38 @@ describe('kiro-cd history and status, as a process against the local emulator', 
     expect(run.stdout).toMatch(/staging\s+nothing deployed\s+22222222 failed\s+failed/);
     expect(run.stdout).toContain(`Last known good release: ${GOOD}`);
     expect(run.stderr).toContain("warning: the pipeline's stage state could not be read");
+  });
+
+  it('finds the history table of the pipeline runtime stack when no flag names it', async () => {
+    const cloudformation = new CloudFormationClient(motoClientConfig());
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: 'KiroCd-PipelineRuntime',
+        TemplateBody: JSON.stringify({
+          Resources: {
+            HistoryTable1A2B3C4D: {
+              Type: 'AWS::DynamoDB::Table',
+              Properties: {
+                TableName: 'discovered-history',
+                BillingMode: 'PAY_PER_REQUEST',
+                KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+                AttributeDefinitions: ['pk', 'sk', ...INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+                GlobalSecondaryIndexes: INDEXES.map((index) => ({
+                  IndexName: index.name,
+                  KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, { AttributeName: index.sortKey, KeyType: 'RANGE' }],
+                  Projection: { ProjectionType: 'ALL' },
+                })),
+              },
+            },
+          },
+        }),
+      }),
+    );
+    const run = await runKiroCd(['history', '--endpoint-url', motoEndpoint(), '--region', 'us-east-1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // The stack's table is a fresh one: the process read it, not the seeded table.
+    expect(run.stdout).toBe('No deployments match these filters.\n');
   });
 
   it('exits 2 with a clear message for bad input and 3 when the endpoint cannot be reached', async () => {

@@ -83,14 +83,21 @@ describe('renderTable', () => {
 });
 
 describe('history table and environment options', () => {
-  it('takes the flag, then KIRO_CD_HISTORY_TABLE, then the default', () => {
-    expect(resolveHistoryTable({ 'history-table': 'flag-table' }, { KIRO_CD_HISTORY_TABLE: 'env-table' }, 'default-table')).toBe('flag-table');
-    expect(resolveHistoryTable({}, { KIRO_CD_HISTORY_TABLE: 'env-table' }, 'default-table')).toBe('env-table');
-    expect(resolveHistoryTable({}, {}, 'default-table')).toBe('default-table');
+  it('takes the flag, then KIRO_CD_HISTORY_TABLE, and asks CloudFormation only when neither names the table', async () => {
+    let discovered = 0;
+    const discover = (): Promise<string> => {
+      discovered += 1;
+      return Promise.resolve('stack-table');
+    };
+    expect(await resolveHistoryTable({ 'history-table': 'flag-table' }, { KIRO_CD_HISTORY_TABLE: 'env-table' }, discover)).toBe('flag-table');
+    expect(await resolveHistoryTable({}, { KIRO_CD_HISTORY_TABLE: 'env-table' }, discover)).toBe('env-table');
+    expect(discovered).toBe(0);
+    expect(await resolveHistoryTable({}, {}, discover)).toBe('stack-table');
+    expect(discovered).toBe(1);
   });
 
-  it('rejects a table name DynamoDB would refuse', () => {
-    expect(() => resolveHistoryTable({ 'history-table': 'a b' }, {}, 'x-table')).toThrow(/--history-table must be a DynamoDB table name/);
+  it('rejects a table name DynamoDB would refuse', async () => {
+    await expect(resolveHistoryTable({ 'history-table': 'a b' }, {}, () => Promise.resolve('x-table'))).rejects.toThrow(/--history-table must be a DynamoDB table name/);
   });
 
   it('accepts the three environments and lists them when the value is wrong', () => {

@@ -30,10 +30,13 @@ const history = new InMemoryDeploymentHistory([
 ]);
 
 const opened: { table?: string; endpoint?: string; pipeline?: string } = {};
-const defaults = () => ({ region: 'us-east-1', historyTable: 'configured-table', pipelineName: PIPELINE });
+const defaults = () => ({ region: 'us-east-1', pipelineName: PIPELINE });
+/** Stands in for ListStackResources on the runtime stack. */
+const discoverHistoryTable = () => Promise.resolve('stack-table');
 const historyCommand = createHistoryCommand({
   clock: { now: () => new Date('2026-11-06T00:00:00Z'), sleep: () => Promise.resolve() },
   defaults,
+  discoverHistoryTable,
   openHistory: (client, table) => {
     opened.table = table;
     opened.endpoint = client.endpoint;
@@ -48,6 +51,7 @@ const stageStates: PipelineControl = {
 };
 const statusCommand = createStatusCommand({
   defaults,
+  discoverHistoryTable,
   openHistory: () => history,
   openPipeline: (_client, name) => {
     opened.pipeline = name;
@@ -80,9 +84,11 @@ describe('kiro-cd history (in process, in-memory history)', () => {
     expect((await run('history', '--environment', 'staging')).out.stdout).toBe('No deployments match these filters.');
   });
 
-  it('uses the flag table and endpoint over the configured defaults', async () => {
+  it('uses the flag table and endpoint, and the table of the runtime stack without the flag', async () => {
     await run('history', '--history-table', 'flag-table', '--endpoint-url', 'http://127.0.0.1:4566');
     expect(opened).toMatchObject({ table: 'flag-table', endpoint: 'http://127.0.0.1:4566' });
+    await run('history');
+    expect(opened.table).toBe('stack-table');
   });
 
   it.each([
@@ -121,6 +127,7 @@ describe('kiro-cd dora (in process)', () => {
   const dora = createDoraCommand({
     clock: { now: () => new Date('2026-11-06T00:00:00Z'), sleep: () => Promise.resolve() },
     defaults,
+    discoverHistoryTable,
     openHistory: () =>
       new InMemoryDeploymentHistory([
         ...deployment('p1', A, 'production', '2026-11-01T10:00:00.000Z', 'SUCCEEDED'),
