@@ -3,12 +3,14 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, EnvironmentName } from '../config/schema.js';
 import { DeliveryDashboard } from '../constructs/observability/delivery-dashboard.js';
 import { DeploymentHistoryTable } from '../constructs/observability/deployment-history-table.js';
 import { NotificationTopics } from '../constructs/observability/notification-topics.js';
 import { PipelineEventFunctions } from '../constructs/observability/pipeline-event-functions.js';
+import { DeploymentSafety } from '../constructs/health-monitor/deployment-safety.js';
 
 /** Properties of {@link PipelineRuntimeStack}. */
 export interface PipelineRuntimeStackProps extends StackProps {
@@ -31,6 +33,10 @@ export class PipelineRuntimeStack extends Stack {
   readonly environmentTopics: Readonly<Partial<Record<EnvironmentName, sns.Topic>>>;
   readonly events: PipelineEventFunctions;
   readonly delivery: DeliveryDashboard;
+  /** Health monitor, rollback orchestrator and their ledger (docs/health-monitor.md, docs/rollback.md). */
+  readonly deploymentSafety: DeploymentSafety;
+  /** The health monitor's state machine, for PipelineStack's `healthMonitor` prop. */
+  readonly healthMonitor: sfn.IStateMachine;
 
   constructor(scope: Construct, id: string, props: PipelineRuntimeStackProps) {
     super(scope, id, props);
@@ -60,6 +66,14 @@ export class PipelineRuntimeStack extends Stack {
       teamTopic: this.teamTopic,
       deadLetterQueue: this.events.deadLetterQueue,
     });
+    this.deploymentSafety = new DeploymentSafety(this, 'DeploymentSafety', {
+      config: props.config,
+      key: this.key,
+      historyTable: this.historyTable,
+      teamTopic: this.teamTopic,
+      environmentTopics: this.environmentTopics,
+    });
+    this.healthMonitor = this.deploymentSafety.stateMachine;
   }
 
   /**

@@ -199,13 +199,13 @@ class OutputNotifier implements Notifier {
   }
 }
 
-/** Finds the rollback ledger the pipeline runtime stack deployed (logical id starting with `RollbackLedger`). */
+/** Finds the rollback ledger the pipeline runtime stack deployed (logical id containing `RollbackLedger`). */
 async function discoverLedgerTable(client: AwsClientConfig): Promise<string> {
   const cloudformation = new CloudFormationClient(client);
   let nextToken: string | undefined;
   do {
     const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: PIPELINE_RUNTIME_STACK, NextToken: nextToken }));
-    const table = page.StackResourceSummaries?.find((resource) => resource.ResourceType === 'AWS::DynamoDB::Table' && (resource.LogicalResourceId ?? '').startsWith('RollbackLedger'));
+    const table = page.StackResourceSummaries?.find((resource) => resource.ResourceType === 'AWS::DynamoDB::Table' && (resource.LogicalResourceId ?? '').includes('RollbackLedger'));
     if (table?.PhysicalResourceId !== undefined) return table.PhysicalResourceId;
     nextToken = page.NextToken;
   } while (nextToken !== undefined);

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { retentionDays } from '../observability/pipeline-event-functions.js';
 import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
 
@@ -73,5 +74,10 @@ export function deploymentSafetyFunction(scope: Construct, id: string, props: De
     },
   });
   fn.node.addDependency(role);
+  acknowledgeGuardRule(
+    fn,
+    'lambda_inside_vpc_check',
+    'The function reaches only regional AWS endpoints (DynamoDB, SNS, Step Functions, CodePipeline, CloudWatch, STS) with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
+  );
   return fn;
 }

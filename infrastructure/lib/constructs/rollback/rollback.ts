@@ -15,6 +15,7 @@ import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../src/pipel
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
 import type { EnvironmentName } from '../../config/schema.js';
+import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { deploymentSafetyFunction } from '../health-monitor/deployment-safety-function.js';
 
 /** Lambda's hard limit, and the rollback's 15-minute budget: the orchestrator must fit in one invocation. */
@@ -73,6 +74,7 @@ export class Rollback extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeGuardRule(this.deadLetterQueue, 'sqs_dlq_check', 'This queue is itself a dead-letter queue (of the function and its EventBridge target); a person reads and redrives its messages, nothing consumes it automatically.');
     const orchestrator = deploymentSafetyFunction(this, 'Orchestrator', {
       handlerName: 'rollback-trigger',
       description: 'Rolls a failed stage back, then every environment to the last known good release, within 15 minutes',

@@ -30,7 +30,8 @@ describe('PipelineRuntimeStack', () => {
 
   it('keeps every log group 90 days, encrypted', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBe(4);
+    // 4 for the event Lambdas, 4 for deployment safety (health-monitor steps, alarm events, state machine, rollback).
+    expect(groups.length).toBe(8);
     for (const group of groups) expect(group.Properties).toMatchObject({ RetentionInDays: 90, KmsKeyId: expect.anything() });
   });
 
