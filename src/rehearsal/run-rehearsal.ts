@@ -29,6 +29,9 @@ import { ScenarioDriver, type ScenarioRun } from './scenario-driver.js';
 import { selectScenarios, SCENARIO_NAMES } from './scenarios.js';
 import { renderTimelineText } from './timeline.js';
 
+/** The account moto_server puts every resource in (its default; any credentials map to it). */
+export const EMULATOR_ACCOUNT = '123456789012';
+
 /** Where the HTML report goes, relative to the working directory. */
 export const REPORT_PATH = 'reports/rehearsal.html';
 
@@ -97,7 +100,8 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   let repository: ReleaseRepository | undefined;
   try {
     out.info(`  emulator at ${emulator.endpoint}`);
-    const provisioned = await provisionFromTemplates(stacks, clients, { region, account });
+    // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
+    const provisioned = await provisionFromTemplates(stacks, clients, { region, account: EMULATOR_ACCOUNT });
     out.info(`  created from the synthesized templates: ${provisioned.tables.length} tables, ${provisioned.topics.length} topics, ${provisioned.queues.length} queues, ${provisioned.alarms.length} alarms`);
     const search = findRuntimeBinding(stacks, provisioned.contexts);
     if (search.kind === 'missing') {

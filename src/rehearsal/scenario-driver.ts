@@ -86,6 +86,7 @@ const APPROVER = 'rehearsal-approver';
 /** Plays CodePipeline and the people around it for one scenario at a time. */
 export class ScenarioDriver {
   private stimuli: Stimulus[] = [];
+  private pending: Promise<void>[] = [];
   private touched = new Set<string>();
   private scenario: ScenarioDefinition | undefined;
   private readonly origin: EventOrigin;
@@ -129,6 +130,7 @@ export class ScenarioDriver {
     this.context.progress(`  release ${release.id.slice(0, 8)} as execution ${releaseExecutionId}`);
     const end = await this.playExecution(releaseExecutionId, release, { type: 'Webhook', commit: this.triggerCommit(release) }, scenario.productionApproval);
     if (end.kind === 'failed') await this.rollBack(releaseExecutionId, end);
+    await this.flush();
 
     const records = await this.context.runtime.history.list({});
     const events: HistoryEvent[] = [];
@@ -188,11 +190,13 @@ export class ScenarioDriver {
       if (outcome.kind === 'failed') {
         sync('Failed');
         await this.emit(executionEvent(this.origin, this.now(), executionId, 'FAILED', trigger));
+        await this.flush();
         return outcome;
       }
     }
     sync('Succeeded');
     await this.emit(executionEvent(this.origin, this.now(), executionId, 'SUCCEEDED', trigger));
+    await this.flush();
     return { kind: 'succeeded' };
   }
 
@@ -211,6 +215,7 @@ export class ScenarioDriver {
         return { kind: 'succeeded' };
       case 'change-detection': {
         await this.emit(stageEvent(this.origin, this.now(), executionId, stage.name, 'STARTED'));
+        await this.flush();
         for (const environment of this.context.config.environments) {
           const decision = await this.detectChanges(environment, commit);
           variables[infraVariableName(environment.name)] = decision.infrastructure;
@@ -271,6 +276,7 @@ export class ScenarioDriver {
     const healthAction = stage.healthCheck?.name ?? 'HealthCheck';
     const invokeType = { category: 'Invoke', provider: 'StepFunctions' };
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, healthAction, 'STARTED', invokeType));
+    await this.flush();
     const result = await this.healthCheck(environment, executionId, commit, stage.name);
     if (result.kind === 'failed') {
       await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, healthAction, 'FAILED', invokeType, result.cause));
@@ -389,6 +395,7 @@ export class ScenarioDriver {
     execution.status = ok ? 'Succeeded' : 'Failed';
     for (const name of execution.stages.keys()) execution.stages.set(name, ok ? 'Succeeded' : 'Failed');
     await this.emit(executionEvent(this.origin, this.now(), executionId, ok ? 'SUCCEEDED' : 'FAILED', trigger));
+    await this.flush();
   }
 
   private async playRedeploy(executionId: string, commitId: string): Promise<void> {
@@ -423,8 +430,21 @@ export class ScenarioDriver {
     if (why !== undefined && this.scenario !== undefined) this.fire(undefined, `every alarm set back to OK: ${why}`);
   }
 
-  private async emit(event: Parameters<RehearsalRuntime['deliver']>[0]): Promise<void> {
-    await this.context.runtime.deliver(event);
+  /**
+   * Hands an event to EventBridge: delivery is asynchronous and unordered, as in AWS (the recorder
+   * and notifier are built for that), so the driver does not wait for it — except through
+   * {@link flush} before it reads what was recorded.
+   */
+  private emit(event: Parameters<RehearsalRuntime['deliver']>[0]): Promise<void> {
+    this.pending.push(this.context.runtime.deliver(event));
+    return Promise.resolve();
+  }
+
+  /** Waits until every event handed over so far has been recorded and notified. */
+  private async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
   }
 
   private now(): Date {

@@ -116,8 +116,9 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       deployments: { test: passed, staging: { status: 'rolled-back', health: 'failed' } },
       infrastructureDeployed: ['test', 'staging'],
       rollbacks: [{ scope: 'stage', environment: 'staging', phase: 'succeeded' }],
-      notices: ['execution-started', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
-      absentNotices: ['approval-needed', 'deployment-succeeded'],
+      notices: ['execution-started', 'health-check-failed', 'stage-failed', 'rollback-started', 'rollback-succeeded'],
+      // The release never reaches production's approval. (The stage-rollback execution's own success is announced.)
+      absentNotices: ['approval-needed'],
       running: { staging: 'last-known-good', production: 'last-known-good' },
     },
   },
@@ -139,7 +140,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         { scope: 'full', environment: 'staging', phase: 'succeeded' },
       ],
       notices: ['health-check-failed', 'rollback-started', 'rollback-failed', 'rollback-succeeded'],
-      absentNotices: ['approval-needed', 'deployment-succeeded'],
+      // The full rollback redeploys the last known good release through the whole pipeline, production approval included.
+      absentNotices: [],
       running: { test: 'last-known-good', staging: 'last-known-good', production: 'last-known-good' },
     },
   },

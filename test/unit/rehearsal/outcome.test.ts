@@ -70,10 +70,10 @@ describe('observeOutcome and compareOutcome', () => {
       'production: expected it to run the last-known-good (bbbbbbbb) at the end, but it runs aaaaaaaa.',
       'expected a stage rollback of staging succeeded, but the history holds none.',
       'expected a "health-check-failed" notification, but none reached the queue.',
+      'expected a "stage-failed" notification, but none reached the queue.',
       'expected a "rollback-started" notification, but none reached the queue.',
       'expected a "rollback-succeeded" notification, but none reached the queue.',
       'a "approval-needed" notification was sent, but must not have been.',
-      'a "deployment-succeeded" notification was sent, but must not have been.',
     ]);
   });
 
