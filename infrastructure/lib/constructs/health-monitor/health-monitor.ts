@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -166,7 +166,9 @@ export class HealthMonitor extends Construct {
       retention: retentionDays(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const stateMachineName = `${props.pipelineName}-health-monitor`;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(start),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: props.executionTimeout ?? Duration.hours(26),
@@ -184,7 +186,12 @@ export class HealthMonitor extends Construct {
       'lambda:InvokeFunction on the versions and aliases of the one step function this state machine runs; no other function is reachable.',
     );
     // SendTaskSuccess/Failure are authorised on the state machine: the alarm handler wakes watches.
-    this.alarmEventFunction.addToRolePolicy(new iam.PolicyStatement({ sid: 'WakeWatch', actions: ['states:SendTaskFailure'], resources: [this.stateMachine.stateMachineArn] }));
+    // The watch step itself ends its own wait at once when a critical alarm was marked before it armed.
+    // The ARN is built from the fixed name, not referenced: the state machine depends on the step function already.
+    const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    for (const wakes of [this.alarmEventFunction, this.stepFunction]) {
+      wakes.addToRolePolicy(new iam.PolicyStatement({ sid: 'WakeWatch', actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));
+    }
   }
 
   /** The step Lambda and the alarm-event Lambda with its rule and dead-letter queue. */
