@@ -3,6 +3,7 @@
  * assemblies, which CDK stages produce) and resolves the intrinsic functions the rehearsal needs,
  * so local resources are created from what will be deployed, not from a hand-kept copy.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readCloudAssembly, type AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
 import { MalformedInputError } from '../shared/errors.js';
@@ -79,9 +80,18 @@ const ARN_SERVICE: Readonly<Record<string, (name: string, context: ResolutionCon
   'AWS::Events::EventBus': (name, c) => `arn:aws:events:${c.region}:${c.account}:event-bus/${name}`,
 };
 
-/** The physical name a logical id resolves to (Ref). */
+/**
+ * The physical name a logical id resolves to (Ref). Without an explicit name CloudFormation makes
+ * one from the stack name and the logical id, shortened with a unique suffix; so does this, keeping
+ * names within the strictest limit of the services involved (SQS: 80 characters).
+ */
 export function physicalNameOf(logicalId: string, context: ResolutionContext): string {
-  return context.physicalNames[logicalId] ?? `${context.stackName}-${logicalId}`;
+  const explicit = context.physicalNames[logicalId];
+  if (explicit !== undefined) return explicit;
+  const generated = `${context.stackName}-${logicalId}`;
+  if (generated.length <= 64) return generated;
+  const suffix = createHash('sha256').update(generated).digest('hex').slice(0, 12).toUpperCase();
+  return `${generated.slice(0, 51)}-${suffix}`;
 }
 
 function refOf(name: string, context: ResolutionContext): string {

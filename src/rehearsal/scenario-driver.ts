@@ -2,7 +2,10 @@
  * Drives one scenario through the pipeline's real runtime. The driver plays CodePipeline's part —
  * it moves an execution through the planned stages, emits the EventBridge events CodePipeline would
  * emit and keeps the CodePipeline double's state in step — and plays the people (the pusher, the
- * approver, the reviewer, the alarm that fires). Everything else is the product's own code: change
+ * approver, the reviewer, the alarm that fires). It emits every execution and stage event and each
+ * action's final event; an action's STARTED event is emitted only for the approval, the one the
+ * runtime acts on (each event costs the emulator a dozen calls, and the rehearsal must stay fast).
+ * Everything else is the product's own code: change
  * detection, the recorder and notifier handlers, the health monitor's synthesized state machine with
  * its handler, the rollback orchestrator, all on the real adapters against the local emulator.
  */
@@ -268,14 +271,12 @@ export class ScenarioDriver {
     await this.emit(stageEvent(this.origin, this.now(), executionId, stage.name, 'STARTED'));
     stages.set(stage.name, 'InProgress');
     sync('InProgress');
-    await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, 'Application.Deploy', 'STARTED', deployType));
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, 'Application.Deploy', 'SUCCEEDED', deployType, `poller alias shifted to ${commit.id.slice(0, 8)}`));
     for (const alarm of this.scenario?.alarms ?? []) {
       if (alarm.environment === environment && this.touched.size === 1) await this.setAlarm(this.environmentConfig(environment), alarm.severity);
     }
     const healthAction = stage.healthCheck?.name ?? 'HealthCheck';
     const invokeType = { category: 'Invoke', provider: 'StepFunctions' };
-    await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, healthAction, 'STARTED', invokeType));
     await this.flush();
     const result = await this.healthCheck(environment, executionId, commit, stage.name);
     if (result.kind === 'failed') {
@@ -285,7 +286,6 @@ export class ScenarioDriver {
       return { kind: 'failed', environment, stage: stage.name, reason: `The health monitor failed: ${result.cause}` };
     }
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, healthAction, 'SUCCEEDED', invokeType, 'healthy for the whole bake'));
-    await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, stage.tests.name, 'STARTED', { category: 'Test', provider: 'CodeBuild' }));
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, stage.tests.name, 'SUCCEEDED', { category: 'Test', provider: 'CodeBuild' }, `${stage.tests.name} passed`));
     stages.set(stage.name, 'Succeeded');
     await this.emit(stageEvent(this.origin, this.now(), executionId, stage.name, 'SUCCEEDED'));
@@ -302,7 +302,6 @@ export class ScenarioDriver {
     environment?: EnvironmentName,
   ): Promise<void> {
     await this.emit(stageEvent(this.origin, this.now(), executionId, stage, 'STARTED'));
-    await this.emit(actionEvent(this.origin, this.now(), executionId, stage, action, 'STARTED', type));
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage, action, 'SUCCEEDED', type, summary));
     stages.set(stage, 'Succeeded');
     await this.emit(stageEvent(this.origin, this.now(), executionId, stage, 'SUCCEEDED'));
