@@ -32,6 +32,9 @@ import { renderTimelineText } from './timeline.js';
 /** The account moto_server puts every resource in (its default; any credentials map to it). */
 export const EMULATOR_ACCOUNT = '123456789012';
 
+/** The longest the rehearsal may take in real time before its clock would pass the wall clock. */
+export const REHEARSAL_REAL_BUDGET_MS = 5 * 60_000;
+
 /** Where the HTML report goes, relative to the working directory. */
 export const REPORT_PATH = 'reports/rehearsal.html';
 
@@ -58,6 +61,8 @@ export interface RehearsalResult {
   /** The emulator's endpoint, when it was kept running. */
   readonly keptEndpoint?: string;
   readonly historyTable: string;
+  /** The rollback ledger table, for `kiro-cd rollback --ledger-table` against a kept emulator. */
+  readonly ledgerTable: string;
 }
 
 /** Parses `--scenario <name>` (repeatable) and `--keep-emulator` from the arguments after `npm start --`. */
@@ -110,7 +115,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const binding = search.binding;
     const readBackQueueUrl = await subscribeReadBackQueue(clients, [binding.teamTopicArn], 'rehearsal-notification-read-back');
 
-    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, new Date());
+    // Rehearsal time starts in the past, so everything it records precedes what anyone records later in
+    // real time (a `kiro-cd rollback` against the kept emulator), as long as the run takes under REHEARSAL_REAL_BUDGET_MS.
+    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, new Date(Date.now() - REHEARSAL_TIME_FACTOR * REHEARSAL_REAL_BUDGET_MS));
     const plan = planPipeline(config, { historyTableName: binding.historyTable, healthMonitor: true });
     const double = new CodePipelineDouble(config.pipeline.name, ['Source', ...plan.stages.map((stage) => stage.name)]);
     const broker = new TaskTokenBroker();
@@ -179,7 +186,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
           `  AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal npx kiro-cd history --endpoint-url ${emulator.endpoint} --history-table ${binding.historyTable}`,
       );
     }
-    return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: binding.historyTable, ...(keep ? { keptEndpoint: emulator.endpoint } : {}) };
+    return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: binding.historyTable, ledgerTable: binding.ledgerTable, ...(keep ? { keptEndpoint: emulator.endpoint } : {}) };
   } finally {
     repository?.remove();
     if (!keep) await emulator.stop();

@@ -9,8 +9,19 @@ import { createEnvironmentStages } from '../../../infrastructure/lib/stages/envi
 import { RecordingOutput } from '../../../src/cli/output.js';
 import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
 import { SCENARIO_NAMES } from '../../../src/rehearsal/scenarios.js';
-import { motoEndpoint, resetMoto } from '../../support/moto.js';
+import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createRollbackCommand } from '../../../src/cli/commands/rollback.js';
+import { runCli } from '../../../src/cli/run-cli.js';
+import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipeline-control.js';
+import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
+import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
+import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { CodePipelineDouble } from '../../support/doubles/codepipeline-double.js';
 import { runKiroCd } from '../cli/run-kiro-cd.js';
+
+const PIPELINE = loadDeploymentConfig().pipeline.name;
 
 /** Synthesizes the app's stacks (as app.ts does, without the policy plugins) into a scratch assembly. */
 function synthesize(): string {
@@ -61,6 +72,48 @@ describe('the rehearsal runs all five scenarios through the real runtime on the 
     const kinds = new Set(run?.timeline.map((entry) => entry.kind));
     expect([...kinds].sort()).toEqual(['decided', 'fired', 'notified', 'recorded']);
     expect(run?.timeline.some((entry) => entry.kind === 'decided' && entry.summary.startsWith('full rollback started'))).toBe(true);
+  });
+
+  it('kiro-cd rollback staging: a dry run prints the plan and changes nothing; run twice, it rolls back once', async () => {
+    const config = motoClientConfig();
+    const history = new DynamoDbDeploymentHistory({ client: new DynamoDBClient(config), tableName: result.historyTable, clock: systemClock });
+    const staging = await history.list({ environment: 'staging' });
+    // CodePipeline's state: every successful staging deployment of the rehearsal is a rollback target.
+    const double = new CodePipelineDouble(PIPELINE, ['Source', 'Staging-Application']);
+    for (const record of staging.filter((candidate) => candidate.status === 'succeeded').reverse()) double.seed(record.executionId, { 'Staging-Application': 'Succeeded' });
+    const notices: string[] = [];
+    const command = createRollbackCommand({
+      defaults: () => ({ region: 'us-east-1', pipelineName: PIPELINE }),
+      discoverHistoryTable: () => Promise.resolve(result.historyTable),
+      discoverLedgerTable: () => Promise.resolve(result.ledgerTable),
+      openHistory: () => history,
+      openLedger: () => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient(config)), result.ledgerTable),
+      openPipeline: (_client, name) => new CodePipelineControl(double, name),
+      openNotifier: () => ({ notify: (notice) => Promise.resolve(void notices.push(notice.kind)) }),
+    });
+    const run = async (...argv: string[]): Promise<{ code: number; out: RecordingOutput }> => {
+      const output = new RecordingOutput();
+      const code = await runCli([command], ['rollback', 'staging', '--endpoint-url', motoEndpoint(), ...argv], { out: output, env: { USER: 'sre' }, cwd });
+      return { code, out: output };
+    };
+
+    const recordsBefore = (await history.list({})).length;
+    const dryRun = await run('--dry-run');
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.out.stdout).toContain('Dry run: nothing was changed.');
+    expect(dryRun.out.stdout).toMatch(/1\. RollbackStage Staging-Application to execution/);
+    expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(0);
+    expect(notices).toEqual([]);
+    expect(await history.list({})).toHaveLength(recordsBefore);
+
+    const first = await run();
+    const second = await run();
+    expect(first.code).toBe(0);
+    expect(first.out.stdout, first.out.stdout).toContain('Rolled back (stage)');
+    expect(second.code).toBe(0);
+    expect(second.out.stdout, second.out.stdout).toMatch(/This rollback is already done \(succeeded/);
+    expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
+    expect(notices.filter((kind) => kind === 'rollback-started')).toHaveLength(1);
   });
 
   it('kiro-cd history, run as a process against the emulator, shows the failed release, the rollback and the restored release', async () => {
