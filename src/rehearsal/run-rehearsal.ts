@@ -12,6 +12,7 @@ import { GitSourceDiff } from '../pipeline/adapters/git/git-source-diff.js';
 import { computeDora } from '../pipeline/domain/metrics/dora.js';
 import { uuidGenerator } from '../pipeline/ports/id-generator.js';
 import { formatDoraMeasures } from '../cli/commands/dora.js';
+import { readStatus, renderStatus } from '../cli/commands/status.js';
 import type { Output } from '../cli/output.js';
 import { CompressedClock } from '../local/compressed-clock.js';
 import { provisionFromTemplates, subscribeReadBackQueue } from '../local/local-resources.js';
@@ -158,6 +159,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       for (const line of renderTimelineText(run.timeline)) out.info(line);
       out.info(run.verdict.kind === 'as-expected' ? `  => as expected (${(run.durationMs / 1000).toFixed(1)} s)` : `  => UNEXPECTED:\n${run.verdict.differences.map((difference) => `     - ${difference}`).join('\n')}`);
     }
+
+    // What `kiro-cd status` shows now: the history, and the pipeline state through the CodePipeline port (the double here).
+    out.info('\nStatus at the end (kiro-cd status, with the CodePipeline double behind the port):');
+    out.info(renderStatus(await readStatus(runtime.history, runtime.pipeline, config.pipeline.name, config.environments.map((environment) => environment.name))));
 
     const records = await runtime.history.list({ environment: 'production' });
     const measures = formatDoraMeasures(computeDora(records, { from: rehearsalStart, to: new Date(clock.now().getTime() + 1000) }, 'production'), 'production');

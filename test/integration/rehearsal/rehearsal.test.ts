@@ -61,6 +61,8 @@ describe('the rehearsal runs all five scenarios through the real runtime on the 
   it('exits 0, prints a timeline per scenario, and writes the HTML report with the DORA measures', () => {
     expect(result.exitCode).toBe(0);
     expect(out.stdout).toContain('timeline (read back from DynamoDB and SQS)');
+    // kiro-cd status at the end, with the pipeline state read through the CodePipeline port from the double.
+    expect(out.stdout).toMatch(/production\s+[0-9a-f]{8}\s+[0-9a-f]{8} succeeded\s+passed\s+Approve-Production=Succeeded/);
     const html = readFileSync(join(cwd, 'reports', 'rehearsal.html'), 'utf8');
     for (const name of SCENARIO_NAMES) expect(html).toContain(`id="${name}"`);
     expect(html).toContain('Change failure rate');
