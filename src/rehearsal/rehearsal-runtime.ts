@@ -5,8 +5,8 @@
  * written-down CodePipeline double.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentConfig, EnvironmentName } from '../../infrastructure/lib/config/schema.js';
@@ -16,7 +16,6 @@ import { DynamoDbDeploymentHistory } from '../pipeline/adapters/aws/dynamodb-dep
 import { DynamoDbHealthSignals } from '../pipeline/adapters/aws/dynamodb-health-signals.js';
 import { DynamoDbRollbackLedger } from '../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../pipeline/adapters/aws/sns-notifier.js';
-import { HISTORY_TABLE } from '../pipeline/domain/history/table-keys.js';
 import type { MetricDatum } from '../pipeline/domain/metrics/delivery-metrics.js';
 import { createHandler as createHealthMonitor } from '../pipeline/handlers/health-monitor.js';
 import { createHandler as createNotifyHandler } from '../pipeline/handlers/notify-pipeline-event.js';
@@ -78,56 +77,6 @@ export function emulatorClients(emulator: EmulatorEndpoint): EmulatorClients {
     sqs: new SQSClient(config),
     cloudwatch: new CloudWatchClient(config),
   };
-}
-
-/**
- * Creates the runtime tables and topics from the key-design modules the CDK constructs use (the
- * history table's `HISTORY_TABLE`; the ledger and signals tables' single `pk` key), for when the
- * synthesized templates do not hold the pipeline runtime stack.
- */
-export async function createRuntimeResourcesFromKeyDesign(
-  clients: EmulatorClients,
-  config: DeploymentConfig,
-  healthMonitorDefinition: AslDefinition,
-): Promise<RuntimeBinding> {
-  const prefix = config.pipeline.name;
-  const indexes = Object.values(HISTORY_TABLE.indexes);
-  const historyTable = `${prefix}-deployment-history`;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: historyTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: HISTORY_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: HISTORY_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [HISTORY_TABLE.partitionKey, HISTORY_TABLE.sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      GlobalSecondaryIndexes: indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
-  const singleKeyTable = async (name: string): Promise<string> => {
-    await clients.dynamodb.send(
-      new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }),
-    );
-    return name;
-  };
-  const ledgerTable = await singleKeyTable(`${prefix}-rollback-ledger`);
-  const signalsTable = await singleKeyTable(`${prefix}-health-signals`);
-  const topic = async (name: string): Promise<string> => (await clients.sns.send(new CreateTopicCommand({ Name: name }))).TopicArn ?? '';
-  const teamTopicArn = await topic(`${prefix}-notifications`);
-  const environmentTopicArns: Partial<Record<EnvironmentName, string>> = {};
-  for (const environment of config.environments) environmentTopicArns[environment.name] = await topic(`${prefix}-${environment.name}-notifications`);
-  return { historyTable, ledgerTable, signalsTable, teamTopicArn, environmentTopicArns, healthMonitorDefinition };
 }
 
 /** What the runtime collects on the side: log lines and metric values the Lambdas would emit. */

@@ -3,7 +3,7 @@
  * one place so every command opens the history and the pipeline the same way, and tests can hand
  * a command other factories instead.
  */
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
@@ -32,7 +32,16 @@ export async function discoverHistoryTable(client: AwsClientConfig, stackName: s
   const cloudformation = new CloudFormationClient(client);
   let nextToken: string | undefined;
   do {
-    const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
+    let page: ListStackResourcesCommandOutput;
+    try {
+      page = await cloudformation.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
+    } catch (error) {
+      // CloudFormation answers ValidationError "Stack with id ... does not exist" for an unknown stack.
+      if (error instanceof Error && error.name === 'ValidationError') {
+        throw new ConfigurationError(`No stack ${stackName} in ${client.region}${client.endpoint === undefined ? '' : ` at ${client.endpoint}`}: pass --history-table <name>, or --region where the pipeline runtime stack is deployed.`, { stackName }, error);
+      }
+      throw error;
+    }
     const table = page.StackResourceSummaries?.find(
       (resource) => /^AWS::DynamoDB::(Global)?Table$/.test(resource.ResourceType ?? '') && (resource.LogicalResourceId ?? '').startsWith('History'),
     );

@@ -4,7 +4,8 @@ import type { ReceivedNotice } from '../../../src/rehearsal/received-notice.js';
 import { compareOutcome, observeOutcome } from '../../../src/rehearsal/outcome.js';
 import { SCENARIOS, selectScenarios } from '../../../src/rehearsal/scenarios.js';
 import { parseRehearsalArguments } from '../../../src/rehearsal/run-rehearsal.js';
-import { checkRehearsalArguments } from '../../../src/rehearsal/rehearsal-phase.js';
+import { checkRehearsalArguments, rehearsalPhase } from '../../../src/rehearsal/rehearsal-phase.js';
+import { RecordingOutput } from '../../../src/cli/output.js';
 
 const RELEASE = 'a'.repeat(40);
 const GOOD = 'b'.repeat(40);
@@ -155,5 +156,19 @@ describe('npm start arguments', () => {
   ])('rejects %j with the usage', (argv, message) => {
     expect(checkRehearsalArguments(argv)).toContain(message);
     expect(checkRehearsalArguments(argv)).toContain('Usage: npm start');
+  });
+});
+
+describe('rehearsalPhase', () => {
+  it('exits 2 with the fix when there is no cloud assembly, before starting any emulator', async () => {
+    const out = new RecordingOutput();
+    const code = await rehearsalPhase(['--scenario', 'clean-release'], { cwd: '/nonexistent-kiro-checkout', out, phases: [] });
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(/rehearsal: No cloud assembly in .*Run "npm run synth" first/);
+  });
+
+  it('exits 2 on an unknown scenario', async () => {
+    const out = new RecordingOutput();
+    expect(await rehearsalPhase(['--scenario', 'chaos'], { cwd: '/', out, phases: [] })).toBe(2);
   });
 });
