@@ -51,7 +51,7 @@ describe('the rehearsal runs all five scenarios through the real runtime on the 
       phases: [{ name: 'synthesis', durationMs: 1 }],
       startEmulator: () => Promise.resolve({ endpoint: motoEndpoint(), reset: resetMoto, stop: () => Promise.resolve() }),
     });
-  }, 120_000);
+  }, 240_000);
 
   it.each(SCENARIO_NAMES.map((name) => [name]))('%s ends as its definition expects, judged from the history and notifications read back', (name) => {
     const run = result.runs.find((candidate) => candidate.scenario.name === name);
