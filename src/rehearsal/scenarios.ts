@@ -15,6 +15,7 @@ export const SCENARIO_NAMES = [
   'warning-alarm-review-approved',
   'application-only-commit',
 ] as const;
+/** One scenario name. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What the commit under rehearsal changes in the temporary repository. */
