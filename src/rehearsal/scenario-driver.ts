@@ -37,7 +37,7 @@ import { compareOutcome, observeOutcome, type OutcomeVerdict } from './outcome.j
 import { parseReceivedNotice, type ReceivedNotice } from './received-notice.js';
 import type { EmulatorClients, RehearsalRuntime, RuntimeBinding } from './rehearsal-runtime.js';
 import type { ReleaseRepository } from './release-repository.js';
-import type { ScenarioDefinition } from './scenarios.js';
+import type { AlarmStimulus, ScenarioDefinition } from './scenarios.js';
 import { buildTimeline, type Stimulus, type TimelineEntry } from './timeline.js';
 
 /** The part of the CodePipeline double the driver steers (the double itself answers the API calls). */
@@ -81,6 +81,16 @@ export interface ScenarioRun {
   readonly releaseExecutionId: string;
 }
 
+/** What the people around the pipeline do during one execution: answer the approval, set off alarms. */
+interface Stimuli {
+  readonly approval: 'approve' | 'reject';
+  /** Alarms set to ALARM during the bake; only the scenario's own release gets them. */
+  readonly alarms: readonly AlarmStimulus[];
+}
+
+/** An execution with nobody setting off alarms, approved as usual (the baseline and the rollbacks' redeploys). */
+const QUIET: Stimuli = { approval: 'approve', alarms: [] };
+
 type ExecutionEnd = { readonly kind: 'succeeded' } | { readonly kind: 'failed'; readonly environment: EnvironmentName; readonly stage: string; readonly reason: string };
 
 const REVIEWER = 'rehearsal-reviewer';
@@ -110,7 +120,7 @@ export class ScenarioDriver {
     this.scenario = undefined;
     await this.resetAlarms();
     const executionId = this.context.ids.next();
-    await this.playExecution(executionId, commit, { type: 'Webhook', commit: this.triggerCommit(commit) }, 'approve');
+    await this.playExecution(executionId, commit, { type: 'Webhook', commit: this.triggerCommit(commit) }, QUIET);
     await this.drainNotices();
   }
 
@@ -131,7 +141,10 @@ export class ScenarioDriver {
     }
     const releaseExecutionId = this.context.ids.next();
     this.context.progress(`  release ${release.id.slice(0, 8)} as execution ${releaseExecutionId}`);
-    const end = await this.playExecution(releaseExecutionId, release, { type: 'Webhook', commit: this.triggerCommit(release) }, scenario.productionApproval);
+    const end = await this.playExecution(releaseExecutionId, release, { type: 'Webhook', commit: this.triggerCommit(release) }, {
+      approval: scenario.productionApproval,
+      alarms: scenario.alarms,
+    });
     if (end.kind === 'failed') await this.rollBack(releaseExecutionId, end);
     await this.flush();
 
@@ -174,7 +187,7 @@ export class ScenarioDriver {
     executionId: string,
     commit: CommitInfo,
     trigger: { readonly type: string; readonly detail?: string; readonly commit?: TriggerCommit },
-    approval: 'approve' | 'reject',
+    stimuli: Stimuli,
   ): Promise<ExecutionEnd> {
     this.touched.add(executionId);
     const stages = new Map<string, StageExecutionStatus>();
@@ -189,7 +202,7 @@ export class ScenarioDriver {
     await this.simpleStage(executionId, sourceStage, 'GitHub_Source', { category: 'Source', provider: 'CodeStarSourceConnection' }, stages, `commit ${commit.id}`);
     const variables: Record<string, string> = {};
     for (const stage of this.context.plan.stages) {
-      const outcome = await this.playStage(executionId, commit, stage, stages, variables, approval, sync);
+      const outcome = await this.playStage(executionId, commit, stage, stages, variables, stimuli, sync);
       if (outcome.kind === 'failed') {
         sync('Failed');
         await this.emit(executionEvent(this.origin, this.now(), executionId, 'FAILED', trigger));
@@ -209,9 +222,10 @@ export class ScenarioDriver {
     stage: PlannedStage,
     stages: Map<string, StageExecutionStatus>,
     variables: Record<string, string>,
-    approval: 'approve' | 'reject',
+    stimuli: Stimuli,
     sync: (status: 'InProgress') => void,
   ): Promise<ExecutionEnd> {
+    const approval = stimuli.approval;
     switch (stage.kind) {
       case 'build':
         await this.simpleStage(executionId, stage.name, stage.action.name, { category: 'Build', provider: 'CodeBuild' }, stages, 'type-check, lint, tests, audit, synth and policy gates passed');
@@ -255,7 +269,7 @@ export class ScenarioDriver {
         return approval === 'approve' ? { kind: 'succeeded' } : { kind: 'failed', environment: stage.environment, stage: stage.name, reason: 'approval rejected' };
       }
       case 'application':
-        return this.applicationStage(executionId, commit, stage, stages, sync);
+        return this.applicationStage(executionId, commit, stage, stages, sync, stimuli.alarms);
     }
   }
 
@@ -265,6 +279,7 @@ export class ScenarioDriver {
     stage: Extract<PlannedStage, { kind: 'application' }>,
     stages: Map<string, StageExecutionStatus>,
     sync: (status: 'InProgress') => void,
+    alarms: readonly AlarmStimulus[],
   ): Promise<ExecutionEnd> {
     const environment = stage.environment;
     const deployType = { category: 'Deploy', provider: 'CodeDeploy' };
@@ -272,8 +287,8 @@ export class ScenarioDriver {
     stages.set(stage.name, 'InProgress');
     sync('InProgress');
     await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, 'Application.Deploy', 'SUCCEEDED', deployType, `poller alias shifted to ${commit.id.slice(0, 8)}`));
-    for (const alarm of this.scenario?.alarms ?? []) {
-      if (alarm.environment === environment && this.touched.size === 1) await this.setAlarm(this.environmentConfig(environment), alarm.severity);
+    for (const alarm of alarms) {
+      if (alarm.environment === environment) await this.setAlarm(this.environmentConfig(environment), alarm.severity);
     }
     const healthAction = stage.healthCheck?.name ?? 'HealthCheck';
     const invokeType = { category: 'Invoke', provider: 'StepFunctions' };
@@ -390,7 +405,7 @@ export class ScenarioDriver {
     await this.emit(executionEvent(this.origin, this.now(), executionId, 'STARTED', trigger));
     const stage = this.context.plan.stages.find((candidate) => candidate.name === stageName);
     const stages = new Map<string, StageExecutionStatus>();
-    const ok = stage?.kind === 'application' ? (await this.applicationStage(executionId, { id: commitId }, stage, stages, () => undefined)).kind === 'succeeded' : true;
+    const ok = stage?.kind === 'application' ? (await this.applicationStage(executionId, { id: commitId }, stage, stages, () => undefined, [])).kind === 'succeeded' : true;
     execution.status = ok ? 'Succeeded' : 'Failed';
     for (const name of execution.stages.keys()) execution.stages.set(name, ok ? 'Succeeded' : 'Failed');
     await this.emit(executionEvent(this.origin, this.now(), executionId, ok ? 'SUCCEEDED' : 'FAILED', trigger));
@@ -401,7 +416,7 @@ export class ScenarioDriver {
     const execution = this.context.double.executions.get(executionId);
     if (execution === undefined) return;
     await this.resetAlarms('the failed release is gone, so its alarm returns to OK');
-    const end = await this.playExecution(executionId, { id: commitId, message: 'full rollback to the last known good release' }, { type: 'StartPipelineExecution', detail: 'the rollback orchestrator (full rollback)', commit: { ...this.triggerCommit({ id: commitId }), message: 'full rollback to the last known good release' } }, 'approve');
+    const end = await this.playExecution(executionId, { id: commitId, message: 'full rollback to the last known good release' }, { type: 'StartPipelineExecution', detail: 'the rollback orchestrator (full rollback)', commit: { ...this.triggerCommit({ id: commitId }), message: 'full rollback to the last known good release' } }, QUIET);
     const replayed = this.context.double.executions.get(executionId);
     if (replayed !== undefined) replayed.status = end.kind === 'succeeded' ? 'Succeeded' : 'Failed';
   }
