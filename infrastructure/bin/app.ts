@@ -12,7 +12,8 @@ import { PipelineRuntimeStack } from '../lib/stacks/pipeline-runtime-stack.js';
 
 const config = loadDeploymentConfig();
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? fileURLToPath(new URL('../../cdk.out', import.meta.url)) });
-for (const environment of config.environments) createEnvironmentStages(app, environment);
-new PipelineRuntimeStack(app, 'KiroCd-PipelineRuntime', { config, env: { account: config.pipeline.account, region: config.pipeline.region } });
+const pipelineEnv = { account: config.pipeline.account, region: config.pipeline.region };
+for (const environment of config.environments) createEnvironmentStages(app, environment, pipelineEnv);
+new PipelineRuntimeStack(app, 'KiroCd-PipelineRuntime', { config, env: pipelineEnv });
 await applyPolicyPlugins(app);
 app.synth();

@@ -5,6 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 
+export {};
+
 const started = performance.now();
 await import('./app.js');
 console.log(`Synthesized every environment into cdk.out in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

@@ -13,7 +13,7 @@ export class ApplicationStage extends Stage {
   readonly application: ApplicationStack;
 
   constructor(scope: Construct, props: EnvironmentStageProps) {
-    const { environment, ...stageProps } = props;
+    const { environment, pipeline: _pipeline, ...stageProps } = props;
     super(scope, applicationStageName(environment.name), { ...stageProps, env: { account: environment.account, region: environment.region } });
     this.application = new ApplicationStack(this, 'Application', {
       stackName: `${environment.stackPrefix}-Application`,

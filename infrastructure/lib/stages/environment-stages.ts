@@ -9,10 +9,17 @@ export interface WorkerEnvironmentStages {
   readonly application: ApplicationStage;
 }
 
-/** Creates both stages of an environment under `scope` (an App, or the pipeline stack). */
-export function createEnvironmentStages(scope: Construct, environment: EnvironmentConfig): WorkerEnvironmentStages {
+/**
+ * Creates both stages of an environment under `scope` (an App, or the pipeline stack). With
+ * `pipeline`, the core stack also gives that pipeline account read access to the environment's alarms.
+ */
+export function createEnvironmentStages(
+  scope: Construct,
+  environment: EnvironmentConfig,
+  pipeline?: { readonly account: string; readonly region: string },
+): WorkerEnvironmentStages {
   return {
-    infrastructure: new InfrastructureStage(scope, { environment }),
+    infrastructure: new InfrastructureStage(scope, { environment, ...(pipeline === undefined ? {} : { pipeline }) }),
     application: new ApplicationStage(scope, { environment }),
   };
 }

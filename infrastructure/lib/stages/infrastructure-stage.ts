@@ -8,6 +8,12 @@ import { CoreInfrastructureStack } from '../stacks/core-infrastructure-stack.js'
 export interface EnvironmentStageProps extends Omit<StageProps, 'env'> {
   /** The environment: its account and region become the stage's `env`. */
   readonly environment: EnvironmentConfig;
+  /**
+   * The account and region of the pipeline that deploys and watches this environment; the core stack
+   * then grants it read access to the environment's alarms and forwards their state changes.
+   * @default none: no observer access (a stand-alone environment)
+   */
+  readonly pipeline?: { readonly account: string; readonly region: string };
 }
 
 /**
@@ -19,12 +25,13 @@ export class InfrastructureStage extends Stage {
   readonly core: CoreInfrastructureStack;
 
   constructor(scope: Construct, props: EnvironmentStageProps) {
-    const { environment, ...stageProps } = props;
+    const { environment, pipeline, ...stageProps } = props;
     super(scope, infrastructureStageName(environment.name), { ...stageProps, env: { account: environment.account, region: environment.region } });
     this.core = new CoreInfrastructureStack(this, 'Core', {
       stackName: `${environment.stackPrefix}-Core`,
       description: `Kiro CodeBuild Worker ${environment.name}: key, bucket, tables, log groups`,
       environment,
+      ...(pipeline === undefined ? {} : { pipeline }),
     });
   }
 }
