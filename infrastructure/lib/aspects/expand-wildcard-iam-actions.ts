@@ -1,4 +1,4 @@
-import { Aspects, AspectPriority, CfnResource, Lazy, Stack, type IAspect } from 'aws-cdk-lib';
+import { Aspects, AspectPriority, CfnResource, Lazy, type IAspect } from 'aws-cdk-lib';
 import { CfnGroup, CfnManagedPolicy, CfnPolicy, CfnRole, CfnUser } from 'aws-cdk-lib/aws-iam';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
@@ -28,11 +28,19 @@ export class ExpandWildcardIamActions implements IAspect {
   visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || this.visited.has(node)) return;
     this.visited.add(node);
-    const stack = Stack.of(node);
+    // The document is resolved through the resolution context CDK passes in, never through a fresh
+    // `stack.resolve()`: CDK finds cross-stack references by watching which tokens a resolution
+    // meets, and later renders each one as Fn::ImportValue for the consuming stack. A separate
+    // resolve hides those tokens, so a grant on another stack's table or key would render as a
+    // local Fn::GetAtt to a resource that does not exist in this template. The value is uncached
+    // for the same reason: the reference only becomes an import after CDK has seen it once, and
+    // statements keep being added until synthesis.
     const documentOf = (original: unknown, keyPolicy = false): unknown =>
       original === undefined
         ? undefined
-        : Lazy.any({ produce: () => expandPolicyDocument(stack.resolve(original), this.catalog, { keyPolicy }) });
+        : Lazy.uncachedAny({
+            produce: (context) => expandPolicyDocument(context.resolve(original), this.catalog, { keyPolicy }),
+          });
 
     if (node instanceof CfnPolicy || node instanceof CfnManagedPolicy) {
       node.policyDocument = documentOf(node.policyDocument);

@@ -137,6 +137,24 @@ describe('ExpandWildcardIamActions on a CDK Pipelines stack', () => {
   });
 });
 
+describe('ExpandWildcardIamActions with a grant across stacks', () => {
+  it('keeps the reference to the other stack a CloudFormation import, with its export', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const producer = new Stack(app, 'Producer', { env });
+    const consumer = new Stack(app, 'Consumer', { env });
+    const bucket = new Bucket(producer, 'Bucket', { encryption: BucketEncryption.S3_MANAGED, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new Role(consumer, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    bucket.grantRead(role);
+    expandWildcardIamActions(app, catalog);
+    const consumerJson = JSON.stringify(Template.fromStack(consumer).toJSON());
+    const producerOutputs = Template.fromStack(producer).toJSON().Outputs as Record<string, { Export?: unknown }> | undefined;
+    expect(consumerJson).toContain('Fn::ImportValue');
+    expect(consumerJson).not.toContain('Fn::GetAtt');
+    expect(consumerJson).not.toContain('s3:GetObject*');
+    expect(Object.values(producerOutputs ?? {}).some((output) => output.Export !== undefined)).toBe(true);
+  });
+});
+
 describe('ExpandWildcardIamActions with a pattern that matches nothing', () => {
   it('fails synthesis and names the pattern', () => {
     const app = new App({ builtinCloudFormationValidation: false });

@@ -1,0 +1,35 @@
+import type { App } from 'aws-cdk-lib';
+import type { DeploymentConfig } from './config/schema.js';
+import { PipelineRuntimeStack } from './stacks/pipeline-runtime-stack.js';
+import { PipelineStack } from './stacks/pipeline-stack.js';
+import { createEnvironmentStages } from './stages/environment-stages.js';
+
+/** Stack ids of the two stacks deployed once, by hand, into the pipeline account. */
+export const PIPELINE_RUNTIME_STACK_ID = 'KiroCd-PipelineRuntime';
+export const PIPELINE_STACK_ID = 'KiroCd-Pipeline';
+
+/** What {@link buildKiroCdApp} created. */
+export interface KiroCdApp {
+  readonly runtime: PipelineRuntimeStack;
+  readonly pipeline: PipelineStack;
+}
+
+/**
+ * Builds the whole product into `app`: the pipeline-runtime stack (history, notifications, health
+ * monitor, rollback, dashboard) and the pipeline stack, which holds every environment's
+ * infrastructure and application stages. One function, so `cdk synth`, `npm start`, the policy-gate
+ * test and the rehearsal all synthesize the same thing.
+ */
+export function buildKiroCdApp(app: App, config: DeploymentConfig): KiroCdApp {
+  const pipelineEnv = { account: config.pipeline.account, region: config.pipeline.region };
+  const runtime = new PipelineRuntimeStack(app, PIPELINE_RUNTIME_STACK_ID, { config, env: pipelineEnv });
+  const pipeline = new PipelineStack(app, PIPELINE_STACK_ID, {
+    config,
+    env: pipelineEnv,
+    environmentStages: (scope, environment) => createEnvironmentStages(scope, environment, pipelineEnv),
+    historyTable: runtime.historyTable,
+    approvalTopic: runtime.environmentTopics.production ?? runtime.teamTopic,
+    healthMonitor: runtime.healthMonitor,
+  });
+  return { runtime, pipeline };
+}
