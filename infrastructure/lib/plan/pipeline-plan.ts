@@ -45,8 +45,8 @@ export const ACTION_TIMEOUTS = {
   selfMutation: 15,
   /** CDK Pipelines' asset publishing. */
   assetPublishing: 10,
-  /** Post-deployment suites, per environment. */
-  suites: { integration: 5, e2e: 5, smoke: 3 } satisfies Record<PostDeploymentSuite, number>,
+  /** Post-deployment suites, per environment. CodeBuild accepts 5 minutes at the least (CloudFormation rejects less). */
+  suites: { integration: 5, e2e: 5, smoke: 5 } satisfies Record<PostDeploymentSuite, number>,
 } as const;
 
 /** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
