@@ -1,4 +1,5 @@
-import type { App } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, type App } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { DeploymentConfig } from './config/schema.js';
 import { PipelineRuntimeStack } from './stacks/pipeline-runtime-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
@@ -23,13 +24,24 @@ export interface KiroCdApp {
 export function buildKiroCdApp(app: App, config: DeploymentConfig): KiroCdApp {
   const pipelineEnv = { account: config.pipeline.account, region: config.pipeline.region };
   const runtime = new PipelineRuntimeStack(app, PIPELINE_RUNTIME_STACK_ID, { config, env: pipelineEnv });
+  // The pipeline names the health monitor by its literal ARN (its name is fixed by the runtime
+  // stack): the IAM statement on its executions then names one state machine in plain text, which
+  // the policy gates can check, rather than an ARN split out of a cross-stack import.
+  const { region, account } = config.pipeline;
+  const healthMonitor = sfn.StateMachine.fromStateMachineArn(
+    runtime,
+    'HealthMonitorByArn',
+    `arn:${RegionInfo.get(region).partition ?? 'aws'}:states:${region}:${account}:stateMachine:${config.pipeline.name}-health-monitor`,
+  );
   const pipeline = new PipelineStack(app, PIPELINE_STACK_ID, {
     config,
     env: pipelineEnv,
     environmentStages: (scope, environment) => createEnvironmentStages(scope, environment, pipelineEnv),
     historyTable: runtime.historyTable,
     approvalTopic: runtime.environmentTopics.production ?? runtime.teamTopic,
-    healthMonitor: runtime.healthMonitor,
+    healthMonitor,
   });
+  // The pipeline's health checks start the runtime stack's state machine: deploy that first.
+  pipeline.addStackDependency(runtime);
   return { runtime, pipeline };
 }

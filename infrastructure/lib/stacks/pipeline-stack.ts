@@ -1,5 +1,8 @@
 import {
+  Arn,
+  ArnFormat,
   Duration,
+  Token,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -15,11 +18,14 @@ import {
   pipelines,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
 import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
 import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
+import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
+import { acknowledgeNagFinding } from '../policy/acknowledge.js';
 import {
   ACTION_TIMEOUTS,
   VARIABLE_REFERENCE,
@@ -255,6 +261,94 @@ export class PipelineStack extends Stack {
     this.applyConditions(resolveVariable);
     this.addPushTrigger();
     this.allowAlarmRules(config);
+    this.acknowledgeGeneratedRoleFindings(artifactBucket, cdkPipeline);
+    if (props.healthMonitor !== undefined) this.acknowledgeHealthCheckExecutions(props.healthMonitor);
+  }
+
+  /**
+   * The StepFunctions invoke action may describe and stop the executions it starts, named
+   * `<action name>-<run id>`: the wildcard stays inside one state machine's executions. Only
+   * acknowledged when the state machine's ARN is literal, so the finding names it in plain text.
+   */
+  private acknowledgeHealthCheckExecutions(healthMonitor: sfn.IStateMachine): void {
+    if (Token.isUnresolved(healthMonitor.stateMachineArn)) return;
+    const arn = Arn.split(healthMonitor.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+    for (const stage of this.plan.stages) {
+      if (stage.kind !== 'application' || stage.healthCheck === undefined) continue;
+      const executions = `arn:${arn.partition ?? this.partition}:states:${arn.region ?? this.region}:${arn.account ?? this.account}:execution:${arn.resourceName ?? ''}:${stage.healthCheck.name}*`;
+      const role = this.pipeline.node.tryFindChild(stage.name)?.node.tryFindChild(stage.healthCheck.name)?.node.tryFindChild('CodePipelineActionRole');
+      if (role === undefined) throw new ConfigurationError(`The health-check action ${stage.healthCheck.name} of ${stage.name} has no action role to scope.`);
+      acknowledgeNagFinding(
+        role,
+        `AwsSolutions-IAM5[Resource::${executions}]`,
+        'DescribeExecution/StopExecution on the executions this action starts of the one health-monitor state machine; CodePipeline names each execution per run, so no fixed ARN exists.',
+      );
+    }
+  }
+
+  /**
+   * Accepts, role by role, the cdk-nag IAM5 findings on the roles CDK Pipelines generates whose
+   * wildcard is inherent to the resource (each id names the exact resource; docs/policy-gates.md).
+   * Everything else these roles hold is explicit, or narrowed in {@link detectionStatements}.
+   */
+  private acknowledgeGeneratedRoleFindings(artifactBucket: s3.Bucket, cdkPipeline: pipelines.CodePipeline): void {
+    const bucketId = this.getLogicalId(artifactBucket.node.defaultChild as s3.CfnBucket);
+    for (const role of this.node.findAll().filter((construct): construct is iam.Role => construct instanceof iam.Role)) {
+      acknowledgeNagFinding(
+        role,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        "Object keys of this pipeline's own artifact bucket: CodePipeline names each artifact per execution, so no fixed key exists; the bucket holds nothing else and is KMS-encrypted with this pipeline's key.",
+      );
+    }
+    for (const project of this.node.findAll().filter((construct): construct is codebuild.Project => construct instanceof codebuild.Project)) {
+      if (project.role === undefined) continue;
+      const projectId = this.getLogicalId(project.node.defaultChild as codebuild.CfnProject);
+      acknowledgeLogStreamWildcard(project.role, `/aws/codebuild/<${projectId}>`);
+      acknowledgeNagFinding(
+        project.role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/<${projectId}>-*]`,
+        'CodeBuild creates the report groups of a build itself, named <project>-<report>; the wildcard covers only report groups of this one project.',
+      );
+    }
+    const synthRole = this.node.findAll().find((construct) => construct.node.path.endsWith('/Build/Synth/CdkBuildProject/Role'));
+    if (synthRole !== undefined) {
+      acknowledgeNagFinding(
+        synthRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'cloudwatch:PutMetricData only, which supports no resource-level permission; the cloudwatch:namespace condition limits it to KiroCD/Build.',
+      );
+    }
+    const selfMutationRole = cdkPipeline.selfMutationProject.role;
+    if (selfMutationRole !== undefined) {
+      acknowledgeNagFinding(
+        selfMutationRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'cloudformation:DescribeStacks and s3:ListBucket that the CDK CLI runs during self-mutation to find the bootstrap stack and asset buckets, whose names are only known in the target accounts; both are read-only.',
+      );
+      acknowledgeNagFinding(
+        selfMutationRole,
+        `AwsSolutions-IAM5[Resource::arn:*:iam::${this.account}:role/*]`,
+        'sts:AssumeRole for cdk deploy of this stack, restricted by CDK Pipelines to roles tagged aws-cdk:bootstrap-role = deploy, file-publishing or image-publishing: only the CDK bootstrap roles.',
+      );
+    }
+    const fileAssetsRole = this.node.findAll().find((construct) => construct.node.path.endsWith('/CdkPipeline/Assets/FileRole'));
+    if (fileAssetsRole !== undefined) {
+      acknowledgeNagFinding(
+        fileAssetsRole,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${this.region}:${this.account}:log-group:/aws/codebuild/*]`,
+        'CDK Pipelines shares this role among the asset-publishing projects it creates; it writes only to CodeBuild log groups, whose streams are named per build.',
+      );
+      acknowledgeNagFinding(
+        fileAssetsRole,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/*]`,
+        'CDK Pipelines shares this role among the asset-publishing projects it creates; CodeBuild names their report groups per build.',
+      );
+      acknowledgeNagFinding(
+        fileAssetsRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'codebuild:StartBuild/BatchGetBuilds/StopBuild that CodePipeline needs to run the asset-publishing projects CDK Pipelines creates with this shared role.',
+      );
+    }
   }
 
   private createApprovalTopic(config: DeploymentConfig): sns.Topic {
@@ -285,7 +379,8 @@ export class PipelineStack extends Stack {
       statements.push(
         new iam.PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-          resources: [historyTable.tableArn, `${historyTable.tableArn}/index/*`],
+          // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
+          resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
         }),
       );
       if (historyTable.encryptionKey !== undefined) {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
 import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
+import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { deployedStages } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
@@ -247,5 +248,20 @@ describe('PipelineStack', () => {
         ]),
       },
     });
+  });
+
+  it('lets change detection read the history table and exactly its designed indexes, never index/*', () => {
+    const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+            Resource: [table, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${table}/index/${index.name}`)],
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain(`${table}/index/*`);
   });
 });
