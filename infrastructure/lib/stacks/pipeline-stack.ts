@@ -2,22 +2,24 @@ import {
   Arn,
   ArnFormat,
   Duration,
-  Token,
+  Lazy,
   RemovalPolicy,
   Stack,
+  Token,
   type StackProps,
   type Stage,
   aws_codebuild as codebuild,
   aws_codepipeline as codepipeline,
   aws_iam as iam,
   aws_kms as kms,
+  aws_logs as logs,
   aws_s3 as s3,
   aws_sns as sns,
   aws_sns_subscriptions as subscriptions,
   aws_stepfunctions as sfn,
   pipelines,
 } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
@@ -25,7 +27,8 @@ import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-app
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
 import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
 import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
-import { acknowledgeNagFinding } from '../policy/acknowledge.js';
+import { retentionDays } from '../constructs/observability/pipeline-event-functions.js';
+import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 import {
   ACTION_TIMEOUTS,
   VARIABLE_REFERENCE,
@@ -98,6 +101,9 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { config } = props;
     super(scope, id, { ...props, env: { account: config.pipeline.account, region: config.pipeline.region } });
+    // Let S3 server access logging use a bucket policy instead of the legacy LogDeliveryWrite ACL,
+    // so the log bucket can enforce bucket-owner object ownership (ACLs disabled).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     this.plan = planPipeline(config, {
       healthMonitor: props.healthMonitor !== undefined,
@@ -109,16 +115,53 @@ export class PipelineStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Grants are how CodePipeline, CodeBuild and CloudWatch Logs use the key on a caller's behalf;
+    // nobody else may create one (Control Tower CT.KMS.PR.3), as for the runtime stack's key.
+    artifactKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
+    // One log group for every CodeBuild action of the pipeline (Control Tower CT.CODEBUILD.PR.3),
+    // encrypted with the artifact key and kept for the configured retention.
+    const buildLogsName = `/aws/codebuild/${config.pipeline.name}-pipeline`;
+    artifactKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${buildLogsName}` } },
+      }),
+    );
+    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      logGroupName: buildLogsName,
+      encryptionKey: artifactKey,
+      retention: retentionDays(config.pipeline.logRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
-      // S3 server access logging delivers only to SSE-S3 buckets.
+      // S3 server access logging delivers only to SSE-S3 buckets
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(config.pipeline.logRetentionDays) }],
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(config.pipeline.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const sseS3Only = 'S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption, not SSE-KMS (S3 user guide, "Enabling Amazon S3 server access logging").';
+    acknowledgeGuardRule(accessLogs, 's3_bucket_default_encryption_kms_check', sseS3Only);
+    acknowledgeGuardRule(accessLogs, 'S3_BUCKET_KMS_ENCRYPTED', sseS3Only);
+    acknowledgeGuardRule(accessLogs, 's3_bucket_logging_enabled_check', 'This is the access-log destination itself; logging it would only record the log delivery into a further bucket.');
+    acknowledgeGuardRule(accessLogs, 's3_event_notifications_enabled_check', 'Nothing reacts to access-log objects; they are read on demand during an investigation.');
+    acknowledgeGuardRule(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after the log retention period by lifecycle rule, which an object lock would block; versioning keeps overwritten objects.');
     const artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: artifactKey,
@@ -128,8 +171,12 @@ export class PipelineStack extends Stack {
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
+      // A run's artifacts matter while it runs and for a rollback soon after; old versions go.
+      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(config.pipeline.logRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeGuardRule(artifactBucket, 's3_event_notifications_enabled_check', 'Pipeline artifacts are read by the next action of the same execution through CodePipeline; no process reacts to new objects.');
+    acknowledgeGuardRule(artifactBucket, 's3_bucket_object_lock_enabled_check', 'Old artifact versions expire by lifecycle rule, which an object lock would block; versioning already protects against overwrite and deletion.');
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: this.plan.pipelineName,
@@ -175,7 +222,7 @@ export class PipelineStack extends Stack {
       synth,
       selfMutation: true,
       publishAssetsInParallel: false,
-      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
+      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }, logging: { cloudWatch: { logGroup: buildLogs } } },
       selfMutationCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.selfMutation) },
       assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.assetPublishing) },
     });
@@ -258,6 +305,7 @@ export class PipelineStack extends Stack {
     }
 
     cdkPipeline.buildPipeline();
+    this.writeActionRolesAsSub();
     this.applyConditions(resolveVariable);
     this.addPushTrigger();
     this.allowAlarmRules(config);
@@ -325,6 +373,11 @@ export class PipelineStack extends Stack {
         'AwsSolutions-IAM5[Resource::*]',
         'cloudformation:DescribeStacks and s3:ListBucket that the CDK CLI runs during self-mutation to find the bootstrap stack and asset buckets, whose names are only known in the target accounts; both are read-only.',
       );
+      acknowledgeGuardRule(
+        defaultPolicyOf(selfMutationRole),
+        'IAM_NO_STAR_RESOURCE',
+        'CDK Pipelines grants cloudformation:DescribeStacks and s3:ListBucket on * so the CDK CLI can find the bootstrap stack and asset buckets of the target accounts during self-mutation; both are read-only.',
+      );
       acknowledgeNagFinding(
         selfMutationRole,
         `AwsSolutions-IAM5[Resource::arn:*:iam::${this.account}:role/*]`,
@@ -342,6 +395,11 @@ export class PipelineStack extends Stack {
         fileAssetsRole,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/*]`,
         'CDK Pipelines shares this role among the asset-publishing projects it creates; CodeBuild names their report groups per build.',
+      );
+      acknowledgeGuardRule(
+        defaultPolicyOf(fileAssetsRole),
+        'IAM_NO_STAR_RESOURCE',
+        'CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds/StopBuild on * to the role CodePipeline uses to run its asset-publishing projects; it can start builds, not change them.',
       );
       acknowledgeNagFinding(
         fileAssetsRole,
@@ -391,6 +449,18 @@ export class PipelineStack extends Stack {
   }
 
   /**
+   * CDK Pipelines writes the CloudFormation execution role of each deploy action as an Fn::Join of
+   * literals and pseudo parameters; CodePipeline's action schema (cfn-lint E3703) wants Fn::Sub.
+   * The stages are rewritten when resolved, in CDK's resolution context, so every action CDK
+   * Pipelines adds until synthesis is covered and nothing but the intrinsic's form changes.
+   */
+  private writeActionRolesAsSub(): void {
+    const cfn = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    const original: unknown = cfn.stages;
+    cfn.stages = Lazy.uncachedAny({ produce: (context) => rewriteStageRoleArns(context.resolve(original)) });
+  }
+
+  /**
    * Writes the plan's stage conditions into the built pipeline. CDK Pipelines exposes none, so they
    * go in as property overrides, at the index each stage ended up at (looked up, never assumed).
    */
@@ -435,6 +505,46 @@ export class PipelineStack extends Stack {
     );
     this.pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
   }
+}
+
+/** The inline default policy CDK gives a role, which carries the statements of its grants. */
+function defaultPolicyOf(role: IConstruct): IConstruct {
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy === undefined) throw new ConfigurationError(`${role.node.path} has no DefaultPolicy to carry the acknowledgement; acknowledge on the policy that holds the statement.`);
+  return policy;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ Fn::Join: ['', [literals and { Ref: pseudo }]] }` as the equivalent Fn::Sub; anything else unchanged. */
+function joinAsSub(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const join = value['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])) return value;
+  let text = '';
+  for (const part of join[1] as unknown[]) {
+    if (typeof part === 'string' && !part.includes('${')) text += part;
+    else if (isRecord(part) && typeof part.Ref === 'string' && part.Ref.startsWith('AWS::')) text += `\${${part.Ref}}`;
+    else return value;
+  }
+  return { 'Fn::Sub': text };
+}
+
+/** Resolved L1 stages with every action's `configuration.RoleArn` written by {@link joinAsSub}. */
+function rewriteStageRoleArns(stages: unknown): unknown {
+  if (!Array.isArray(stages)) return stages;
+  return stages.map((stage: unknown) => {
+    if (!isRecord(stage) || !Array.isArray(stage.actions)) return stage;
+    return {
+      ...stage,
+      actions: (stage.actions as unknown[]).map((action) => {
+        if (!isRecord(action) || !isRecord(action.configuration) || action.configuration.RoleArn === undefined) return action;
+        return { ...action, configuration: { ...action.configuration, RoleArn: joinAsSub(action.configuration.RoleArn) } };
+      }),
+    };
+  });
 }
 
 /** Renders one planned rule as a CloudFormation RuleDeclaration. */

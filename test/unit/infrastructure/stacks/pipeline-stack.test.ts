@@ -250,6 +250,19 @@ describe('PipelineStack', () => {
     });
   });
 
+  it('writes each deploy action\'s execution role as Fn::Sub, the form CodePipeline\'s action schema accepts (cfn-lint E3703)', () => {
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Stages: { Actions: { Configuration?: { RoleArn?: unknown } }[] }[] } };
+    const roleArns = pipeline.Properties.Stages.flatMap((stage) => stage.Actions).flatMap((action) => (action.Configuration?.RoleArn === undefined ? [] : [action.Configuration.RoleArn]));
+    expect(roleArns.length).toBeGreaterThan(0);
+    for (const roleArn of roleArns) expect(roleArn).toEqual({ 'Fn::Sub': expect.stringMatching(/^arn:\$\{AWS::Partition\}:iam::\d{12}:role\/cdk-hnb659fds-cfn-exec-role-/) as unknown });
+  });
+
+  it('sends the logs of every CodeBuild action to one KMS-encrypted log group', () => {
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project')) as { Properties: { LogsConfig?: { CloudWatchLogs?: { Status: string } } } }[];
+    for (const project of projects) expect(project.Properties.LogsConfig?.CloudWatchLogs?.Status).toBe('ENABLED');
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: Match.anyValue() });
+  });
+
   it('lets change detection read the history table and exactly its designed indexes, never index/*', () => {
     const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
     template.hasResourceProperties('AWS::IAM::Policy', {
