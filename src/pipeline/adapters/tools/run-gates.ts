@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/gates/cfn-guard-findings.js';
@@ -27,7 +28,9 @@ export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyS
   if ((result.exitCode & ~CFN_LINT_FINDING_BITS) !== 0) {
     throw new TransientError(`cfn-lint failed to run (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 1000)}`, { exitCode: result.exitCode });
   }
-  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: parseCfnLintOutput(result.stdout, resolve(assemblyDir)) };
+  // AWS's own action list, to tell an action newer than cfn-lint's bundled list from a typo (W3037).
+  const knownIamActions = new Set((await expandIamActions('*', { expandAsterisk: true })).map((action) => action.toLowerCase()));
+  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: parseCfnLintOutput(result.stdout, resolve(assemblyDir), knownIamActions) };
 }
 
 /** cfn-guard (Control Tower rules + infrastructure/policy) over every template, in one run. */

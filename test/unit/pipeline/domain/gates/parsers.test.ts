@@ -27,6 +27,31 @@ describe('parseCfnLintOutput (recorded cfn-lint 1.51 output)', () => {
   });
 });
 
+describe('parseCfnLintOutput: W3037 on an IAM action newer than cfn-lint', () => {
+  const w3037 = (action: string): string =>
+    JSON.stringify([
+      {
+        Filename: 'cdk.out/A.template.json',
+        Level: 'Warning',
+        Message: `'${action}' is not one of ['getobject', 'listbucket', 'putobject']`,
+        Location: { Path: ['Resources', 'Policy', 'Properties', 'PolicyDocument', 'Statement', 0, 'Action', 3] },
+        Rule: { Id: 'W3037' },
+      },
+    ]);
+  const known = new Set(['s3:getobject', 's3:listbucket', 's3:putobject', 's3:getobjectannotation', 'ec2:getobjectannotationx']);
+
+  it("accepts an action AWS's reference lists for the same service, naming it", () => {
+    const [finding] = parseCfnLintOutput(w3037('getobjectannotation'), 'cdk.out', known);
+    expect(finding?.acceptedBecause).toContain('s3:getobjectannotation');
+  });
+
+  it('keeps a typo, an action of another service, or any W3037 without the reference as a finding', () => {
+    expect(parseCfnLintOutput(w3037('getobjct'), 'cdk.out', known)[0]?.acceptedBecause).toBeUndefined();
+    expect(parseCfnLintOutput(w3037('getobjectannotationx'), 'cdk.out', known)[0]?.acceptedBecause).toBeUndefined();
+    expect(parseCfnLintOutput(w3037('getobjectannotation'), 'cdk.out')[0]?.acceptedBecause).toBeUndefined();
+  });
+});
+
 describe('parseCfnGuardOutput (recorded cfn-guard 3.1 output)', () => {
   it('reports nothing for a passing run', () => {
     expect(parseCfnGuardOutput(fixture('cfn-guard-pass.json'))).toEqual([]);
