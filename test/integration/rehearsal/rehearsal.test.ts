@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import { PipelineRuntimeStack } from '../../../infrastructure/lib/stacks/pipeline-runtime-stack.js';
-import { createEnvironmentStages } from '../../../infrastructure/lib/stages/environment-stages.js';
+import { buildKiroCdApp } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
 import { SCENARIO_NAMES } from '../../../src/rehearsal/scenarios.js';
@@ -23,13 +22,14 @@ import { runKiroCd } from '../cli/run-kiro-cd.js';
 
 const PIPELINE = loadDeploymentConfig().pipeline.name;
 
-/** Synthesizes the app's stacks (as app.ts does, without the policy plugins) into a scratch assembly. */
+/**
+ * Synthesizes the app (buildKiroCdApp, as app.ts does, without the policy plugins) into a scratch
+ * assembly; the environment stacks sit in the pipeline stack's nested stage assemblies.
+ */
 function synthesize(): string {
   const outdir = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-assembly-'));
-  const config = loadDeploymentConfig();
   const app = new App({ outdir, builtinCloudFormationValidation: false });
-  for (const environment of config.environments) createEnvironmentStages(app, environment);
-  new PipelineRuntimeStack(app, 'KiroCd-PipelineRuntime', { config, env: { account: config.pipeline.account, region: config.pipeline.region } });
+  buildKiroCdApp(app, loadDeploymentConfig());
   app.synth();
   return outdir;
 }
