@@ -1,6 +1,6 @@
 /**
  * aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (Node 22 has it). The
- * rehearsal runs on Node 20, so it installs the same three-line polyfill the test set-up uses.
+ * rehearsal and the test set-up (test/support/polyfills.ts) run on Node 20, so both load this polyfill.
  */
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {

@@ -1,17 +1,3 @@
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (Node 22 has it).
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
-export {};
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks: the product's own
+// polyfill (also loaded by the rehearsal) is installed before every test file.
+import '../../src/local/promise-with-resolvers.js';
