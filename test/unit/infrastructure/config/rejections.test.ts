@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
+import { ConfigurationError } from '../../../../src/shared/errors.js';
+
+type Mutable = { pipeline: Record<string, unknown> & { source: Record<string, unknown> }; environments: Record<string, unknown>[] };
+
+/** A fresh, writable copy of the checked-in configuration. */
+function copy(): Mutable {
+  return structuredClone(environmentsConfig) as unknown as Mutable;
+}
+
+function env(config: Mutable, name: 'test' | 'staging' | 'production'): Record<string, unknown> {
+  const found = config.environments.find((environment) => environment['name'] === name);
+  if (found === undefined) throw new Error(`no ${name} in the fixture`);
+  return found;
+}
+
+function rejection(config: Mutable): ConfigurationError {
+  try {
+    loadDeploymentConfig(config as unknown as DeploymentConfigInput);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('validateConfig rejects, naming scope, key, value and fix', () => {
+  it.each<[string, (config: Mutable) => void, RegExp]>([
+    ['a region that does not exist', (c) => { env(c, 'production')['region'] = 'mars-1'; }, /environment "production", key "region": got "mars-1"; must be an AWS region/],
+    ['an account id that is not 12 digits', (c) => { env(c, 'test')['account'] = '12345'; }, /environment "test", key "account": got "12345"; must be a 12-digit AWS account id/],
+    ['a negative health-check duration', (c) => { env(c, 'staging')['healthCheck'] = { durationSeconds: -5, intervalSeconds: 30, reviewTimeoutMinutes: 60 }; }, /environment "staging", key "healthCheck.durationSeconds": got -5; must be a positive number/],
+    ['a polling interval below what CloudWatch can change in', (c) => { env(c, 'test')['healthCheck'] = { durationSeconds: 300, intervalSeconds: 5, reviewTimeoutMinutes: 60 }; }, /key "healthCheck.intervalSeconds": got 5; must be at least 10 seconds/],
+    ['a duration that is not a multiple of the interval', (c) => { env(c, 'staging')['healthCheck'] = { durationSeconds: 301, intervalSeconds: 30, reviewTimeoutMinutes: 60 }; }, /environment "staging", key "healthCheck.durationSeconds": got 301; must be a whole multiple of healthCheck.intervalSeconds \(30\), for example 300/],
+    ['production without approval', (c) => { env(c, 'production')['approval'] = { required: false }; }, /environment "production", key "approval.required": got false; production must be preceded by a manual approval/],
+    ['an approval timeout above CodePipeline\'s 60 days', (c) => { env(c, 'production')['approval'] = { required: true, timeoutMinutes: 90_000 }; }, /key "approval.timeoutMinutes": got 90000; must be at most 86400 minutes/],
+    ['two environments sharing a stack prefix', (c) => { env(c, 'staging')['stackPrefix'] = 'KiroWorker-Test'; }, /environment "staging", key "stackPrefix": got "KiroWorker-Test"; environment "test" already uses this prefix/],
+    ['an alarm that the application stack does not create', (c) => { env(c, 'test')['alarms'] = { critical: ['disk-full'], warning: [] }; }, /key "alarms.critical.0": got "disk-full"; must name alarms from/],
+    ['an alarm both critical and warning', (c) => { env(c, 'test')['alarms'] = { critical: ['poller-errors'], warning: ['poller-errors'] }; }, /key "alarms.warning": got \["poller-errors"\]; an alarm is either critical or a warning/],
+    ['no critical alarm at all', (c) => { env(c, 'test')['alarms'] = { critical: [], warning: ['poller-errors'] }; }, /key "alarms.critical": got \[\]; name at least one critical alarm/],
+    ['a log retention CloudWatch Logs does not offer', (c) => { env(c, 'test')['logRetentionDays'] = 91; }, /key "logRetentionDays": got 91; must be a CloudWatch Logs retention such as 90/],
+    ['a misspelt key', (c) => { env(c, 'test')['healthcheck'] = {}; }, /environment "test", key "healthcheck": got \{\}; is not a known key/],
+    ['an e-mail address that is not one', (c) => { env(c, 'test')['notifications'] = { emails: ['oncall'] }; }, /key "notifications.emails.0": got "oncall"; must be an e-mail address/],
+    ['a Slack channel given by name instead of id', (c) => { env(c, 'test')['notifications'] = { emails: [], slack: { workspaceId: 'T0123456', channelId: '#deploys' } }; }, /key "notifications.slack.channelId": got "#deploys"; must be a Slack channel id/],
+    ['a deployment window that is not a cron expression', (c) => { env(c, 'production')['deploymentWindow'] = { cron: 'weekdays 9-17', timeZone: 'UTC' }; }, /key "deploymentWindow.cron": got "weekdays 9-17"; must be an EventBridge cron expression/],
+    ['an unknown post-deployment suite', (c) => { env(c, 'staging')['postDeploymentTests'] = 'load'; }, /key "postDeploymentTests": got "load"; must be one of integration, e2e, smoke/],
+    ['environments out of deployment order', (c) => { c.environments.reverse(); }, /pipeline settings, key "environments": got \["production","staging","test"\]; list exactly the environments test, staging, production/],
+    ['a connection ARN that is not a CodeStar connection', (c) => { c.pipeline.source['connectionArn'] = 'arn:aws:iam::111111111111:role/github'; }, /pipeline settings, key "source.connectionArn": got "arn:aws:iam::111111111111:role\/github"; must be the ARN of a CodeStar/],
+    ['a secret value where a secret reference belongs', (c) => { c.pipeline['githubTokenSecret'] = 'ghp_abc def'; }, /pipeline settings, key "githubTokenSecret": got "ghp_abc def"; must be a Secrets Manager secret name/],
+  ])('rejects %s', (_why, mutate, message) => {
+    const config = copy();
+    mutate(config);
+    const error = rejection(config);
+    expect(error.message).toMatch(message);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.fault).toBe('user');
+  });
+
+  it('lists every problem at once, not only the first', () => {
+    const config = copy();
+    env(config, 'test')['region'] = 'mars-1';
+    env(config, 'production')['account'] = 'abc';
+    const error = rejection(config);
+    expect(error.message).toMatch(/\(2 problems\)/);
+    expect(error.message).toMatch(/environment "test", key "region"/);
+    expect(error.message).toMatch(/environment "production", key "account"/);
+  });
+});
