@@ -3,14 +3,14 @@ import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { retentionDays } from '../observability/pipeline-event-functions.js';
 import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
+import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The source file of a pipeline handler, bundled by esbuild (no Docker). */
 export function pipelineHandlerEntry(name: string): string {
@@ -55,7 +55,7 @@ export function deploymentSafetyFunction(scope: Construct, id: string, props: De
     entry: pipelineHandlerEntry(props.handlerName),
     handler: 'handler',
     projectRoot: REPOSITORY_ROOT,
-    depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+    depsLockFilePath: DEPENDENCIES_LOCK_FILE,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
@@ -64,14 +64,7 @@ export function deploymentSafetyFunction(scope: Construct, id: string, props: De
     logGroup,
     environmentEncryption: props.key,
     environment: { ...props.environment },
-    bundling: {
-      format: OutputFormat.ESM,
-      target: 'node22',
-      minify: true,
-      sourceMap: false,
-      forceDockerBundling: false,
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    bundling: LAMBDA_BUNDLING,
   });
   fn.node.addDependency(role);
   acknowledgeGuardRule(

@@ -6,7 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -16,8 +16,8 @@ import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-key
 import type { EnvironmentName } from '../../config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
+import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const handlerEntry = (name: string): string => fileURLToPath(new URL(`../../../../src/pipeline/handlers/${name}.ts`, import.meta.url));
 
 /** The CloudWatch Logs retention for a number of days the configuration schema has already checked. */
@@ -200,7 +200,7 @@ export class PipelineEventFunctions extends Construct {
       entry: spec.entry,
       handler: 'handler',
       projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+      depsLockFilePath: DEPENDENCIES_LOCK_FILE,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -209,14 +209,7 @@ export class PipelineEventFunctions extends Construct {
       logGroup,
       environmentEncryption: props.key,
       environment: spec.environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: false,
-        forceDockerBundling: false,
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     fn.node.addDependency(role);
     acknowledgeGuardRule(

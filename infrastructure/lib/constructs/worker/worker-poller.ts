@@ -3,16 +3,16 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
 import { POLLER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
 import { WORK_ITEMS_TABLE_KEYS } from '../../../../src/worker/domain/table-keys.js';
+import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
 
 const POLLER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/poller.ts', import.meta.url));
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Properties of {@link WorkerPoller}. */
 export interface WorkerPollerProps {
@@ -74,7 +74,7 @@ export class WorkerPoller extends Construct {
       entry: POLLER_ENTRY,
       handler: 'handler',
       projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+      depsLockFilePath: DEPENDENCIES_LOCK_FILE,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -90,14 +90,7 @@ export class WorkerPoller extends Construct {
         [POLLER_ENVIRONMENT.leaseSeconds]: String(props.leaseDuration.toSeconds()),
         [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 5),
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: false,
-        forceDockerBundling: false,
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     this.function.node.addDependency(role);
     acknowledgeGuardRule(
