@@ -21,7 +21,7 @@ import {
   type StartPipelineExecutionCommandOutput,
 } from '@aws-sdk/client-codepipeline';
 import type { DeploymentConfig, EnvironmentConfig, EnvironmentName } from '../../infrastructure/lib/config/schema.js';
-import { deployedStages, infraVariableName, type PipelinePlan, type PlannedStage } from '../../infrastructure/lib/plan/pipeline-plan.js';
+import { deployedStages, detectionActionName, infraVariableName, type PipelinePlan, type PlannedStage } from '../../infrastructure/lib/plan/pipeline-plan.js';
 import { decideInfrastructureChange, exportedVariableLine, type InfrastructureDecision, type SourceChanges } from '../pipeline/domain/change-detection/decide-infrastructure-change.js';
 import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.js';
 import { runRollback, type RollbackOutcome } from '../pipeline/domain/rollback/rollback-orchestrator.js';
@@ -233,10 +233,11 @@ export class ScenarioDriver {
       case 'change-detection': {
         await this.emit(stageEvent(this.origin, this.now(), executionId, stage.name, 'STARTED'));
         await this.flush();
-        for (const environment of this.context.config.environments) {
+        // The environments this stage detects for: all of them, or one behind its deployment window.
+        for (const environment of this.context.config.environments.filter((candidate) => stage.actions.some((action) => action.name === detectionActionName(candidate.name)))) {
           const decision = await this.detectChanges(environment, commit);
           variables[infraVariableName(environment.name)] = decision.infrastructure;
-          const action = stage.actions.find((candidate) => candidate.name.endsWith(environment.name))?.name ?? `Detect-${environment.name}`;
+          const action = detectionActionName(environment.name);
           await this.emit(actionEvent(this.origin, this.now(), executionId, stage.name, action, 'SUCCEEDED', { category: 'Build', provider: 'CodeBuild' }, `${exportedVariableLine(decision)}: ${decision.reasons.join('; ')}`));
           this.context.progress(`    [${environment.name}] change detection: infrastructure ${decision.infrastructure} (${decision.reasons.join('; ')})`);
         }

@@ -13,6 +13,7 @@ import {
   applicationStageName,
   approvalStageName,
   infrastructureStageName,
+  windowStageName,
 } from '../../../src/pipeline/domain/stage-names.js';
 
 /**
@@ -142,7 +143,13 @@ export interface HealthCheckPlan {
 /** One stage of the pipeline after Source (and the CDK-managed UpdatePipeline/Assets stages). */
 export type PlannedStage =
   | { readonly kind: 'build'; readonly name: string; readonly action: ShellActionPlan }
-  | { readonly kind: 'change-detection'; readonly name: string; readonly actions: readonly ShellActionPlan[] }
+  | {
+      readonly kind: 'change-detection';
+      readonly name: string;
+      readonly actions: readonly ShellActionPlan[];
+      /** The deployment window of a `<Env>-Window` stage; none for the pipeline-wide Detect-Changes stage. */
+      readonly conditions: StageConditions;
+    }
   | {
       readonly kind: 'infrastructure';
       readonly name: string;
@@ -156,7 +163,10 @@ export type PlannedStage =
       readonly environment: EnvironmentName;
       readonly conditions: StageConditions;
       readonly budgetMinutes: number;
-      /** Health check first (when a health monitor exists), then the environment's suite. */
+      /**
+       * The health check (when a health monitor exists) and the environment's suite, side by side
+       * after the deployment: the stage fails, and rolls back once, when either fails.
+       */
       readonly healthCheck?: HealthCheckPlan;
       readonly tests: ShellActionPlan;
     }
@@ -202,6 +212,12 @@ export interface PlanOptions {
 }
 
 const CLI = 'node bin/kiro-cd.js';
+/** The policy gates' findings (`kiro-cd gates --report-file`), read again in post_build. */
+const GATES_REPORT = 'reports/gates.json';
+/** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
+const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
+/** Where vitest.deployed.config.ts writes a post-deployment suite's JUnit. */
+const DEPLOYED_SUITE_REPORT = 'reports/junit-deployed.xml';
 
 /** Name of the exported variable that says whether an environment's infrastructure deploys. */
 export function infraVariableName(environment: EnvironmentName): string {
@@ -247,7 +263,9 @@ function buildStage(pipelineName: string): PlannedStage {
     name: PIPELINE_STAGES.build,
     action: {
       name: 'Synth',
-      installCommands: ['npm ci'],
+      // CodeBuild's image has neither cfn-lint nor moto_server (the emulator the tests run against):
+      // ensure-tools installs the versions pinned in tools/python-requirements.txt.
+      installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
       commands: [
         'mkdir -p reports',
         'npm run typecheck',
@@ -260,10 +278,13 @@ function buildStage(pipelineName: string): PlannedStage {
         `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
         `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
         'npx cdk synth',
-        `${CLI} gates --assembly cdk.out`,
+        `${CLI} gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
+      // Whatever reports the build phase got to write, red builds included: the scan findings as a
+      // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
       postBuildCommands: [
-        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --pipeline ${pipelineName}`,
+        `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT}`,
+        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --pipeline ${pipelineName}`,
       ],
       timeoutMinutes: ACTION_TIMEOUTS.build,
       env: {},
@@ -271,6 +292,7 @@ function buildStage(pipelineName: string): PlannedStage {
       reports: {
         'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
         coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
+        'security-scans': { files: [SECURITY_SCANS_REPORT], format: 'JUNITXML' },
       },
       countsAsTests: true,
     },
@@ -373,7 +395,7 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
       KIRO_INFRA_VERDICT: variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) }),
     },
     exportedVariables: [],
-    reports: {},
+    reports: { [`${suite}-tests`]: { files: [DEPLOYED_SUITE_REPORT], format: 'JUNITXML' } },
     countsAsTests: true,
   };
 }
@@ -422,14 +444,35 @@ function approvalSummary(pipelineName: string, environments: readonly Environmen
   ].join(' ');
 }
 
-function approvalStage(environment: EnvironmentConfig, pipelineName: string, all: readonly EnvironmentConfig[]): PlannedStage {
+/**
+ * The stage that carries an environment's deployment window when it has no approval stage to carry
+ * it: the infrastructure stage's one entry slot holds its skip condition, and SKIP cannot be
+ * combined with a DeploymentWindow rule (SKIP takes only VariableCheck and LambdaInvoke rules), so
+ * the window gets a stage of its own in front of the environment. Its action is the environment's
+ * change detection, which then runs just before the environment deploys.
+ */
+function windowStage(environment: EnvironmentConfig, window: PlannedRule, options: PlanOptions): PlannedStage {
+  return {
+    kind: 'change-detection',
+    name: windowStageName(environment.name),
+    actions: [detectionAction(environment, options)],
+    conditions: { beforeEntry: { result: 'FAIL', rules: [window] } },
+  };
+}
+
+/** True when the environment's window needs a stage of its own ({@link windowStage}). */
+function needsWindowStage(environment: EnvironmentConfig): boolean {
+  return environment.deploymentWindow !== undefined && !environment.approval.required;
+}
+
+function approvalStage(environment: EnvironmentConfig, pipelineName: string, detected: readonly EnvironmentConfig[]): PlannedStage {
   const window = windowRule(environment);
   return {
     kind: 'approval',
     name: approvalStageName(environment.name),
     environment: environment.name,
     timeoutMinutes: environment.approval.timeoutMinutes,
-    summary: approvalSummary(pipelineName, all),
+    summary: approvalSummary(pipelineName, detected),
     // The infrastructure stage's only entry slot is taken by the skip condition, so an environment's
     // deployment window is checked before its approval too: nobody is asked to approve a release
     // that could not deploy. Without a window, the slot skips the approval for a rollback execution
@@ -456,20 +499,32 @@ const SKIP_ON_ROLLBACK: PlannedCondition = {
 /**
  * Computes the pipeline from the validated configuration: Build, change detection, then per
  * environment (in configuration order, which validation pins to test → staging → production) an
- * optional approval stage, the infrastructure stage and the application stage.
+ * optional approval or window stage, the infrastructure stage and the application stage.
  */
 export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}): PipelinePlan {
   const { pipeline, environments } = config;
-  const stages: PlannedStage[] = [
-    buildStage(pipeline.name),
-    {
+  const stages: PlannedStage[] = [buildStage(pipeline.name)];
+  // Every environment's change detection runs side by side right after the build, except where a
+  // window stage runs it (needsWindowStage).
+  const detectedUpFront = environments.filter((environment) => !needsWindowStage(environment));
+  if (detectedUpFront.length > 0) {
+    stages.push({
       kind: 'change-detection',
       name: CHANGE_DETECTION_STAGE,
-      actions: environments.map((environment) => detectionAction(environment, options)),
-    },
-  ];
+      actions: detectedUpFront.map((environment) => detectionAction(environment, options)),
+      conditions: {},
+    });
+  }
+  const detected = [...detectedUpFront];
   for (const environment of environments) {
-    if (environment.approval.required) stages.push(approvalStage(environment, pipeline.name, environments));
+    const window = windowRule(environment);
+    if (environment.approval.required) {
+      // The summary names only verdicts that exist when the approval is asked for.
+      stages.push(approvalStage(environment, pipeline.name, environments.filter((candidate) => detected.includes(candidate))));
+    } else if (window !== undefined) {
+      stages.push(windowStage(environment, window, options));
+      detected.push(environment);
+    }
     stages.push(infrastructureStage(environment), applicationStage(environment, pipeline.name, options));
   }
   return {

@@ -32,6 +32,7 @@ import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowled
 import {
   ACTION_TIMEOUTS,
   VARIABLE_REFERENCE,
+  detectionActionName,
   planPipeline,
   type PipelinePlan,
   PIPELINE_VARIABLES_NAMESPACE,
@@ -199,10 +200,7 @@ export class PipelineStack extends Stack {
     });
 
     const build = this.plan.stages.find((stage) => stage.kind === 'build');
-    const detection = this.plan.stages.find((stage) => stage.kind === 'change-detection');
-    if (build?.kind !== 'build' || detection?.kind !== 'change-detection') {
-      throw new ConfigurationError('The pipeline plan has no Build or change-detection stage; planPipeline() always adds both.');
-    }
+    if (build?.kind !== 'build') throw new ConfigurationError('The pipeline plan has no Build stage; planPipeline() always adds it.');
 
     const synth = shellActionStep(build.action, {
       input: source,
@@ -228,21 +226,24 @@ export class PipelineStack extends Stack {
     });
 
     const environments = new Map(config.environments.map((environment) => [environment.name, environment]));
+    // Every change-detection action of the plan (the pipeline-wide stage and the window stages),
+    // created up front so that conditions and summaries can refer to their variables.
     const detectSteps = new Map(
-      detection.actions.map((action, index) => {
-        const environment = config.environments[index];
-        if (environment === undefined) throw new ConfigurationError(`No environment for change-detection action ${action.name}.`);
-        return [
-          action.name,
-          shellActionStep(action, {
-            input: source,
-            additionalInputs: { 'cdk.out': synth },
-            rolePolicyStatements: this.detectionStatements(environment, props.historyTable),
-          }),
-        ] as const;
-      }),
+      this.plan.stages
+        .flatMap((stage) => (stage.kind === 'change-detection' ? stage.actions : []))
+        .map((action) => {
+          const environment = config.environments.find((candidate) => detectionActionName(candidate.name) === action.name);
+          if (environment === undefined) throw new ConfigurationError(`No environment for change-detection action ${action.name}.`);
+          return [
+            action.name,
+            shellActionStep(action, {
+              input: source,
+              additionalInputs: { 'cdk.out': synth },
+              rolePolicyStatements: this.detectionStatements(environment, props.historyTable),
+            }),
+          ] as const;
+        }),
     );
-    cdkPipeline.addWave(detection.name, { pre: [...detectSteps.values()] });
 
     // One reference per variable: each exportedVariable() call makes a new output, and only the
     // ones a consuming step registers get a namespace, so conditions must reuse the consumers' one.
@@ -267,7 +268,15 @@ export class PipelineStack extends Stack {
     for (const stage of this.plan.stages) {
       switch (stage.kind) {
         case 'build':
+          break;
         case 'change-detection':
+          cdkPipeline.addWave(stage.name, {
+            pre: stage.actions.map((action) => {
+              const step = detectSteps.get(action.name);
+              if (step === undefined) throw new ConfigurationError(`No step for change-detection action ${action.name}.`);
+              return step;
+            }),
+          });
           break;
         case 'approval':
           cdkPipeline.addWave(stage.name, {
@@ -295,9 +304,9 @@ export class PipelineStack extends Stack {
           if (stage.healthCheck !== undefined && props.healthMonitor !== undefined) {
             post.push(new StepFunctionsInvokeStep(stage.healthCheck.name, { stateMachine: props.healthMonitor, input: stage.healthCheck.input }));
           }
-          const tests = shellActionStep(stage.tests, { input: source, resolveValue: resolvePlaceholders });
-          if (post[0] !== undefined) tests.addStepDependency(post[0]);
-          post.push(tests);
+          // No dependency between the two: the suite runs during the bake, and the stage fails (and
+          // rolls back once, through its on-failure condition) when either of them fails.
+          post.push(shellActionStep(stage.tests, { input: source, resolveValue: resolvePlaceholders }));
           cdkPipeline.addStage(pair.application, { post });
           break;
         }
@@ -468,7 +477,7 @@ export class PipelineStack extends Stack {
     const cfn = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
     const names = this.pipeline.stages.map((stage) => stage.stageName);
     for (const stage of this.plan.stages) {
-      if (stage.kind === 'build' || stage.kind === 'change-detection') continue;
+      if (stage.kind === 'build') continue;
       const index = names.indexOf(stage.name);
       if (index < 0) throw new ConfigurationError(`Stage ${stage.name} of the plan is missing from the built pipeline (${names.join(', ')}).`);
       const conditions: StageConditions = stage.conditions;

@@ -37,6 +37,16 @@ export function approvalStageName(environment: EnvironmentName): string {
   return `Approve-${capitalise(environment)}`;
 }
 
+/**
+ * The stage that holds an environment's deployment window when no approval stage can (such as
+ * `Test-Window`): its entry condition fails outside the window, before any stack of the environment
+ * deploys, and it runs the environment's change detection, which then sees the state just before
+ * the deployment.
+ */
+export function windowStageName(environment: EnvironmentName): string {
+  return `${capitalise(environment)}-Window`;
+}
+
 /** What a stage name tells about the environment it belongs to. */
 export type StageRole =
   | { readonly kind: 'infrastructure' | 'application' | 'approval'; readonly environment: EnvironmentName }

@@ -160,12 +160,34 @@ describe('planPipeline', () => {
       'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
     );
     expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
-    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out');
-    expect(build.postBuildCommands[0]).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--pipeline kiro-codebuild-worker$/);
+    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
+      'security-scans': { files: ['reports/security-scans.xml'], format: 'JUNITXML' },
     });
+  });
+
+  it('installs the pinned Python tools before the dependencies: CodeBuild has neither cfn-lint nor the emulator', () => {
+    expect(stage(plan, 'Build', 'build').action.installCommands).toEqual(['bash scripts/ensure-tools.sh', 'npm ci']);
+  });
+
+  it('turns every report the build phase wrote into a scan report and metrics, in post_build', () => {
+    const [scanReport, metrics, ...rest] = stage(plan, 'Build', 'build').action.postBuildCommands;
+    expect(rest).toEqual([]);
+    // Both read exactly the files the build phase writes.
+    for (const command of [scanReport, metrics]) {
+      expect(command).toContain('--audit reports/npm-audit.json');
+      expect(command).toContain('--eslint reports/eslint.json');
+      expect(command).toContain('--gates-report reports/gates.json');
+    }
+    expect(scanReport).toMatch(/^node bin\/kiro-cd\.js scan-report --output reports\/security-scans\.xml /);
+    expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--junit reports\/junit\.xml .*--pipeline kiro-codebuild-worker$/);
+  });
+
+  it('publishes each post-deployment suite as a JUnit report', () => {
+    const tests = stage(plan, 'Staging-Application', 'application').tests;
+    expect(tests.reports).toEqual({ 'e2e-tests': { files: ['reports/junit-deployed.xml'], format: 'JUNITXML' } });
   });
 
   it('keeps every test within the 30-minute TR-8 budget and gives every CodeBuild action a timeout CodeBuild accepts (5 minutes at least)', () => {
@@ -184,6 +206,37 @@ describe('planPipeline', () => {
     expect(stage(windowed, 'Approve-Production', 'approval').conditions.beforeEntry).toEqual(expected);
     expect(stage(windowed, 'Production-Application', 'application').conditions.beforeEntry).toEqual(expected);
     expect(stage(windowed, 'Staging-Application', 'application').conditions.beforeEntry).toBeUndefined();
+  });
+
+  it('gives the window of an environment without approval a stage of its own, in front of its infrastructure, that runs its change detection', () => {
+    const window = { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'America/New_York' };
+    const windowed = planPipeline(loadDeploymentConfig(withEnvironment('staging', { deploymentWindow: window })), { healthMonitor: true });
+    const names = windowed.stages.map((candidate) => candidate.name);
+    expect(names.slice(names.indexOf('Test-Application'), names.indexOf('Staging-Application') + 1)).toEqual([
+      'Test-Application',
+      'Staging-Window',
+      'Staging-Infrastructure',
+      'Staging-Application',
+    ]);
+    const gate = stage(windowed, 'Staging-Window', 'change-detection');
+    expect(gate.conditions.beforeEntry).toEqual({
+      result: 'FAIL',
+      rules: [{ kind: 'deployment-window', name: 'DeploymentWindow', cron: '* * 8-17 ? * MON-FRI *', timeZone: 'America/New_York' }],
+    });
+    expect(gate.actions.map((action) => action.name)).toEqual(['Detect-staging']);
+    // Detected once: no longer with the others right after the build.
+    expect(stage(windowed, CHANGE_DETECTION_STAGE, 'change-detection').actions.map((action) => action.name)).toEqual(['Detect-test', 'Detect-production']);
+    // The approval comes later, so its summary can name the staging verdict too.
+    expect(stage(windowed, 'Approve-Production', 'approval').summary).toContain('staging=#{Detect-staging.INFRA_STAGING}');
+  });
+
+  it('names in an approval summary only the verdicts that exist when the approval is asked for', () => {
+    const input = withEnvironment('test', { approval: { required: true, timeoutMinutes: 60 } });
+    const raw = input.environments.find((environment) => environment.name === 'staging') as unknown as Record<string, unknown>;
+    raw['deploymentWindow'] = { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' };
+    const summary = stage(planPipeline(loadDeploymentConfig(input)), 'Approve-Test', 'approval').summary;
+    expect(summary).toContain('test=#{Detect-test.INFRA_TEST}');
+    expect(summary).not.toContain('INFRA_STAGING');
   });
 
   it('skips the approval for a rollback execution (KIRO_ROLLBACK=true), as long as no deployment window holds the entry slot', () => {

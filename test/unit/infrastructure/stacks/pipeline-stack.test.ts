@@ -2,6 +2,7 @@ import { App, Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
 import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
@@ -22,7 +23,7 @@ function fixtureStage(scope: Construct, id: string, environment: EnvironmentConf
 
 interface CfnStage {
   Name: string;
-  Actions: { Name: string; Namespace?: string; ActionTypeId: { Provider: string }; Configuration?: Record<string, unknown> }[];
+  Actions: { Name: string; Namespace?: string; RunOrder?: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, unknown> }[];
   BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, string> }[] }[] };
   OnSuccess?: { Conditions: { Result: string; Rules: { Configuration: Record<string, string> }[] }[] };
   OnFailure?: { Result: string };
@@ -158,9 +159,12 @@ describe('PipelineStack', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('runs the health monitor, then the suite, after each application deployment', () => {
-    const actions = byName('Staging-Application').Actions.map((a) => a.Name);
-    expect(actions.slice(-2)).toEqual(['HealthCheck', 'Tests-e2e']);
+  it('runs the health monitor and the suite side by side after each application deployment', () => {
+    const actions = byName('Staging-Application').Actions;
+    const deployOrder = Math.max(...actions.filter((a) => a.ActionTypeId.Category === 'Deploy').map((a) => a.RunOrder ?? 1));
+    const after = actions.filter((a) => (a.RunOrder ?? 1) > deployOrder);
+    expect(after.map((a) => a.Name).sort()).toEqual(['HealthCheck', 'Tests-e2e']);
+    expect(new Set(after.map((a) => a.RunOrder)).size).toBe(1);
     const health = byName('Staging-Application').Actions.find((a) => a.Name === 'HealthCheck');
     expect(health?.ActionTypeId.Provider).toBe('StepFunctions');
     expect(JSON.parse(String(health?.Configuration?.Input))).toEqual({
@@ -178,28 +182,34 @@ describe('PipelineStack', () => {
     for (const project of projects) expect(project.Properties.TimeoutInMinutes).toBeLessThanOrEqual(15);
   });
 
-  it('runs the build gates, reports JUnit and Cobertura, and publishes metrics in post_build', () => {
+  it('runs the build gates, reports tests, coverage and scans, and publishes metrics in post_build', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       TimeoutInMinutes: 15,
       Source: {
         BuildSpec: Match.serializedJson(
           Match.objectLike({
             phases: Match.objectLike({
-              install: { commands: ['npm ci'] },
+              install: { commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
               build: {
                 commands: Match.arrayWith([
                   'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
                   'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
                   'npx cdk synth',
-                  'node bin/kiro-cd.js gates --assembly cdk.out',
+                  'node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json',
                 ]),
               },
-              post_build: { commands: [Match.stringLikeRegexp('^node bin/kiro-cd.js publish-build-metrics ')] },
+              post_build: {
+                commands: [
+                  'node bin/kiro-cd.js scan-report --output reports/security-scans.xml --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report reports/gates.json',
+                  Match.stringLikeRegexp('^node bin/kiro-cd.js publish-build-metrics .*--gates-report reports/gates.json'),
+                ],
+              },
             }),
             reports: {
               'unit-tests': { files: ['reports/junit.xml'], 'file-format': 'JUNITXML' },
               coverage: { files: ['coverage/cobertura-coverage.xml'], 'file-format': 'COBERTURAXML' },
+              'security-scans': { files: ['reports/security-scans.xml'], 'file-format': 'JUNITXML' },
             },
           }),
         ),
@@ -276,5 +286,44 @@ describe('PipelineStack', () => {
       },
     });
     expect(JSON.stringify(template.toJSON())).not.toContain(`${table}/index/*`);
+  });
+});
+
+describe('PipelineStack with a deployment window on an environment without approval', () => {
+  let stages: CfnStage[];
+
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const config = loadDeploymentConfig({
+      ...environmentsConfig,
+      environments: environmentsConfig.environments.map((environment) =>
+        environment.name === 'staging' ? { ...environment, deploymentWindow: { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' } } : environment,
+      ),
+    });
+    const stack = new PipelineStack(app, 'Pipeline', {
+      config,
+      environmentStages: (scope, environment) => ({
+        infrastructure: fixtureStage(scope, infrastructureStageName(environment.name), environment),
+        application: fixtureStage(scope, applicationStageName(environment.name), environment),
+      }),
+    });
+    const pipelines = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+    stages = (Object.values(pipelines)[0] as { Properties: { Stages: CfnStage[] } }).Properties.Stages;
+  });
+
+  it('fails the release at Staging-Window outside the window, before any staging stack deploys', () => {
+    const names = stages.map((stage) => stage.Name);
+    expect(names.indexOf('Staging-Window')).toBe(names.indexOf('Staging-Infrastructure') - 1);
+    const window = stages.find((stage) => stage.Name === 'Staging-Window');
+    expect(window?.BeforeEntry?.Conditions[0]?.Result).toBe('FAIL');
+    expect(window?.BeforeEntry?.Conditions[0]?.Rules.map((rule) => [rule.RuleTypeId.Provider, rule.Configuration])).toEqual([
+      ['DeploymentWindow', { Cron: '* * 8-17 ? * MON-FRI *', TimeZone: 'UTC' }],
+    ]);
+    expect(window?.Actions.map((action) => action.Name)).toEqual(['Detect-staging']);
+  });
+
+  it('skips Staging-Infrastructure on the variable the window stage exports', () => {
+    const rule = stages.find((stage) => stage.Name === 'Staging-Infrastructure')?.BeforeEntry?.Conditions[0]?.Rules[0];
+    expect(rule?.Configuration).toEqual({ Variable: '#{Staging-Window@Detect-staging.INFRA_STAGING}', Operator: 'EQ', Value: 'deploy' });
   });
 });
