@@ -123,6 +123,11 @@ export interface ShellActionPlan {
   /** Commands of the post_build phase: CodeBuild runs them even when the build phase failed. */
   readonly postBuildCommands: readonly string[];
   readonly timeoutMinutes: number;
+  /**
+   * CodeBuild compute size: `small` (2 vCPU, 3 GB) or `medium` (4 vCPU, 7 GB).
+   * @default small
+   */
+  readonly compute?: 'small' | 'medium';
   readonly env: Readonly<Record<string, string>>;
   /** Variables exported to CodePipeline (buildspec `env.exported-variables`). */
   readonly exportedVariables: readonly string[];
@@ -287,6 +292,9 @@ function buildStage(pipelineName: string): PlannedStage {
         `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --pipeline ${pipelineName}`,
       ],
       timeoutMinutes: ACTION_TIMEOUTS.build,
+      // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in
+      // memory; 3 GB (small) is tight for them, and 4 vCPU run the tests in twice the workers.
+      compute: 'medium',
       env: {},
       exportedVariables: [],
       reports: {

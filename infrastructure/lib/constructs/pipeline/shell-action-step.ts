@@ -61,6 +61,7 @@ export function shellActionStep(action: ShellActionPlan, options: ShellActionSte
     commands: [...action.commands],
     env: Object.fromEntries(Object.entries(action.env).map(([key, value]) => [key, options.resolveValue?.(value) ?? value])),
     timeout: Duration.minutes(action.timeoutMinutes),
+    ...(action.compute === 'medium' ? { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM } } : {}),
     ...(buildSpec === undefined ? {} : { partialBuildSpec: buildSpec }),
     ...(options.rolePolicyStatements === undefined ? {} : { rolePolicyStatements: [...options.rolePolicyStatements] }),
   });
