@@ -14,11 +14,22 @@ const region = z.enum(AWS_REGIONS, {
   message: `must be an AWS region such as "us-east-1" or "eu-west-1" (supported: ${AWS_REGIONS.join(', ')})`,
 });
 
+/** Prefixes of GitHub tokens (classic, fine-grained, OAuth, app and refresh tokens). */
+const GITHUB_TOKEN_PREFIX = /^(gh[pousr]_|github_pat_)/;
+
+/** Keys whose value is never echoed in a configuration error: a pasted secret would end up in logs. */
+export const SECRET_REFERENCE_KEYS: readonly string[] = ['githubTokenSecret'];
+
 /** A Secrets Manager secret, referenced by name or ARN: the value itself never appears in configuration. */
 const secretReference = z
   .string()
   .regex(/^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+|[\w/+=.@-]{1,512})$/, {
     message: 'must be a Secrets Manager secret name (such as "kiro-cd/github-token") or a secret ARN, never the secret value',
+  })
+  // A GitHub token is also a valid secret *name*; refuse the documented token prefixes outright.
+  .refine((value) => !GITHUB_TOKEN_PREFIX.test(value), {
+    message:
+      'looks like a GitHub token, not a secret name: store the token in Secrets Manager, put the secret\'s name here, and revoke this token (it has been written into a file)',
   });
 
 const email = z.email({ message: 'must be an e-mail address such as "oncall@example.com"' });

@@ -4,6 +4,7 @@ import {
   ENVIRONMENT_NAMES,
   environmentSchema,
   pipelineSchema,
+  SECRET_REFERENCE_KEYS,
   type DeploymentConfig,
   type EnvironmentConfig,
 } from './schema.js';
@@ -26,10 +27,20 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Renders a problem as one line that names scope, key, bad value and fix. */
+/** The bad value, or only its length for a key that references a secret (the value may be one). */
+function isSecretReferenceKey(key: string): boolean {
+  return SECRET_REFERENCE_KEYS.includes(key.split('.').at(-1) ?? '');
+}
+
+function describeValueOf(problem: ConfigProblem): string {
+  if (!isSecretReferenceKey(problem.key) || typeof problem.value !== 'string') return describe(problem.value);
+  return `a value of ${String(problem.value.length)} characters (not shown: it may be a secret)`;
+}
+
+/** Renders a problem as one line that names scope, key, bad value and fix; never a secret's value. */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.scope === 'pipeline' ? 'pipeline settings' : `environment "${problem.scope}"`;
-  return `${where}, key "${problem.key}": got ${describe(problem.value)}; ${problem.fix}.`;
+  return `${where}, key "${problem.key}": got ${describeValueOf(problem)}; ${problem.fix}.`;
 }
 
 function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
@@ -152,7 +163,8 @@ export function validateConfig(input: { readonly pipeline: unknown; readonly env
     const lines = problems.map((problem) => `  - ${formatProblem(problem)}`);
     throw new ConfigurationError(
       `Invalid deployment configuration in ${CONFIG_FILE} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
-      { problems },
+      // The problems travel with the error (JSON output of the CLI): without a secret's value.
+      { problems: problems.map((problem) => (isSecretReferenceKey(problem.key) ? { ...problem, value: describeValueOf(problem) } : problem)) },
     );
   }
   return { pipeline: pipeline.data, environments };

@@ -48,7 +48,8 @@ describe('validateConfig rejects, naming scope, key, value and fix', () => {
     ['an unknown post-deployment suite', (c) => { env(c, 'staging')['postDeploymentTests'] = 'load'; }, /key "postDeploymentTests": got "load"; must be one of integration, e2e, smoke/],
     ['environments out of deployment order', (c) => { c.environments.reverse(); }, /pipeline settings, key "environments": got \["production","staging","test"\]; list exactly the environments test, staging, production/],
     ['a connection ARN that is not a CodeStar connection', (c) => { c.pipeline.source['connectionArn'] = 'arn:aws:iam::111111111111:role/github'; }, /pipeline settings, key "source.connectionArn": got "arn:aws:iam::111111111111:role\/github"; must be the ARN of a CodeStar/],
-    ['a secret value where a secret reference belongs', (c) => { c.pipeline['githubTokenSecret'] = 'ghp_abc def'; }, /pipeline settings, key "githubTokenSecret": got "ghp_abc def"; must be a Secrets Manager secret name/],
+    ['a secret value where a secret reference belongs', (c) => { c.pipeline['githubTokenSecret'] = 'ghp_abc def'; }, /pipeline settings, key "githubTokenSecret": got a value of 11 characters \(not shown: it may be a secret\); must be a Secrets Manager secret name/],
+    ['a GitHub token that would pass as a secret name', (c) => { c.pipeline['githubTokenSecret'] = 'github_pat_11ABCDEFG0123456789'; }, /key "githubTokenSecret": got a value of 30 characters \(not shown: it may be a secret\); looks like a GitHub token, not a secret name: store the token in Secrets Manager/],
   ])('rejects %s', (_why, mutate, message) => {
     const config = copy();
     mutate(config);
@@ -56,6 +57,14 @@ describe('validateConfig rejects, naming scope, key, value and fix', () => {
     expect(error.message).toMatch(message);
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.fault).toBe('user');
+  });
+
+  it.each([['ghp_0123456789abcdefghijklmnopqrstuvwxyz'], ['gho_Zz9'], ['a b c']])('never echoes the value given for githubTokenSecret (%#)', (value) => {
+    const config = copy();
+    config.pipeline['githubTokenSecret'] = value;
+    const error = rejection(config);
+    expect(error.message).not.toContain(value);
+    expect(JSON.stringify(error.context)).not.toContain(value);
   });
 
   it('lists every problem at once, not only the first', () => {
