@@ -19,7 +19,7 @@ import { provisionFromTemplates, subscribeReadBackQueue } from '../local/local-r
 import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { readSynthesizedStacks } from '../local/synthesized-templates.js';
 import { TaskTokenBroker } from '../local/task-token-broker.js';
-import { CodePipelineDouble } from '../../test/support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../local/codepipeline-double.js';
 import { ConfigurationError, KiroCdError } from '../shared/errors.js';
 import { renderRehearsalReport, type ReportScenario } from './html-report.js';
 import { REHEARSAL_TIME_FACTOR, rehearsalConfig } from './rehearsal-config.js';

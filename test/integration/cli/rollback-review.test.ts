@@ -11,7 +11,7 @@ import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynam
 import { DEFAULT_ROLLBACK_TIMING } from '../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../../src/pipeline/domain/stage-names.js';
 import type { ReviewGate } from '../../../src/pipeline/ports/review-gate.js';
-import { CodePipelineDouble } from '../../support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../../../src/local/codepipeline-double.js';
 import { InMemoryNotifier } from '../../support/fakes/in-memory-notifier.js';
 import { motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../unit/pipeline/domain/rollback/rollback-fixtures.js';

@@ -17,7 +17,7 @@ import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipe
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { systemClock } from '../../../src/pipeline/ports/clock.js';
-import { CodePipelineDouble } from '../../support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../../../src/local/codepipeline-double.js';
 import { runKiroCd } from '../cli/run-kiro-cd.js';
 
 const PIPELINE = loadDeploymentConfig().pipeline.name;

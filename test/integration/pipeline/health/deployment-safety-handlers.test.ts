@@ -18,7 +18,7 @@ import { createHandler as createAlarmHandler } from '../../../../src/pipeline/ha
 import { createHandler as createMonitor, watchedAlarms, type BakeState } from '../../../../src/pipeline/handlers/health-monitor.js';
 import { createHandler as createTrigger } from '../../../../src/pipeline/handlers/rollback-trigger.js';
 import type { ReviewGate } from '../../../../src/pipeline/ports/review-gate.js';
-import { CodePipelineDouble } from '../../../support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../../../../src/local/codepipeline-double.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../../unit/pipeline/domain/rollback/rollback-fixtures.js';
 import { createHistoryTable } from '../history/history-table.js';

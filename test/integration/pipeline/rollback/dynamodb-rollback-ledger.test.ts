@@ -7,7 +7,7 @@ import { DynamoDbRollbackLedger } from '../../../../src/pipeline/adapters/aws/dy
 import { runRollback } from '../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../../../src/pipeline/domain/stage-names.js';
-import { CodePipelineDouble } from '../../../support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../../../../src/local/codepipeline-double.js';
 import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../../../support/fakes/in-memory-notifier.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';

@@ -5,7 +5,7 @@ import { runRollback, type RollbackDependencies } from '../../../../../src/pipel
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName, infrastructureStageName } from '../../../../../src/pipeline/domain/stage-names.js';
-import { CodePipelineDouble } from '../../../../support/doubles/codepipeline-double.js';
+import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../../../../support/fakes/in-memory-notifier.js';
 import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, ManualClock, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
