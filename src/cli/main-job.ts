@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
+import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
 import { runAllGates, VALIDATION_REPORT_FILE, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
 import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/gates/gate-finding.js';
+import { formatPipelineLayout, pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
 import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/gates.js';
@@ -29,13 +32,22 @@ export async function synthesizeAll(cwd: string): Promise<void> {
   }
 }
 
-/** Prints per environment (stage) the stacks and their resource counts. */
+/**
+ * Prints the pipeline as the synthesized template declares it (src/pipeline/domain/pipeline-layout.ts):
+ * its stages per environment with their actions and conditions, which is what will really deploy.
+ */
+export function printPipeline(run: GatesRun, out: Output): void {
+  const { template } = readPipelineTemplate(run.stacks);
+  for (const line of formatPipelineLayout(pipelineLayout(template))) out.info(line);
+}
+
+/** Prints one line per stack: the CDK stage that holds it, its name, resource count and account/region. */
 export function printStacks(run: GatesRun, out: Output): void {
-  const stages = [...new Set(run.stacks.map((stack) => stack.stage))];
-  for (const stage of stages) {
-    const stacks = run.stacks.filter((stack) => stack.stage === stage);
-    out.info(`${stage === '' ? '(top level)' : stage}: ${stacks.length} stack(s)`);
-    for (const stack of stacks) out.info(`  ${stack.stackName.padEnd(40)} ${String(stack.resourceCount).padStart(4)} resources  ${stack.environment}`);
+  const stageOf = (stack: AssemblyStack): string => (stack.stage === '' ? '(top level)' : stack.stage);
+  const stageWidth = Math.max(0, ...run.stacks.map((stack) => stageOf(stack).length));
+  const nameWidth = Math.max(0, ...run.stacks.map((stack) => stack.stackName.length));
+  for (const stack of run.stacks) {
+    out.info(`  ${stageOf(stack).padEnd(stageWidth)}  ${stack.stackName.padEnd(nameWidth)} ${String(stack.resourceCount).padStart(4)} resources  ${stack.environment}`);
   }
 }
 
@@ -44,18 +56,25 @@ export interface MainJobDeps {
   readonly cwd: string;
   readonly out: Output;
   readonly now: () => number;
+  /** @default synthesizeAll */
   readonly synthesize?: (cwd: string) => Promise<void>;
+  /** Runs the policy gates over the cloud assembly in the given directory. @default runAllGates */
+  readonly runGates?: (assemblyDir: string) => Promise<GatesRun>;
 }
 
-/** `npm start`: synthesize, run every gate, print the report; returns the exit code. */
+/**
+ * `npm start`: synthesize, run every gate, print the pipeline's stages per environment (read from the
+ * synthesized pipeline template), the stacks and the gate table; returns the exit code.
+ */
 export async function runMainJob(deps: MainJobDeps): Promise<number> {
   const started = deps.now();
   try {
     await (deps.synthesize ?? synthesizeAll)(deps.cwd);
     const synthesized = deps.now();
-    const run = await runAllGates(join(deps.cwd, ASSEMBLY_DIR));
+    const run = await (deps.runGates ?? runAllGates)(join(deps.cwd, ASSEMBLY_DIR));
     const verdict = decideGates(run.results);
-    deps.out.info('Environments and stacks:');
+    printPipeline(run, deps.out);
+    deps.out.info('\nStacks:');
     printStacks(run, deps.out);
     deps.out.info('\nPolicy gates:');
     printGatesTable(run, deps.out);

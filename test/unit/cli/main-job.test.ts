@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASSEMBLY_DIR, runMainJob } from '../../../src/cli/main-job.js';
+import { RecordingOutput } from '../../../src/cli/output.js';
+import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
+import type { GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
+import type { GateResult } from '../../../src/pipeline/domain/gates/gate-finding.js';
+
+/** A pipeline stack template in the shape CDK synthesizes (see cdk.out/KiroCd-Pipeline.template.json), cut down to one environment. */
+const pipelineTemplate = {
+  Resources: {
+    PipelineC660917D: {
+      Type: 'AWS::CodePipeline::Pipeline',
+      Properties: {
+        Name: 'kiro-codebuild-worker',
+        PipelineType: 'V2',
+        ExecutionMode: 'SUPERSEDED',
+        Triggers: [{ ProviderType: 'CodeStarSourceConnection', GitConfiguration: { Push: [{ Branches: { Includes: ['main'] } }], SourceActionName: 'GitHub_Source' } }],
+        Stages: [
+          { Name: 'Source', Actions: [{ Name: 'GitHub_Source', ActionTypeId: { Category: 'Source', Provider: 'CodeStarSourceConnection' }, Configuration: { FullRepositoryId: 'kiro-dev/kiro-codebuild-worker', BranchName: 'main' }, RunOrder: 1 }] },
+          { Name: 'Build', Actions: [{ Name: 'Synth', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' }, Configuration: { ProjectName: { Ref: 'SynthProject' } }, RunOrder: 1 }] },
+          {
+            Name: 'Approve-Production',
+            Actions: [{ Name: 'Approve', ActionTypeId: { Category: 'Approval', Provider: 'Manual' }, RunOrder: 1, TimeoutInMinutes: 1440 }],
+          },
+          {
+            Name: 'Production-Application',
+            Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' }, Configuration: { StackName: 'KiroWorker-Production-Application', ActionMode: 'CHANGE_SET_EXECUTE' }, RunOrder: 2 }],
+            OnFailure: { Result: 'ROLLBACK' },
+          },
+        ],
+      },
+    },
+  },
+};
+
+describe('runMainJob', () => {
+  let directory: string;
+  let pipelineStack: AssemblyStack;
+  let runtimeStack: AssemblyStack;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'kiro-main-job-'));
+    const write = (name: string, template: unknown): AssemblyStack => {
+      const templatePath = join(directory, `${name}.template.json`);
+      writeFileSync(templatePath, JSON.stringify(template));
+      return { stage: '', displayName: name, stackName: name, environment: 'aws://111111111111/us-east-1', templatePath, templateName: `${name}.template.json`, resourceCount: Object.keys((template as { Resources: object }).Resources).length };
+    };
+    runtimeStack = write('KiroCd-PipelineRuntime', { Resources: { Table: { Type: 'AWS::DynamoDB::Table' } } });
+    pipelineStack = write('KiroCd-Pipeline', pipelineTemplate);
+  });
+  afterAll(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const clean: GateResult[] = [
+    { gate: 'cfn-lint', templatesChecked: 2, findings: [] },
+    { gate: 'cfn-guard', templatesChecked: 2, findings: [] },
+  ];
+  // Stacks in nested stage assemblies are never the pipeline: this one points at the pipeline's template on purpose.
+  const nested = (): AssemblyStack => ({ ...pipelineStack, stage: 'KiroCd-Pipeline/Production-Application', stackName: 'KiroWorker-Production-Application', resourceCount: 7 });
+
+  async function mainJob(run: GatesRun): Promise<{ code: number; out: RecordingOutput; assemblyDirs: string[] }> {
+    const out = new RecordingOutput();
+    const assemblyDirs: string[] = [];
+    let clock = 0;
+    const code = await runMainJob({
+      cwd: directory,
+      out,
+      now: () => (clock += 1000),
+      synthesize: () => Promise.resolve(),
+      runGates: (assemblyDir) => {
+        assemblyDirs.push(assemblyDir);
+        return Promise.resolve(run);
+      },
+    });
+    return { code, out, assemblyDirs };
+  }
+
+  it('prints the pipeline of the synthesized template per environment, then the stacks and the gates, and passes', async () => {
+    const { code, out, assemblyDirs } = await mainJob({ stacks: [runtimeStack, pipelineStack, nested()], results: clean });
+    expect(code).toBe(0);
+    expect(assemblyDirs).toEqual([join(directory, ASSEMBLY_DIR)]);
+    const lines = out.stdout.split('\n');
+    const pipelineSection = lines.slice(0, lines.indexOf('') === -1 ? undefined : lines.indexOf(''));
+    expect(pipelineSection).toEqual([
+      'Pipeline kiro-codebuild-worker (V2, SUPERSEDED, push to main):',
+      '  pipeline-wide:',
+      '    Source',
+      '       1. GitHub_Source  CodeStarSourceConnection  kiro-dev/kiro-codebuild-worker@main',
+      '    Build',
+      '       1. Synth  CodeBuild  ${Ref:SynthProject}',
+      '  production:',
+      '    Approve-Production',
+      '       1. Approve  Manual  timeout 1440 min',
+      '    Production-Application',
+      '       2. Deploy  CloudFormation  KiroWorker-Production-Application (CHANGE_SET_EXECUTE)',
+      '      on failure: ROLLBACK',
+    ]);
+    expect(out.stdout).toMatch(/\nStacks:\n {2}\(top level\) +KiroCd-PipelineRuntime +1 resources {2}aws:\/\/111111111111\/us-east-1\n/);
+    expect(out.stdout).toMatch(/ {2}KiroCd-Pipeline\/Production-Application +KiroWorker-Production-Application +7 resources/);
+    expect(out.stdout).toContain('\nPolicy gates:\n  cfn-lint           0 finding(s)');
+    expect(out.stdout).toContain('Main job passed: zero unaccepted findings.');
+    expect(out.stderr).toBe('');
+  });
+
+  it('still shows the pipeline when a gate finds something, and fails', async () => {
+    const finding = { gate: 'cfn-lint', ruleId: 'W3005', severity: 'warning', message: 'redundant DependsOn' } as const;
+    const { code, out } = await mainJob({ stacks: [pipelineStack], results: [{ gate: 'cfn-lint', templatesChecked: 1, findings: [finding] }] });
+    expect(code).toBe(1);
+    expect(out.stdout).toContain('Pipeline kiro-codebuild-worker (V2, SUPERSEDED, push to main):');
+    expect(out.stdout).toContain('Main job FAILED: 1 unaccepted finding(s).');
+  });
+
+  it('fails as the user\'s fault, naming the templates it looked in, when no top-level stack holds the pipeline', async () => {
+    const { code, out } = await mainJob({ stacks: [runtimeStack, nested()], results: clean });
+    expect(code).toBe(2);
+    expect(out.stderr).toContain('main job: No top-level stack of the cloud assembly declares a V2 CodePipeline pipeline (looked in: KiroCd-PipelineRuntime.template.json)');
+  });
+
+  it('reports a synthesis failure without running the gates', async () => {
+    const out = new RecordingOutput();
+    const code = await runMainJob({
+      cwd: directory,
+      out,
+      now: () => 0,
+      synthesize: () => Promise.reject(new Error('boom')),
+      runGates: () => Promise.reject(new Error('the gates must not run')),
+    });
+    expect(code).toBe(4);
+    expect(out.stderr).toBe('main job: boom');
+  });
+});
