@@ -11,6 +11,7 @@ import { DeploymentHistoryTable } from '../constructs/observability/deployment-h
 import { NotificationTopics } from '../constructs/observability/notification-topics.js';
 import { PipelineEventFunctions } from '../constructs/observability/pipeline-event-functions.js';
 import { DeploymentSafety } from '../constructs/health-monitor/deployment-safety.js';
+import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 
 /** Properties of {@link PipelineRuntimeStack}. */
 export interface PipelineRuntimeStackProps extends StackProps {
@@ -81,15 +82,7 @@ export class PipelineRuntimeStack extends Stack {
    * encrypted topics and queue, AWS CodeStar Notifications to the topics. Explicit actions only.
    */
   private allowServicesToUseKey(): void {
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogs',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
-      }),
-    );
+    this.key.addToResourcePolicy(cloudWatchLogsKeyStatement(this, { sid: 'CloudWatchLogs' }));
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'PublishersToTopicsAndQueues',
@@ -99,17 +92,6 @@ export class PipelineRuntimeStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    // Grants are how DynamoDB and CloudWatch Logs use the key on a caller's behalf; nobody else
-    // may create one (Control Tower CT.KMS.PR.3).
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    this.key.addToResourcePolicy(grantsOnlyForAwsServicesStatement());
   }
 }

@@ -23,6 +23,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
+import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
 import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
@@ -116,30 +117,11 @@ export class PipelineStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Grants are how CodePipeline, CodeBuild and CloudWatch Logs use the key on a caller's behalf;
-    // nobody else may create one (Control Tower CT.KMS.PR.3), as for the runtime stack's key.
-    artifactKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    artifactKey.addToResourcePolicy(grantsOnlyForAwsServicesStatement());
     // One log group for every CodeBuild action of the pipeline (Control Tower CT.CODEBUILD.PR.3),
     // encrypted with the artifact key and kept for the configured retention.
     const buildLogsName = `/aws/codebuild/${config.pipeline.name}-pipeline`;
-    artifactKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogs',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${buildLogsName}` } },
-      }),
-    );
+    artifactKey.addToResourcePolicy(cloudWatchLogsKeyStatement(this, { sid: 'CloudWatchLogs', logGroupName: buildLogsName }));
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
       logGroupName: buildLogsName,
       encryptionKey: artifactKey,

@@ -1,7 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../kms-key-policy.js';
 
 /**
  * Key administration and use for the account itself, listed action by action instead of CDK's
@@ -17,9 +17,6 @@ const ACCOUNT_ACTIONS = [
   'kms:RotateKeyOnDemand', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias',
   'kms:UpdateKeyDescription',
 ];
-
-/** What CloudWatch Logs needs to encrypt a log group with the key (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). */
-const LOGS_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
 
 /** Properties of {@link WorkerKey}. */
 export interface WorkerKeyProps {
@@ -37,7 +34,6 @@ export class WorkerKey extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerKeyProps) {
     super(scope, id);
-    const { account, region, partition } = Stack.of(this);
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -47,23 +43,8 @@ export class WorkerKey extends Construct {
           // In a key policy "*" means "this key".
           resources: ['*'],
         }),
-        new iam.PolicyStatement({
-          sid: 'CloudWatchLogsOfThisAccount',
-          principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
-          actions: LOGS_ACTIONS,
-          resources: ['*'],
-          conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*` } },
-        }),
-        // Grants are how DynamoDB and CloudWatch Logs use the key on a caller's behalf; nobody else
-        // may create one (Control Tower CT.KMS.PR.3).
-        new iam.PolicyStatement({
-          sid: 'GrantsOnlyForAwsServices',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:CreateGrant'],
-          resources: ['*'],
-          conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-        }),
+        cloudWatchLogsKeyStatement(this, { sid: 'CloudWatchLogsOfThisAccount' }),
+        grantsOnlyForAwsServicesStatement(),
       ],
     });
     this.key = new kms.Key(this, 'Key', {
