@@ -9,6 +9,7 @@ import { ConfigurationError } from '../../../src/shared/errors.js';
 import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
+import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { PipelineObserverAccess } from '../constructs/pipeline-observer-access.js';
 import { WorkerKey } from '../constructs/worker/worker-key.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
@@ -60,24 +61,8 @@ export class CoreInfrastructureStack extends Stack {
     const key = new WorkerKey(this, 'WorkerKey', { alias: `alias/kiro-worker/${stackPrefix}` }).key;
     this.key = key;
 
-    // Server access logs may only be delivered to a bucket with SSE-S3 default encryption
-    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
-    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
-    });
+    const accessLogs = accessLogsBucket(this, 'AccessLogsBucket', { expirationDays: logRetentionDays, lifecycleRuleId: 'expire-access-logs' });
     acknowledgeNagFinding(accessLogs, 'AwsSolutions-S1', 'This bucket is the access-log destination of the artifacts bucket; logging it into itself or a third bucket would only log the log delivery.');
-    const sseS3Only = 'S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption, not SSE-KMS (S3 user guide, "Enabling Amazon S3 server access logging").';
-    acknowledgeGuardRule(accessLogs, 's3_bucket_default_encryption_kms_check', sseS3Only);
-    acknowledgeGuardRule(accessLogs, 'S3_BUCKET_KMS_ENCRYPTED', sseS3Only);
-    acknowledgeGuardRule(accessLogs, 's3_bucket_logging_enabled_check', 'This is the access-log destination itself; logging it would only record the log delivery into a further bucket.');
-    acknowledgeGuardRule(accessLogs, 's3_event_notifications_enabled_check', 'Nothing reacts to access-log objects; they are read on demand during an investigation.');
-    acknowledgeGuardRule(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after the log retention period by lifecycle rule, which an object lock would block; versioning keeps overwritten objects.');
 
     this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
       encryption: s3.BucketEncryption.KMS,

@@ -23,6 +23,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
+import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
@@ -128,23 +129,7 @@ export class PipelineStack extends Stack {
       retention: retentionDays(config.pipeline.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
-      // S3 server access logging delivers only to SSE-S3 buckets
-      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(config.pipeline.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const sseS3Only = 'S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption, not SSE-KMS (S3 user guide, "Enabling Amazon S3 server access logging").';
-    acknowledgeGuardRule(accessLogs, 's3_bucket_default_encryption_kms_check', sseS3Only);
-    acknowledgeGuardRule(accessLogs, 'S3_BUCKET_KMS_ENCRYPTED', sseS3Only);
-    acknowledgeGuardRule(accessLogs, 's3_bucket_logging_enabled_check', 'This is the access-log destination itself; logging it would only record the log delivery into a further bucket.');
-    acknowledgeGuardRule(accessLogs, 's3_event_notifications_enabled_check', 'Nothing reacts to access-log objects; they are read on demand during an investigation.');
-    acknowledgeGuardRule(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after the log retention period by lifecycle rule, which an object lock would block; versioning keeps overwritten objects.');
+    const accessLogs = accessLogsBucket(this, 'ArtifactAccessLogs', { expirationDays: config.pipeline.logRetentionDays });
     const artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: artifactKey,
