@@ -176,7 +176,9 @@ export class CodePipelineDouble {
       structureVersion: this.structureVersion,
       stages: new Map(this.stageNames.map((stage) => [stage, 'InProgress'])),
       ...(revision === undefined ? {} : { sourceRevision: revision }),
-      variables: Object.fromEntries((input.variables ?? []).map((variable): [string, string] => [variable.name, variable.value])),
+      variables: Object.fromEntries(
+        (input.variables ?? []).flatMap((variable): [string, string][] => (variable.name === undefined || variable.value === undefined ? [] : [[variable.name, variable.value]])),
+      ),
     });
     for (const stage of this.stageNames) this.latestByStage.set(stage, id);
     if (token !== undefined) this.tokens.set(token, id);
