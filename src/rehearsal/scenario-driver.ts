@@ -25,6 +25,7 @@ import { deployedStages, detectionActionName, infraVariableName, type PipelinePl
 import { decideInfrastructureChange, exportedVariableLine, type InfrastructureDecision, type SourceChanges } from '../pipeline/domain/change-detection/decide-infrastructure-change.js';
 import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.js';
 import { runRollback, type RollbackOutcome } from '../pipeline/domain/rollback/rollback-orchestrator.js';
+import { requestFromEvent } from '../pipeline/handlers/rollback-trigger.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../pipeline/domain/rollback/rollback-timing.js';
 import type { IdGenerator } from '../pipeline/ports/id-generator.js';
 import type { SourceDiff } from '../pipeline/ports/source-diff.js';
@@ -353,9 +354,20 @@ export class ScenarioDriver {
     return result;
   }
 
-  /** What the stage's failure sets off: the rollback orchestrator, with the real adapters and the CodePipeline double. */
-  private async rollBack(executionId: string, end: Extract<ExecutionEnd, { kind: 'failed' }>): Promise<RollbackOutcome> {
+  /**
+   * What the stage's failure sets off. The failed stage's event goes through the rollback trigger's
+   * own decision (`requestFromEvent`, as the deployed Lambda does): a stage that deploys nothing,
+   * such as a rejected approval, is not rolled back. Otherwise the rollback orchestrator runs, with
+   * the real adapters and the CodePipeline double.
+   */
+  private async rollBack(executionId: string, end: Extract<ExecutionEnd, { kind: 'failed' }>): Promise<RollbackOutcome | undefined> {
     const { runtime, config, clock, ids } = this.context;
+    const environments = config.environments.map((environment) => environment.name);
+    const request = requestFromEvent(stageEvent(this.origin, this.now(), executionId, end.stage, 'FAILED'), config.pipeline.name, environments);
+    if ('ignore' in request) {
+      this.context.progress(`    [${end.environment}] no rollback: ${request.ignore}`);
+      return undefined;
+    }
     const outcome = await runRollback(
       {
         history: runtime.history,
@@ -365,9 +377,9 @@ export class ScenarioDriver {
         clock,
         ids,
         timing: DEFAULT_ROLLBACK_TIMING,
-        environments: config.environments.map((environment) => environment.name),
+        environments,
       },
-      { pipelineName: config.pipeline.name, environment: end.environment, stage: end.stage, executionId, trigger: `stage-failed:${end.stage}`, reason: end.reason },
+      { ...request, reason: end.reason },
     );
     this.context.progress(`    [${end.environment}] rollback ${outcome.kind}${outcome.kind === 'succeeded' ? ` (${outcome.scope})` : outcome.kind === 'failed' ? `: ${outcome.reason}` : ''}`);
     return outcome;

@@ -14,6 +14,7 @@ export const SCENARIO_NAMES = [
   'failed-stage-rollback-full-rollback',
   'warning-alarm-review-approved',
   'application-only-commit',
+  'production-approval-rejected',
 ] as const;
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -84,7 +85,7 @@ export interface ScenarioDefinition {
 const passed: ExpectedDeployment = { status: 'succeeded', health: 'passed' };
 const ALL: readonly EnvironmentName[] = ['test', 'staging', 'production'];
 
-/** The five scenarios of issue 6, in the order they run. */
+/** The five scenarios of issue 6 and the rejected approval of issue 3, in the order they run. */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     name: 'clean-release',
@@ -180,6 +181,24 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['execution-started', 'deployment-succeeded'],
       absentNotices: ['rollback-started'],
       running: { test: 'release', staging: 'release', production: 'release' },
+    },
+  },
+  {
+    name: 'production-approval-rejected',
+    title: 'Production approval rejected: the release stops, nothing is rolled back',
+    description:
+      'The release passes test and staging, then the approver rejects it (a timeout counts the same): the pipeline stops before production, which keeps its release, and nothing is rolled back.',
+    commit: 'application-only',
+    alarms: [],
+    reviewAnswer: 'approve',
+    productionApproval: 'reject',
+    expected: {
+      deployments: { test: passed, staging: passed },
+      infrastructureDeployed: [],
+      rollbacks: [],
+      notices: ['execution-started', 'approval-needed'],
+      absentNotices: ['rollback-started', 'health-check-failed'],
+      running: { test: 'release', staging: 'release', production: 'last-known-good' },
     },
   },
 ];

@@ -49,7 +49,7 @@ export function windowStageName(environment: EnvironmentName): string {
 
 /** What a stage name tells about the environment it belongs to. */
 export type StageRole =
-  | { readonly kind: 'infrastructure' | 'application' | 'approval'; readonly environment: EnvironmentName }
+  | { readonly kind: 'infrastructure' | 'application' | 'approval' | 'window'; readonly environment: EnvironmentName }
   | { readonly kind: 'pipeline' };
 
 /** Maps a stage name back to its environment and role; `pipeline` for Source, Build and the rest. */
@@ -58,6 +58,7 @@ export function stageRole(stageName: string, environments: readonly EnvironmentN
     if (stageName === infrastructureStageName(environment)) return { kind: 'infrastructure', environment };
     if (stageName === applicationStageName(environment)) return { kind: 'application', environment };
     if (stageName === approvalStageName(environment)) return { kind: 'approval', environment };
+    if (stageName === windowStageName(environment)) return { kind: 'window', environment };
   }
   return { kind: 'pipeline' };
 }

@@ -34,7 +34,7 @@ function synthesize(): string {
   return outdir;
 }
 
-describe('the rehearsal runs all five scenarios through the real runtime on the emulator', () => {
+describe('the rehearsal runs every scenario through the real runtime on the emulator', () => {
   let result: RehearsalResult;
   let cwd: string;
   const out = new RecordingOutput();

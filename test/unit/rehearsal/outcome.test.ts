@@ -111,7 +111,7 @@ describe('observeOutcome and compareOutcome', () => {
 });
 
 describe('selectScenarios', () => {
-  it('runs all five in the canonical order when none is named', () => {
+  it('runs all six in the canonical order when none is named', () => {
     const selection = selectScenarios([]);
     expect(selection.kind === 'selected' ? selection.scenarios.map((chosen) => chosen.name) : []).toEqual([
       'clean-release',
@@ -119,6 +119,7 @@ describe('selectScenarios', () => {
       'failed-stage-rollback-full-rollback',
       'warning-alarm-review-approved',
       'application-only-commit',
+      'production-approval-rejected',
     ]);
   });
 

@@ -4,6 +4,7 @@ import {
   approvalStageName,
   infrastructureStageName,
   stageRole,
+  windowStageName,
 } from '../../../../src/pipeline/domain/stage-names.js';
 import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
 
@@ -12,6 +13,7 @@ describe('stage names', () => {
     expect(stageRole(infrastructureStageName(environment), ENVIRONMENT_NAMES)).toEqual({ kind: 'infrastructure', environment });
     expect(stageRole(applicationStageName(environment), ENVIRONMENT_NAMES)).toEqual({ kind: 'application', environment });
     expect(stageRole(approvalStageName(environment), ENVIRONMENT_NAMES)).toEqual({ kind: 'approval', environment });
+    expect(stageRole(windowStageName(environment), ENVIRONMENT_NAMES)).toEqual({ kind: 'window', environment });
   });
 
   it.each([
