@@ -1,16 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
+import { encryptedFunction } from '../encrypted-function.js';
 import { retentionDays } from '../observability/pipeline-event-functions.js';
-import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
-import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
-
 
 /** The source file of a pipeline handler, bundled by esbuild (no Docker). */
 export function pipelineHandlerEntry(name: string): string {
@@ -34,43 +29,20 @@ export interface DeploymentSafetyFunctionProps {
 }
 
 /**
- * One Lambda of the health monitor or the rollback: its own role (explicit actions only), a
- * KMS-encrypted log group with the configured retention, encrypted environment variables, and an
- * ESM bundle made by esbuild from `node_modules`.
+ * One Lambda of the health monitor or the rollback: an {@link encryptedFunction} with its own log
+ * group `/kiro-cd/<pipeline>/<logName>` kept for the configured retention.
  */
 export function deploymentSafetyFunction(scope: Construct, id: string, props: DeploymentSafetyFunctionProps): NodejsFunction {
-  const logGroupName = `/kiro-cd/${props.pipelineName}/${props.logName}`;
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    logGroupName,
-    encryptionKey: props.key,
-    retention: retentionDays(props.logRetentionDays),
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-  for (const statement of props.statements) role.addToPrincipalPolicy(statement);
-  acknowledgeLogStreamWildcard(role, logGroupName);
-  const fn = new NodejsFunction(scope, id, {
-    description: props.description,
+  return encryptedFunction(scope, id, {
     entry: pipelineHandlerEntry(props.handlerName),
-    handler: 'handler',
-    projectRoot: REPOSITORY_ROOT,
-    depsLockFilePath: DEPENDENCIES_LOCK_FILE,
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    memorySize: 256,
+    description: props.description,
+    key: props.key,
     timeout: props.timeout,
-    role,
-    logGroup,
-    environmentEncryption: props.key,
-    environment: { ...props.environment },
-    bundling: LAMBDA_BUNDLING,
+    environment: props.environment,
+    statements: props.statements,
+    logGroupName: `/kiro-cd/${props.pipelineName}/${props.logName}`,
+    logRetention: retentionDays(props.logRetentionDays),
+    noVpcReason:
+      'The function reaches only regional AWS endpoints (DynamoDB, SNS, Step Functions, CodePipeline, CloudWatch, STS) with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
   });
-  fn.node.addDependency(role);
-  acknowledgeGuardRule(
-    fn,
-    'lambda_inside_vpc_check',
-    'The function reaches only regional AWS endpoints (DynamoDB, SNS, Step Functions, CodePipeline, CloudWatch, STS) with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
-  );
-  return fn;
 }

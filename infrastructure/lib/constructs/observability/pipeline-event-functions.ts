@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,8 +15,7 @@ import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/histo
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import type { EnvironmentName } from '../../config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
-import { acknowledgeLogStreamWildcard } from '../worker/log-stream-acknowledgement.js';
-import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
+import { encryptedFunction } from '../encrypted-function.js';
 
 const handlerEntry = (name: string): string => fileURLToPath(new URL(`../../../../src/pipeline/handlers/${name}.ts`, import.meta.url));
 
@@ -181,42 +180,17 @@ export class PipelineEventFunctions extends Construct {
   }
 
   private function(props: PipelineEventFunctionsProps, spec: FunctionSpec): NodejsFunction {
-    const logGroupName = `/kiro-cd/${props.pipelineName}/${spec.id.toLowerCase()}`;
-    const logGroup = new logs.LogGroup(this, `${spec.id}Logs`, {
-      logGroupName,
-      encryptionKey: props.key,
-      retention: retentionDays(props.logRetentionDays),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, `${spec.id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: spec.description,
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-    for (const statement of spec.statements) role.addToPrincipalPolicy(statement);
-    acknowledgeLogStreamWildcard(role, logGroupName);
-    const fn = new NodejsFunction(this, spec.id, {
-      description: spec.description,
+    return encryptedFunction(this, spec.id, {
       entry: spec.entry,
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: DEPENDENCIES_LOCK_FILE,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      description: spec.description,
+      key: props.key,
       timeout: spec.timeout,
-      role,
-      logGroup,
-      environmentEncryption: props.key,
       environment: spec.environment,
-      bundling: LAMBDA_BUNDLING,
+      statements: spec.statements,
+      logGroupName: `/kiro-cd/${props.pipelineName}/${spec.id.toLowerCase()}`,
+      logRetention: retentionDays(props.logRetentionDays),
+      noVpcReason:
+        'The function reaches only the DynamoDB and SNS regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
     });
-    fn.node.addDependency(role);
-    acknowledgeGuardRule(
-      fn,
-      'lambda_inside_vpc_check',
-      'The function reaches only the DynamoDB and SNS regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
-    );
-    return fn;
   }
 }

@@ -3,14 +3,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
-import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
+import { encryptedFunction } from '../encrypted-function.js';
 import { POLLER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
 import { WORK_ITEMS_TABLE_KEYS } from '../../../../src/worker/domain/table-keys.js';
-import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from '../lambda-bundling.js';
 
 const POLLER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/poller.ts', import.meta.url));
 
@@ -53,35 +50,19 @@ export class WorkerPoller extends Construct {
   constructor(scope: Construct, id: string, props: WorkerPollerProps) {
     super(scope, id);
     this.timeout = props.timeout ?? Duration.seconds(60);
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Kiro worker poller: lock ready work items and start their builds',
-    });
-    const logGroup = logs.LogGroup.fromLogGroupName(this, 'LogGroup', props.logGroupName);
     const statements = [
-      new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       new iam.PolicyStatement({ sid: 'FindReadyItems', actions: ['dynamodb:Query'], resources: [`${props.workItemsTableArn}/index/${WORK_ITEMS_TABLE_KEYS.statusIndexName}`] }),
       new iam.PolicyStatement({ sid: 'RecordBuilds', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
       new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
       new iam.PolicyStatement({ sid: 'StartWorkerBuilds', actions: ['codebuild:StartBuild'], resources: [props.workerProjectArn] }),
       new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
     ];
-    for (const statement of statements) role.addToPrincipalPolicy(statement);
-    acknowledgeLogStreamWildcard(role, props.logGroupName);
-
-    this.function = new NodejsFunction(this, 'Function', {
-      description: `Kiro worker poller (${props.stackPrefix}): starts a CodeBuild build per ready work item`,
+    this.function = encryptedFunction(this, 'Function', {
       entry: POLLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: DEPENDENCIES_LOCK_FILE,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      description: `Kiro worker poller (${props.stackPrefix}): starts a CodeBuild build per ready work item`,
+      roleDescription: 'Kiro worker poller: lock ready work items and start their builds',
+      key: props.key,
       timeout: this.timeout,
-      role,
-      logGroup,
-      environmentEncryption: props.key,
       environment: {
         [POLLER_ENVIRONMENT.workItemsTable]: props.workItemsTableName,
         [POLLER_ENVIRONMENT.lockTable]: props.lockTableName,
@@ -90,14 +71,14 @@ export class WorkerPoller extends Construct {
         [POLLER_ENVIRONMENT.leaseSeconds]: String(props.leaseDuration.toSeconds()),
         [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 5),
       },
-      bundling: LAMBDA_BUNDLING,
+      statements,
+      // Created by the core stack, which outlives the application stack.
+      logGroupName: props.logGroupName,
+      noVpcReason:
+        'The poller reaches only the DynamoDB and CodeBuild regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
+      roleId: 'Role',
+      logGroupId: 'LogGroup',
     });
-    this.function.node.addDependency(role);
-    acknowledgeGuardRule(
-      this.function,
-      'lambda_inside_vpc_check',
-      'The poller reaches only the DynamoDB and CodeBuild regional endpoints with IAM-authorised calls; it has no private resource to reach, so a VPC would add NAT cost and no protection.',
-    );
     this.alias = new lambda.Alias(this, 'LiveAlias', { aliasName: 'live', version: this.function.currentVersion });
   }
 }
