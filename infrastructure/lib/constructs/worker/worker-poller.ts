@@ -1,26 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { encryptedFunction } from '../encrypted-function.js';
+import type { WorkerCoreReferences } from './worker-core-references.js';
 import { POLLER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
 import { WORK_ITEMS_TABLE_KEYS } from '../../../../src/worker/domain/table-keys.js';
 
 const POLLER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/poller.ts', import.meta.url));
 
 /** Properties of {@link WorkerPoller}. */
-export interface WorkerPollerProps {
+export interface WorkerPollerProps extends WorkerCoreReferences {
   readonly stackPrefix: string;
-  readonly key: kms.IKey;
-  /** Name of the KMS-encrypted log group (created by the core stack) the poller writes to. */
-  readonly logGroupName: string;
-  readonly workItemsTableName: string;
-  readonly workItemsTableArn: string;
-  readonly lockTableName: string;
-  readonly lockTableArn: string;
   readonly workerProjectName: string;
   readonly workerProjectArn: string;
   /** How long a lock lives: longer than the worker build's timeout. */

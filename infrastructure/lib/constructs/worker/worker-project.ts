@@ -3,11 +3,11 @@ import { buildSync } from 'esbuild';
 import { DockerImage, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
+import type { WorkerCoreReferences } from './worker-core-references.js';
 import { WORKER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/run-work-item-entry.ts', import.meta.url));
@@ -15,15 +15,7 @@ const WORKER_SOURCE_DIR = fileURLToPath(new URL('../../../../src/worker', import
 const BUNDLE_FILE = 'run-work-item.mjs';
 
 /** Properties of {@link WorkerProject}. */
-export interface WorkerProjectProps {
-  /** Encrypts the build's artifacts, logs and environment. */
-  readonly key: kms.IKey;
-  /** Name of the KMS-encrypted log group (created by the core stack) the builds write to. */
-  readonly logGroupName: string;
-  readonly workItemsTableName: string;
-  readonly workItemsTableArn: string;
-  readonly lockTableName: string;
-  readonly lockTableArn: string;
+export interface WorkerProjectProps extends WorkerCoreReferences {
   /**
    * The command that implements a work item. It runs with KIRO_WORK_ITEM_ID, KIRO_REPOSITORY and
    * KIRO_BRANCH set; exit code 0 marks the item done, anything else failed.
