@@ -17,13 +17,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../../src/pipeline/ports/clock.js';
 import { ShellCommandRunner } from '../../../src/worker/adapters/shell-command-runner.js';
-import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
 import { runWorkItem } from '../../../src/worker/handlers/run-work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
 import { readWorkerOutputs, targetFromEnvironment } from '../../deployed/support/deployed-environment.js';
 import { endToEndScenario, integrationScenario, smokeScenario } from '../../deployed/support/scenarios.js';
 import { connectHarness, type StartedBuild, type WorkerHarness } from '../../deployed/support/worker-harness.js';
 import { TEST_REGION, motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
+import { LOCK_TABLE, WORK_ITEMS_TABLE } from './worker-tables.js';
 
 const STACK_PREFIX = 'KiroWorker-Test';
 const ALARMS = { critical: [`${STACK_PREFIX}-poller-errors`], warning: [`${STACK_PREFIX}-lock-contention`] };
@@ -31,36 +31,8 @@ const ALARMS = { critical: [`${STACK_PREFIX}-poller-errors`], warning: [`${STACK
 /** A stand-in for the application stack: the two tables and the outputs the suites read. */
 const template = {
   Resources: {
-    WorkItems: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: WORK_ITEMS_TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey, AttributeType: 'S' },
-          { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexSortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: WORK_ITEMS_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: WORK_ITEMS_TABLE_KEYS.statusIndexName,
-            KeySchema: [
-              { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey, KeyType: 'HASH' },
-              { AttributeName: WORK_ITEMS_TABLE_KEYS.statusIndexSortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      },
-    },
-    Locks: {
-      Type: 'AWS::DynamoDB::Table',
-      Properties: {
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: LOCK_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: LOCK_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
-      },
-    },
+    WorkItems: { Type: 'AWS::DynamoDB::Table', Properties: WORK_ITEMS_TABLE },
+    Locks: { Type: 'AWS::DynamoDB::Table', Properties: LOCK_TABLE },
   },
   Outputs: {
     WorkItemsTableName: { Value: { Ref: 'WorkItems' } },
