@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { runAllGates, type GatesRun } from '../../pipeline/adapters/tools/run-gates.js';
 import { blockingFindings, decideGates, formatFinding, GATE_NAMES } from '../../pipeline/domain/gates/gate-finding.js';
 import { ConfigurationError } from '../../shared/errors.js';
+import { stringFlag } from '../build/report-files.js';
+import { removeReportFile, writeReportFile } from '../build/write-report.js';
 import { ExitCode, type Command } from '../command.js';
 import type { Output } from '../output.js';
 
@@ -21,38 +23,60 @@ export function printGatesTable(run: GatesRun, out: Output): void {
   }
 }
 
+const HELP = [
+  'Usage: kiro-cd gates [--assembly cdk.out] [--output table|json] [--report-file <path>]',
+  '',
+  'Runs every policy gate over every template of the synthesized cloud assembly (nested stage',
+  'assemblies included): cfn-lint, cfn-guard with the AWS Control Tower rules and',
+  'infrastructure/policy, and reads the cdk-nag findings CDK wrote to validation-report.json.',
+  'Exits 1 when any finding is not accepted. docs/policy-gates.md says how to accept one.',
+  '',
+  'Options:',
+  '  --assembly <dir>       the cloud assembly (default: cdk.out)',
+  '  --output <format>      table (default) or json',
+  '  --report-file <path>   also write the JSON of "--output json" ({ verdict, templates, results })',
+  '                         to <path>, creating its directories, for "kiro-cd scan-report" and',
+  '                         "kiro-cd publish-build-metrics --gates-report". An old file there is',
+  '                         removed first, so a run that crashes leaves no stale report behind.',
+].join('\n');
+
+/** What the gates command needs from outside; tests pass a fake run. */
+export interface GatesCommandDeps {
+  /** Runs every gate over the cloud assembly in the directory. */
+  readonly runGates: (assemblyDir: string) => Promise<GatesRun>;
+}
+
+/** Builds `kiro-cd gates` around its dependencies. */
+export function createGatesCommand(deps: GatesCommandDeps): Command {
+  return {
+    name: 'gates',
+    summary: 'Run cfn-lint, cfn-guard (Control Tower + project rules) and cdk-nag over cdk.out',
+    help: HELP,
+    options: { assembly: { type: 'string' }, output: { type: 'string' }, 'report-file': { type: 'string' } },
+    async run(context, values) {
+      const output = values.output ?? 'table';
+      if (output !== 'table' && output !== 'json') {
+        throw new ConfigurationError(`--output must be "table" or "json", not "${String(output)}".`);
+      }
+      const reportFlag = stringFlag(values, 'report-file');
+      const reportFile = reportFlag === undefined ? undefined : resolve(context.cwd, reportFlag);
+      if (reportFile !== undefined) await removeReportFile('report-file', reportFile);
+      const assembly = resolve(context.cwd, typeof values.assembly === 'string' ? values.assembly : 'cdk.out');
+      const run = await deps.runGates(assembly);
+      const verdict = decideGates(run.results);
+      const report = { verdict: verdict.kind, templates: run.stacks.map((stack) => stack.templateName), results: run.results };
+      if (output === 'json') {
+        context.out.json(report);
+      } else {
+        context.out.info(`Policy gates over ${run.stacks.length} template(s) in ${assembly}:`);
+        printGatesTable(run, context.out);
+        context.out.info(verdict.kind === 'pass' ? '\nAll gates passed.' : `\n${verdict.blocking.length} unaccepted finding(s): see docs/policy-gates.md.`);
+      }
+      if (reportFile !== undefined) await writeReportFile('report-file', reportFile, `${JSON.stringify(report, null, 2)}\n`);
+      return verdict.kind === 'pass' ? ExitCode.Ok : ExitCode.Failed;
+    },
+  };
+}
+
 /** `kiro-cd gates`: every policy gate over every template of a synthesized cloud assembly. */
-export const gatesCommand: Command = {
-  name: 'gates',
-  summary: 'Run cfn-lint, cfn-guard (Control Tower + project rules) and cdk-nag over cdk.out',
-  help: [
-    'Usage: kiro-cd gates [--assembly cdk.out] [--output table|json]',
-    '',
-    'Runs every policy gate over every template of the synthesized cloud assembly (nested stage',
-    'assemblies included): cfn-lint, cfn-guard with the AWS Control Tower rules and',
-    'infrastructure/policy, and reads the cdk-nag findings CDK wrote to validation-report.json.',
-    'Exits 1 when any finding is not accepted. docs/policy-gates.md says how to accept one.',
-    '',
-    'Options:',
-    '  --assembly <dir>   the cloud assembly (default: cdk.out)',
-    '  --output <format>  table (default) or json',
-  ].join('\n'),
-  options: { assembly: { type: 'string' }, output: { type: 'string' } },
-  async run(context, values) {
-    const output = values.output ?? 'table';
-    if (output !== 'table' && output !== 'json') {
-      throw new ConfigurationError(`--output must be "table" or "json", not "${String(output)}".`);
-    }
-    const assembly = resolve(context.cwd, typeof values.assembly === 'string' ? values.assembly : 'cdk.out');
-    const run = await runAllGates(assembly);
-    const verdict = decideGates(run.results);
-    if (output === 'json') {
-      context.out.json({ verdict: verdict.kind, templates: run.stacks.map((stack) => stack.templateName), results: run.results });
-    } else {
-      context.out.info(`Policy gates over ${run.stacks.length} template(s) in ${assembly}:`);
-      printGatesTable(run, context.out);
-      context.out.info(verdict.kind === 'pass' ? '\nAll gates passed.' : `\n${verdict.blocking.length} unaccepted finding(s): see docs/policy-gates.md.`);
-    }
-    return verdict.kind === 'pass' ? ExitCode.Ok : ExitCode.Failed;
-  },
-};
+export const gatesCommand: Command = createGatesCommand({ runGates: runAllGates });
