@@ -3,17 +3,15 @@ import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-co
 import { CloudWatchMetricsPublisher } from '../../pipeline/adapters/aws/cloudwatch-metrics-publisher.js';
 import { BUILD_METRICS_NAMESPACE, buildMetricData, type BuildResults, type MetricDatum } from '../../pipeline/domain/build-gates/build-metrics.js';
 import { parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage.js';
-import { decideEslint, parseEslintReport } from '../../pipeline/domain/build-gates/eslint.js';
-import { unreadableReport, type GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
+import type { GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { countTests, parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
-import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
 import { countPolicyGateFindings } from '../../pipeline/domain/build-gates/policy-gates-report.js';
 import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
 import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
-import { readAuditAllowlist, readNpmAuditOutput } from '../build/audit-inputs.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
+import { decideAuditReport, decideEslintReport } from '../build/scan-gates.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
 
 const USAGE =
@@ -80,16 +78,10 @@ async function collect(
     else results = { ...results, coverage };
   }
   const audit = stringFlag(values, 'audit');
-  if (audit !== undefined) {
-    const allowlist = await readAuditAllowlist(stringFlag(values, 'allowlist'), context.cwd);
-    // The mode does not matter here: a scan that did not run is published as ScanNotRun either way.
-    gates.push(decideNpmAudit(await readNpmAuditOutput(audit, context.cwd), { mode: 'pipeline', allowlist, today }));
-  }
+  // A scan that did not run is published as ScanNotRun.
+  if (audit !== undefined) gates.push(await decideAuditReport(audit, stringFlag(values, 'allowlist'), context.cwd, today));
   const eslint = stringFlag(values, 'eslint');
-  if (eslint !== undefined) {
-    const file = await readReport(eslint, context.cwd);
-    gates.push(file.kind === 'found' ? decideEslint(parseEslintReport(file.text)) : unreadableReport('eslint', file.problem));
-  }
+  if (eslint !== undefined) gates.push(await decideEslintReport(eslint, context.cwd));
   const gatesReport = stringFlag(values, 'gates-report');
   if (gatesReport !== undefined) {
     const file = await readReport(gatesReport, context.cwd);

@@ -1,0 +1,27 @@
+import { decideEslint, parseEslintReport } from '../../pipeline/domain/build-gates/eslint.js';
+import { unreadableReport, type GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
+import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
+import { readAuditAllowlist, readNpmAuditOutput } from './audit-inputs.js';
+import { readReport } from './report-files.js';
+
+/**
+ * The npm audit and ESLint decisions over the reports the Build stage wrote, for the commands that
+ * record a build after its gates have run (publish-build-metrics, scan-report). A missing or
+ * unreadable report is a scan that did not run (`ran: false`), never an exception.
+ */
+
+/**
+ * Decides npm audit over what `npm audit --json` wrote, with the allowlist as the gate reads it.
+ * The mode is `pipeline`: these commands record the build, and a scan that did not run is shown as
+ * such in either mode. Throws a ConfigurationError when the allowlist is invalid, as the gate does.
+ */
+export async function decideAuditReport(path: string, allowlistPath: string | undefined, cwd: string, today: string): Promise<GateResult> {
+  const allowlist = await readAuditAllowlist(allowlistPath, cwd);
+  return decideNpmAudit(await readNpmAuditOutput(path, cwd), { mode: 'pipeline', allowlist, today });
+}
+
+/** Decides ESLint over what `eslint -f json` wrote; file paths are shown relative to `cwd`. */
+export async function decideEslintReport(path: string, cwd: string): Promise<GateResult> {
+  const file = await readReport(path, cwd);
+  return file.kind === 'found' ? decideEslint(parseEslintReport(file.text), cwd) : unreadableReport('eslint', file.problem);
+}
