@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CodePipelineControl } from '../../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import type { EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
-import { runRollback, type RollbackDependencies } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
+import { runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
-import { DEFAULT_ROLLBACK_TIMING } from '../../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName, infrastructureStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
-import { InMemoryNotifier } from '../../../../support/fakes/in-memory-notifier.js';
-import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, ManualClock, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { rollbackWorld } from './rollback-world.js';
 
 const STAGES = ENVIRONMENTS.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)]);
 /** The last release whose infrastructure change reached test, before the last known good one. */
@@ -47,19 +45,7 @@ function world(options: { readonly mutateAfterInfraOld?: boolean } = {}) {
   double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
   // The first rollback execution is the staging stage rollback: it fails, which forces the full rollback.
   double.rollbackOutcomes.push('Failed');
-  const clock = new ManualClock();
-  const notifier = new InMemoryNotifier();
-  const deps: RollbackDependencies = {
-    history,
-    ledger: new InMemoryRollbackLedger(),
-    pipeline: new CodePipelineControl(double, PIPELINE),
-    notifier,
-    clock,
-    ids: new CountingIds(),
-    timing: DEFAULT_ROLLBACK_TIMING,
-    environments: ENVIRONMENTS,
-  };
-  return { deps, double, notifier, clock };
+  return rollbackWorld(history, double);
 }
 
 const request: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: FAILED, trigger: 'stage-failed:Staging-Application', reason: 'Deploy action failed.' };

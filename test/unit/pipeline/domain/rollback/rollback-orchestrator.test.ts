@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodePipelineControl } from '../../../../../src/pipeline/adapters/aws/codepipeline-control.js';
-import { MANUAL_PROCEDURE, runRollback, type RollbackDependencies } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
+import { MANUAL_PROCEDURE, runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
-import { InMemoryNotifier } from '../../../../support/fakes/in-memory-notifier.js';
-import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, ManualClock, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { rollbackWorld } from './rollback-world.js';
 
 const STAGES = ENVIRONMENTS.map(applicationStageName);
 const GOOD = executionId(1);
@@ -26,19 +25,7 @@ function world() {
   double.seed(GOOD, Object.fromEntries(STAGES.map((stage) => [stage, 'Succeeded'])));
   double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
   double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
-  const clock = new ManualClock();
-  const notifier = new InMemoryNotifier();
-  const deps: RollbackDependencies = {
-    history,
-    ledger: new InMemoryRollbackLedger(),
-    pipeline: new CodePipelineControl(double, PIPELINE),
-    notifier,
-    clock,
-    ids: new CountingIds(),
-    timing: DEFAULT_ROLLBACK_TIMING,
-    environments: ENVIRONMENTS,
-  };
-  return { deps, double, history, notifier, clock };
+  return rollbackWorld(history, double);
 }
 
 const request: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: FAILED, trigger: 'stage-failed:Staging-Application', reason: 'Deploy action failed.' };
