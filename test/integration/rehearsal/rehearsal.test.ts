@@ -61,8 +61,14 @@ describe('the rehearsal runs every scenario through the real runtime on the emul
   it('exits 0, prints a timeline per scenario, and writes the HTML report with the DORA measures', () => {
     expect(result.exitCode).toBe(0);
     expect(out.stdout).toContain('timeline (read back from DynamoDB and SQS)');
-    // kiro-cd status at the end, with the pipeline state read through the CodePipeline port from the double.
-    expect(out.stdout).toMatch(/production\s+[0-9a-f]{8}\s+[0-9a-f]{8} succeeded\s+passed\s+Approve-Production=Succeeded/);
+    // kiro-cd status at the end, with the pipeline state read through the CodePipeline port from the
+    // double. The last scenario's approver rejected the release: production still runs the one before,
+    // staging already runs the rejected one.
+    const production = /production\s+([0-9a-f]{8})\s+\1 succeeded\s+passed\s+Approve-Production=Failed/.exec(out.stdout)?.[1];
+    const staging = /staging\s+([0-9a-f]{8})\s+\1 succeeded\s+passed/.exec(out.stdout)?.[1];
+    expect(production, out.stdout.slice(-2000)).toBeDefined();
+    expect(staging).toBeDefined();
+    expect(staging).not.toBe(production);
     const html = readFileSync(join(cwd, 'reports', 'rehearsal.html'), 'utf8');
     for (const name of SCENARIO_NAMES) expect(html).toContain(`id="${name}"`);
     expect(html).toContain('Change failure rate');
