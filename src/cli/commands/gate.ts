@@ -1,5 +1,4 @@
 import { decideCoverage, parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage.js';
-import { decideEslint, parseEslintReport } from '../../pipeline/domain/build-gates/eslint.js';
 import { unreadableReport, type GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
@@ -7,6 +6,7 @@ import { decideTests } from '../../pipeline/domain/build-gates/tests.js';
 import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { readAuditAllowlist, readNpmAuditOutput, resolveAuditMode } from '../build/audit-inputs.js';
+import { decideEslintReport } from '../build/scan-gates.js';
 import { gateExitCode, printGateResult } from '../build/print-gate-result.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
@@ -73,8 +73,7 @@ async function decide(gate: GateName, context: CommandContext, values: OptionVal
       return file.kind === 'missing' ? unreadableReport('coverage', file.problem) : decideCoverage(parseCoverageSummary(file.text), threshold);
     }
     case 'eslint': {
-      const file = await readReport(requiredFlag(values, 'input', USAGE.eslint), context.cwd);
-      return file.kind === 'missing' ? unreadableReport('eslint', file.problem) : decideEslint(parseEslintReport(file.text), context.cwd);
+      return decideEslintReport(requiredFlag(values, 'input', USAGE.eslint), context.cwd);
     }
     case 'tests': {
       const file = await readReport(requiredFlag(values, 'junit', USAGE.tests), context.cwd);

@@ -6,6 +6,7 @@ import { parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage
 import type { GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { countTests, parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { countPolicyGateFindings } from '../../pipeline/domain/build-gates/policy-gates-report.js';
+import { GATE_NAMES } from '../../pipeline/domain/gates/gate-finding.js';
 import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
 import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
@@ -22,7 +23,8 @@ const HELP = [
   '',
   `Publishes the build's results to CloudWatch (namespace ${BUILD_METRICS_NAMESPACE}, dimension Pipeline):`,
   'TestsPassed, TestsFailed, TestsSkipped; CoveragePct per Measure; Findings per Tool and Severity;',
-  'ScanNotRun per Tool when a scanner produced no report. Give at least one report.',
+  'ScanNotRun per Tool when a scanner produced no report (every policy gate when the gates report is',
+  'missing or unreadable). Give at least one report.',
   'A report that is missing or unreadable is skipped with a warning, and a failure to publish is a',
   'warning too: the gates decide the build, the metrics only record it (exit 0 either way).',
   '',
@@ -86,8 +88,13 @@ async function collect(
   if (gatesReport !== undefined) {
     const file = await readReport(gatesReport, context.cwd);
     const external = file.kind === 'found' ? countPolicyGateFindings(file.text) : file.problem;
-    if (typeof external === 'string') warn(`skipping policy gate metrics: ${external}`);
-    else results = { ...results, external };
+    if (typeof external === 'string') {
+      // No findings to count, and zeros would look clean: every policy gate is published as not run.
+      warn(`policy gates published as not run: ${external}`);
+      results = { ...results, scansNotRun: [...GATE_NAMES] };
+    } else {
+      results = { ...results, external };
+    }
   }
   return results;
 }

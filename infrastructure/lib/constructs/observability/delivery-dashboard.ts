@@ -4,11 +4,18 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SEVERITIES_BY_TOOL } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
+import { POLICY_GATE_SEVERITIES } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
 import { BUILD_NAMESPACE, DELIVERY_METRICS, DELIVERY_NAMESPACE } from '../../../../src/pipeline/domain/metrics/delivery-metrics.js';
 import type { EnvironmentConfig } from '../../config/schema.js';
 
-/** Severities the build stage publishes its findings under (`KiroCD/Build` `Findings`). */
-export const FINDING_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+/**
+ * Every severity the build stage publishes its findings under (`KiroCD/Build` `Findings`), taken from
+ * the code that publishes them: npm audit's and ESLint's, then the policy gates'. Dimension values
+ * are matched exactly, so a list written here by hand would drift (it once searched for "MEDIUM"
+ * while npm audit says "moderate").
+ */
+export const FINDING_SEVERITIES: readonly string[] = [...new Set([...Object.values(SEVERITIES_BY_TOOL).flat(), ...POLICY_GATE_SEVERITIES])];
 
 /** Properties of {@link DeliveryDashboard}. */
 export interface DeliveryDashboardProps {
@@ -164,7 +171,18 @@ export class DeliveryDashboard extends Construct {
                 period: Duration.days(1),
               }),
           ),
-          width: 24,
+          width: 16,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Scans that did not run (build stage)',
+          left: [
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${BUILD_NAMESPACE},Pipeline,Tool} MetricName="ScanNotRun" Pipeline="${pipeline}"', 'Sum', 86400)`,
+              label: 'not run',
+              period: Duration.days(1),
+            }),
+          ],
+          width: 8,
         }),
       ],
     ];

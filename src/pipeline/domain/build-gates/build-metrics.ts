@@ -38,6 +38,8 @@ export interface BuildResults {
   readonly gates?: readonly GateResult[];
   /** Findings of the policy gates, already counted, with every severity the tool knows (zeros too). */
   readonly external?: readonly ExternalFindingCount[];
+  /** Scanners whose report was missing or unreadable (the policy gates when the gates report is): ScanNotRun. */
+  readonly scansNotRun?: readonly string[];
 }
 
 /**
@@ -83,5 +85,6 @@ export function buildMetricData(results: BuildResults): MetricDatum[] {
   for (const external of results.external ?? []) {
     datum('Findings', external.count, 'Count', { Tool: external.tool, Severity: external.severity });
   }
+  for (const tool of results.scansNotRun ?? []) datum('ScanNotRun', 1, 'Count', { Tool: tool });
   return data;
 }

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { GATE_NAMES, type GateResult as PolicyGateResult } from '../gates/gate-finding.js';
-import { tryParseJson, type GateResult } from './gate-result.js';
+import type { GateResult } from './gate-result.js';
 
 /**
  * The security scan report: what npm audit, ESLint and the policy gates (cfn-lint, cfn-guard,
@@ -93,50 +92,6 @@ export function scanResultsOfPolicyGates(results: readonly PolicyGateResult[]): 
 /** Every policy gate marked as not run: the gates report is missing or unreadable, so none of them can be shown. */
 export function policyGatesNotRun(reason: string): ScanResult[] {
   return GATE_NAMES.map((gate) => scanNotRun(gate, reason));
-}
-
-const policyGatesReportSchema = z.object({
-  results: z.array(
-    z.object({
-      gate: z.enum(GATE_NAMES),
-      templatesChecked: z.number(),
-      findings: z.array(
-        z.object({
-          gate: z.enum(GATE_NAMES),
-          ruleId: z.string(),
-          severity: z.enum(['error', 'warning', 'info']),
-          template: z.string().optional(),
-          resource: z.string().optional(),
-          message: z.string(),
-          acceptedBecause: z.string().optional(),
-        }),
-      ),
-    }),
-  ),
-});
-
-/**
- * Reads the JSON that `kiro-cd gates --output json` prints (or `--report-file` writes) back into the
- * gates' results; a string describing the problem when it is not that JSON.
- */
-export function parsePolicyGatesReport(text: string): PolicyGateResult[] | string {
-  const parsed = policyGatesReportSchema.safeParse(tryParseJson(text));
-  if (!parsed.success) {
-    return 'not the JSON of "kiro-cd gates --report-file" (expected { results: [{ gate, templatesChecked, findings: [{ gate, ruleId, severity, message }] }] })';
-  }
-  return parsed.data.results.map((result) => ({
-    gate: result.gate,
-    templatesChecked: result.templatesChecked,
-    findings: result.findings.map((finding) => ({
-      gate: finding.gate,
-      ruleId: finding.ruleId,
-      severity: finding.severity,
-      message: finding.message,
-      ...(finding.template === undefined ? {} : { template: finding.template }),
-      ...(finding.resource === undefined ? {} : { resource: finding.resource }),
-      ...(finding.acceptedBecause === undefined ? {} : { acceptedBecause: finding.acceptedBecause }),
-    })),
-  }));
 }
 
 /**

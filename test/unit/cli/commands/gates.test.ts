@@ -6,8 +6,7 @@ import { createGatesCommand, gatesCommand } from '../../../../src/cli/commands/g
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import type { GatesRun } from '../../../../src/pipeline/adapters/tools/run-gates.js';
-import { countPolicyGateFindings } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
-import { parsePolicyGatesReport } from '../../../../src/pipeline/domain/build-gates/scan-report.js';
+import { countPolicyGateFindings, parsePolicyGatesReport } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
 import type { GateResult } from '../../../../src/pipeline/domain/gates/gate-finding.js';
 import type { Command } from '../../../../src/cli/command.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';

@@ -77,7 +77,7 @@ describe('kiro-cd publish-build-metrics', () => {
     expect(publisher.sent[0]!.data.map((datum) => datum.name)).toEqual(['CoveragePct', 'CoveragePct', 'CoveragePct', 'CoveragePct']);
   });
 
-  it('counts the policy gates\' unaccepted findings from "kiro-cd gates --output json", and skips a report of another shape', async () => {
+  it('counts the policy gates\' unaccepted findings from "kiro-cd gates --output json", and publishes them as not run when the report is unreadable or missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiro-gates-report-'));
     try {
       writeFileSync(
@@ -92,8 +92,19 @@ describe('kiro-cd publish-build-metrics', () => {
         'cfn-guard/warning=0',
         'cfn-guard/info=0',
       ]);
-      const skipped = await publish(['--pipeline', 'p', '--gates-report', join(dir, 'other.json')], new RecordingPublisher());
-      expect(skipped.out.stderr).toMatch(/skipping policy gate metrics: not the JSON of "kiro-cd gates --output json"/);
+      const unreadable = new RecordingPublisher();
+      const skipped = await publish(['--pipeline', 'p', '--gates-report', join(dir, 'other.json')], unreadable);
+      expect(skipped.out.stderr).toMatch(/policy gates published as not run: not the JSON that "kiro-cd gates --report-file" writes/);
+      // Zeros would look clean: a gates report that cannot be read marks every policy gate as not run.
+      expect(unreadable.sent[0]!.data.map((datum) => `${datum.name} ${datum.dimensions.Tool ?? ''}`)).toEqual([
+        'ScanNotRun cfn-lint',
+        'ScanNotRun cfn-guard',
+        'ScanNotRun cdk-nag',
+        'ScanNotRun cdk-validation',
+      ]);
+      const missing = new RecordingPublisher();
+      await publish(['--pipeline', 'p', '--gates-report', join(dir, 'absent.json')], missing);
+      expect(missing.sent[0]!.data.filter((datum) => datum.name === 'ScanNotRun')).toHaveLength(4);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -88,9 +88,12 @@ describe('PipelineRuntimeStack', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties);
-    for (const needle of ['DeploymentSucceeded', 'DeploymentRolledBack', 'LeadTimeForChanges', 'TimeToRestore', 'ChangeFailureRate', 'DeploymentFrequency', 'PipelineExecutionDuration', 'KiroCD/Build,Pipeline,Tool,Severity', 'Severity=\\\\\\"CRITICAL']) {
+    for (const needle of ['DeploymentSucceeded', 'DeploymentRolledBack', 'LeadTimeForChanges', 'TimeToRestore', 'ChangeFailureRate', 'DeploymentFrequency', 'PipelineExecutionDuration', 'KiroCD/Build,Pipeline,Tool,Severity', 'MetricName=\\\\\\"ScanNotRun']) {
       expect(body, needle).toContain(needle);
     }
+    // Exactly the severities the build stage publishes (npm audit's, ESLint's, the policy gates').
+    for (const severity of ['critical', 'high', 'moderate', 'low', 'info', 'error', 'warning']) expect(body).toContain(`Severity=\\\\\\"${severity}\\\\\\"`);
+    expect(body).not.toMatch(/Severity=\\\\\\"(CRITICAL|MEDIUM)/);
     for (const environment of config.environments) {
       for (const id of [...environment.alarms.critical, ...environment.alarms.warning]) {
         expect(body).toContain(`arn:aws:cloudwatch:${environment.region}:${environment.account}:alarm:${environment.stackPrefix}-${id}`);

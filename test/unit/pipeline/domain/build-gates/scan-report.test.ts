@@ -3,9 +3,8 @@ import { decideEslint, parseEslintReport } from '../../../../../src/pipeline/dom
 import { unreadableReport, type GateResult } from '../../../../../src/pipeline/domain/build-gates/gate-result.js';
 import { countTests, parseJunitXml, type JunitReport, type JunitTestCase } from '../../../../../src/pipeline/domain/build-gates/junit.js';
 import { decideNpmAudit, parseNpmAuditOutput } from '../../../../../src/pipeline/domain/build-gates/npm-audit.js';
-import { countPolicyGateFindings } from '../../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
+import { countPolicyGateFindings, parsePolicyGatesReport } from '../../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
 import {
-  parsePolicyGatesReport,
   policyGatesNotRun,
   renderScanReport,
   scanNotRun,
@@ -212,6 +211,6 @@ describe('adapters into the scan report', () => {
     { why: 'a gate this version does not know', text: JSON.stringify({ results: [{ gate: 'checkov', templatesChecked: 1, findings: [] }] }) },
     { why: 'a finding without a rule id', text: JSON.stringify({ results: [{ gate: 'cfn-lint', templatesChecked: 1, findings: [{ gate: 'cfn-lint', severity: 'error', message: 'x' }] }] }) },
   ])('rejects a gates report that is $why', ({ text }) => {
-    expect(parsePolicyGatesReport(text)).toMatch(/not the JSON of "kiro-cd gates --report-file"/);
+    expect(parsePolicyGatesReport(text)).toMatch(/not the JSON that "kiro-cd gates --report-file" writes/);
   });
 });
