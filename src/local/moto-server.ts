@@ -20,12 +20,26 @@ export class MotoServerUnavailableError extends Error {
 }
 
 const INSTALL_HINT =
-  'The local AWS emulator is missing. Install it with `pip install "moto[server]"` (Python 3.9+), ' +
+  'The local AWS emulator is missing. Install it for python3 with `python3 -m pip install "moto[server]"` (Python 3.9+), ' +
   'or run `bash scripts/ensure-tools.sh`, then try again.';
 
-/** True when `moto_server` is on the PATH. */
+/**
+ * moto_server's own entry point, run with one request at a time. `moto_server` serves each request
+ * on its own thread, and moto's DynamoDB does not apply a conditional write atomically across
+ * threads: two concurrent `attribute_not_exists` puts could both succeed, which real DynamoDB never
+ * allows. Serving requests one by one makes every write atomic, as the code under test relies on
+ * (lock and rollback-ledger races), and costs nothing here: moto holds the GIL for each request anyway.
+ */
+const SERIAL_MOTO_SERVER = [
+  'import sys, moto.server as s',
+  '_run = s.run_simple',
+  's.run_simple = lambda *a, **k: _run(*a, **{**k, "threaded": False})',
+  's.main(sys.argv[1:])',
+].join('\n');
+
+/** True when python3 can import moto's server (what `pip install "moto[server]"` installs). */
 export function isMotoServerInstalled(): boolean {
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  const probe = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
   return probe.error === undefined && probe.status === 0;
 }
 
@@ -78,7 +92,7 @@ export async function startMotoServer(options: { readonly timeoutMs?: number } =
   if (!isMotoServerInstalled()) throw new MotoServerUnavailableError(INSTALL_HINT);
   const port = await findFreePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', ['-c', SERIAL_MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
