@@ -8,6 +8,7 @@
  */
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig, EnvironmentName, PostDeploymentSuite } from '../config/schema.js';
+import { postDeploymentTestRoleArn } from './environment-roles.js';
 import {
   PIPELINE_STAGES,
   applicationStageName,
@@ -399,6 +400,9 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
       KIRO_STACK_PREFIX: environment.stackPrefix,
       KIRO_ACCOUNT: environment.account,
       AWS_REGION: environment.region,
+      // The suite runs in the pipeline account and tests the environment through this role of its
+      // account (PostDeploymentTestAccess in the application stack).
+      KIRO_TEST_ROLE_ARN: postDeploymentTestRoleArn(environment),
       // The change-detection verdict this release applied to the environment, for the suite's log.
       KIRO_INFRA_VERDICT: variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) }),
     },

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { PostDeploymentTestAccess } from '../constructs/post-deployment-test-access.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { WorkerAlarms } from '../constructs/worker/worker-alarms.js';
 import { WorkerPoller } from '../constructs/worker/worker-poller.js';
@@ -38,6 +39,12 @@ export interface ApplicationStackProps extends StackProps {
    * @default Duration.minutes(60)
    */
   readonly buildTimeout?: Duration;
+  /**
+   * The account of the pipeline that deploys this stack: its post-deployment suite assumes a role
+   * here (PostDeploymentTestAccess).
+   * @default no such role (a stand-alone environment, tested with local credentials)
+   */
+  readonly pipelineAccount?: string;
 }
 
 /** Margin added to the build timeout to get the lock lease: the build releases its lock itself. */
@@ -144,5 +151,18 @@ export class ApplicationStack extends Stack {
       }),
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+
+    if (props.pipelineAccount !== undefined) {
+      new PostDeploymentTestAccess(this, 'PostDeploymentTestAccess', {
+        environment,
+        pipelineAccount: props.pipelineAccount,
+        applicationStackName: this.stackName,
+        workItemsTableArn: tables.workItemsTableArn,
+        lockTableArn: tables.lockTableArn,
+        workerProjectArn: this.worker.project.projectArn,
+        alarmArns: [...critical, ...this.alarms.ofSeverity(environment, 'warning')].map((alarm) => alarm.alarmArn),
+        key,
+      });
+    }
   }
 }

@@ -31,6 +31,7 @@ import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-i
 import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
 import { retentionDays } from '../constructs/observability/pipeline-event-functions.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
+import { postDeploymentTestRoleArn } from '../plan/environment-roles.js';
 import {
   ACTION_TIMEOUTS,
   VARIABLE_REFERENCE,
@@ -192,7 +193,11 @@ export class PipelineStack extends Stack {
       assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.assetPublishing) },
     });
 
-    const environments = new Map(config.environments.map((environment) => [environment.name, environment]));
+    const environmentOf = (name: string): EnvironmentConfig => {
+      const environment = config.environments.find((candidate) => candidate.name === name);
+      if (environment === undefined) throw new ConfigurationError(`No configuration for environment ${name}.`);
+      return environment;
+    };
     // Every change-detection action of the plan (the pipeline-wide stage and the window stages),
     // created up front so that conditions and summaries can refer to their variables.
     const detectSteps = new Map(
@@ -257,9 +262,7 @@ export class PipelineStack extends Stack {
           });
           break;
         case 'infrastructure': {
-          const environment = environments.get(stage.environment);
-          if (environment === undefined) throw new ConfigurationError(`No configuration for environment ${stage.environment}.`);
-          const pair = props.environmentStages(this, environment);
+          const pair = props.environmentStages(this, environmentOf(stage.environment));
           environmentStages.set(stage.environment, pair);
           cdkPipeline.addStage(pair.infrastructure);
           break;
@@ -273,7 +276,14 @@ export class PipelineStack extends Stack {
           }
           // No dependency between the two: the suite runs during the bake, and the stage fails (and
           // rolls back once, through its on-failure condition) when either of them fails.
-          post.push(shellActionStep(stage.tests, { input: source, resolveValue: resolvePlaceholders }));
+          post.push(
+            shellActionStep(stage.tests, {
+              input: source,
+              resolveValue: resolvePlaceholders,
+              // The suite tests the environment through the role its application stack creates there.
+              rolePolicyStatements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [postDeploymentTestRoleArn(environmentOf(stage.environment))] })],
+            }),
+          );
           cdkPipeline.addStage(pair.application, { post });
           break;
         }

@@ -13,12 +13,13 @@ export class ApplicationStage extends Stage {
   readonly application: ApplicationStack;
 
   constructor(scope: Construct, props: EnvironmentStageProps) {
-    const { environment, pipeline: _pipeline, ...stageProps } = props;
+    const { environment, pipeline, ...stageProps } = props;
     super(scope, applicationStageName(environment.name), { ...stageProps, env: { account: environment.account, region: environment.region } });
     this.application = new ApplicationStack(this, 'Application', {
       stackName: `${environment.stackPrefix}-Application`,
       description: `Kiro CodeBuild Worker ${environment.name}: poller, worker project, alarms`,
       environment,
+      ...(pipeline === undefined ? {} : { pipelineAccount: pipeline.account }),
     });
   }
 }

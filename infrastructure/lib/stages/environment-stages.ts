@@ -20,6 +20,6 @@ export function createEnvironmentStages(
 ): WorkerEnvironmentStages {
   return {
     infrastructure: new InfrastructureStage(scope, { environment, ...(pipeline === undefined ? {} : { pipeline }) }),
-    application: new ApplicationStage(scope, { environment }),
+    application: new ApplicationStage(scope, { environment, ...(pipeline === undefined ? {} : { pipeline }) }),
   };
 }

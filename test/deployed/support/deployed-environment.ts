@@ -3,7 +3,8 @@
  * variables, everything else from the application stack's outputs (CloudFormation DescribeStacks),
  * so the suites work against any deployed environment and, with an endpoint override, the emulator.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 
 /** The environment variables the suites read. */
@@ -15,6 +16,11 @@ export const DEPLOYED_ENVIRONMENT = {
   region: 'AWS_REGION',
   /** Sends every AWS call to this endpoint instead (the local emulator). */
   endpoint: 'KIRO_AWS_ENDPOINT',
+  /**
+   * A role of the environment's account to test through (the pipeline sets it: the suite runs in
+   * the pipeline account). Unset: the default credential chain, for a run from a workstation.
+   */
+  roleArn: 'KIRO_TEST_ROLE_ARN',
   /** Repository and branch of the end-to-end fixture work item (its implementation must succeed). */
   e2eRepository: 'KIRO_E2E_REPOSITORY',
   e2eBranch: 'KIRO_E2E_BRANCH',
@@ -25,6 +31,8 @@ export interface DeployedTarget {
   readonly stackPrefix: string;
   readonly region: string;
   readonly endpoint?: string;
+  /** The role to assume for every call. */
+  readonly roleArn?: string;
 }
 
 /** Resolves the target from the environment, with the configuration supplying defaults per KIRO_ENV. */
@@ -45,7 +53,11 @@ export function targetFromEnvironment(
     );
   }
   const endpoint = environment[DEPLOYED_ENVIRONMENT.endpoint];
-  return { stackPrefix, region, ...(endpoint === undefined ? {} : { endpoint }) };
+  const roleArn = environment[DEPLOYED_ENVIRONMENT.roleArn];
+  if (roleArn !== undefined && !/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) {
+    throw new ConfigurationError(`${DEPLOYED_ENVIRONMENT.roleArn} must be an IAM role ARN, not "${roleArn}".`);
+  }
+  return { stackPrefix, region, ...(endpoint === undefined ? {} : { endpoint }), ...(roleArn === undefined ? {} : { roleArn }) };
 }
 
 /** The application stack outputs the suites rely on. */
@@ -80,8 +92,27 @@ export async function readWorkerOutputs(cloudformation: CloudFormationClient, st
   };
 }
 
-/** SDK client configuration for the target (the default credential chain, or the emulator's). */
-export function clientConfig(target: DeployedTarget): { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  if (target.endpoint === undefined) return { region: target.region };
-  return { region: target.region, endpoint: target.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+/** Session name of the assumed test role, so CloudTrail shows who made the calls. */
+export const TEST_ROLE_SESSION_NAME = 'kiro-post-deployment-tests';
+
+/** The emulator accepts any credentials; no real one is ever read against it. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+
+/**
+ * SDK client configuration for the target. Credentials: the target's role when it names one,
+ * assumed through STS with the default chain (the pipeline's suite action) or, against the
+ * emulator, with its dummy credentials; else the emulator's dummy credentials or the default chain.
+ */
+export function clientConfig(target: DeployedTarget): Pick<CloudFormationClientConfig, 'region' | 'endpoint' | 'credentials'> {
+  const base = target.endpoint === undefined ? { region: target.region } : { region: target.region, endpoint: target.endpoint };
+  const source = target.endpoint === undefined ? undefined : EMULATOR_CREDENTIALS;
+  if (target.roleArn === undefined) return source === undefined ? base : { ...base, credentials: source };
+  return {
+    ...base,
+    credentials: fromTemporaryCredentials({
+      params: { RoleArn: target.roleArn, RoleSessionName: TEST_ROLE_SESSION_NAME },
+      ...(source === undefined ? {} : { masterCredentials: source }),
+      clientConfig: base,
+    }),
+  };
 }

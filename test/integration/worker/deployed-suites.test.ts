@@ -19,7 +19,7 @@ import { systemClock } from '../../../src/pipeline/ports/clock.js';
 import { ShellCommandRunner } from '../../../src/worker/adapters/shell-command-runner.js';
 import { runWorkItem } from '../../../src/worker/handlers/run-work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
-import { readWorkerOutputs, targetFromEnvironment } from '../../deployed/support/deployed-environment.js';
+import { clientConfig, readWorkerOutputs, targetFromEnvironment } from '../../deployed/support/deployed-environment.js';
 import { endToEndScenario, integrationScenario, smokeScenario } from '../../deployed/support/scenarios.js';
 import { connectHarness, type StartedBuild, type WorkerHarness } from '../../deployed/support/worker-harness.js';
 import { TEST_REGION, motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
@@ -128,6 +128,21 @@ describe('post-deployment suites against the emulator', () => {
     await expect(smokeScenario(harness)).rejects.toThrow(`Critical alarms firing: ${ALARMS.critical[0]!}.`);
   });
 
+  it('tests through the environment\'s role when KIRO_TEST_ROLE_ARN names one, assumed through STS', async () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/KiroWorker-Test-post-deployment-tests';
+    const target = targetFromEnvironment({ KIRO_ENV: 'test', KIRO_AWS_ENDPOINT: motoEndpoint(), AWS_REGION: TEST_REGION, KIRO_TEST_ROLE_ARN: roleArn }, [{ name: 'test', stackPrefix: STACK_PREFIX, region: TEST_REGION }]);
+    expect(target.roleArn).toBe(roleArn);
+    const { credentials } = clientConfig(target);
+    if (typeof credentials !== 'function') throw new Error('expected a credential provider for a role target');
+    // The emulator's STS answers AssumeRole with temporary credentials: not the dummy ones the call was signed with.
+    const assumed = await credentials();
+    expect(assumed.accessKeyId).not.toBe('testing');
+    expect(assumed.sessionToken).toBeTruthy();
+    const throughRole = await connectHarness(target, { builds });
+    const report = await smokeScenario(throughRole);
+    expect(report.project).toBe('kiro-worker');
+  });
+
   it('names the missing outputs of a stack that is not the application stack', async () => {
     const config = motoClientConfig();
     await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: 'Other', TemplateBody: JSON.stringify({ Resources: template.Resources }) }));
@@ -147,6 +162,7 @@ describe('targetFromEnvironment', () => {
 
   it.each([
     [{ KIRO_ENV: 'qa' }, /KIRO_ENV=qa is not a configured environment; use one of staging/],
+    [{ KIRO_ENV: 'staging', KIRO_TEST_ROLE_ARN: 'KiroWorker-Staging-post-deployment-tests' }, /KIRO_TEST_ROLE_ARN must be an IAM role ARN, not "KiroWorker-Staging-post-deployment-tests"/],
     [{}, /set KIRO_ENV \(test, staging, production\) or both KIRO_STACK_PREFIX and AWS_REGION/],
   ])('rejects %j', (environment, message) => {
     expect(() => targetFromEnvironment(environment, configured)).toThrow(message);

@@ -15,6 +15,7 @@ import {
   type PlannedStage,
 } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
+import { partitionOf } from '../../../../infrastructure/lib/plan/environment-roles.js';
 
 const config = loadDeploymentConfig();
 const plan = planPipeline(config, { historyTableName: 'kiro-history', healthMonitor: true });
@@ -183,6 +184,13 @@ describe('planPipeline', () => {
     }
     expect(scanReport).toMatch(/^node bin\/kiro-cd\.js scan-report --output reports\/security-scans\.xml /);
     expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--junit reports\/junit\.xml .*--pipeline kiro-codebuild-worker$/);
+  });
+
+  it('points each suite at its environment\'s test role, in the partition of the environment\'s region', () => {
+    expect(stage(plan, 'Production-Application', 'application').tests.env['KIRO_TEST_ROLE_ARN']).toBe('arn:aws:iam::444444444444:role/KiroWorker-Production-post-deployment-tests');
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOf('cn-north-1')).toBe('aws-cn');
+    expect(partitionOf('eu-west-1')).toBe('aws');
   });
 
   it('publishes each post-deployment suite as a JUnit report', () => {

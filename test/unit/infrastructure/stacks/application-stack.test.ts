@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
+import { postDeploymentTestRoleArn, postDeploymentTestRoleName } from '../../../../infrastructure/lib/plan/environment-roles.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
@@ -119,5 +120,56 @@ describe('ApplicationStack', () => {
         ]),
       },
     });
+  });
+});
+
+describe('ApplicationStack deployed by a pipeline in another account', () => {
+  let template: Template;
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const { application } = createEnvironmentStages(app, environment, { account: '111111111111', region: 'us-east-1' });
+    template = Template.fromStack(application.application);
+  });
+
+  it('lets the pipeline account assume a post-deployment test role with the name the pipeline expects', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: postDeploymentTestRoleName(environment),
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } } })],
+      },
+    });
+    expect(postDeploymentTestRoleArn(environment)).toBe(`arn:aws:iam::${environment.account}:role/KiroWorker-Test-post-deployment-tests`);
+  });
+
+  it('gives the role exactly what the suites call, on this environment\'s resources only', () => {
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: postDeploymentTestRoleName(environment) } }))[0]!;
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
+      JSON.stringify((candidate as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleId),
+    ) as PolicyResource | undefined;
+    const statements = policy?.Properties.PolicyDocument.Statement ?? [];
+    expect(statements.flatMap((statement) => statement.Action).sort()).toEqual(
+      [
+        'cloudformation:DescribeStacks',
+        'cloudwatch:DescribeAlarms',
+        'codebuild:BatchGetBuilds',
+        'codebuild:BatchGetProjects',
+        'codebuild:StartBuild',
+        'codebuild:StopBuild',
+        'dynamodb:DeleteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      ].sort(),
+    );
+    for (const statement of statements) expect(statement.Resource).not.toBe('*');
+    expect(JSON.stringify(statements)).toContain(':stack/KiroWorker-Test-Application/*');
   });
 });

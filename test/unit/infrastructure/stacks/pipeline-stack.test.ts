@@ -274,6 +274,18 @@ describe('PipelineStack', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: Match.anyValue() });
   });
 
+  it('lets each post-deployment suite assume its own environment\'s test role, and tells the suite which', () => {
+    for (const environment of loadDeploymentConfig().environments) {
+      const roleArn = `arn:aws:iam::${environment.account}:role/${environment.stackPrefix}-post-deployment-tests`;
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sts:AssumeRole', Resource: roleArn })]) },
+      });
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'KIRO_TEST_ROLE_ARN', Type: 'PLAINTEXT', Value: roleArn }]) }),
+      });
+    }
+  });
+
   it('lets change detection read the history table and exactly its designed indexes, never index/*', () => {
     const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
     template.hasResourceProperties('AWS::IAM::Policy', {
