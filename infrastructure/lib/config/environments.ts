@@ -55,6 +55,9 @@ export const environmentsConfig: DeploymentConfigInput = {
       },
       notifications: { emails: ['delivery-team@example.com'] },
       postDeploymentTests: 'e2e',
+      // A public repository whose tests pass: the end-to-end run sends a work item for it through
+      // the poller and a real worker build, and expects it done.
+      e2eFixture: { repository: 'kiro-dev/kiro-worker-e2e-fixture', branch: 'main' },
       logRetentionDays: 90,
     },
     {

@@ -117,6 +117,16 @@ export const environmentSchema = z.strictObject({
   postDeploymentTests: z.enum(POST_DEPLOYMENT_SUITES, {
     message: `must be one of ${POST_DEPLOYMENT_SUITES.join(', ')}`,
   }),
+  /**
+   * The work item the end-to-end suite sends through the worker: a public GitHub repository and
+   * branch whose implementation succeeds. Required when `postDeploymentTests` is `e2e`.
+   */
+  e2eFixture: z
+    .strictObject({
+      repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, { message: 'must be a GitHub repository as owner/name, such as "kiro-dev/kiro-worker-e2e-fixture"' }),
+      branch: z.string().regex(/^[\w./-]{1,255}$/, { message: 'must be a branch name such as "main"' }).default('main'),
+    })
+    .optional(),
   logRetentionDays: z
     .literal([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], {
       message: 'must be a CloudWatch Logs retention such as 90 (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)',

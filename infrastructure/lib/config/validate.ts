@@ -105,6 +105,14 @@ function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigP
         fix: `must be a whole multiple of healthCheck.intervalSeconds (${healthCheck.intervalSeconds}), for example ${Math.max(1, Math.round(healthCheck.durationSeconds / healthCheck.intervalSeconds)) * healthCheck.intervalSeconds}`,
       });
     }
+    if (environment.postDeploymentTests === 'e2e' && environment.e2eFixture === undefined) {
+      problems.push({
+        scope: name,
+        key: 'e2eFixture',
+        value: undefined,
+        fix: 'is required when postDeploymentTests is "e2e": the public GitHub repository whose work item the end-to-end run takes to done, such as e2eFixture: { repository: "kiro-dev/kiro-worker-e2e-fixture", branch: "main" }',
+      });
+    }
     if (alarms.critical.length === 0) {
       problems.push({
         scope: name,

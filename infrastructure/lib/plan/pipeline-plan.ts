@@ -39,16 +39,20 @@ export const TIME_BUDGETS = {
 
 /** CodeBuild timeouts (minutes) of the actions the pipeline runs. Every CodeBuild action has one. */
 export const ACTION_TIMEOUTS = {
-  /** Install, type-check, lint, unit and property tests, audit, synth, policy gates. */
-  build: 15,
+  /** Install, type-check, lint, unit and property tests, audit, synth, policy gates (measured ~6; docs/pipeline.md). */
+  build: 12,
   /** npm ci + cdk diff against one environment. */
   changeDetection: 10,
   /** CDK Pipelines' self-mutation (cdk deploy of the pipeline stack). */
   selfMutation: 15,
   /** CDK Pipelines' asset publishing. */
   assetPublishing: 10,
-  /** Post-deployment suites, per environment. CodeBuild accepts 5 minutes at the least (CloudFormation rejects less). */
-  suites: { integration: 5, e2e: 5, smoke: 5 } satisfies Record<PostDeploymentSuite, number>,
+  /**
+   * Post-deployment suites, per environment. CodeBuild accepts 5 minutes at the least (CloudFormation
+   * rejects less). The end-to-end suite waits for a real worker build of its fixture (provisioning,
+   * clone, npm ci, tests): up to 6 minutes (test/deployed/e2e), plus the suite's own install.
+   */
+  suites: { integration: 5, e2e: 8, smoke: 5 } satisfies Record<PostDeploymentSuite, number>,
 } as const;
 
 /** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
@@ -403,6 +407,10 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
       // The suite runs in the pipeline account and tests the environment through this role of its
       // account (PostDeploymentTestAccess in the application stack).
       KIRO_TEST_ROLE_ARN: postDeploymentTestRoleArn(environment),
+      // The end-to-end suite's fixture work item (validation requires it for e2e).
+      ...(suite === 'e2e' && environment.e2eFixture !== undefined
+        ? { KIRO_E2E_REPOSITORY: environment.e2eFixture.repository, KIRO_E2E_BRANCH: environment.e2eFixture.branch }
+        : {}),
       // The change-detection verdict this release applied to the environment, for the suite's log.
       KIRO_INFRA_VERDICT: variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) }),
     },

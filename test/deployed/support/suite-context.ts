@@ -4,9 +4,12 @@ import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-co
 import { targetFromEnvironment } from './deployed-environment.js';
 import { connectHarness, type WorkerHarness } from './worker-harness.js';
 
-/** The harness for the environment named by KIRO_ENV / KIRO_STACK_PREFIX / AWS_REGION / KIRO_AWS_ENDPOINT. */
-export function harnessFromEnvironment(): Promise<WorkerHarness> {
-  return connectHarness(targetFromEnvironment(process.env, loadDeploymentConfig().environments));
+/**
+ * The harness for the environment named by KIRO_ENV / KIRO_STACK_PREFIX / AWS_REGION /
+ * KIRO_AWS_ENDPOINT / KIRO_TEST_ROLE_ARN; a started build is awaited for at most `buildWaitMs`.
+ */
+export function harnessFromEnvironment(buildWaitMs?: number): Promise<WorkerHarness> {
+  return connectHarness(targetFromEnvironment(process.env, loadDeploymentConfig().environments), {}, buildWaitMs);
 }
 
 /** A suffix that keeps concurrent runs' work items apart. */

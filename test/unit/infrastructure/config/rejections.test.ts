@@ -49,6 +49,8 @@ describe('validateConfig rejects, naming scope, key, value and fix', () => {
     ['environments out of deployment order', (c) => { c.environments.reverse(); }, /pipeline settings, key "environments": got \["production","staging","test"\]; list exactly the environments test, staging, production/],
     ['a connection ARN that is not a CodeStar connection', (c) => { c.pipeline.source['connectionArn'] = 'arn:aws:iam::111111111111:role/github'; }, /pipeline settings, key "source.connectionArn": got "arn:aws:iam::111111111111:role\/github"; must be the ARN of a CodeStar/],
     ['a secret value where a secret reference belongs', (c) => { c.pipeline['githubTokenSecret'] = 'ghp_abc def'; }, /pipeline settings, key "githubTokenSecret": got a value of 11 characters \(not shown: it may be a secret\); must be a Secrets Manager secret name/],
+    ['an end-to-end suite without its fixture', (c) => { delete env(c, 'staging')['e2eFixture']; }, /environment "staging", key "e2eFixture": got nothing; is required when postDeploymentTests is "e2e": the public GitHub repository/],
+    ['an e2e fixture that is not owner/name', (c) => { env(c, 'staging')['e2eFixture'] = { repository: 'https://github.com/kiro-dev/fixture' }; }, /environment "staging", key "e2eFixture.repository": got "https:\/\/github.com\/kiro-dev\/fixture"; must be a GitHub repository as owner\/name/],
     ['a GitHub token that would pass as a secret name', (c) => { c.pipeline['githubTokenSecret'] = 'github_pat_11ABCDEFG0123456789'; }, /key "githubTokenSecret": got a value of 30 characters \(not shown: it may be a secret\); looks like a GitHub token, not a secret name: store the token in Secrets Manager/],
   ])('rejects %s', (_why, mutate, message) => {
     const config = copy();

@@ -193,6 +193,14 @@ describe('planPipeline', () => {
     expect(partitionOf('eu-west-1')).toBe('aws');
   });
 
+  it('gives the end-to-end suite its fixture work item and time for a real worker build, within the 30-minute test budget', () => {
+    const e2e = stage(plan, 'Staging-Application', 'application').tests;
+    expect(e2e.env).toMatchObject({ KIRO_E2E_REPOSITORY: 'kiro-dev/kiro-worker-e2e-fixture', KIRO_E2E_BRANCH: 'main' });
+    expect(e2e.timeoutMinutes).toBe(8);
+    expect(stage(plan, 'Test-Application', 'application').tests.env).not.toHaveProperty('KIRO_E2E_REPOSITORY');
+    expect(testMinutesUpperBound(plan)).toBe(30);
+  });
+
   it('publishes each post-deployment suite as a JUnit report', () => {
     const tests = stage(plan, 'Staging-Application', 'application').tests;
     expect(tests.reports).toEqual({ 'e2e-tests': { files: ['reports/junit-deployed.xml'], format: 'JUNITXML' } });

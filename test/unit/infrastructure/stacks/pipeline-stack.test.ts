@@ -184,7 +184,7 @@ describe('PipelineStack', () => {
 
   it('runs the build gates, reports tests, coverage and scans, and publishes metrics in post_build', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      TimeoutInMinutes: 15,
+      TimeoutInMinutes: 12,
       Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Image: 'aws/codebuild/standard:7.0' }),
       Source: {
         BuildSpec: Match.serializedJson(
