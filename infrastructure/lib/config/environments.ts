@@ -5,8 +5,8 @@ import type { DeploymentConfigInput } from './schema.js';
  *
  * This file is data only. It is validated once at synth time by `validateConfig` (see `schema.ts`
  * for every key, its default and its limits); a bad value fails synthesis with a message naming the
- * environment, the key and the fix. Replace the example account ids, the connection ARN and the
- * e-mail addresses with your own before deploying (README, "Deploy to AWS").
+ * environment, the key and the fix. Replace the example account ids, the connection ARN, the e2e
+ * fixture repository and the e-mail addresses with your own before deploying (README, "Deploy to AWS").
  *
  * Secrets are referenced by Secrets Manager name or ARN only: never put a secret value here.
  */
