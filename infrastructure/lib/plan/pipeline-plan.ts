@@ -129,6 +129,12 @@ export interface ShellActionPlan {
   readonly postBuildCommands: readonly string[];
   readonly timeoutMinutes: number;
   /**
+   * Runtime versions the action asks the CodeBuild image for (buildspec `runtime-versions`): pinned,
+   * because the image's default changes when a version reaches end of life (CodeBuild user guide,
+   * "Available runtimes").
+   */
+  readonly runtimes: Readonly<Record<string, string>>;
+  /**
    * CodeBuild compute size: `small` (2 vCPU, 3 GB) or `medium` (4 vCPU, 7 GB).
    * @default small
    */
@@ -222,6 +228,8 @@ export interface PlanOptions {
 }
 
 const CLI = 'node bin/kiro-cd.js';
+/** Node.js of every action: the toolchain's (package.json engines, vitest 4), offered by standard:7.0. */
+const NODE_RUNTIME = { nodejs: '20' } as const;
 /** The policy gates' findings (`kiro-cd gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
@@ -300,6 +308,8 @@ function buildStage(pipelineName: string): PlannedStage {
       // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in
       // memory; 3 GB (small) is tight for them, and 4 vCPU run the tests in twice the workers.
       compute: 'medium',
+      // Python for cfn-lint and the emulator the tests run against (tools/python-requirements.txt).
+      runtimes: { ...NODE_RUNTIME, python: '3.11' },
       env: {},
       exportedVariables: [],
       reports: {
@@ -328,6 +338,7 @@ function detectionAction(environment: EnvironmentConfig, options: PlanOptions): 
     ],
     postBuildCommands: [],
     timeoutMinutes: ACTION_TIMEOUTS.changeDetection,
+    runtimes: NODE_RUNTIME,
     env: { KIRO_ENV: environment.name, KIRO_STACK_PREFIX: environment.stackPrefix },
     exportedVariables: [variable],
     reports: {},
@@ -399,6 +410,7 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
     commands: [`npx vitest run --config vitest.deployed.config.ts test/deployed/${suite}`],
     postBuildCommands: [],
     timeoutMinutes: ACTION_TIMEOUTS.suites[suite],
+    runtimes: NODE_RUNTIME,
     env: {
       KIRO_ENV: environment.name,
       KIRO_STACK_PREFIX: environment.stackPrefix,

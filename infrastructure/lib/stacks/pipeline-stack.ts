@@ -20,6 +20,7 @@ import {
   pipelines,
 } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
+import { createRequire } from 'node:module';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
@@ -85,6 +86,13 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly healthMonitor?: sfn.IStateMachine;
 }
+
+/**
+ * The CDK CLI that self-mutation and asset publishing install: the version this repository's
+ * lock file pins, the one `npm run synth` and the tests use, instead of CDK Pipelines' default
+ * `aws-cdk@2` (whatever is newest on the day of the run).
+ */
+export const CDK_CLI_VERSION = (createRequire(import.meta.url)('aws-cdk/package.json') as { readonly version: string }).version;
 
 /** The CDK bootstrap qualifier whose roles the pipeline assumes in each environment account. */
 const BOOTSTRAP_QUALIFIER = 'hnb659fds';
@@ -187,6 +195,7 @@ export class PipelineStack extends Stack {
       codePipeline: this.pipeline,
       synth,
       selfMutation: true,
+      cliVersion: CDK_CLI_VERSION,
       publishAssetsInParallel: false,
       codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }, logging: { cloudWatch: { logGroup: buildLogs } } },
       selfMutationCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.selfMutation) },

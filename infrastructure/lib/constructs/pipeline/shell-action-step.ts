@@ -2,15 +2,17 @@ import { Duration, aws_codebuild as codebuild, aws_iam as iam, pipelines } from 
 import type { ShellActionPlan } from '../../plan/pipeline-plan.js';
 
 /**
- * The buildspec parts a plan action needs beyond its commands: the post_build phase (CodeBuild runs
- * it even when the build phase failed, so build metrics are published for red builds too) and the
- * CodeBuild report groups (JUnit tests, Cobertura coverage).
+ * The buildspec parts a plan action needs beyond its commands: the pinned runtime versions, the
+ * post_build phase (CodeBuild runs it even when the build phase failed, so build metrics are
+ * published for red builds too) and the CodeBuild report groups (JUnit tests, Cobertura coverage).
  */
-export function partialBuildSpec(action: ShellActionPlan): codebuild.BuildSpec | undefined {
+export function partialBuildSpec(action: ShellActionPlan): codebuild.BuildSpec {
   const reports = Object.entries(action.reports);
-  if (action.postBuildCommands.length === 0 && reports.length === 0) return undefined;
   return codebuild.BuildSpec.fromObject({
-    ...(action.postBuildCommands.length === 0 ? {} : { phases: { post_build: { commands: [...action.postBuildCommands] } } }),
+    phases: {
+      install: { 'runtime-versions': { ...action.runtimes } },
+      ...(action.postBuildCommands.length === 0 ? {} : { post_build: { commands: [...action.postBuildCommands] } }),
+    },
     ...(reports.length === 0
       ? {}
       : {
@@ -62,7 +64,7 @@ export function shellActionStep(action: ShellActionPlan, options: ShellActionSte
     env: Object.fromEntries(Object.entries(action.env).map(([key, value]) => [key, options.resolveValue?.(value) ?? value])),
     timeout: Duration.minutes(action.timeoutMinutes),
     ...(action.compute === 'medium' ? { buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM } } : {}),
-    ...(buildSpec === undefined ? {} : { partialBuildSpec: buildSpec }),
+    partialBuildSpec: buildSpec,
     ...(options.rolePolicyStatements === undefined ? {} : { rolePolicyStatements: [...options.rolePolicyStatements] }),
   });
   for (const variable of action.exportedVariables) step.exportedVariable(variable);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
-import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
+import { CDK_CLI_VERSION, PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { deployedStages } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
@@ -174,6 +174,15 @@ describe('PipelineStack', () => {
       commitId: '#{SourceVariables.CommitId}',
       stage: 'Staging-Application',
     });
+  });
+
+  it('pins the Node.js runtime of every action it defines, and the CDK CLI of self-mutation to the repository\'s', () => {
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((project) => JSON.stringify((project as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec));
+    const withNpm = specs.filter((spec) => spec.includes('npm ci'));
+    expect(withNpm.length).toBeGreaterThanOrEqual(7);
+    for (const spec of withNpm) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}20[^0-9]/);
+    expect(specs.some((spec) => spec.includes(`npm install -g aws-cdk@${CDK_CLI_VERSION}`))).toBe(true);
+    expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
   });
 
   it('gives every CodeBuild project a timeout within the TR-8 budgets', () => {
