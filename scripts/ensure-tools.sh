@@ -27,6 +27,8 @@ ensure-tools: could not install ${missing[*]}.
 MSG
   exit 1
 fi
+# Under pyenv (CodeBuild's Python) a newly installed command appears on the PATH only after a rehash.
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 hash -r
 if ! command -v cfn-lint >/dev/null 2>&1; then
   echo "ensure-tools: cfn-lint was installed but is not on the PATH; add pip's script folder (python3 -m site --user-base)/bin to PATH." >&2

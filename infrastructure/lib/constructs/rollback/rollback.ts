@@ -94,8 +94,16 @@ export class Rollback extends Construct {
       statements: [
         new iam.PolicyStatement({
           sid: 'ControlPipeline',
-          actions: ['codepipeline:RollbackStage', 'codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState'],
+          actions: ['codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState'],
           resources: [pipelineArn],
+        }),
+        // RollbackStage is authorized on the stage (`<pipeline ARN>/<stage name>`, Service
+        // Authorization Reference, CodePipeline "stage" resource), not on the pipeline: exactly the
+        // stages that deploy an environment, the only ones the orchestrator rolls back.
+        new iam.PolicyStatement({
+          sid: 'RollBackEnvironmentStages',
+          actions: ['codepipeline:RollbackStage'],
+          resources: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)].map((stage) => `${pipelineArn}/${stage}`)),
         }),
         new iam.PolicyStatement({
           sid: 'History',

@@ -52,6 +52,21 @@ describe('Rollback construct', () => {
     expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.includes('*'))).toEqual([]);
     const control = statements.find((statement) => statement.Sid === 'ControlPipeline');
     expect(JSON.stringify(control?.Resource)).toContain(':codepipeline:us-east-1:111111111111:kiro-codebuild-worker');
+    expect([control?.Action].flat()).not.toContain('codepipeline:RollbackStage');
+  });
+
+  it('may roll back exactly the environment stages: RollbackStage is authorized on the stage ARN, not the pipeline', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => (policy as { Properties: { PolicyDocument: { Statement: { Sid?: string; Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    );
+    const rollBack = statements.find((statement) => statement.Sid === 'RollBackEnvironmentStages');
+    expect(rollBack?.Action).toBe('codepipeline:RollbackStage');
+    const resources = JSON.stringify(rollBack?.Resource);
+    for (const stage of ['Test-Infrastructure', 'Test-Application', 'Staging-Infrastructure', 'Staging-Application', 'Production-Infrastructure', 'Production-Application']) {
+      expect(resources).toContain(`:codepipeline:us-east-1:111111111111:kiro-codebuild-worker/${stage}`);
+    }
+    expect(resources).not.toContain('Approve-');
+    expect(resources).not.toContain('/*');
   });
 
   it('keeps the ledger in a KMS-encrypted, retained, point-in-time recoverable table with TTL', () => {
