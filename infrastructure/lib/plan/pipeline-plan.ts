@@ -64,6 +64,13 @@ export const MAX_RULES_PER_CONDITION = 5;
  */
 export const SOURCE_ACTION_NAME = 'GitHub_Source';
 
+/**
+ * Namespace of the source action's variables (`#{SourceVariables.CommitId}`). CodePipeline resolves
+ * an action's variables only when the action declares a namespace (user guide, "Variables
+ * reference"); the stack declares this one on the source action.
+ */
+export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
+
 /** Namespace of pipeline-level variables in CodePipeline references (`#{variables.NAME}`). */
 export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
 
@@ -432,7 +439,19 @@ function testsAction(environment: EnvironmentConfig): ShellActionPlan {
   };
 }
 
-function applicationStage(environment: EnvironmentConfig, pipelineName: string, options: PlanOptions): PlannedStage {
+/**
+ * True when CodePipeline's CloudWatchAlarm rule can watch the environment's alarms. The rule names
+ * an alarm and a region, never an account, and runs with the pipeline's role (rule reference,
+ * "CloudWatchAlarm"); CloudWatch alarms have no resource policy to share them across accounts. So
+ * the rule sees only alarms in the pipeline's account: an environment elsewhere is watched by the
+ * health monitor alone, which reads its alarms through the observer role of that account.
+ */
+export function nativeAlarmConditionApplies(environment: Pick<EnvironmentConfig, 'account'>, pipeline: Pick<DeploymentConfig['pipeline'], 'account'>): boolean {
+  return environment.account === pipeline.account;
+}
+
+function applicationStage(environment: EnvironmentConfig, pipeline: DeploymentConfig['pipeline'], options: PlanOptions): PlannedStage {
+  const pipelineName = pipeline.name;
   const name = applicationStageName(environment.name);
   const window = windowRule(environment);
   const healthCheck: HealthCheckPlan | undefined = options.healthMonitor
@@ -442,7 +461,7 @@ function applicationStage(environment: EnvironmentConfig, pipelineName: string, 
           environment: environment.name,
           pipelineName,
           executionId: '#{codepipeline.PipelineExecutionId}',
-          commitId: '#{SourceVariables.CommitId}',
+          commitId: `#{${SOURCE_VARIABLES_NAMESPACE}.CommitId}`,
           stage: name,
         },
         expectedMinutes: Math.ceil(environment.healthCheck.durationSeconds / 60),
@@ -454,7 +473,7 @@ function applicationStage(environment: EnvironmentConfig, pipelineName: string, 
     environment: environment.name,
     conditions: {
       ...(window === undefined ? {} : { beforeEntry: { result: 'FAIL', rules: [window] } }),
-      onSuccess: { result: 'ROLLBACK', rules: alarmRules(environment, options) },
+      ...(nativeAlarmConditionApplies(environment, pipeline) ? { onSuccess: { result: 'ROLLBACK', rules: alarmRules(environment, options) } } : {}),
       onFailure: ROLLBACK_ON_FAILURE,
     },
     budgetMinutes: TIME_BUDGETS.applicationDeployMinutes,
@@ -469,7 +488,7 @@ function approvalSummary(pipelineName: string, environments: readonly Environmen
       `${environment.name}=${variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) })}`,
   );
   return [
-    `Release of ${pipelineName}: commit #{SourceVariables.CommitId} by #{SourceVariables.AuthorDisplayName}: #{SourceVariables.CommitMessage}.`,
+    `Release of ${pipelineName}: commit #{${SOURCE_VARIABLES_NAMESPACE}.CommitId} by #{${SOURCE_VARIABLES_NAMESPACE}.AuthorDisplayName}: #{${SOURCE_VARIABLES_NAMESPACE}.CommitMessage}.`,
     `Infrastructure deploy per environment: ${changes.join(', ')}.`,
     'Build gates (tests, coverage >= 80 %, ESLint, npm audit, cfn-lint, cfn-guard, cdk-nag) passed; earlier environments passed their health checks and tests.',
     'Details: CodeBuild reports of this execution and the KiroCD/Build dashboard. A rejection, or no answer within the timeout, stops the release without a rollback.',
@@ -557,7 +576,7 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
       stages.push(windowStage(environment, window, options));
       detected.push(environment);
     }
-    stages.push(infrastructureStage(environment), applicationStage(environment, pipeline.name, options));
+    stages.push(infrastructureStage(environment), applicationStage(environment, pipeline, options));
   }
   return {
     pipelineName: pipeline.name,

@@ -22,6 +22,7 @@ import {
 import type { Construct, IConstruct } from 'constructs';
 import { createRequire } from 'node:module';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
+import { PIPELINE_STAGES } from '../../../src/pipeline/domain/stage-names.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
@@ -37,9 +38,11 @@ import {
   ACTION_TIMEOUTS,
   VARIABLE_REFERENCE,
   detectionActionName,
+  nativeAlarmConditionApplies,
   planPipeline,
   type PipelinePlan,
   PIPELINE_VARIABLES_NAMESPACE,
+  SOURCE_VARIABLES_NAMESPACE,
   type PlannedCondition,
   type PlannedRule,
   type StageConditions,
@@ -117,6 +120,13 @@ export class PipelineStack extends Stack {
     // so the log bucket can enforce bucket-owner object ownership (ACLs disabled).
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
+    const unwatched = config.environments.filter((environment) => !nativeAlarmConditionApplies(environment, config.pipeline));
+    if (props.healthMonitor === undefined && unwatched.length > 0) {
+      throw new ConfigurationError(
+        `environment "${unwatched[0]?.name ?? ''}" is in account ${unwatched[0]?.account ?? ''}, not the pipeline's ${config.pipeline.account}: CodePipeline's CloudWatchAlarm condition reads only the pipeline account's alarms, so only the health monitor can roll it back on a critical alarm. Pass healthMonitor to PipelineStack (buildKiroCdApp does), or deploy the environment into the pipeline's account.`,
+        { environment: unwatched[0]?.name },
+      );
+    }
     this.plan = planPipeline(config, {
       healthMonitor: props.healthMonitor !== undefined,
       ...(props.historyTable === undefined ? {} : { historyTableName: props.historyTable.tableName }),
@@ -246,6 +256,7 @@ export class PipelineStack extends Stack {
       text.replace(VARIABLE_REFERENCE, (_match, producer: string, name: string) => resolveVariable(producer, name));
 
     const environmentStages = new Map<string, EnvironmentStages>();
+    const suiteSteps: pipelines.CodeBuildStep[] = [];
     for (const stage of this.plan.stages) {
       switch (stage.kind) {
         case 'build':
@@ -285,14 +296,14 @@ export class PipelineStack extends Stack {
           }
           // No dependency between the two: the suite runs during the bake, and the stage fails (and
           // rolls back once, through its on-failure condition) when either of them fails.
-          post.push(
-            shellActionStep(stage.tests, {
-              input: source,
-              resolveValue: resolvePlaceholders,
-              // The suite tests the environment through the role its application stack creates there.
-              rolePolicyStatements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [postDeploymentTestRoleArn(environmentOf(stage.environment))] })],
-            }),
-          );
+          const suite = shellActionStep(stage.tests, {
+            input: source,
+            resolveValue: resolvePlaceholders,
+            // The suite tests the environment through the role its application stack creates there.
+            rolePolicyStatements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [postDeploymentTestRoleArn(environmentOf(stage.environment))] })],
+          });
+          suiteSteps.push(suite);
+          post.push(suite);
           cdkPipeline.addStage(pair.application, { post });
           break;
         }
@@ -300,10 +311,12 @@ export class PipelineStack extends Stack {
     }
 
     cdkPipeline.buildPipeline();
+    this.declareSourceNamespace();
+    this.allowConnectionUse([synth, ...detectSteps.values(), ...suiteSteps]);
     this.writeActionRolesAsSub();
     this.applyConditions(resolveVariable);
     this.addPushTrigger();
-    this.allowAlarmRules(config);
+    this.allowAlarmRules();
     this.acknowledgeGeneratedRoleFindings(artifactBucket, cdkPipeline);
     if (props.healthMonitor !== undefined) this.acknowledgeHealthCheckExecutions(props.healthMonitor);
   }
@@ -444,6 +457,35 @@ export class PipelineStack extends Stack {
   }
 
   /**
+   * Declares the source action's variable namespace, which the health-check input and the approval
+   * summary refer to (`#{SourceVariables.CommitId}`): CDK Pipelines declares none, and CodePipeline
+   * resolves an action's variables only under a declared namespace.
+   */
+  private declareSourceNamespace(): void {
+    const sourceStage = this.pipeline.stages[0];
+    const sourceAction = sourceStage?.actions[0];
+    if (sourceStage?.stageName !== PIPELINE_STAGES.source || sourceAction?.actionProperties.actionName !== this.plan.source.actionName) {
+      throw new ConfigurationError(`The built pipeline does not start with the ${PIPELINE_STAGES.source} stage and its ${this.plan.source.actionName} action.`);
+    }
+    (this.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.0.Actions.0.Namespace', SOURCE_VARIABLES_NAMESPACE);
+  }
+
+  /**
+   * The connection ARN may carry the service's new prefix (`codeconnections`), and IAM matches the
+   * action's prefix to the resource's ("Connections rename", Developer Tools console user guide);
+   * CDK grants only `codestar-connections:UseConnection`. Grant the new action as well, on the same
+   * connection, to the roles that use it: the source action and the builds that clone through it.
+   */
+  private allowConnectionUse(consumers: readonly pipelines.CodeBuildStep[]): void {
+    const statement = new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [this.plan.source.connectionArn] });
+    // The pipeline creates the action's role when it binds the action, under the action's construct.
+    const sourceRole = this.pipeline.node.tryFindChild(PIPELINE_STAGES.source)?.node.tryFindChild(this.plan.source.actionName)?.node.tryFindChild('CodePipelineActionRole');
+    if (!(sourceRole instanceof iam.Role)) throw new ConfigurationError('The source action has no role to allow the connection to.');
+    sourceRole.addToPrincipalPolicy(statement);
+    for (const step of consumers) step.project.addToRolePolicy(statement);
+  }
+
+  /**
    * CDK Pipelines writes the CloudFormation execution role of each deploy action as an Fn::Join of
    * literals and pseudo parameters; CodePipeline's action schema (cfn-lint E3703) wants Fn::Sub.
    * The stages are rewritten when resolved, in CDK's resolution context, so every action CDK
@@ -491,14 +533,14 @@ export class PipelineStack extends Stack {
     });
   }
 
-  /** The CloudWatchAlarm rules run with the pipeline role: let it read exactly those alarms. */
-  private allowAlarmRules(config: DeploymentConfig): void {
-    const alarmArns = config.environments.flatMap((environment) =>
-      environment.alarms.critical.map(
-        (id) => `arn:${this.partition}:cloudwatch:${environment.region}:${environment.account}:alarm:${environment.stackPrefix}-${id}`,
+  /** The CloudWatchAlarm rules run with the pipeline role: let it read exactly the alarms they name (all in this account). */
+  private allowAlarmRules(): void {
+    const alarmArns = this.plan.stages.flatMap((stage) =>
+      (stage.kind === 'application' ? (stage.conditions.onSuccess?.rules ?? []) : []).flatMap((rule) =>
+        rule.kind === 'cloudwatch-alarm' ? [`arn:${this.partition}:cloudwatch:${rule.region}:${this.account}:alarm:${rule.alarmName}`] : [],
       ),
     );
-    this.pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+    if (alarmArns.length > 0) this.pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
   }
 }
 

@@ -19,6 +19,13 @@ import { partitionOf } from '../../../../infrastructure/lib/plan/environment-rol
 
 const config = loadDeploymentConfig();
 const plan = planPipeline(config, { historyTableName: 'kiro-history', healthMonitor: true });
+/** Every environment in the pipeline's account, where CodePipeline's alarm rule can see the alarms. */
+const PIPELINE_ACCOUNT = environmentsConfig.pipeline.account;
+const sameAccountConfig = loadDeploymentConfig({
+  ...environmentsConfig,
+  environments: environmentsConfig.environments.map((environment) => ({ ...environment, account: PIPELINE_ACCOUNT })),
+});
+const sameAccountPlan = planPipeline(sameAccountConfig, { historyTableName: 'kiro-history', healthMonitor: true });
 
 function stage<K extends PlannedStage['kind']>(p: PipelinePlan, name: string, kind: K): Extract<PlannedStage, { kind: K }> {
   const found = p.stages.find((s) => s.name === name);
@@ -70,8 +77,17 @@ describe('planPipeline', () => {
     });
   });
 
+  it('watches an environment in another account by the health monitor alone: the alarm rule cannot see its alarms', () => {
+    for (const environment of ['Test', 'Staging', 'Production']) {
+      const application = stage(plan, `${environment}-Application`, 'application');
+      expect(application.conditions.onSuccess).toBeUndefined();
+      expect(application.healthCheck).toBeDefined();
+      expect(application.conditions.onFailure).toEqual({ result: 'ROLLBACK', rules: [] });
+    }
+  });
+
   it('with a health monitor, takes one last look at the critical alarms after the stage (1-minute WaitTime): the monitor watched the whole bake', () => {
-    const onSuccess = stage(plan, 'Production-Application', 'application').conditions.onSuccess;
+    const onSuccess = stage(sameAccountPlan, 'Production-Application', 'application').conditions.onSuccess;
     expect(onSuccess?.result).toBe('ROLLBACK');
     expect(onSuccess?.rules).toEqual(
       ['poller-errors', 'worker-build-failures', 'poller-throttles'].map((id) => ({
@@ -86,13 +102,13 @@ describe('planPipeline', () => {
   });
 
   it('without a health monitor, the condition is the bake: 5 minutes', () => {
-    const rules = stage(planPipeline(config), 'Production-Application', 'application').conditions.onSuccess?.rules ?? [];
+    const rules = stage(planPipeline(sameAccountConfig), 'Production-Application', 'application').conditions.onSuccess?.rules ?? [];
     expect(new Set(rules.map((r) => (r.kind === 'cloudwatch-alarm' ? r.waitTimeMinutes : undefined)))).toEqual(new Set([5]));
   });
 
   it('waits a whole number of minutes covering the health check (90 s → 2 min, never shorter)', () => {
     const p = planPipeline(
-      loadDeploymentConfig(withEnvironment('test', { healthCheck: { durationSeconds: 90, intervalSeconds: 30 } })),
+      loadDeploymentConfig(withEnvironment('test', { account: PIPELINE_ACCOUNT, healthCheck: { durationSeconds: 90, intervalSeconds: 30 } })),
     );
     const rules = stage(p, 'Test-Application', 'application').conditions.onSuccess?.rules ?? [];
     expect(rules.map((r) => (r.kind === 'cloudwatch-alarm' ? r.waitTimeMinutes : undefined))).toEqual([2, 2]);
@@ -100,6 +116,7 @@ describe('planPipeline', () => {
 
   it('refuses more critical alarms than a condition can hold, saying how to fix it', () => {
     const raw = withEnvironment('test', {
+      account: PIPELINE_ACCOUNT,
       alarms: { critical: ['poller-errors', 'poller-throttles', 'poller-duration', 'worker-build-failures', 'lock-contention'], warning: [] },
     });
     expect(() => planPipeline(loadDeploymentConfig(raw))).not.toThrow();

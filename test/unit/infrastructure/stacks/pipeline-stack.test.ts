@@ -125,14 +125,26 @@ describe('PipelineStack', () => {
     expect(skipped).toEqual(stagesDeployingInfrastructure);
   });
 
-  it('rolls the application stage back when a critical alarm is in ALARM at the final 1-minute check after the monitored bake', () => {
-    const condition = byName('Production-Application').OnSuccess?.Conditions[0];
-    expect(condition?.Result).toBe('ROLLBACK');
-    expect(condition?.Rules.map((r) => r.Configuration)).toEqual([
-      { AlarmName: 'KiroWorker-Production-poller-errors', AlarmStates: 'ALARM', WaitTime: '1' },
-      { AlarmName: 'KiroWorker-Production-worker-build-failures', AlarmStates: 'ALARM', WaitTime: '1' },
-      { AlarmName: 'KiroWorker-Production-poller-throttles', AlarmStates: 'ALARM', WaitTime: '1' },
-    ]);
+  it('leaves environments in other accounts to the health monitor: no alarm condition that could not see their alarms', () => {
+    for (const name of ['Test-Application', 'Staging-Application', 'Production-Application']) {
+      expect(byName(name).OnSuccess).toBeUndefined();
+      expect(byName(name).Actions.map((action) => action.Name)).toContain('HealthCheck');
+    }
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('cloudwatch:DescribeAlarms');
+  });
+
+  it('refuses to leave an environment in another account without any alarm watch', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    expect(
+      () =>
+        new PipelineStack(app, 'Unwatched', {
+          config: loadDeploymentConfig(),
+          environmentStages: (scope, environment) => ({
+            infrastructure: fixtureStage(scope, infrastructureStageName(environment.name), environment),
+            application: fixtureStage(scope, applicationStageName(environment.name), environment),
+          }),
+        }),
+    ).toThrow(/environment "test" is in account 222222222222, not the pipeline's 111111111111: .*Pass healthMonitor to PipelineStack/);
   });
 
   it('declares KIRO_ROLLBACK and KIRO_ROLLBACK_ID, and skips the production approval when KIRO_ROLLBACK is true', () => {
@@ -257,19 +269,6 @@ describe('PipelineStack', () => {
     });
   });
 
-  it('lets the pipeline role read exactly the critical alarms its rules watch', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'cloudwatch:DescribeAlarms',
-            Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:us-east-1:444444444444:alarm:KiroWorker-Production-poller-throttles'])] })]),
-          }),
-        ]),
-      },
-    });
-  });
-
   it('writes each deploy action\'s execution role as Fn::Sub, the form CodePipeline\'s action schema accepts (cfn-lint E3703)', () => {
     const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Stages: { Actions: { Configuration?: { RoleArn?: unknown } }[] }[] } };
     const roleArns = pipeline.Properties.Stages.flatMap((stage) => stage.Actions).flatMap((action) => (action.Configuration?.RoleArn === undefined ? [] : [action.Configuration.RoleArn]));
@@ -295,6 +294,25 @@ describe('PipelineStack', () => {
     }
   });
 
+  it('refers only to variables CodePipeline can resolve: every #{namespace.name} names a declared namespace', () => {
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Stages: { Actions: { Namespace?: string }[] }[] } };
+    const declared = new Set(['codepipeline', 'variables', ...pipeline.Properties.Stages.flatMap((stage) => stage.Actions.flatMap((action) => (action.Namespace === undefined ? [] : [action.Namespace])))]);
+    expect(declared).toContain('SourceVariables');
+    // Project environment variables (suites) and every stage property (inputs, summaries, conditions).
+    const text = JSON.stringify([pipeline.Properties, template.findResources('AWS::CodeBuild::Project')]);
+    const used = [...text.matchAll(/#\{([^.}]+)\.[^}]+\}/g)].map((match) => match[1]!);
+    expect(used.length).toBeGreaterThan(10);
+    expect([...new Set(used)].filter((namespace) => !declared.has(namespace))).toEqual([]);
+  });
+
+  it('lets the source action and every build that clones through the connection use it under both service prefixes', () => {
+    const connection = loadDeploymentConfig().pipeline.source.connectionArn;
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+    const holders = (action: string) => policies.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => [statement.Action].flat().includes(action) && JSON.stringify(statement.Resource) === JSON.stringify(connection)));
+    expect(holders('codestar-connections:UseConnection').length).toBeGreaterThanOrEqual(8);
+    expect(holders('codeconnections:UseConnection')).toEqual(holders('codestar-connections:UseConnection'));
+  });
+
   it('lets change detection read the history table and exactly its designed indexes, never index/*', () => {
     const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -311,16 +329,19 @@ describe('PipelineStack', () => {
   });
 });
 
-describe('PipelineStack with a deployment window on an environment without approval', () => {
+describe('PipelineStack for environments in its own account, without a health monitor, and a deployment window on staging', () => {
   let stages: CfnStage[];
+  let template: Template;
 
   beforeAll(() => {
     const app = new App({ builtinCloudFormationValidation: false });
     const config = loadDeploymentConfig({
       ...environmentsConfig,
-      environments: environmentsConfig.environments.map((environment) =>
-        environment.name === 'staging' ? { ...environment, deploymentWindow: { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' } } : environment,
-      ),
+      environments: environmentsConfig.environments.map((environment) => ({
+        ...environment,
+        account: environmentsConfig.pipeline.account,
+        ...(environment.name === 'staging' ? { deploymentWindow: { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' } } : {}),
+      })),
     });
     const stack = new PipelineStack(app, 'Pipeline', {
       config,
@@ -329,8 +350,32 @@ describe('PipelineStack with a deployment window on an environment without appro
         application: fixtureStage(scope, applicationStageName(environment.name), environment),
       }),
     });
-    const pipelines = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+    template = Template.fromStack(stack);
+    const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
     stages = (Object.values(pipelines)[0] as { Properties: { Stages: CfnStage[] } }).Properties.Stages;
+  });
+
+  it('rolls the application stage back when a critical alarm is in ALARM during the bake: the alarm condition is the bake (5 minutes)', () => {
+    const condition = stages.find((stage) => stage.Name === 'Production-Application')?.OnSuccess?.Conditions[0];
+    expect(condition?.Result).toBe('ROLLBACK');
+    expect(condition?.Rules.map((r) => r.Configuration)).toEqual([
+      { AlarmName: 'KiroWorker-Production-poller-errors', AlarmStates: 'ALARM', WaitTime: '5' },
+      { AlarmName: 'KiroWorker-Production-worker-build-failures', AlarmStates: 'ALARM', WaitTime: '5' },
+      { AlarmName: 'KiroWorker-Production-poller-throttles', AlarmStates: 'ALARM', WaitTime: '5' },
+    ]);
+  });
+
+  it('lets the pipeline role read exactly the critical alarms its rules watch, in its own account', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'cloudwatch:DescribeAlarms',
+            Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:us-east-1:111111111111:alarm:KiroWorker-Production-poller-throttles'])] })]),
+          }),
+        ]),
+      },
+    });
   });
 
   it('fails the release at Staging-Window outside the window, before any staging stack deploys', () => {
