@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFilesFirst from './test/support/slow-files-first.js';
 import { TEST_WORKERS } from './test/support/workers.js';
 
 export default defineConfig({
@@ -8,6 +9,7 @@ export default defineConfig({
     setupFiles: ['test/support/polyfills.ts'],
     pool: 'forks',
     maxWorkers: TEST_WORKERS,
+    sequence: { sequencer: SlowFilesFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }]],
