@@ -5,26 +5,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { ConfigurationError } from '../../../src/shared/errors.js';
 import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
+import { retentionDays } from '../constructs/log-retention.js';
 import { PipelineObserverAccess } from '../constructs/pipeline-observer-access.js';
 import { WorkerKey } from '../constructs/worker/worker-key.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 
-/**
- * The RetentionDays member for a number of days. The schema admits only CloudWatch's allowed values,
- * and RetentionDays' members are those same numbers.
- */
-export function retentionDays(days: number): logs.RetentionDays {
-  const member = Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => typeof value === 'number' && (value as number) === days);
-  if (member === undefined) {
-    throw new ConfigurationError(`logRetentionDays ${days} is not a CloudWatch Logs retention; use one such as 90.`, { key: 'logRetentionDays', value: days });
-  }
-  return member;
-}
 
 /** Properties of {@link CoreInfrastructureStack}. */
 export interface CoreInfrastructureStackProps extends StackProps {

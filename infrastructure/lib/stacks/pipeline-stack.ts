@@ -31,7 +31,7 @@ import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-app
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
 import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
 import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
-import { retentionDays } from '../constructs/observability/pipeline-event-functions.js';
+import { retentionDays } from '../constructs/log-retention.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 import { postDeploymentTestRoleArn } from '../plan/environment-roles.js';
 import {

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { encryptedFunction } from '../encrypted-function.js';
-import { retentionDays } from '../observability/pipeline-event-functions.js';
+import { retentionDays } from '../log-retention.js';
 
 /** The source file of a pipeline handler, bundled by esbuild (no Docker). */
 export function pipelineHandlerEntry(name: string): string {

@@ -16,7 +16,7 @@ import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deploy
 import { watchedAlarms } from '../../../../src/pipeline/handlers/health-monitor.js';
 import type { EnvironmentConfig, EnvironmentName } from '../../config/schema.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../../policy/acknowledge.js';
-import { retentionDays } from '../observability/pipeline-event-functions.js';
+import { retentionDays } from '../log-retention.js';
 import { deploymentSafetyFunction } from './deployment-safety-function.js';
 
 /** Names of the states, shared with the local-execution tests. */

@@ -7,7 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -16,15 +15,10 @@ import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-key
 import type { EnvironmentName } from '../../config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { encryptedFunction } from '../encrypted-function.js';
+import { retentionDays } from '../log-retention.js';
 
 const handlerEntry = (name: string): string => fileURLToPath(new URL(`../../../../src/pipeline/handlers/${name}.ts`, import.meta.url));
 
-/** The CloudWatch Logs retention for a number of days the configuration schema has already checked. */
-export function retentionDays(days: number): logs.RetentionDays {
-  const retention = Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => Number(value) === days);
-  if (retention === undefined) throw new Error(`${days} days is not a CloudWatch Logs retention; fix logRetentionDays in environments.ts.`);
-  return retention;
-}
 
 /** Properties of {@link PipelineEventFunctions}. */
 export interface PipelineEventFunctionsProps {

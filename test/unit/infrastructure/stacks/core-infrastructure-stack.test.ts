@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { CORE_PARAMETER_KEYS, coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
-import { retentionDays } from '../../../../infrastructure/lib/stacks/core-infrastructure-stack.js';
+import { retentionDays } from '../../../../infrastructure/lib/constructs/log-retention.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
