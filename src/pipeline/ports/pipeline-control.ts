@@ -41,9 +41,10 @@ export class PipelineBusyError extends KiroCdError {
 }
 
 /**
- * CodePipeline refuses the stage rollback (UnableToRollbackStageException): the target is not in
- * the current pipeline structure version, is itself a rollback, or the stage is running. Retrying
- * the same call will not help; the orchestrator falls back to a full rollback.
+ * CodePipeline refuses the stage rollback for good (UnableToRollbackStageException on a stage that
+ * is not running, PipelineExecutionOutdatedException): the target is not in the current pipeline
+ * structure version, is itself a rollback, or is outdated. Retrying the same call will not help; the
+ * orchestrator falls back to a full rollback. (A refusal while the stage runs is a PipelineBusyError.)
  */
 export class NoRollbackTargetError extends KiroCdError {
   constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {

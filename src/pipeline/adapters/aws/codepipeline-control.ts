@@ -16,6 +16,9 @@ import {
   type StageExecution,
 } from '../../ports/pipeline-control.js';
 
+/** Stage execution statuses in which CodePipeline refuses a RollbackStage of the stage for now. */
+const RUNNING = new Set<string>(['InProgress', 'Stopping']);
+
 /** Error names that mean "busy or throttled, try again" (API reference, RollbackStage and common errors). */
 const BUSY_ERRORS = new Set(['ConflictException', 'ThrottlingException', 'ConcurrentPipelineExecutionsLimitExceededException', 'TooManyRequestsException']);
 /** The source action whose revision a full rollback overrides: the name the pipeline plan gives it. */
@@ -26,9 +29,10 @@ function errorName(error: unknown): string {
 }
 
 /**
- * `PipelineControl` on CodePipeline (SDK v3). Maps the API's errors to the port's: ConflictException
- * and throttling become {@link PipelineBusyError} (retry), UnableToRollbackStageException becomes
- * {@link NoRollbackTargetError} (fall back to a full rollback).
+ * `PipelineControl` on CodePipeline (SDK v3). Maps the API's errors to the port's: ConflictException,
+ * throttling and a refused RollbackStage while the stage is running become {@link PipelineBusyError}
+ * (retry); UnableToRollbackStageException on a finished stage and PipelineExecutionOutdatedException
+ * become {@link NoRollbackTargetError} (fall back to a full rollback).
  */
 export class CodePipelineControl implements PipelineControl {
   constructor(
@@ -38,10 +42,24 @@ export class CodePipelineControl implements PipelineControl {
   ) {}
 
   async rollbackStage(stage: string, targetExecutionId: string): Promise<string> {
-    const response = await this.call('RollbackStage', () =>
-      this.client.send(new RollbackStageCommand({ pipelineName: this.pipelineName, stageName: stage, targetPipelineExecutionId: targetExecutionId })),
-    );
-    return this.required(response.pipelineExecutionId, 'RollbackStage');
+    try {
+      const response = await this.call('RollbackStage', () =>
+        this.client.send(new RollbackStageCommand({ pipelineName: this.pipelineName, stageName: stage, targetPipelineExecutionId: targetExecutionId })),
+      );
+      return this.required(response.pipelineExecutionId, 'RollbackStage');
+    } catch (error) {
+      // UnableToRollbackStageException has three causes (API reference): a target from an older
+      // structure version, a wrong target, or "the stage is currently running". Only the first two
+      // are final; a running stage (its other actions still going, or CodePipeline's own on-failure
+      // rollback) is busy: retry. The stage's state tells them apart.
+      if (error instanceof NoRollbackTargetError && error.context['awsError'] === 'UnableToRollbackStageException') {
+        const latest = await this.stageExecution(stage);
+        if (latest !== undefined && RUNNING.has(latest.status)) {
+          throw new PipelineBusyError(`RollbackStage on ${this.pipelineName}: stage ${stage} is still running (${latest.status}), retry`, error.context, error);
+        }
+      }
+      throw error;
+    }
   }
 
   async redeploy(request: RedeployRequest): Promise<string> {
@@ -91,6 +109,10 @@ export class CodePipelineControl implements PipelineControl {
       }
       if (name === 'PipelineExecutionNotFoundException') {
         throw new NoRollbackTargetError(`${operation} on ${this.pipelineName}: the execution does not exist`, context, error);
+      }
+      if (name === 'PipelineExecutionOutdatedException') {
+        // "The specified pipeline execution is outdated and cannot be used as a target pipeline execution for rollback."
+        throw new NoRollbackTargetError(`${operation} on ${this.pipelineName}: the target execution is outdated`, context, error);
       }
       throw new TransientError(`${operation} on ${this.pipelineName} failed: ${error instanceof Error ? error.message : String(error)}`, context, error);
     }

@@ -176,17 +176,16 @@ class RollbackRun {
   }
 
   private async stageRollback(stage: string, targetExecutionId: string): Promise<StepResult> {
-    // The stage's own onFailure ROLLBACK condition may have started one already: adopt it rather than race it.
-    const latest = await this.deps.pipeline.stageExecution(stage);
-    let executionId: string;
-    if (latest !== undefined && latest.type === 'ROLLBACK' && latest.executionId !== this.plan.request.executionId) {
-      executionId = latest.executionId;
-    } else {
-      const started = await this.retried(`RollbackStage ${stage}`, () => this.deps.pipeline.rollbackStage(stage, targetExecutionId));
-      if (!started.ok) return started;
-      executionId = started.executionId;
-    }
-    return this.waitFor(executionId, this.deps.timing.stageTimeoutSeconds, `stage rollback of ${stage}`);
+    // The stage's own onFailure ROLLBACK condition may have started one already: adopt it rather than
+    // race it. Checked before every attempt: while the failed stage still runs (a parallel action not
+    // done yet), RollbackStage is refused as busy, and CodePipeline's own rollback may start meanwhile.
+    const started = await this.retried(`RollbackStage ${stage}`, async () => {
+      const latest = await this.deps.pipeline.stageExecution(stage);
+      if (latest !== undefined && latest.type === 'ROLLBACK' && latest.executionId !== this.plan.request.executionId) return latest.executionId;
+      return this.deps.pipeline.rollbackStage(stage, targetExecutionId);
+    });
+    if (!started.ok) return started;
+    return this.waitFor(started.executionId, this.deps.timing.stageTimeoutSeconds, `stage rollback of ${stage}`);
   }
 
   /** One stage of the full rollback: RollbackStage to the target, then wait for it (its health check re-runs). */

@@ -21,7 +21,9 @@ const deployment: fc.Arbitrary<DeploymentRecord> = fc
 describe('last known good', () => {
   it('rollback planning always picks the newest release that passed production', () => {
     fc.assert(
-      fc.property(fc.array(deployment, { maxLength: 30 }), (records) => {
+      // One record per execution and environment, as the history folds them (two production records
+      // of one execution with different start times cannot exist, and would make "the chosen one" ambiguous).
+      fc.property(fc.uniqueArray(deployment, { maxLength: 30, selector: (candidate) => `${candidate.executionId}/${candidate.environment}` }), (records) => {
         const plan = planRollback({ pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: executionId(99), trigger: 't', reason: 'r' }, records, ENVIRONMENTS);
         const passed = records.filter(passedProduction);
         if (passed.length === 0) {

@@ -72,6 +72,50 @@ describe('runRollback', () => {
     expect(double.calls.some((call) => call.operation === 'RollbackStage')).toBe(false);
   });
 
+  it('waits while the failed stage still runs (its other action not done), then rolls the stage back: no full rollback', async () => {
+    const { deps, double, clock } = world();
+    // The health monitor's failure arrives first; the parallel suite keeps the stage running.
+    double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'InProgress' }, { status: 'InProgress' });
+    const sleepOnce = clock.sleep.bind(clock);
+    let ended = false;
+    const outcome = await runRollback(
+      {
+        ...deps,
+        clock: Object.assign(Object.create(clock) as typeof clock, {
+          sleep: async (milliseconds: number) => {
+            await sleepOnce(milliseconds);
+            if (!ended) double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
+            ended = true;
+          },
+        }),
+      },
+      request,
+    );
+    expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'stage' });
+    expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(2);
+    expect(double.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
+  });
+
+  it('adopts CodePipeline\'s own rollback when it starts while the orchestrator waits for the running stage', async () => {
+    const { deps, double, clock } = world();
+    double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'InProgress' }, { status: 'InProgress' });
+    const sleepOnce = clock.sleep.bind(clock);
+    const outcome = await runRollback(
+      {
+        ...deps,
+        clock: Object.assign(Object.create(clock) as typeof clock, {
+          sleep: async (milliseconds: number) => {
+            await sleepOnce(milliseconds);
+            double.seed(executionId(4), { 'Staging-Application': 'InProgress' }, { status: 'InProgress', type: 'ROLLBACK' });
+          },
+        }),
+      },
+      request,
+    );
+    expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'stage', rollbackExecutionId: executionId(4) });
+    expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
+  });
+
   it('ends in a recorded failure that points at the manual procedure when both steps fail, within the budget', async () => {
     const { deps, double, notifier, clock } = world();
     double.outcome = { rollback: 'Failed', redeploy: 'InProgress' };

@@ -1,0 +1,43 @@
+import { GetPipelineStateCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import { describe, expect, it } from 'vitest';
+import { CodePipelineControl } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
+import { NoRollbackTargetError, PipelineBusyError } from '../../../../src/pipeline/ports/pipeline-control.js';
+
+/** An AWS SDK error as the client throws it: the error's name is the API's exception name. */
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** A client whose RollbackStage fails with `rollbackError` and whose GetPipelineState shows the stage `status`. */
+function client(rollbackError: Error, status: string): { send: (command: unknown) => Promise<unknown> } {
+  return {
+    send: (command: unknown) => {
+      if (command instanceof RollbackStageCommand) return Promise.reject(rollbackError);
+      if (command instanceof GetPipelineStateCommand) {
+        return Promise.resolve({ stageStates: [{ stageName: 'Staging-Application', latestExecution: { pipelineExecutionId: 'e-3', status, type: 'STANDARD' } }] });
+      }
+      return Promise.reject(new Error('unexpected command'));
+    },
+  };
+}
+
+describe('CodePipelineControl.rollbackStage errors (RollbackStage API reference)', () => {
+  const unable = awsError('UnableToRollbackStageException', 'Unable to roll back the stage. The stage is currently running.');
+
+  it.each(['InProgress', 'Stopping'])('treats UnableToRollbackStageException on a %s stage as busy: retry, do not fall back', async (status) => {
+    const control = new CodePipelineControl(client(unable, status) as never, 'kiro-codebuild-worker');
+    await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(PipelineBusyError);
+  });
+
+  it.each(['Failed', 'Succeeded', 'Stopped'])('treats UnableToRollbackStageException on a %s stage as no eligible target', async (status) => {
+    const control = new CodePipelineControl(client(unable, status) as never, 'kiro-codebuild-worker');
+    await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(NoRollbackTargetError);
+  });
+
+  it('treats PipelineExecutionOutdatedException (an outdated target) as no eligible target, so the full rollback follows', async () => {
+    const outdated = awsError('PipelineExecutionOutdatedException', 'The specified pipeline execution is outdated and cannot be used as a target pipeline execution for rollback.');
+    const control = new CodePipelineControl(client(outdated, 'Failed') as never, 'kiro-codebuild-worker');
+    await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toThrow(/the target execution is outdated/);
+    await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(NoRollbackTargetError);
+  });
+});
