@@ -36,6 +36,7 @@ export function createHandler(deps: NotifyPipelineEventDependencies): (event: un
       deps.log({ level: 'warn', message: 'Ignored a malformed CodePipeline event (the recorder dead-letters it).', reason: normalised.reason });
       return [];
     }
+    if (normalised.kind === 'ignored') return [];
     const sent: DeploymentNotice[] = [];
     for (const event of normalised.events) {
       const timeline = await deps.history.timeline(event.executionId);

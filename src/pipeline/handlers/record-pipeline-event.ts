@@ -42,6 +42,10 @@ export function createHandler(deps: RecordPipelineEventDependencies): (event: un
       deps.log({ level: 'error', message: 'Rejected a malformed CodePipeline event; it goes to the dead-letter queue.', eventId, reason: normalised.reason });
       throw new MalformedInputError(`Malformed CodePipeline event: ${normalised.reason}`, { eventId });
     }
+    if (normalised.kind === 'ignored') {
+      deps.log({ level: 'warn', message: 'Nothing to record for a CodePipeline event.', reason: normalised.reason });
+      return { recorded: [] };
+    }
     const recorded: { eventId: string; result: RecordResult }[] = [];
     for (const event of normalised.events) {
       const result = await deps.history.record(event);

@@ -38,6 +38,7 @@ export function createHandler(deps: UpdateCommitStatusDependencies): (event: unk
     try {
       const normalised = normaliseCodePipelineEvent(raw, PIPELINE_ENVIRONMENTS);
       if (normalised.kind === 'rejected') return [{ kind: 'skipped', reason: `malformed event: ${normalised.reason}` }];
+      if (normalised.kind === 'ignored') return [{ kind: 'skipped', reason: normalised.reason }];
       for (const event of normalised.events) {
         const decision = commitStatusFor(event, executionLink(deps.region, event.pipelineName, event.executionId));
         if (decision.kind === 'skip') {

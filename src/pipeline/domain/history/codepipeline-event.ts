@@ -32,6 +32,12 @@ export const CODEPIPELINE_DETAIL_TYPES = {
 /** The result of normalising one EventBridge event: history events, or a reason to reject it. */
 export type NormalisedEvent =
   | { readonly kind: 'accepted'; readonly events: readonly HistoryEvent[] }
+  /**
+   * A well-formed event whose only unknown is its state: one CodePipeline may add (its API already
+   * lists a `Skipped` stage status, and this pipeline skips stages by condition) and that no
+   * history fact stands for. Nothing to record, and nothing wrong: no dead letter, no alarm.
+   */
+  | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'rejected'; readonly reason: string };
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time such as "2026-01-05T09:00:00Z"' });
@@ -103,6 +109,19 @@ const envelope = z
   .loose();
 
 const SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * `ignored` when the detail's only problem is a state outside the modelled set (and the state looks
+ * like one of CodePipeline's: capitals, so it is safe to name in a log), else `rejected`.
+ */
+function notAccepted(error: z.ZodError, detail: unknown, detailType: string): Exclude<NormalisedEvent, { kind: 'accepted' }> {
+  const onlyTheState = error.issues.every((issue) => issue.path.length === 1 && issue.path[0] === 'state' && issue.code === 'invalid_value');
+  const state = typeof detail === 'object' && detail !== null && 'state' in detail ? detail.state : undefined;
+  if (onlyTheState && typeof state === 'string' && /^[A-Z_]{1,40}$/.test(state)) {
+    return { kind: 'ignored', reason: `a "${detailType}" event in state ${state}, which no history fact stands for` };
+  }
+  return { kind: 'rejected', reason: describeIssues(error, 'detail') };
+}
 
 function describeIssues(error: z.ZodError, prefix: string): string {
   return error.issues
@@ -180,7 +199,7 @@ export function normaliseCodePipelineEvent(raw: unknown, environments: readonly 
   switch (outer.data['detail-type']) {
     case CODEPIPELINE_DETAIL_TYPES.pipeline: {
       const parsed = pipelineDetail.safeParse(outer.data.detail);
-      if (!parsed.success) return { kind: 'rejected', reason: describeIssues(parsed.error, 'detail') };
+      if (!parsed.success) return notAccepted(parsed.error, outer.data.detail, outer.data['detail-type']);
       const detail = parsed.data;
       const commit = commitFromTrigger(detail['execution-trigger']);
       const triggerType = detail['execution-trigger']?.['trigger-type'];
@@ -200,7 +219,7 @@ export function normaliseCodePipelineEvent(raw: unknown, environments: readonly 
     }
     case CODEPIPELINE_DETAIL_TYPES.stage: {
       const parsed = stageDetail.safeParse(outer.data.detail);
-      if (!parsed.success) return { kind: 'rejected', reason: describeIssues(parsed.error, 'detail') };
+      if (!parsed.success) return notAccepted(parsed.error, outer.data.detail, outer.data['detail-type']);
       const detail = parsed.data;
       const event: StageEvent = compact({
         kind: 'stage' as const,
@@ -216,7 +235,7 @@ export function normaliseCodePipelineEvent(raw: unknown, environments: readonly 
     }
     case CODEPIPELINE_DETAIL_TYPES.action: {
       const parsed = actionDetail.safeParse(outer.data.detail);
-      if (!parsed.success) return { kind: 'rejected', reason: describeIssues(parsed.error, 'detail') };
+      if (!parsed.success) return notAccepted(parsed.error, outer.data.detail, outer.data['detail-type']);
       const detail = parsed.data;
       const environment = environmentOf(detail.stage, environments);
       const action: ActionEvent = compact({

@@ -19,7 +19,7 @@ function fixtureEvents(name: string): HistoryEvent[] {
   const raw = JSON.parse(readFileSync(new URL(`../../../fixtures/events/${name}`, import.meta.url), 'utf8')) as unknown[];
   return raw.flatMap((event) => {
     const result = normaliseCodePipelineEvent(event, ENVIRONMENT_NAMES);
-    if (result.kind === 'rejected') throw new Error(result.reason);
+    if (result.kind !== 'accepted') throw new Error(result.reason);
     return result.events;
   });
 }

@@ -36,6 +36,15 @@ describe('record-pipeline-event handler', () => {
     expect(logs).toEqual([expect.objectContaining({ level: 'error', reason: expect.stringMatching(/^detail\.pipeline/) })]);
     expect(history.allEvents()).toEqual([]);
   });
+
+  it('records nothing for a stage state no history fact stands for, and does not dead-letter it', async () => {
+    const { history, logs, handler } = recorderWorld();
+    const stage = failedRun.find((event) => event['detail-type'] === 'CodePipeline Stage Execution State Change')!;
+    const skipped = { ...stage, detail: { ...(stage.detail as Record<string, unknown>), state: 'SKIPPED' } };
+    await expect(handler(skipped)).resolves.toEqual({ recorded: [] });
+    expect(logs).toEqual([expect.objectContaining({ level: 'warn', reason: expect.stringMatching(/in state SKIPPED/) })]);
+    expect(history.allEvents()).toEqual([]);
+  });
 });
 
 describe('notify-pipeline-event handler', () => {

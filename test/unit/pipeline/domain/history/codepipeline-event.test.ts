@@ -85,11 +85,19 @@ describe('normaliseCodePipelineEvent', () => {
     { why: 'an unknown detail type', mutate: (event) => ({ ...event, 'detail-type': 'CodePipeline Thing' }), reason: /^detail-type: must be one of/ },
     { why: 'a time that is not ISO-8601', mutate: (event) => ({ ...event, time: 'yesterday' }), reason: /^time: must be an ISO-8601 time/ },
     { why: 'a missing execution id', mutate: (event) => ({ ...event, detail: { ...event.detail, 'execution-id': undefined } }), reason: /^detail\.execution-id/ },
-    { why: 'an unknown state', mutate: (event) => ({ ...event, detail: { ...event.detail, state: 'EXPLODED' } }), reason: /^detail\.state/ },
+    { why: 'a state that is not a string', mutate: (event) => ({ ...event, detail: { ...event.detail, state: 42 } }), reason: /^detail\.state/ },
+    { why: 'an unmodelled state with another bad field', mutate: (event) => ({ ...event, detail: { ...event.detail, state: 'SKIPPED', 'execution-id': undefined } }), reason: /detail\.execution-id/ },
   ])('rejects $why with a reason naming the field', ({ mutate, reason }) => {
     const result = normaliseCodePipelineEvent(mutate(structuredClone(succeeded[0]) as RawEvent), ENVIRONMENT_NAMES);
     expect(result.kind).toBe('rejected');
     expect(result.kind === 'rejected' ? result.reason : '').toMatch(reason);
+  });
+
+  it('ignores, without rejecting, a well-formed event in a state no history fact stands for (such as a skipped stage)', () => {
+    const stage = structuredClone(succeeded.find((event) => (event as RawEvent)['detail-type'] === 'CodePipeline Stage Execution State Change')) as RawEvent;
+    stage.detail.state = 'SKIPPED';
+    const result = normaliseCodePipelineEvent(stage, ENVIRONMENT_NAMES);
+    expect(result).toEqual({ kind: 'ignored', reason: 'a "CodePipeline Stage Execution State Change" event in state SKIPPED, which no history fact stands for' });
   });
 
   it('never echoes field values in a rejection reason', () => {
