@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn, type App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { DeploymentConfig } from './config/schema.js';
+import { ArtifactReplicationStack } from './stacks/artifact-replication-stack.js';
 import { PipelineRuntimeStack } from './stacks/pipeline-runtime-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 import { createEnvironmentStages } from './stages/environment-stages.js';
@@ -8,11 +9,15 @@ import { createEnvironmentStages } from './stages/environment-stages.js';
 /** Stack ids of the two stacks deployed once, by hand, into the pipeline account. */
 export const PIPELINE_RUNTIME_STACK_ID = 'KiroCd-PipelineRuntime';
 export const PIPELINE_STACK_ID = 'KiroCd-Pipeline';
+/** Prefix of the per-region artifact bucket stacks (`KiroCd-ArtifactReplication-<region>`), one per other region an environment deploys to. */
+export const ARTIFACT_REPLICATION_STACK_ID = 'KiroCd-ArtifactReplication';
 
 /** What {@link buildKiroCdApp} created. */
 export interface KiroCdApp {
   readonly runtime: PipelineRuntimeStack;
   readonly pipeline: PipelineStack;
+  /** One per region other than the pipeline's where an environment deploys. */
+  readonly replication: readonly ArtifactReplicationStack[];
 }
 
 /**
@@ -33,9 +38,21 @@ export function buildKiroCdApp(app: App, config: DeploymentConfig): KiroCdApp {
     'HealthMonitorByArn',
     `arn:${RegionInfo.get(region).partition ?? 'aws'}:states:${region}:${account}:stateMachine:${config.pipeline.name}-health-monitor`,
   );
+  // CodePipeline needs an artifact bucket in every other region an environment deploys to.
+  const replication = [...new Set(config.environments.map((environment) => environment.region))]
+    .filter((environmentRegion) => environmentRegion !== region)
+    .map(
+      (environmentRegion) =>
+        new ArtifactReplicationStack(app, `${ARTIFACT_REPLICATION_STACK_ID}-${environmentRegion}`, {
+          env: { account, region: environmentRegion },
+          pipelineName: config.pipeline.name,
+          retentionDays: config.pipeline.logRetentionDays,
+        }),
+    );
   const pipeline = new PipelineStack(app, PIPELINE_STACK_ID, {
     config,
     env: pipelineEnv,
+    ...(replication.length === 0 ? {} : { artifactReplicationBuckets: Object.fromEntries(replication.map((stack) => [stack.region, { bucket: stack.bucket, keyAliasName: stack.keyAliasName }])) }),
     environmentStages: (scope, environment) => createEnvironmentStages(scope, environment, pipelineEnv),
     historyTable: runtime.historyTable,
     approvalTopic: runtime.environmentTopics.production ?? runtime.teamTopic,
@@ -43,5 +60,6 @@ export function buildKiroCdApp(app: App, config: DeploymentConfig): KiroCdApp {
   });
   // The pipeline's health checks start the runtime stack's state machine: deploy that first.
   pipeline.addStackDependency(runtime);
-  return { runtime, pipeline };
+  for (const stack of replication) pipeline.addStackDependency(stack);
+  return { runtime, pipeline, replication };
 }

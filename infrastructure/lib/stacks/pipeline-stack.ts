@@ -84,6 +84,12 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly approvalTopic?: sns.ITopic;
   /**
+   * The artifact bucket of each region other than the pipeline's where an environment deploys
+   * (ArtifactReplicationStack).
+   * @default CDK creates them in support stacks, which do not pass the policy gates
+   */
+  readonly artifactReplicationBuckets?: Readonly<Record<string, ReplicationBucket>>;
+  /**
    * The health-monitor state machine run after each application deployment.
    * @default no health-check action; the stage's CloudWatchAlarm on-success condition still applies
    */
@@ -96,6 +102,13 @@ export interface PipelineStackProps extends StackProps {
  * `aws-cdk@2` (whatever is newest on the day of the run).
  */
 export const CDK_CLI_VERSION = (createRequire(import.meta.url)('aws-cdk/package.json') as { readonly version: string }).version;
+
+/** An artifact bucket in another region and the alias of its key (ArtifactReplicationStack). */
+export interface ReplicationBucket {
+  readonly bucket: s3.IBucket;
+  /** The key's alias name (`alias/...`), fixed at synthesis. */
+  readonly keyAliasName: string;
+}
 
 /** The CDK bootstrap qualifier whose roles the pipeline assumes in each environment account. */
 const BOOTSTRAP_QUALIFIER = 'hnb659fds';
@@ -169,7 +182,15 @@ export class PipelineStack extends Stack {
       pipelineName: this.plan.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       executionMode: codepipeline.ExecutionMode[this.plan.executionMode],
-      artifactBucket,
+      // CodePipeline takes either one artifact bucket or one per region, the pipeline's own included.
+      ...(props.artifactReplicationBuckets === undefined
+        ? { artifactBucket }
+        : {
+            crossRegionReplicationBuckets: {
+              ...Object.fromEntries(Object.entries(props.artifactReplicationBuckets).map(([region, replica]) => [region, replica.bucket])),
+              [config.pipeline.region]: artifactBucket,
+            },
+          }),
       restartExecutionOnUpdate: true,
       variables: this.plan.variables.map((variable) => new codepipeline.Variable({ variableName: variable.name, defaultValue: variable.defaultValue, description: variable.description })),
     });
@@ -314,6 +335,7 @@ export class PipelineStack extends Stack {
     this.declareSourceNamespace();
     this.allowConnectionUse([synth, ...detectSteps.values(), ...suiteSteps]);
     this.writeActionRolesAsSub();
+    if (props.artifactReplicationBuckets !== undefined) this.narrowReplicationKeyGrant(props.artifactReplicationBuckets);
     this.applyConditions(resolveVariable);
     this.addPushTrigger();
     this.allowAlarmRules();
@@ -454,6 +476,49 @@ export class PipelineStack extends Stack {
       }
     }
     return statements;
+  }
+
+  /**
+   * CDK grants the pipeline role the KMS actions on the replication keys with `Resource: *`: a key
+   * in another region cannot be named from this stack. Narrow it to the pipeline account's keys in
+   * those regions that carry exactly those aliases (`kms:ResourceAliases`, KMS developer guide,
+   * "Use aliases to control access to KMS keys").
+   */
+  private narrowReplicationKeyGrant(replicas: Readonly<Record<string, ReplicationBucket>>): void {
+    const policy = this.pipeline.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    if (!(policy instanceof iam.CfnPolicy)) throw new ConfigurationError('The pipeline role has no default policy to narrow.');
+    const original: unknown = policy.policyDocument;
+    const keys = Object.keys(replicas).map((region) => `arn:${this.partition}:kms:${region}:${this.account}:key/*`);
+    const aliases = Object.values(replicas).map((replica) => replica.keyAliasName);
+    policy.policyDocument = Lazy.uncachedAny({
+      produce: (context) => {
+        const document: unknown = context.resolve(original);
+        if (!isRecord(document) || !Array.isArray(document.Statement)) return document;
+        return {
+          ...document,
+          Statement: (document.Statement as unknown[]).map((statement) => {
+            if (!isRecord(statement) || statement.Resource !== '*') return statement;
+            const actions = [statement.Action].flat();
+            if (!actions.every((action) => typeof action === 'string' && action.startsWith('kms:'))) return statement;
+            return { ...statement, Resource: keys, Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } } };
+          }),
+        };
+      },
+    });
+    for (const replica of Object.values(replicas)) {
+      acknowledgeNagFinding(
+        this.pipeline.role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${String(this.resolve(replica.bucket.bucketName))}/*]`,
+        "Object keys of this pipeline's artifact bucket in another region: CodePipeline names each artifact per execution; the bucket holds nothing else.",
+      );
+    }
+    for (const key of keys) {
+      acknowledgeNagFinding(
+        this.pipeline.role,
+        `AwsSolutions-IAM5[Resource::${key.replace(`arn:${this.partition}`, 'arn:<AWS::Partition>')}]`,
+        "The replication buckets' keys, which live in other regions and cannot be named from this stack: limited by condition to the keys carrying exactly their aliases (kms:ResourceAliases).",
+      );
+    }
   }
 
   /**

@@ -1,0 +1,61 @@
+import { Duration, PhysicalName, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
+import { grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
+import { acknowledgeGuardRule } from '../policy/acknowledge.js';
+
+/** Properties of {@link ArtifactReplicationStack}. */
+export interface ArtifactReplicationStackProps extends StackProps {
+  /** The pipeline's name, for descriptions. */
+  readonly pipelineName: string;
+  /** Days that old artifact versions and access logs are kept. */
+  readonly retentionDays: number;
+}
+
+/**
+ * The pipeline's artifact bucket in one more region: CodePipeline copies a run's artifacts into a
+ * bucket in the region of every action that runs elsewhere (user guide, "Add a cross-Region action").
+ * CDK would create it itself, in a support stack with an unrotated key, no access logging and no
+ * versioning; this stack gives that region's bucket the same guarantees as the main artifact bucket:
+ * a rotating customer key that only AWS services may create grants on, versioning, TLS only, access
+ * logging, expiry of old versions. It lives in the pipeline's account and the environment's region.
+ */
+export class ArtifactReplicationStack extends Stack {
+  readonly bucket: s3.Bucket;
+  /** The name of the bucket key's alias, fixed at synthesis. */
+  readonly keyAliasName: string;
+
+  constructor(scope: Construct, id: string, props: ArtifactReplicationStackProps) {
+    super(scope, id, props);
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const key = new kms.Key(this, 'ReplicationKey', {
+      description: `Encrypts the ${props.pipelineName} pipeline's artifacts replicated to ${this.region}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(grantsOnlyForAwsServicesStatement());
+    // The pipeline stack, in another region, cannot import the key: it names it by this alias, whose
+    // name is fixed at synthesis (as CDK's own replication support stack does).
+    const alias = new kms.Alias(this, 'ReplicationKeyAlias', { aliasName: PhysicalName.GENERATE_IF_NEEDED, targetKey: key, removalPolicy: RemovalPolicy.RETAIN });
+    this.keyAliasName = alias.aliasName;
+    const accessLogs = accessLogsBucket(this, 'ReplicationAccessLogs', { expirationDays: props.retentionDays });
+    this.bucket = new s3.Bucket(this, 'ReplicationBucket', {
+      // The pipeline stack names it across regions, so its name is fixed at synthesis.
+      bucketName: PhysicalName.GENERATE_IF_NEEDED,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: alias,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(props.retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeGuardRule(this.bucket, 's3_event_notifications_enabled_check', 'Replicated pipeline artifacts are read by the actions of the same execution through CodePipeline; no process reacts to new objects.');
+    acknowledgeGuardRule(this.bucket, 's3_bucket_object_lock_enabled_check', 'Old artifact versions expire by lifecycle rule, which an object lock would block; versioning already protects against overwrite and deletion.');
+  }
+}
