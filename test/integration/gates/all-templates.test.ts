@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import { buildKiroCdApp, PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
+import { ARTIFACT_REPLICATION_STACK_ID, buildKiroCdApp, PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { runAllGates, type GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/gates/gate-finding.js';
@@ -44,5 +45,33 @@ describe('every policy gate over the synthesized app', () => {
     const listed = verdict.kind === 'fail' ? verdict.blocking.map(formatFinding).join('\n') : '';
     expect(listed).toBe('');
     expect(run.results.map((result) => result.gate).sort()).toEqual(['cdk-nag', 'cdk-validation', 'cfn-guard', 'cfn-lint']);
+  });
+});
+
+/**
+ * The same, with staging in another region than the pipeline: CodePipeline then needs an artifact
+ * bucket in that region (ArtifactReplicationStack), which must pass every gate too.
+ */
+describe('every policy gate over the app with an environment in another region', () => {
+  let assembly: string;
+  let run: GatesRun;
+  beforeAll(async () => {
+    assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-xregion-'));
+    const app = new App({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    const config = loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) });
+    buildKiroCdApp(app, config);
+    await applyPolicyPlugins(app);
+    app.synth();
+    run = await runAllGates(assembly);
+  }, 180_000);
+  afterAll(() => {
+    rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('has the artifact bucket stack of that region and zero unaccepted findings in every gate', () => {
+    expect(run.stacks.map((stack) => stack.stackName)).toContain(`${ARTIFACT_REPLICATION_STACK_ID}-us-west-2`);
+    expect(run.stacks.some((stack) => stack.stackName.startsWith('cross-region-stack'))).toBe(false);
+    const verdict = decideGates(run.results);
+    expect(verdict.kind === 'fail' ? verdict.blocking.map(formatFinding).join('\n') : '').toBe('');
   });
 });
