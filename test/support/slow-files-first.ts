@@ -2,7 +2,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Files that take far longer than the rest (measured: the rehearsal ~80 s, the policy gates over
- * every template ~35 s of the ~200 s the suite spends in tests). On a clean clone Vitest has no
+ * every template, two app shapes, ~55 s of the ~200 s the suite spends in tests). On a clean clone Vitest has no
  * timings cached and orders by file size, so the rehearsal could start last and run alone for a
  * minute while the other worker idles; starting the slow ones first keeps both workers busy.
  */
