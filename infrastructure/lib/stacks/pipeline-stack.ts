@@ -2,7 +2,6 @@ import {
   Arn,
   ArnFormat,
   Duration,
-  Lazy,
   RemovalPolicy,
   Stack,
   Token,
@@ -28,6 +27,7 @@ import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
+import { narrowKmsWildcardStatements, renderStageConditions, writeActionRoleArnsAsSub } from '../constructs/pipeline/l1-rewrites.js';
 import { shellActionStep } from '../constructs/pipeline/shell-action-step.js';
 import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-invoke-step.js';
 import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
@@ -43,9 +43,6 @@ import {
   type PipelinePlan,
   PIPELINE_VARIABLES_NAMESPACE,
   SOURCE_VARIABLES_NAMESPACE,
-  type PlannedCondition,
-  type PlannedRule,
-  type StageConditions,
 } from '../plan/pipeline-plan.js';
 
 /** The two CDK Stages that make up one environment: infrastructure first, then the application. */
@@ -487,24 +484,8 @@ export class PipelineStack extends Stack {
   private narrowReplicationKeyGrant(replicas: Readonly<Record<string, ReplicationBucket>>): void {
     const policy = this.pipeline.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (!(policy instanceof iam.CfnPolicy)) throw new ConfigurationError('The pipeline role has no default policy to narrow.');
-    const original: unknown = policy.policyDocument;
     const keys = Object.keys(replicas).map((region) => `arn:${this.partition}:kms:${region}:${this.account}:key/*`);
-    const aliases = Object.values(replicas).map((replica) => replica.keyAliasName);
-    policy.policyDocument = Lazy.uncachedAny({
-      produce: (context) => {
-        const document: unknown = context.resolve(original);
-        if (!isRecord(document) || !Array.isArray(document.Statement)) return document;
-        return {
-          ...document,
-          Statement: (document.Statement as unknown[]).map((statement) => {
-            if (!isRecord(statement) || statement.Resource !== '*') return statement;
-            const actions = [statement.Action].flat();
-            if (!actions.every((action) => typeof action === 'string' && action.startsWith('kms:'))) return statement;
-            return { ...statement, Resource: keys, Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } } };
-          }),
-        };
-      },
-    });
+    narrowKmsWildcardStatements(policy, keys, { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': Object.values(replicas).map((replica) => replica.keyAliasName) } });
     for (const replica of Object.values(replicas)) {
       acknowledgeNagFinding(
         this.pipeline.role,
@@ -557,9 +538,7 @@ export class PipelineStack extends Stack {
    * Pipelines adds until synthesis is covered and nothing but the intrinsic's form changes.
    */
   private writeActionRolesAsSub(): void {
-    const cfn = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
-    const original: unknown = cfn.stages;
-    cfn.stages = Lazy.uncachedAny({ produce: (context) => rewriteStageRoleArns(context.resolve(original)) });
+    writeActionRoleArnsAsSub(this.pipeline.node.defaultChild as codepipeline.CfnPipeline);
   }
 
   /**
@@ -573,18 +552,8 @@ export class PipelineStack extends Stack {
       if (stage.kind === 'build') continue;
       const index = names.indexOf(stage.name);
       if (index < 0) throw new ConfigurationError(`Stage ${stage.name} of the plan is missing from the built pipeline (${names.join(', ')}).`);
-      const conditions: StageConditions = stage.conditions;
-      const render = (condition: PlannedCondition) => ({
-        Conditions: [{ Result: condition.result, Rules: condition.rules.map((rule) => renderRule(rule, resolveVariable)) }],
-      });
-      if (conditions.beforeEntry !== undefined) cfn.addPropertyOverride(`Stages.${index}.BeforeEntry`, render(conditions.beforeEntry));
-      if (conditions.onSuccess !== undefined) cfn.addPropertyOverride(`Stages.${index}.OnSuccess`, render(conditions.onSuccess));
-      if (conditions.onFailure !== undefined) {
-        cfn.addPropertyOverride(
-          `Stages.${index}.OnFailure`,
-          conditions.onFailure.rules.length === 0 ? { Result: conditions.onFailure.result } : { Result: conditions.onFailure.result, ...render(conditions.onFailure) },
-        );
-      }
+      const rendered = renderStageConditions(stage.conditions, resolveVariable);
+      for (const [slot, value] of Object.entries(rendered)) cfn.addPropertyOverride(`Stages.${index}.${slot}`, value);
     }
   }
 
@@ -614,59 +583,4 @@ function defaultPolicyOf(role: IConstruct): IConstruct {
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy === undefined) throw new ConfigurationError(`${role.node.path} has no DefaultPolicy to carry the acknowledgement; acknowledge on the policy that holds the statement.`);
   return policy;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `{ Fn::Join: ['', [literals and { Ref: pseudo }]] }` as the equivalent Fn::Sub; anything else unchanged. */
-function joinAsSub(value: unknown): unknown {
-  if (!isRecord(value)) return value;
-  const join = value['Fn::Join'];
-  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])) return value;
-  let text = '';
-  for (const part of join[1] as unknown[]) {
-    if (typeof part === 'string' && !part.includes('${')) text += part;
-    else if (isRecord(part) && typeof part.Ref === 'string' && part.Ref.startsWith('AWS::')) text += `\${${part.Ref}}`;
-    else return value;
-  }
-  return { 'Fn::Sub': text };
-}
-
-/** Resolved L1 stages with every action's `configuration.RoleArn` written by {@link joinAsSub}. */
-function rewriteStageRoleArns(stages: unknown): unknown {
-  if (!Array.isArray(stages)) return stages;
-  return stages.map((stage: unknown) => {
-    if (!isRecord(stage) || !Array.isArray(stage.actions)) return stage;
-    return {
-      ...stage,
-      actions: (stage.actions as unknown[]).map((action) => {
-        if (!isRecord(action) || !isRecord(action.configuration) || action.configuration.RoleArn === undefined) return action;
-        return { ...action, configuration: { ...action.configuration, RoleArn: joinAsSub(action.configuration.RoleArn) } };
-      }),
-    };
-  });
-}
-
-/** Renders one planned rule as a CloudFormation RuleDeclaration. */
-function renderRule(rule: PlannedRule, resolveVariable: (producer: string, name: string) => string): Record<string, unknown> {
-  const ruleTypeId = (provider: string) => ({ Category: 'Rule', Owner: 'AWS', Provider: provider, Version: '1' });
-  switch (rule.kind) {
-    case 'variable-check':
-      return {
-        Name: rule.name,
-        RuleTypeId: ruleTypeId('VariableCheck'),
-        Configuration: { Variable: resolveVariable(rule.variable.producer, rule.variable.name), Operator: rule.operator, Value: rule.value },
-      };
-    case 'deployment-window':
-      return { Name: rule.name, RuleTypeId: ruleTypeId('DeploymentWindow'), Configuration: { Cron: rule.cron, TimeZone: rule.timeZone } };
-    case 'cloudwatch-alarm':
-      return {
-        Name: rule.name,
-        RuleTypeId: ruleTypeId('CloudWatchAlarm'),
-        Configuration: { AlarmName: rule.alarmName, AlarmStates: rule.alarmStates.join(','), WaitTime: String(rule.waitTimeMinutes) },
-        Region: rule.region,
-      };
-  }
 }
