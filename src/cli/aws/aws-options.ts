@@ -17,7 +17,8 @@ export const AWS_CLI_OPTIONS = {
 export const AWS_CLI_OPTIONS_HELP = [
   'AWS options (as in the AWS CLI):',
   '  --profile <name>       Named profile from ~/.aws/config (default: AWS_PROFILE, then the default chain).',
-  '  --region <region>      Region of the pipeline (default: AWS_REGION, AWS_DEFAULT_REGION, then the configuration).',
+  '  --region <region>      Region of the pipeline (default: the configuration\'s pipeline region; AWS_REGION is not used:',
+  '                         the history, ledger, pipeline and health monitor live only there).',
   '  --endpoint-url <url>   Send every AWS call to this endpoint, such as the local emulator http://127.0.0.1:5000.',
   '  --output json|table    Output format (default: table).',
 ].join('\n');
@@ -56,13 +57,10 @@ function stringOption(values: OptionValues, key: string): string | undefined {
   return value;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
 
 /**
- * Resolves the AWS options of one call in the AWS CLI's order of precedence: flag, then environment
- * variable, then the pipeline's configured region. Throws a user-fault {@link ConfigurationError}
+ * Resolves the AWS options of one call: the region is the flag, else the pipeline's configured
+ * region (never the shell's AWS_REGION, which may point elsewhere). Throws a user-fault {@link ConfigurationError}
  * (exit code 2) that names the option and a valid example when a value is wrong.
  */
 export function resolveAwsOptions(
@@ -75,7 +73,9 @@ export function resolveAwsOptions(
     throw new ConfigurationError(`--output must be "json" or "table", not "${output}".`, { option: 'output', value: output });
   }
   const region =
-    stringOption(values, 'region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? defaults.region;
+    // Not AWS_REGION: the CLI's resources (history and ledger tables, the pipeline, the health
+    // monitor's task tokens) exist only in the pipeline's region, whatever the shell points at.
+    stringOption(values, 'region') ?? defaults.region;
   if (!REGION_PATTERN.test(region)) {
     throw new ConfigurationError(`--region must be an AWS region such as "us-east-1", not "${region}".`, {
       option: 'region',

@@ -44,7 +44,12 @@ export interface RunWorkItemDependencies {
 /** How a run ended; `exitCode` becomes the build's result. */
 export type RunReport =
   | { readonly kind: 'done'; readonly exitCode: 0 }
-  | { readonly kind: 'failed'; readonly exitCode: 1; readonly reason: string }
+  /**
+   * The item's implementation failed and the item is recorded as failed: exit 0, since the worker did
+   * its job. A customer's failing tests must not count as a failed worker build, which the
+   * `worker-build-failures` alarm (critical) watches; exit 1 is kept for the worker's own anomalies.
+   */
+  | { readonly kind: 'failed'; readonly exitCode: 0 | 1; readonly reason: string }
   | { readonly kind: 'already-finished'; readonly exitCode: 0; readonly reason: string }
   | { readonly kind: 'refused'; readonly exitCode: 1; readonly reason: string };
 
@@ -95,7 +100,7 @@ export async function runWorkItem(deps: RunWorkItemDependencies, input: RunInput
   );
   await deps.locks.release(input.workItemId, input.lockOwner);
   if (finished.kind === 'conflict') return { kind: 'failed', exitCode: 1, reason: finished.reason };
-  return outcome.kind === 'done' ? { kind: 'done', exitCode: 0 } : { kind: 'failed', exitCode: 1, reason: outcome.reason };
+  return outcome.kind === 'done' ? { kind: 'done', exitCode: 0 } : { kind: 'failed', exitCode: 0, reason: outcome.reason };
 }
 
 const SET_BY_PROJECT = 'the worker CodeBuild project (infrastructure/lib/constructs/worker/worker-project.ts)';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { DockerImage, Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,7 +18,9 @@ const BUNDLE_FILE = 'run-work-item.mjs';
 export interface WorkerProjectProps extends WorkerCoreReferences {
   /**
    * The command that implements a work item. It runs with KIRO_WORK_ITEM_ID, KIRO_REPOSITORY and
-   * KIRO_BRANCH set; exit code 0 marks the item done, anything else failed.
+   * KIRO_BRANCH set; exit code 0 marks the item done, anything else failed. Either way the worker
+   * build itself succeeds once the item is recorded: only the worker's own anomalies fail the build
+   * (and count towards the worker-build-failures alarm).
    */
   readonly implementationCommand: string;
   /**
@@ -45,6 +47,9 @@ export class WorkerProject extends Construct {
     this.timeout = props.timeout ?? Duration.minutes(60);
     const bundle = new s3assets.Asset(this, 'WorkerBundle', {
       path: WORKER_SOURCE_DIR,
+      // Hash the bundle, not src/worker: it also holds src/shared, src/pipeline/ports and the SDK, and a
+      // source hash would leave a changed bundle unpublished and undeployed (CDK AssetStaging).
+      assetHashType: AssetHashType.OUTPUT,
       bundling: {
         // Local bundling always succeeds, so this image is never pulled: no Docker is needed.
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:20-slim'),

@@ -10,9 +10,8 @@ const defaults = { region: 'eu-west-1' };
 describe('resolveAwsOptions', () => {
   it.each([
     ['the flag wins over the environment', { region: 'us-west-2' }, { AWS_REGION: 'eu-central-1' }, 'us-west-2'],
-    ['AWS_REGION wins over AWS_DEFAULT_REGION', {}, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-east-2' }, 'eu-central-1'],
-    ['AWS_DEFAULT_REGION is read like the AWS CLI does', {}, { AWS_DEFAULT_REGION: 'us-east-2' }, 'us-east-2'],
-    ['an empty variable falls through to the configuration', {}, { AWS_REGION: '' }, 'eu-west-1'],
+    ['the pipeline\'s region, not the shell\'s AWS_REGION: the CLI\'s resources live only there', {}, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-east-2' }, 'eu-west-1'],
+    ['no flag and no variable: the configuration', {}, {}, 'eu-west-1'],
     ['GovCloud region names are accepted', { region: 'us-gov-west-1' }, {}, 'us-gov-west-1'],
   ])('region: %s', (_why, values, env, region) => {
     expect(resolveAwsOptions(values, env, defaults).region).toBe(region);
