@@ -1,4 +1,6 @@
-import { App } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { App, FileSystem } from 'aws-cdk-lib';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
@@ -171,5 +173,17 @@ describe('ApplicationStack deployed by a pipeline in another account', () => {
     );
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
     expect(JSON.stringify(statements)).toContain(':stack/KiroWorker-Test-Application/*');
+  });
+});
+
+describe('the worker bundle asset', () => {
+  it('is hashed by its bundled output, so a change in any file the bundle pulls in is published', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const { application } = createEnvironmentStages(app, environment);
+    Template.fromStack(application.application);
+    const bundle = application.application.worker.node.findAll().find((construct): construct is s3assets.Asset => construct instanceof s3assets.Asset);
+    expect(bundle).toBeDefined();
+    // OUTPUT hashing: the hash is the fingerprint of the staged bundle; a SOURCE hash would be src/worker's.
+    expect(bundle!.assetHash).toBe(FileSystem.fingerprint(join(application.outdir, bundle!.assetPath)));
   });
 });
