@@ -1,10 +1,10 @@
-import { Duration, PhysicalName, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PhysicalName, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
+import { artifactBucket } from '../constructs/artifact-bucket.js';
 import { grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
-import { acknowledgeGuardRule } from '../policy/acknowledge.js';
 
 /** Properties of {@link ArtifactReplicationStack}. */
 export interface ArtifactReplicationStackProps extends StackProps {
@@ -41,21 +41,7 @@ export class ArtifactReplicationStack extends Stack {
     const alias = new kms.Alias(this, 'ReplicationKeyAlias', { aliasName: PhysicalName.GENERATE_IF_NEEDED, targetKey: key, removalPolicy: RemovalPolicy.RETAIN });
     this.keyAliasName = alias.aliasName;
     const accessLogs = accessLogsBucket(this, 'ReplicationAccessLogs', { expirationDays: props.retentionDays });
-    this.bucket = new s3.Bucket(this, 'ReplicationBucket', {
-      // The pipeline stack names it across regions, so its name is fixed at synthesis.
-      bucketName: PhysicalName.GENERATE_IF_NEEDED,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: alias,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(props.retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeGuardRule(this.bucket, 's3_event_notifications_enabled_check', 'Replicated pipeline artifacts are read by the actions of the same execution through CodePipeline; no process reacts to new objects.');
-    acknowledgeGuardRule(this.bucket, 's3_bucket_object_lock_enabled_check', 'Old artifact versions expire by lifecycle rule, which an object lock would block; versioning already protects against overwrite and deletion.');
+    // The pipeline stack names the bucket across regions, so its name is fixed at synthesis.
+    this.bucket = artifactBucket(this, 'ReplicationBucket', { bucketName: PhysicalName.GENERATE_IF_NEEDED, encryptionKey: alias, accessLogs, retentionDays: props.retentionDays });
   }
 }

@@ -25,6 +25,7 @@ import { PIPELINE_STAGES } from '../../../src/pipeline/domain/stage-names.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
+import { artifactBucket as artifactBucketOf } from '../constructs/artifact-bucket.js';
 import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 import { ManualApprovalWithTimeoutStep } from '../constructs/pipeline/manual-approval-with-timeout-step.js';
 import { narrowKmsWildcardStatements, renderStageConditions, writeActionRoleArnsAsSub } from '../constructs/pipeline/l1-rewrites.js';
@@ -159,21 +160,7 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const accessLogs = accessLogsBucket(this, 'ArtifactAccessLogs', { expirationDays: config.pipeline.logRetentionDays });
-    const artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: artifactKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'artifacts/',
-      // A run's artifacts matter while it runs and for a rollback soon after; old versions go.
-      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(config.pipeline.logRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeGuardRule(artifactBucket, 's3_event_notifications_enabled_check', 'Pipeline artifacts are read by the next action of the same execution through CodePipeline; no process reacts to new objects.');
-    acknowledgeGuardRule(artifactBucket, 's3_bucket_object_lock_enabled_check', 'Old artifact versions expire by lifecycle rule, which an object lock would block; versioning already protects against overwrite and deletion.');
+    const artifactBucket = artifactBucketOf(this, 'ArtifactBucket', { encryptionKey: artifactKey, accessLogs, retentionDays: config.pipeline.logRetentionDays });
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: this.plan.pipelineName,

@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
+import type { DeploymentConfig } from '../../../infrastructure/lib/config/schema.js';
 import { ARTIFACT_REPLICATION_STACK_ID, buildKiroCdApp, PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { runAllGates, type GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
@@ -16,16 +17,21 @@ import { decideGates, formatFinding } from '../../../src/pipeline/domain/gates/g
  * infrastructure/bin/app.ts does, then every gate over every template, the environment stacks in
  * the pipeline's nested stage assemblies included.
  */
+/** Synthesizes the product for `config` as app.ts does (policy plugins included) and runs every gate. */
+async function gatesOver(outdir: string, config: DeploymentConfig): Promise<GatesRun> {
+  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  buildKiroCdApp(app, config);
+  await applyPolicyPlugins(app);
+  app.synth();
+  return runAllGates(outdir);
+}
+
 describe('every policy gate over the synthesized app', () => {
   let assembly: string;
   let run: GatesRun;
   beforeAll(async () => {
     assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-'));
-    const app = new App({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    buildKiroCdApp(app, loadDeploymentConfig());
-    await applyPolicyPlugins(app);
-    app.synth();
-    run = await runAllGates(assembly);
+    run = await gatesOver(assembly, loadDeploymentConfig());
   }, 180_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });
@@ -57,12 +63,10 @@ describe('every policy gate over the app with an environment in another region',
   let run: GatesRun;
   beforeAll(async () => {
     assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-xregion-'));
-    const app = new App({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    const config = loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) });
-    buildKiroCdApp(app, config);
-    await applyPolicyPlugins(app);
-    app.synth();
-    run = await runAllGates(assembly);
+    run = await gatesOver(
+      assembly,
+      loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }),
+    );
   }, 180_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { GATE_NAMES, type GateResult as PolicyGateResult } from '../gates/gate-finding.js';
-import type { GateResult } from './gate-result.js';
+import type { GateFinding, GateResult } from './gate-result.js';
 
 /**
  * The security scan report: what npm audit, ESLint and the policy gates (cfn-lint, cfn-guard,
@@ -12,22 +12,12 @@ import type { GateResult } from './gate-result.js';
 /** The CodeBuild report group the buildspec publishes the scan report to. */
 export const SCAN_REPORT_GROUP = 'security-scans';
 
-/** One finding of one scanner, in the scanner-neutral shape the report renders. */
-export interface ScanFinding {
-  /** In the scanner's own vocabulary: `high`, `moderate` (npm audit), `error`, `warning`, `info`. */
-  readonly severity: string;
-  /** Advisory id or rule id. */
-  readonly id: string;
-  readonly message: string;
-  /** Package, `file:line:column`, template and resource. */
-  readonly location?: string;
-  /** True when the finding blocks the deployment: a failing test case. */
-  readonly blocking: boolean;
-  /** Set when the finding is accepted (allowlist, acknowledgement): a skipped test case. Accepted findings never block. */
-  readonly acceptedBecause?: string;
-  /** Why it blocks, or why it does not. */
-  readonly why: string;
-}
+/**
+ * One finding of one scanner, in the scanner-neutral shape the report renders: a build gate's
+ * finding, whose severity may be any scanner's word (the policy gates' `error`, `warning`, `info`).
+ * `blocking` is a failing test case, `acceptedBecause` a skipped one.
+ */
+export type ScanFinding = Omit<GateFinding, 'severity'> & { readonly severity: string };
 
 /**
  * What one scanner produced: its findings, or the fact that it did not run (no report, an
