@@ -21,10 +21,13 @@ export interface ScenarioRunSummary {
 }
 
 /**
- * Trigger types of executions that CodePipeline runs as `ROLLBACK` executions. `ManualRollback` is
- * how the rehearsal reports the orchestrator's `RollbackStage` call (docs/rehearsal.md).
+ * Trigger types of the executions CodePipeline runs as `ROLLBACK` executions (`executionType`): a
+ * stage rollback started by `RollbackStage` (`ManualRollback`, how the rehearsal reports the
+ * orchestrator's call, docs/rehearsal.md) or by an `OnFailure` ROLLBACK condition (`AutomatedRollback`).
+ * Valid trigger types: https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ExecutionTrigger.html;
+ * execution types: https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineExecution.html
  */
-const ROLLBACK_TRIGGERS: ReadonlySet<string> = new Set(['ManualRollback', 'AutomatedRollback', 'RollbackStage']);
+const ROLLBACK_TRIGGERS: ReadonlySet<string> = new Set(['ManualRollback', 'AutomatedRollback']);
 
 const FINAL_ACTION_STATUS: Readonly<Record<Exclude<ActionState, 'STARTED'>, ActionBar['status']>> = {
   SUCCEEDED: 'Succeeded',
