@@ -146,6 +146,15 @@ function stageLocator(stageEvents: readonly StageEvent[]): (environment: Environ
   };
 }
 
+/**
+ * The stage a notice is about, from the `Stage:` line its e-mail text carries
+ * (src/pipeline/domain/notifications/render-notice.ts); `none (whole execution)` names none.
+ */
+function stageNamedIn(text: string): string | undefined {
+  const named = /^Stage:\s+(\S+)\s*$/m.exec(text)?.[1];
+  return named === undefined || named === 'none' ? undefined : named;
+}
+
 type StageOf = (environment: EnvironmentName | undefined, at: string) => string | undefined;
 
 function mark(kind: TimelineMark['kind'], at: string, stage: string | undefined, label: string): TimelineMark {
@@ -155,7 +164,7 @@ function mark(kind: TimelineMark['kind'], at: string, stage: string | undefined,
 function markFor(entry: TimelineEntry, stageOf: StageOf): TimelineMark | undefined {
   if (entry.notice !== undefined) {
     const headline = entry.notice.text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
-    return mark('notice', entry.at, stageOf(entry.notice.environment, entry.at), `${entry.notice.kind}: ${headline}`);
+    return mark('notice', entry.at, stageNamedIn(entry.notice.text) ?? stageOf(entry.notice.environment, entry.at), `${entry.notice.kind}: ${headline}`);
   }
   if (entry.event !== undefined) return markForEvent(entry.event, stageOf);
   if (entry.kind === 'fired') return mark(stimulusKind(entry.summary), entry.at, stageOf(entry.environment, entry.at), entry.summary);

@@ -43,7 +43,11 @@ const timeline = scenarioTimelineFromEntries({
       { at: at(95), summary: 'the pipeline definition changed (self-mutation): executions before it are no stage-rollback targets' },
     ],
     events,
-    notices: [{ kind: 'rollback-started', environment: 'staging', text: '\nRollback started: staging\nmore', at: at(72.5) }],
+    notices: [
+      { kind: 'rollback-started', environment: 'staging', text: '\nRollback started: staging\nmore', at: at(72.5) },
+      { kind: 'stage-succeeded', text: 'Stage succeeded in kiro-cd.\nEnvironment: pipeline\nStage:       Build\n', at: at(26) },
+      { kind: 'execution-started', text: 'Deployment started.\nStage:       none (whole execution)\n', at: at(0.5) },
+    ],
   }),
 });
 
@@ -74,9 +78,11 @@ describe('scenarioTimelineFromEntries', () => {
     expect(staging[1]?.startedAt).toBe(at(40));
   });
 
-  it('turns verdicts, rollbacks, approvals, notices and stimuli into marks; a notice names the stage its environment was in', () => {
+  it('turns verdicts, rollbacks, approvals, notices and stimuli into marks; a notice names the stage its text names, else the one its environment was in', () => {
     expect(timeline.marks.map((mark) => [mark.kind, mark.stage, mark.label])).toEqual([
       ['commit', undefined, 'pushed aaaaaaaa to main (application code only): Critical alarm'],
+      ['notice', undefined, 'execution-started: Deployment started.'],
+      ['notice', 'Build', 'stage-succeeded: Stage succeeded in kiro-cd.'],
       ['alarm', 'Staging-Application', 'critical alarm worker-errors-staging set to ALARM (SetAlarmState)'],
       ['review', undefined, 'reviewer approves the paused release (task token abc...)'],
       ['alarm', 'Staging-Application', 'health check fail: critical alarm worker-errors-staging ALARM'],
