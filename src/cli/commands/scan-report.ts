@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parsePolicyGatesReport } from '../../pipeline/domain/build-gates/policy-gates-report.js';
 import { policyGatesNotRun, renderScanReport, SCAN_REPORT_GROUP, scanNotRun, scanResultOfGate, scanResultsOfPolicyGates, type ScanResult } from '../../pipeline/domain/build-gates/scan-report.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import { decideAuditReport, decideEslintReport } from '../build/scan-gates.js';

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
 import { watchedAlarms } from '../../../../src/pipeline/handlers/health-monitor.js';
-import type { EnvironmentConfig, EnvironmentName } from '../../config/schema.js';
+import type { EnvironmentConfig, EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../../policy/acknowledge.js';
 import { retentionDays } from '../log-retention.js';
 import { deploymentSafetyFunction } from './deployment-safety-function.js';

@@ -8,7 +8,7 @@ import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import { CloudWatchMetricsPublisher } from '../../../../src/pipeline/adapters/aws/cloudwatch-metrics-publisher.js';
 import type { MetricDatum } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import type { MetricsPublisher } from '../../../../src/pipeline/ports/metrics-publisher.js';
 import { TransientError } from '../../../../src/shared/errors.js';
 import { motoClientConfig, TEST_CREDENTIALS, useFreshMoto } from '../../../support/moto.js';

@@ -6,7 +6,7 @@ import { createScanReportCommand } from '../../../../src/cli/commands/scan-repor
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import { countTests, parseJunitXml, type JunitReport } from '../../../../src/pipeline/domain/build-gates/junit.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import { buildToolFixturePath } from '../../pipeline/domain/build-gates/fixture.js';
 
 const clock: Clock = { now: () => new Date('2026-11-26T10:00:00Z'), sleep: () => Promise.resolve() };
