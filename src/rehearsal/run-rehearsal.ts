@@ -44,7 +44,7 @@ export interface RehearsalOptions {
   readonly cwd: string;
   /** The cloud assembly written by the synthesis phase. */
   readonly assemblyDir: string;
-  /** Scenario names; empty runs all five. */
+  /** Scenario names; empty runs all six. */
   readonly scenarios: readonly string[];
   /** Leaves the emulator running at the end, so `kiro-cd history --endpoint-url ...` can read the history. */
   readonly keepEmulator: boolean;

@@ -137,7 +137,7 @@ export class ScenarioDriver {
     const lastKnownGood = await this.context.runtime.history.lastKnownGood();
     const release = this.context.repository.commit(scenario.commit, scenario.title);
     this.fire(undefined, `pushed ${release.id.slice(0, 8)} to main (${scenario.commit === 'application-only' ? 'application code only' : 'infrastructure and application'}): ${scenario.title}`);
-    if (scenario.failStageRollbackIn !== undefined) {
+    if (scenario.pipelineChangedBeforeRelease === true) {
       this.context.double.selfMutate();
       this.fire(undefined, 'the pipeline definition changed (self-mutation): executions before it are no stage-rollback targets');
     }

@@ -6,7 +6,7 @@ import { parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage
 import type { GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { countTests, parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { countPolicyGateFindings } from '../../pipeline/domain/build-gates/policy-gates-report.js';
-import { GATE_NAMES } from '../../pipeline/domain/gates/gate-finding.js';
+import { GATE_NAMES } from '../../pipeline/domain/policy-gates/gate-finding.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
@@ -35,7 +35,7 @@ const HELP = [
   '  --audit <path>             output of "npm audit --json" (with --allowlist, as for the gate)',
   '  --allowlist <path>         npm audit allowlist (default .audit-allowlist.json, optional)',
   '  --eslint <path>            output of "eslint -f json"',
-  '  --gates-report <path>      output of "kiro-cd gates --output json" (cfn-lint, cfn-guard, cdk-nag)',
+  '  --gates-report <path>      output of "kiro-cd policy-gates --output json" (cfn-lint, cfn-guard, cdk-nag)',
   '  --dry-run                  print what would be sent, send nothing',
   '',
   AWS_CLI_OPTIONS_HELP,

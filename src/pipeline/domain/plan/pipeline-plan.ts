@@ -218,7 +218,7 @@ export interface PlanOptions {
 const CLI = 'node bin/kiro-cd.js';
 /** Node.js of every action: the toolchain's (package.json engines, vitest 4), offered by standard:7.0. */
 const NODE_RUNTIME = { nodejs: '20' } as const;
-/** The policy gates' findings (`kiro-cd gates --report-file`), read again in post_build. */
+/** The policy gates' findings (`kiro-cd policy-gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
 const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
@@ -271,7 +271,7 @@ function buildStage(pipelineName: string): PlannedStage {
         `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
         `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
         'npx cdk synth',
-        `${CLI} gates --assembly cdk.out --report-file ${GATES_REPORT}`,
+        `${CLI} policy-gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
       // Whatever reports the build phase got to write, red builds included: the scan findings as a
       // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).

@@ -89,7 +89,7 @@ describe('kiro-cd scan-report', () => {
       why: 'a gates report of another shape marks the policy gates not run',
       args: ['--gates-report', buildToolFixturePath('eslint', 'clean.json')],
       notRun: ['cfn-lint', 'cfn-guard', 'cdk-nag', 'cdk-validation'],
-      warnings: [/clean\.json is not the JSON that "kiro-cd gates --report-file" writes/],
+      warnings: [/clean\.json is not the JSON that "kiro-cd policy-gates --report-file" writes/],
     },
     {
       why: 'npm audit that could not reach the advisory service is not run',
