@@ -40,7 +40,7 @@ synth() { # <dir> <label>
 normalise() { # <cdk.out> <dest>
   (cd "$1" && find . -name '*.template.json' | sort) | while read -r template; do
     mkdir -p "$2/$(dirname "$template")"
-    sed -E 's/[0-9a-f]{64}/<asset-hash>/g; s/(CurrentVersion)[0-9A-F]{8}[0-9a-f]{24}/\1<hash>/g; s/(CurrentVersion)[0-9a-f]{32}/\1<hash>/g' "$1/$template" >"$2/$template"
+    sed -E 's/[0-9a-f]{64}/<asset-hash>/g; s/(CurrentVersion)[0-9A-Za-z]{8,}/\1<hash>/g' "$1/$template" >"$2/$template"
   done
 }
 
@@ -55,7 +55,7 @@ count=$(cd "$work/head-normalised" && find . -name '*.template.json' | wc -l)
 if diff -r -u "$work/base-normalised" "$work/head-normalised" >"$work/diff.txt"; then
   echo "templates identical apart from asset hashes ($count templates, $base vs ${head:-working tree})"
 else
-  sed -E "s#$work/(base|head)-normalised/##" "$work/diff.txt"
+  sed -E "s#$work/(base|head)-normalised/##g" "$work/diff.txt"
   echo "templates differ ($count templates, $base vs ${head:-working tree})" >&2
   exit 1
 fi

@@ -218,7 +218,7 @@ describe('PipelineStack', () => {
                   'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
                   'npx cdk synth',
-                  'node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json',
+                  'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json',
                 ]),
               },
               post_build: {

@@ -169,7 +169,7 @@ describe('planPipeline', () => {
       'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
     );
     expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
-    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json');
+    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
