@@ -7,7 +7,9 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DeploymentConfig, EnvironmentName } from '../../config/schema.js';
 import { HEALTH_MONITOR_TIMEOUT_SECONDS } from '../../config/aws-limits.js';
+import { orchestratorWaits } from '../../../../src/pipeline/domain/rollback/rollback-duration.js';
 import { SOURCE_ACTION_NAME } from '../../plan/pipeline-plan.js';
+import { assertRollbackFitsBudget, environmentRollbackDurations } from '../../plan/rollback-inputs.js';
 import { deadLetterAlarm } from '../observability/dead-letter-alarm.js';
 import { observerRoleArn } from '../pipeline-observer-access.js';
 import { Rollback } from '../rollback/rollback.js';
@@ -72,10 +74,14 @@ export class DeploymentSafety extends Construct {
       executionTimeout: Duration.seconds(HEALTH_MONITOR_TIMEOUT_SECONDS),
     });
     this.stateMachine = this.healthMonitor.stateMachine;
+    // Refuse, at synth time, a configuration whose stage rollback cannot finish in 15 minutes; size the
+    // orchestrator's waits to what its stage rollbacks really re-run.
+    assertRollbackFitsBudget(props.config, { healthMonitor: true });
     this.rollback = new Rollback(this, 'Rollback', {
       pipelineName: pipeline.name,
       sourceActionName: SOURCE_ACTION_NAME,
       environments: environments.map((environment) => environment.name),
+      waits: orchestratorWaits(environmentRollbackDurations(props.config, { healthMonitor: true })),
       key: props.key,
       logRetentionDays: pipeline.logRetentionDays,
       historyTable: props.historyTable,

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { AlarmEventBusAccess, alarmEventStatementId } from '../../../../infrastructure/lib/constructs/health-monitor/alarm-event-bus-access.js';
@@ -28,6 +28,12 @@ describe('PipelineRuntimeStack rollback safety', () => {
     const longestBakeAndReview = Math.max(...config.environments.map((environment) => environment.healthCheck.durationSeconds + environment.healthCheck.reviewTimeoutMinutes * 60));
     expect(executionTimeout).toBeLessThan(3600);
     expect(executionTimeout).toBeGreaterThan(longestBakeAndReview);
+  });
+
+  it('sizes the orchestrator\'s waits to the example\'s slowest stage rollback (staging: deploy + 8-minute e2e suite = 720 s), not a fixed 360 s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ROLLBACK_STAGE_WAIT_SECONDS: '720', ROLLBACK_FULL_WAIT_SECONDS: '720' }) },
+    });
   });
 
   it('pages the team when a rollback trigger or an alarm event lands in a dead-letter queue', () => {
