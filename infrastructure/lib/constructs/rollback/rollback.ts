@@ -15,7 +15,7 @@ import { LAMBDA_MAX_SECONDS } from '../../../../src/pipeline/domain/rollback/rol
 import { DEFAULT_ROLLBACK_TIMING, worstCaseCallSeconds } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
-import type { EnvironmentName } from '../../config/schema.js';
+import type { EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { deploymentSafetyFunction } from '../health-monitor/deployment-safety-function.js';

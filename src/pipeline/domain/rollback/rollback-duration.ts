@@ -6,7 +6,7 @@
  * ({@link orchestratorWaits}) and the table in docs/rollback.md all come from {@link rollbackPaths}.
  *
  * Pure: numbers in, numbers out. The configuration is mapped onto {@link EnvironmentRollbackInputs} by
- * the CDK app (infrastructure/lib/plan/rollback-inputs.ts), so this module imports no configuration.
+ * the plan (src/pipeline/domain/plan/rollback-inputs.ts), so this module imports no configuration.
  */
 import { worstCaseCallSeconds, type RollbackTiming } from './rollback-timing.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigurationError } from '../../../src/shared/errors.js';
+import { ConfigurationError } from '../errors.js';
 import { BAKE_AND_REVIEW_MAX_MINUTES } from './aws-limits.js';
 import {
   ENVIRONMENT_NAMES,

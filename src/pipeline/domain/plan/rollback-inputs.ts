@@ -1,13 +1,13 @@
 /**
  * The configuration seen as what a rollback re-runs: per environment the health-check bake, the
  * post-deployment suite's timeout and the on-success alarm wait, exactly as the pipeline plan renders
- * them. Feeds the pure duration model (src/pipeline/domain/rollback/rollback-duration.ts), whose
+ * them. Feeds the pure duration model (../rollback/rollback-duration.ts), whose
  * results size the orchestrator's waits and refuse, at synth time, a configuration that cannot roll
  * back within 15 minutes.
  *
  * Pure: no CDK, no AWS SDK, no I/O.
  */
-import { ConfigurationError } from '../../../src/shared/errors.js';
+import { ConfigurationError } from '../../../shared/errors.js';
 import {
   DEFAULT_DEPLOY_ESTIMATES,
   environmentRollbackDuration,
@@ -17,9 +17,9 @@ import {
   type EnvironmentRollbackDuration,
   type EnvironmentRollbackInputs,
   type RollbackPathDuration,
-} from '../../../src/pipeline/domain/rollback/rollback-duration.js';
-import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../../../src/pipeline/domain/rollback/rollback-timing.js';
-import type { DeploymentConfig } from '../config/schema.js';
+} from '../rollback/rollback-duration.js';
+import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../rollback/rollback-timing.js';
+import type { DeploymentConfig } from '../../../shared/config/schema.js';
 import { ACTION_TIMEOUTS, FINAL_ALARM_CHECK_MINUTES, nativeAlarmConditionApplies } from './pipeline-plan.js';
 
 /** What the rollback model needs besides the configuration. */

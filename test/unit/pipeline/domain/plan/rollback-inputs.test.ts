@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
+import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
+import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import type { DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
 import {
   assertRollbackFitsBudget,
   environmentRollbackDurations,
   environmentRollbackInputs,
   rollbackPathsFor,
   rollbackTimeTable,
-} from '../../../../infrastructure/lib/plan/rollback-inputs.js';
-import { orchestratorWaits } from '../../../../src/pipeline/domain/rollback/rollback-duration.js';
-import { ConfigurationError } from '../../../../src/shared/errors.js';
+} from '../../../../../src/pipeline/domain/plan/rollback-inputs.js';
+import { orchestratorWaits } from '../../../../../src/pipeline/domain/rollback/rollback-duration.js';
+import { ConfigurationError } from '../../../../../src/shared/errors.js';
 
 const example = loadDeploymentConfig();
 
@@ -63,7 +63,7 @@ describe('the rollback model of the configuration', () => {
   });
 
   it('is the table docs/rollback.md shows', () => {
-    const doc = readFileSync(new URL('../../../../docs/rollback.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../../../../docs/rollback.md', import.meta.url), 'utf8');
     expect(doc).toContain(rollbackTimeTable(rollbackPathsFor(example, { healthMonitor: true })));
   });
 });
