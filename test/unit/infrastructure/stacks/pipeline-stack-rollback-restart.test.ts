@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
 import { applicationStageName, infrastructureStageName, PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
 
