@@ -81,10 +81,17 @@ export function getPipelineExecution(pipeline: LocalCodePipeline, input: { reado
   pipeline.requirePipeline(input.pipelineName);
   const execution = pipeline.requireExecution(input.pipelineExecutionId);
   return {
+    // PipelineExecution has no times and no sourceRevisions (those are in the summaries); its revisions are artifactRevisions.
     pipelineExecution: {
       pipelineName: pipeline.declaration.name,
       pipelineVersion: execution.structureVersion,
-      ...summaryOf(pipeline, execution),
+      pipelineExecutionId: execution.id,
+      status: execution.status,
+      ...(execution.statusSummary === undefined ? {} : { statusSummary: execution.statusSummary }),
+      trigger: execution.trigger,
+      executionMode: pipeline.declaration.executionMode,
+      executionType: execution.type,
+      ...(execution.rollbackTargetExecutionId === undefined ? {} : { rollbackMetadata: { rollbackTargetPipelineExecutionId: execution.rollbackTargetExecutionId } }),
       artifactRevisions: sourceRevisions(pipeline, execution),
       variables: Object.entries(execution.variables).map(([name, resolvedValue]) => ({ name, resolvedValue })),
     },
