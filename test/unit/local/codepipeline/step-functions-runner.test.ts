@@ -11,7 +11,7 @@ function definition(functionArn: string, waitSeconds: number): AslDefinition {
   return {
     StartAt: 'Bake',
     States: {
-      Bake: { Type: 'Wait', Seconds: waitSeconds, Next: 'Check' },
+      Bake: { Type: 'Wait', Seconds: waitSeconds, Next: 'Check' } as never,
       Check: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: functionArn, Payload: { 'environment.$': '$.environment' } }, End: true } as never,
     },
   };
