@@ -8,7 +8,7 @@
  * Longer than 300 lines on purpose: the execution lifecycle (start, run, end, cancel) is one state
  * machine; the rules it applies (rollback targets, stage locks, conditions, run order) live beside it.
  */
-import type { IdGenerator } from '../../pipeline/ports/id-generator.js';
+import type { IdGenerator } from '../../shared/id-generator.js';
 import { actionEvent, executionEvent, stageEvent, type CodePipelineEvent, type EventOrigin } from '../codepipeline-events.js';
 import type { ActionRunnerLookup } from './action-runner.js';
 import { CodePipelineApiError } from './api-errors.js';

@@ -7,7 +7,7 @@
 import type { ActionRunner } from '../../local/codepipeline/action-runner.js';
 import type { PipelineDeclaration } from '../../local/codepipeline/declaration.js';
 import { LocalCodePipeline, type PipelineClock } from '../../local/codepipeline/local-codepipeline.js';
-import type { IdGenerator } from '../../pipeline/ports/id-generator.js';
+import type { IdGenerator } from '../../shared/id-generator.js';
 import type { PipelineScenario } from './pipeline-scenario.js';
 
 /** The verdict: every difference between the expected and the recorded end, in words. */
