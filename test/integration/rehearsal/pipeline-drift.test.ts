@@ -50,7 +50,7 @@ describe('pipeline scenarios on the synthesized pipeline', () => {
     buildKiroCdApp(app, loadDeploymentConfig());
     app.synth();
     stacks = readSynthesizedStacks(outdir);
-  }, 120_000);
+  }, 240_000);
 
   it.each(PIPELINE_SCENARIOS.map((candidate) => [candidate.name]))('%s ends as its data expects, judged from what the local CodePipeline recorded', async (name) => {
     const verdict = await rehearse(findPipelineDeclaration(stacks, WHERE, 'KiroCd-Pipeline'), scenario(name));
