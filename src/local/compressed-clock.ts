@@ -31,9 +31,22 @@ export class CompressedClock implements Clock {
     return new Date(this.start.getTime() + (this.realNow() - this.realStart) * this.factor);
   }
 
-  sleep(milliseconds: number): Promise<void> {
+  /** Waits `milliseconds` of rehearsal time; an aborted `signal` ends the wait at once, so no timer outlives what it timed. */
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      setTimeout(resolve, milliseconds / this.factor);
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', stop);
+        resolve();
+      }, milliseconds / this.factor);
+      const stop = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
     });
   }
 }

@@ -68,6 +68,8 @@ export async function runLocally(options: {
   readonly lambdaFor: (functionArn: string) => LocalLambda | undefined;
   readonly broker: TaskTokenBroker;
   readonly factor: number;
+  /** Aborting stops the execution (as StopExecution would): it ends `failed` with error `States.Aborted`. */
+  readonly signal?: AbortSignal;
 }): Promise<LocalExecutionResult> {
   const { definition, broker, factor } = options;
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -94,14 +96,23 @@ export async function runLocally(options: {
     };
   }
   const machine = new StateMachine(compressTimings(definition, factor) as never, { validationOptions: { noValidate: true } });
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
+    context: { Task: { Token: 'issued-by-the-local-broker' } },
+  });
+  const stop = (): void => {
+    execution.abort();
+  };
+  if (options.signal?.aborted === true) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const output: unknown = await machine.run(options.input as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
-      context: { Task: { Token: 'issued-by-the-local-broker' } },
-    }).result;
+    const output: unknown = await execution.result;
     return { kind: 'succeeded', output };
   } catch (error) {
+    if (options.signal?.aborted === true) return { kind: 'failed', error: 'States.Aborted', cause: 'The execution was stopped: the action that started it ended.' };
     const failure = error as { name?: string; message?: string; cause?: unknown };
     return { kind: 'failed', error: failure.name ?? 'Error', cause: failure.message ?? String(error) };
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
   }
 }

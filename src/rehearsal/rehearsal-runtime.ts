@@ -39,6 +39,8 @@ export interface RuntimeBinding {
   readonly environmentTopicArns: Readonly<Partial<Record<EnvironmentName, string>>>;
   /** The health monitor's definition, from the synthesized template. */
   readonly healthMonitorDefinition: AslDefinition;
+  /** The resolved ARN of the function the definition's Lambda tasks call: the only one bound to the health monitor handler. */
+  readonly healthMonitorFunctionArn: string;
 }
 
 /** Endpoint and dummy credentials of the emulator. */

@@ -24,6 +24,15 @@ function variablesOf(properties: Readonly<Record<string, unknown>> | undefined, 
   return Object.fromEntries(Object.entries(resolved).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
+/** The function ARNs the definition's Lambda tasks call (`lambda:invoke` FunctionName, or a Lambda ARN as Resource). */
+function lambdaTaskFunctions(definition: AslDefinition): string[] {
+  return Object.values(definition.States).flatMap((state) => {
+    if (state.Type !== 'Task' || state.Resource === undefined) return [];
+    if (state.Resource.startsWith('arn:aws:states:::lambda:invoke')) return typeof state.Parameters?.FunctionName === 'string' ? [state.Parameters.FunctionName] : [];
+    return state.Resource.startsWith('arn:aws:lambda:') ? [state.Resource] : [];
+  });
+}
+
 /** Searches the stacks for the runtime's tables, topics and health monitor definition. */
 export function findRuntimeBinding(stacks: readonly SynthesizedStack[], contexts: Readonly<Record<string, ResolutionContext>>): BindingSearch {
   for (const stack of stacks) {
@@ -43,12 +52,23 @@ export function findRuntimeBinding(stacks: readonly SynthesizedStack[], contexts
       const text = resolveIntrinsics(resource.Properties?.DefinitionString, context);
       if (typeof text === 'string' && text.includes(`"${HEALTH_MONITOR_MARKER}"`)) definition = parseDefinition(text);
     }
+    // The Lambda tasks are bound by the ARN the definition names, to a function this template holds.
+    const functionArns = new Set(
+      Object.entries(stack.resources)
+        .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+        .map(([logicalId]) => resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, context)),
+    );
+    const taskFunctions = definition === undefined ? [] : lambdaTaskFunctions(definition);
+    const unknownFunctions = taskFunctions.filter((arn) => !functionArns.has(arn));
+    const [healthMonitorFunctionArn] = taskFunctions;
     const missing = [
       ...(ledgerTable === undefined ? [`a Lambda with ${DEPLOYMENT_RUNTIME_ENV.ledgerTable} (the rollback ledger and health signals table)`] : []),
       ...(teamTopicArn === undefined ? [`a Lambda with ${DEPLOYMENT_RUNTIME_ENV.teamTopic} (the team topic)`] : []),
       ...(definition === undefined ? [`the health monitor state machine (a definition with the state ${HEALTH_MONITOR_MARKER})`] : []),
+      ...unknownFunctions.map((arn) => `the Lambda function ${arn} that the health monitor's definition calls`),
+      ...(definition !== undefined && new Set(taskFunctions).size !== 1 ? [`exactly one Lambda function behind the health monitor's tasks (found ${new Set(taskFunctions).size})`] : []),
     ];
-    if (ledgerTable === undefined || teamTopicArn === undefined || definition === undefined) return { kind: 'missing', missing: missing.map((what) => `${what} in ${stack.stackName}`) };
+    if (ledgerTable === undefined || teamTopicArn === undefined || definition === undefined || healthMonitorFunctionArn === undefined || missing.length > 0) return { kind: 'missing', missing: missing.map((what) => `${what} in ${stack.stackName}`) };
     return {
       kind: 'found',
       stackName: stack.stackName,
@@ -59,6 +79,7 @@ export function findRuntimeBinding(stacks: readonly SynthesizedStack[], contexts
         teamTopicArn,
         environmentTopicArns: topics === undefined ? {} : (JSON.parse(topics) as Partial<Record<EnvironmentName, string>>),
         healthMonitorDefinition: definition,
+        healthMonitorFunctionArn,
       },
     };
   }

@@ -347,7 +347,8 @@ export class ScenarioDriver {
     const result = await runLocally({
       definition: this.context.binding.healthMonitorDefinition,
       input: { environment, executionId, commitId: commit.id, stage },
-      lambdaFor: () => this.context.runtime.healthMonitor,
+      // Bound by ARN: a task calling any other function fails the run loudly (runLocally refuses it).
+      lambdaFor: (functionArn) => (functionArn === this.context.binding.healthMonitorFunctionArn ? this.context.runtime.healthMonitor : undefined),
       broker: this.context.broker,
       factor: this.context.clock.factor,
     });

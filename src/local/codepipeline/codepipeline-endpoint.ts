@@ -1,0 +1,125 @@
+/**
+ * One local endpoint for every AWS call of the rehearsal: CodePipeline's JSON 1.1 API
+ * (`X-Amz-Target: CodePipeline_20150709.<Operation>`) is answered by the local CodePipeline, every
+ * other request is passed on to moto_server unchanged. So the product's own SDK clients (the
+ * rollback orchestrator's CodePipelineControl, `kiro-cd --endpoint-url`) talk to it as to AWS.
+ * Errors follow the JSON protocol: HTTP 400 with `{"__type": <error name>, "message": ...}`
+ * ([JSON protocol errors](https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html#operation-error-serialization)).
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CodePipelineApiError } from './api-errors.js';
+import { getPipeline, getPipelineExecution, getPipelineState, listActionExecutions, listPipelineExecutions } from './api-views.js';
+import type { LocalCodePipeline } from './local-codepipeline.js';
+
+const TARGET_PREFIX = 'CodePipeline_20150709.';
+
+/** The operations served, by name; anything else answers UnknownOperationException naming it. */
+type Operation = (pipeline: LocalCodePipeline, input: never) => unknown;
+
+function operations(account: string, region: string): Readonly<Record<string, Operation>> {
+  return {
+    GetPipelineState: getPipelineState,
+    GetPipelineExecution: getPipelineExecution,
+    ListPipelineExecutions: listPipelineExecutions,
+    ListActionExecutions: listActionExecutions,
+    GetPipeline: (pipeline, input: { name?: string }) => getPipeline(pipeline, input, account, region),
+    StartPipelineExecution: (pipeline, input: Parameters<LocalCodePipeline['startPipelineExecution']>[0]) => pipeline.startPipelineExecution(input),
+    StopPipelineExecution: (pipeline, input: Parameters<LocalCodePipeline['stopPipelineExecution']>[0]) => pipeline.stopPipelineExecution(input),
+    RollbackStage: (pipeline, input: Parameters<LocalCodePipeline['rollbackStage']>[0]) => pipeline.rollbackStage(input),
+    PutApprovalResult: (pipeline, input: Parameters<LocalCodePipeline['putApprovalResult']>[0]) => pipeline.putApprovalResult(input),
+  };
+}
+
+/** A running endpoint. */
+export interface LocalAwsEndpoint {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** Every CodePipeline operation called, in order (for tests and the report). */
+  readonly calls: readonly string[];
+  close(): Promise<void>;
+}
+
+/** JSON 1.1 writes timestamps as epoch seconds. */
+function withEpochSeconds(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(withEpochSeconds);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withEpochSeconds(item)]));
+  return value;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => { resolve(Buffer.concat(chunks)); });
+    request.on('error', reject);
+  });
+}
+
+function answer(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `local-${Date.now().toString(36)}` });
+  response.end(JSON.stringify(withEpochSeconds(body)));
+}
+
+function proxy(upstream: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+  const forwarded = httpRequest(
+    { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+    (reply) => {
+      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(response);
+    },
+  );
+  forwarded.on('error', (error) => {
+    answer(response, 502, { __type: 'ServiceUnavailableException', message: `The local emulator behind this endpoint did not answer: ${error.message}` });
+  });
+  forwarded.end(body);
+}
+
+/**
+ * Starts the endpoint on 127.0.0.1 on an ephemeral port: CodePipeline calls go to `pipeline`, all
+ * others to `upstream` (moto_server).
+ */
+export async function startLocalAwsEndpoint(options: { readonly pipeline: LocalCodePipeline; readonly upstream: string; readonly account: string; readonly region: string }): Promise<LocalAwsEndpoint> {
+  const served = operations(options.account, options.region);
+  const upstream = new URL(options.upstream);
+  const calls: string[] = [];
+  const server: Server = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      const target = request.headers['x-amz-target'];
+      if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
+        proxy(upstream, request, body, response);
+        return;
+      }
+      const name = target.slice(TARGET_PREFIX.length);
+      calls.push(name);
+      const operation = served[name];
+      if (operation === undefined) {
+        answer(response, 400, { __type: 'UnknownOperationException', message: `The local CodePipeline does not serve ${name}; it serves ${Object.keys(served).join(', ')}.` });
+        return;
+      }
+      try {
+        const input = (body.length === 0 ? {} : JSON.parse(body.toString('utf8'))) as never;
+        answer(response, 200, operation(options.pipeline, input));
+      } catch (error) {
+        if (error instanceof CodePipelineApiError) answer(response, 400, { __type: error.name, message: error.message });
+        else if (error instanceof SyntaxError) answer(response, 400, { __type: 'SerializationException', message: `The request body is not JSON: ${error.message}` });
+        else answer(response, 500, { __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => { resolve(); });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => { resolve(); });
+      }),
+  };
+}
