@@ -6,9 +6,8 @@ import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 export const ENVIRONMENT_NAMES = ['test', 'staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-const accountId = z
-  .string()
-  .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id, for example "123456789012"' });
+const ACCOUNT_ID_FIX = 'must be a 12-digit AWS account id in quotes, for example "123456789012"';
+const accountId = z.string({ message: ACCOUNT_ID_FIX }).regex(/^\d{12}$/, { message: ACCOUNT_ID_FIX });
 
 const region = z.enum(AWS_REGIONS, {
   message: `must be an AWS region such as "us-east-1" or "eu-west-1" (supported: ${AWS_REGIONS.join(', ')})`,

@@ -43,6 +43,28 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${where}, key "${problem.key}": got ${describeValueOf(problem)}; ${problem.fix}.`;
 }
 
+/** What a value of each JSON type is called in a fix. */
+const EXPECTED_TYPE: Readonly<Record<string, string>> = {
+  string: 'text in quotes',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list [ ... ]',
+  object: 'an object { ... }',
+};
+
+/**
+ * The fix in the project's words: the schema's own message where it gave one (they all start with
+ * "must", "is" or "looks"), otherwise a sentence built from the issue, never the library's wording
+ * ("Invalid input: expected string, received number").
+ */
+function fixFor(issue: z.core.$ZodIssue): string {
+  const own = /^(must|is|looks)\b/.test(issue.message) ? issue.message : undefined;
+  const generic = issue.code === 'invalid_type' ? `must be ${EXPECTED_TYPE[issue.expected] ?? issue.expected}` : 'is not a valid value here (schema.ts describes this key)';
+  const fix = own ?? generic;
+  return issue.input === undefined ? `is required: ${fix.replace(/^is required:? /, '')}` : fix;
+}
+
 function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
   return error.issues.flatMap((issue): ConfigProblem[] => {
     const path = issue.path.map(String);
@@ -60,7 +82,7 @@ function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
         scope,
         key: path.length === 0 ? '(whole entry)' : path.join('.'),
         value: issue.input,
-        fix: issue.code === 'invalid_type' && issue.input === undefined ? `is required and ${issue.message}` : issue.message,
+        fix: fixFor(issue),
       },
     ];
   });
