@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
+import { DEPLOYMENT_WINDOW_EXAMPLE, cronProblem, isIanaTimeZone } from './deployment-window.js';
 
 /** The three environments, in deployment order. */
 export const ENVIRONMENT_NAMES = ['test', 'staging', 'production'] as const;
@@ -86,13 +87,13 @@ const alarms = z.strictObject({
 });
 
 /** A window in which deployments into the environment may start (CodePipeline DeploymentWindow rule). */
+const TIME_ZONE_FIX = 'must be an IANA time zone such as "Europe/Berlin" or "UTC" (check its spelling)';
 const deploymentWindow = z.strictObject({
-  cron: z.string().regex(/^cron\(\S+( \S+){5}\)$/, {
-    message: 'must be an EventBridge cron expression with six fields, such as "cron(0 9-16 ? * MON-THU *)"',
+  cron: z.string({ message: `must be an EventBridge cron expression in quotes, such as "${DEPLOYMENT_WINDOW_EXAMPLE}"` }).superRefine((cron, context) => {
+    const problem = cronProblem(cron);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: cron });
   }),
-  timeZone: z.string().regex(/^([A-Za-z_]+(\/[A-Za-z_+-]+)*|UTC)$/, {
-    message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"',
-  }),
+  timeZone: z.string({ message: TIME_ZONE_FIX }).refine(isIanaTimeZone, { message: TIME_ZONE_FIX }),
 });
 
 const stackPrefix = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,100}$/, {
