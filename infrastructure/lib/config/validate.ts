@@ -96,6 +96,14 @@ function nameOf(raw: unknown, index: number): string {
   return `environments[${index}]`;
 }
 
+/** Whether anyone hears of what is sent to these notifications: an e-mail address or a Slack channel. */
+function hasRecipient(notifications: { readonly emails: readonly string[]; readonly slack?: unknown }): boolean {
+  return notifications.emails.length > 0 || notifications.slack !== undefined;
+}
+
+const NO_RECIPIENT_FIX =
+  'must name at least one e-mail address or a Slack channel: approval requests and review tokens go there, and a review nobody answers times out and rejects the release';
+
 /** Checks that span several keys or several environments. */
 function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -143,6 +151,9 @@ function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigP
         fix: 'name at least one critical alarm (such as "poller-errors"): without one, no alarm can roll a bad release back',
       });
     }
+    if (name === 'production' && !hasRecipient(environment.notifications)) {
+      problems.push({ scope: name, key: 'notifications', value: environment.notifications, fix: NO_RECIPIENT_FIX });
+    }
     const both = alarms.critical.filter((id) => alarms.warning.includes(id));
     if (both.length > 0) {
       problems.push({
@@ -187,6 +198,9 @@ export function validateConfig(input: { readonly pipeline: unknown; readonly env
       else problems.push(...problemsFromZod(nameOf(raw, index), parsed.error));
     });
     if (problems.length === 0) problems.push(...crossFieldProblems(environments));
+  }
+  if (pipeline.success && !hasRecipient(pipeline.data.notifications)) {
+    problems.push({ scope: 'pipeline', key: 'notifications', value: pipeline.data.notifications, fix: NO_RECIPIENT_FIX });
   }
 
   if (problems.length > 0 || !pipeline.success) {

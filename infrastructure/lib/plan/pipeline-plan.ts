@@ -578,6 +578,7 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
     }
     stages.push(infrastructureStage(environment), applicationStage(environment, pipeline, options));
   }
+  checkTestBudget(environments);
   return {
     pipelineName: pipeline.name,
     executionMode: EXECUTION_MODE,
@@ -608,6 +609,23 @@ export function shellActions(plan: PipelinePlan): ShellActionPlan[] {
         return [];
     }
   });
+}
+
+/**
+ * Refuses a configuration whose tests cannot fit the TR-8 budget: the build's tests plus every
+ * environment's post-deployment suite, each at its action timeout. The schema accepts every suite
+ * in every environment, so only the sum can tell (e2e in test and staging: 12 + 8 + 8 + 5 = 33).
+ */
+function checkTestBudget(environments: readonly EnvironmentConfig[]): void {
+  const suites = environments.map((environment) => ({ name: environment.name, suite: environment.postDeploymentTests, minutes: ACTION_TIMEOUTS.suites[environment.postDeploymentTests] }));
+  const total = ACTION_TIMEOUTS.build + suites.reduce((sum, entry) => sum + entry.minutes, 0);
+  if (total <= TIME_BUDGETS.testsTotalMinutes) return;
+  const parts = suites.map((entry) => `${entry.name} ${entry.suite} ${entry.minutes} min`).join(', ');
+  throw new ConfigurationError(
+    `key "postDeploymentTests": the tests of one run take up to ${total} minutes (build ${ACTION_TIMEOUTS.build} min, ${parts}), over the ${TIME_BUDGETS.testsTotalMinutes}-minute budget; ` +
+      `give one of these environments a shorter suite (integration or smoke: ${ACTION_TIMEOUTS.suites.smoke} min)`,
+    { key: 'postDeploymentTests', total, budget: TIME_BUDGETS.testsTotalMinutes },
+  );
 }
 
 /** Upper bound of the time spent in tests over a whole run (minutes): the TR-8 30-minute budget. */

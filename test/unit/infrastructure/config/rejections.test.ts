@@ -113,3 +113,21 @@ describe('deployment windows are checked as EventBridge and CodePipeline will ch
     expect(message).not.toContain('Invalid input');
   });
 });
+
+describe('someone is told (issue 14, item 10)', () => {
+  it.each<[string, (config: Mutable) => void, RegExp]>([
+    ['production with no e-mail and no Slack channel', (c) => { env(c, 'production')['notifications'] = { emails: [] }; }, /environment "production", key "notifications": got \{"emails":\[\]\}; must name at least one e-mail address or a Slack channel/],
+    ['production with no notifications at all', (c) => { delete env(c, 'production')['notifications']; }, /environment "production", key "notifications": .*must name at least one e-mail address or a Slack channel/],
+    ['the pipeline with no e-mail and no Slack channel', (c) => { c.pipeline['notifications'] = { emails: [] }; }, /pipeline settings, key "notifications": got \{"emails":\[\]\}; must name at least one e-mail address or a Slack channel/],
+  ])('refuses %s', (_why, mutate, message) => {
+    const config = copy();
+    mutate(config);
+    expect(rejection(config).message).toMatch(message);
+  });
+
+  it('accepts a Slack channel instead of e-mail', () => {
+    const config = copy();
+    env(config, 'production')['notifications'] = { emails: [], slack: { workspaceId: 'T0123456', channelId: 'C0123456' } };
+    expect(() => loadDeploymentConfig(config as unknown as DeploymentConfigInput)).not.toThrow();
+  });
+});
