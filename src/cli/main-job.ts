@@ -11,6 +11,7 @@ import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/gates.js';
 import { consoleOutput, type Output } from './output.js';
+import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
 /** Where `npm run synth` writes the cloud assembly. */
 export const ASSEMBLY_DIR = 'cdk.out';
@@ -100,6 +101,7 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  quietSdkNodeVersionNotice();
   // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
   const rehearsalArguments = process.argv.slice(2);
   const badArguments = checkRehearsalArguments(rehearsalArguments);

@@ -235,8 +235,14 @@ export interface PlanOptions {
 }
 
 const CLI = 'node bin/kiro-cd.js';
-/** Node.js of every action: the toolchain's (package.json engines, vitest 4), offered by standard:7.0. */
-const NODE_RUNTIME = { nodejs: '20' } as const;
+/**
+ * Node.js of every action: 22, offered by CodeBuild's Ubuntu standard:7.0 image (CodeBuild user
+ * guide, "Available runtimes"). Node 20 reached end of life in April 2026, and AWS SDK for
+ * JavaScript v3 releases after early January 2027 need Node 22 or later; the code itself still runs
+ * on 20 (package.json engines), where developers' machines may be.
+ */
+export const CODEBUILD_NODE_VERSION = '22';
+const NODE_RUNTIME = { nodejs: CODEBUILD_NODE_VERSION } as const;
 /** The policy gates' findings (`kiro-cd gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */

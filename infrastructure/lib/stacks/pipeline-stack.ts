@@ -37,6 +37,7 @@ import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowled
 import { postDeploymentTestRoleArn } from '../plan/environment-roles.js';
 import {
   ACTION_TIMEOUTS,
+  CODEBUILD_NODE_VERSION,
   VARIABLE_REFERENCE,
   detectionActionName,
   nativeAlarmConditionApplies,
@@ -212,7 +213,12 @@ export class PipelineStack extends Stack {
       selfMutation: true,
       cliVersion: CDK_CLI_VERSION,
       publishAssetsInParallel: false,
-      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }, logging: { cloudWatch: { logGroup: buildLogs } } },
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        logging: { cloudWatch: { logGroup: buildLogs } },
+        // CDK Pipelines' own actions (self-mutation, asset publishing) run on the same Node.js as ours.
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODE_VERSION } } } }),
+      },
       selfMutationCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.selfMutation) },
       assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.assetPublishing) },
     });
