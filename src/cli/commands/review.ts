@@ -10,7 +10,7 @@ import { checkServesTaskTokens } from '../aws/task-token-probe.js';
 
 /** What the review commands need: defaults and a way to reach Step Functions. */
 export interface ReviewCommandDeps {
-  readonly defaults: () => { readonly region: string };
+  readonly defaults: () => { readonly region: string } | Promise<{ readonly region: string }>;
   readonly openGate: (client: AwsClientConfig) => ReviewGate;
   /** Checks that an `--endpoint-url` override runs task tokens (the local emulator does not). @default no check */
   readonly checkEndpoint?: (client: AwsClientConfig, endpoint: string) => Promise<void>;
@@ -56,7 +56,7 @@ Functions could not be reached or did not answer like Step Functions.`,
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`${decision} takes no arguments; pass the token with --token.`);
       const { token, comment, actor } = parse(values, context.env);
-      const aws = resolveAwsOptions(values, context.env, deps.defaults());
+      const aws = resolveAwsOptions(values, context.env, await deps.defaults());
       const client = awsClientConfig(aws);
       if (aws.endpointUrl !== undefined) await deps.checkEndpoint?.(client, aws.endpointUrl);
       const gate = deps.openGate(client);

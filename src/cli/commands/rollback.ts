@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
@@ -9,9 +9,9 @@ import { planFromHistory, runRollback, type RollbackDependencies, type RollbackO
 import { rollbackKey, type RollbackPlan, type RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';
-import { systemClock } from '../../pipeline/ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
-import { uuidGenerator } from '../../pipeline/ports/id-generator.js';
+import { uuidGenerator } from '../../shared/id-generator.js';
 import type { Notifier } from '../../pipeline/ports/notifier.js';
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
 import type { RollbackLedger } from '../../pipeline/ports/rollback-ledger.js';
@@ -25,7 +25,7 @@ import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openCode
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
 export interface RollbackCommandDeps {
-  readonly defaults: () => { readonly region: string; readonly pipelineName: string };
+  readonly defaults: () => { readonly region: string; readonly pipelineName: string } | Promise<{ readonly region: string; readonly pipelineName: string }>;
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly discoverLedgerTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
@@ -182,7 +182,7 @@ export function createRollbackCommand(deps: RollbackCommandDeps): Command {
     async run(context, values, positionals) {
       // Every flag is checked before the first network call: a typo costs nothing and changes nothing.
       const environment = parseEnvironment(positionals);
-      const defaults = deps.defaults();
+      const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const client = awsClientConfig(aws);
       const pipelineName = stringFlag(values, 'pipeline-name') ?? stringFlag(values, 'pipeline') ?? defaults.pipelineName;

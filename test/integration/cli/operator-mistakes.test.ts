@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { rollbackKey } from '../../../src/pipeline/domain/rollback/rollback-plan.js';
-import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto.js';
 import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from '../../unit/pipeline/domain/rollback/rollback-fixtures.js';
 import { createHistoryTable } from '../pipeline/history/history-table.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
-import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
-import { POST_DEPLOYMENT_SUITES, type DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
-import { ACTION_TIMEOUTS, TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
-import { ConfigurationError } from '../../../../src/shared/errors.js';
+import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
+import { WORKER_ALARM_IDS } from '../../../../../src/shared/config/alarm-catalog.js';
+import { POST_DEPLOYMENT_SUITES, type DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
+import { ACTION_TIMEOUTS, TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { ConfigurationError } from '../../../../../src/shared/errors.js';
 
 /**
  * Configurations the schema accepts: every environment's tunable keys drawn at random within the

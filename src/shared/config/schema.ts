@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 import { DEPLOYMENT_WINDOW_EXAMPLE, cronProblem, isIanaTimeZone } from './deployment-window.js';
+import { ENVIRONMENT_NAMES } from './environment-names.js';
 
-/** The three environments, in deployment order. */
-export const ENVIRONMENT_NAMES = ['test', 'staging', 'production'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+// Re-exported: every reader of the configuration names environments through the schema's module.
+export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.js';
 
 const ACCOUNT_ID_FIX = 'must be a 12-digit AWS account id in quotes, for example "123456789012"';
 const accountId = z.string({ message: ACCOUNT_ID_FIX }).regex(/^\d{12}$/, { message: ACCOUNT_ID_FIX });
