@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
 import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
-import { runAllGates, VALIDATION_REPORT_FILE, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
+import { runAllGates, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
 import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout, pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
@@ -11,26 +11,36 @@ import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { consoleOutput, type Output } from './output.js';
+import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
 /** Where `npm run synth` writes the cloud assembly. */
 export const ASSEMBLY_DIR = 'cdk.out';
 
 /**
- * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts). CDK is told not
- * to fail the synthesis on validation findings (context `@aws-cdk/core:failSynthOnValidationErrors`),
- * so the gates can report cdk-nag's findings next to the others instead of stopping at the first tool.
+ * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts) into a cloud
+ * assembly cleared first, so the gates and the rehearsal can never read templates (or a validation
+ * report) left by an earlier run. CDK is told not to fail the synthesis on validation findings
+ * (context `@aws-cdk/core:failSynthOnValidationErrors`), so the gates can report cdk-nag's findings
+ * next to the others instead of stopping at the first tool; any other failure stops the main job
+ * with synthesis's own message.
  */
 export async function synthesizeAll(cwd: string): Promise<void> {
+  const outdir = join(cwd, ASSEMBLY_DIR);
+  rmSync(outdir, { recursive: true, force: true });
   const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
     cwd,
     installHint: 'Run "npm ci" first.',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
   });
-  const reportWritten = existsSync(join(cwd, ASSEMBLY_DIR, VALIDATION_REPORT_FILE));
-  if (result.exitCode !== 0 && !reportWritten) {
-    throw new KiroCdError(`Synthesis failed (exit ${result.exitCode}):\n${result.stderr.trim().slice(-3000)}`, { code: 'SYNTH_FAILED', fault: 'user' });
-  }
+  if (result.exitCode === 0) return;
+  const shown = result.stderr.trim().slice(-3000);
+  // synth.ts exits 2 for a configuration mistake and has printed only the problems.
+  if (result.exitCode === 2) throw new KiroCdError(shown, { code: 'CONFIG_INVALID', fault: 'user' });
+  throw new KiroCdError(`Synthesis failed (exit ${result.exitCode}):\n${shown}`, { code: SYNTH_FAILED, fault: 'internal' });
 }
+
+/** Code of the error {@link synthesizeAll} throws when the CDK app itself failed; the main job exits 1. */
+export const SYNTH_FAILED = 'SYNTH_FAILED';
 
 /**
  * Prints the pipeline as the synthesized template declares it (src/pipeline/domain/pipeline-layout.ts):
@@ -85,11 +95,13 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   } catch (thrown) {
     const error = asKiroCdError(thrown);
     deps.out.error(`main job: ${error.message}`);
+    if (error.code === SYNTH_FAILED) return 1;
     return error.fault === 'transient' ? 3 : error.fault === 'user' ? 2 : 4;
   }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  quietSdkNodeVersionNotice();
   // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
   const rehearsalArguments = process.argv.slice(2);
   const badArguments = checkRehearsalArguments(rehearsalArguments);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { asKiroCdError } from '../shared/errors.js';
+import { describeOptionError, nearestOption } from './option-errors.js';
 import { ExitCode, type Command, type CommandContext, type ExitCodeValue } from './command.js';
 
 function usage(commands: readonly Command[]): string {
@@ -14,7 +15,8 @@ function usage(commands: readonly Command[]): string {
     ...lines,
     '',
     'Run `kiro-cd <command> --help` for the options of one command.',
-    'Exit codes: 0 ok, 1 failed (a gate blocked, an operation failed), 2 bad usage, 3 transient error, 4 internal error.',
+    'Exit codes: 0 ok; 1 refused or failed (a gate blocked, a rollback failed); 2 bad input, or an endpoint',
+    'that does not serve the service (nothing was changed); 3 unreachable, or not answering like AWS; 4 a defect in kiro-cd.',
   ].join('\n');
 }
 
@@ -30,7 +32,8 @@ export async function runCli(commands: readonly Command[], argv: readonly string
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    context.out.error(`kiro-cd: unknown command "${name}".\n\n${usage(commands)}`);
+    const nearest = nearestOption(name, commands.map((candidate) => candidate.name));
+    context.out.error(`kiro-cd: unknown command "${name}"${nearest === undefined ? '' : `; did you mean "${nearest}"?`}\n\n${usage(commands)}`);
     return ExitCode.Usage;
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -42,8 +45,7 @@ export async function runCli(commands: readonly Command[], argv: readonly string
       strict: true,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    context.out.error(`kiro-cd ${command.name}: ${message}\n\n${command.help}`);
+    context.out.error(describeOptionError(command.name, error, [...Object.keys(command.options), 'help']));
     return ExitCode.Usage;
   }
   if (parsed.values.help === true) {

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 export interface MotoServer {
   /** Base URL, for example `http://127.0.0.1:40123`. */
   readonly endpoint: string;
+  /** Process id of the emulator, so a kept emulator can be found and stopped by hand. */
+  readonly pid?: number;
   /** Clears every resource the emulator holds (`POST /moto-api/reset`). */
   reset(): Promise<void>;
   /** Stops the emulator process and waits for it to exit. */
@@ -104,6 +106,7 @@ export async function startMotoServer(options: { readonly timeoutMs?: number } =
   }
   return {
     endpoint,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset failed with HTTP ${response.status}`);

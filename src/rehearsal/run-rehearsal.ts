@@ -26,6 +26,7 @@ import { scenarioTimelineFromEntries } from './report/timeline-from-entries.js';
 import { REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
 import { emulatorClients, wireRuntime } from './rehearsal-runtime.js';
 import { ReleaseRepository } from './release-repository.js';
+import { keptEmulatorBanner, stopEmulatorWithOwner } from './keep-emulator.js';
 import { findRuntimeBinding } from './runtime-binding.js';
 import { ScenarioDriver, type ScenarioRun } from './scenario-driver.js';
 import { selectScenarios, SCENARIO_NAMES } from './scenarios.js';
@@ -182,10 +183,17 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected.` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected.`);
     keep = options.keepEmulator;
     if (keep) {
-      out.info(
-        `\nThe emulator keeps running at ${emulator.endpoint} (stop it with Ctrl-C). Read the history back with:\n` +
-          `  AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal npx kiro-cd history --endpoint-url ${emulator.endpoint} --history-table ${binding.historyTable}`,
-      );
+      const banner = keptEmulatorBanner({
+        endpoint: emulator.endpoint,
+        ...(emulator.pid === undefined ? {} : { emulatorPid: emulator.pid }),
+        ownerPid: process.pid,
+        historyTable: binding.historyTable,
+        ledgerTable: binding.ledgerTable,
+        teamTopicArn: binding.teamTopicArn,
+        environmentTopicArns: binding.environmentTopicArns,
+      });
+      for (const line of banner) out.info(line);
+      stopEmulatorWithOwner(() => emulator.stop());
     }
     return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: binding.historyTable, ledgerTable: binding.ledgerTable, ...(keep ? { keptEndpoint: emulator.endpoint } : {}) };
   } finally {

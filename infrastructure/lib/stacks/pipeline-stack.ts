@@ -35,7 +35,7 @@ import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-ac
 import { retentionDays } from '../constructs/log-retention.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
 import { postDeploymentTestRoleArn } from '../../../src/pipeline/domain/plan/environment-roles.js';
-import { ACTION_TIMEOUTS, nativeAlarmConditionApplies, planPipeline, type PipelinePlan } from '../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { ACTION_TIMEOUTS, CODEBUILD_NODE_VERSION, nativeAlarmConditionApplies, planPipeline, type PipelinePlan } from '../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { VARIABLE_REFERENCE, detectionActionName, PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE } from '../../../src/pipeline/domain/pipeline-vocabulary.js';
 
 /** The two CDK Stages that make up one environment: infrastructure first, then the application. */
@@ -204,7 +204,12 @@ export class PipelineStack extends Stack {
       selfMutation: true,
       cliVersion: CDK_CLI_VERSION,
       publishAssetsInParallel: false,
-      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }, logging: { cloudWatch: { logGroup: buildLogs } } },
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        logging: { cloudWatch: { logGroup: buildLogs } },
+        // CDK Pipelines' own actions (self-mutation, asset publishing) run on the same Node.js as ours.
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODE_VERSION } } } }),
+      },
       selfMutationCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.selfMutation) },
       assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(ACTION_TIMEOUTS.assetPublishing) },
     });

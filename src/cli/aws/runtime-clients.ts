@@ -26,10 +26,15 @@ export async function configuredDefaults(config?: DeploymentConfig): Promise<{ r
 }
 
 /**
- * Finds the history table the pipeline runtime stack deployed: the DynamoDB table whose logical id
- * starts with `History` (the DeploymentHistoryTable construct), via ListStackResources.
+ * Finds one table the pipeline runtime stack deployed, via ListStackResources: the first DynamoDB
+ * table whose logical id `matches`. `what` names it in the errors; `flag` is how to pass it instead.
+ * A stack that does not exist is the caller's to fix (exit 2), whatever the command.
  */
-export async function discoverHistoryTable(client: AwsClientConfig, stackName: string = PIPELINE_RUNTIME_STACK): Promise<string> {
+export async function discoverRuntimeTable(
+  client: AwsClientConfig,
+  table: { readonly what: string; readonly flag: string; readonly matches: (logicalId: string) => boolean },
+  stackName: string = PIPELINE_RUNTIME_STACK,
+): Promise<string> {
   const cloudformation = new CloudFormationClient(client);
   let nextToken: string | undefined;
   do {
@@ -39,17 +44,25 @@ export async function discoverHistoryTable(client: AwsClientConfig, stackName: s
     } catch (error) {
       // CloudFormation answers ValidationError "Stack with id ... does not exist" for an unknown stack.
       if (error instanceof Error && error.name === 'ValidationError') {
-        throw new ConfigurationError(`No stack ${stackName} in ${client.region}${client.endpoint === undefined ? '' : ` at ${client.endpoint}`}: pass --history-table <name>, or --region where the pipeline runtime stack is deployed.`, { stackName }, error);
+        throw new ConfigurationError(`No stack ${stackName} in ${client.region}${client.endpoint === undefined ? '' : ` at ${client.endpoint}`}: pass ${table.flag}, or --region where the pipeline runtime stack is deployed.`, { stackName }, error);
       }
       throw error;
     }
-    const table = page.StackResourceSummaries?.find(
-      (resource) => /^AWS::DynamoDB::(Global)?Table$/.test(resource.ResourceType ?? '') && (resource.LogicalResourceId ?? '').startsWith('History'),
-    );
-    if (table?.PhysicalResourceId !== undefined) return table.PhysicalResourceId;
+    const found = page.StackResourceSummaries?.find((resource) => /^AWS::DynamoDB::(Global)?Table$/.test(resource.ResourceType ?? '') && table.matches(resource.LogicalResourceId ?? ''));
+    if (found?.PhysicalResourceId !== undefined) return found.PhysicalResourceId;
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
-  throw new ConfigurationError(`The stack ${stackName} has no deployment-history table; pass --history-table <name> or set KIRO_CD_HISTORY_TABLE.`, { stackName });
+  throw new ConfigurationError(`The stack ${stackName} has no ${table.what}; pass ${table.flag}.`, { stackName });
+}
+
+/** Finds the history table the pipeline runtime stack deployed: the table whose logical id starts with `History`. */
+export function discoverHistoryTable(client: AwsClientConfig, stackName: string = PIPELINE_RUNTIME_STACK): Promise<string> {
+  return discoverRuntimeTable(client, { what: 'deployment-history table', flag: '--history-table <name> (or set KIRO_CD_HISTORY_TABLE)', matches: (id) => id.startsWith('History') }, stackName);
+}
+
+/** Finds the rollback ledger the pipeline runtime stack deployed (logical id containing `RollbackLedger`). */
+export function discoverLedgerTable(client: AwsClientConfig, stackName: string = PIPELINE_RUNTIME_STACK): Promise<string> {
+  return discoverRuntimeTable(client, { what: 'rollback ledger table', flag: '--ledger-table <name> (or set KIRO_CD_LEDGER_TABLE)', matches: (id) => id.includes('RollbackLedger') }, stackName);
 }
 
 /** Opens the deployment history in DynamoDB. */

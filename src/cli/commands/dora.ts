@@ -89,17 +89,18 @@ export function createDoraCommand(deps: DoraCommandDeps): Command {
       if (positionals.length > 0) throw new ConfigurationError(`dora takes no arguments; got "${positionals.join(' ')}". Use --since to choose the window.`);
       const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = await resolveHistoryTable(values, context.env, () =>
-        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
-      );
       const now = deps.clock.now();
       const from = parseTimeOption('since', typeof values.since === 'string' ? values.since : '30d', now);
       const to = typeof values.until === 'string' ? parseTimeOption('until', values.until, now) : now;
       if (from.getTime() >= to.getTime()) throw new ConfigurationError('--since must be earlier than --until (or than now).', { since: values.since, until: values.until });
       const environment = parseEnvironmentOption(values.environment) ?? 'production';
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws)), { service: 'CloudFormation', endpoint: aws.endpointUrl }),
+      );
       const history = deps.openHistory(awsClientConfig(aws), tableName);
       const records = await awsCall(`reading the history table ${tableName}`, () =>
         history.list({ environment, from: new Date(from.getTime() - LOOKBACK_MS), to }),
+        { service: 'DynamoDB', endpoint: aws.endpointUrl },
       );
       const measures = computeDora(records, { from, to }, environment);
       if (aws.output === 'json') {

@@ -127,12 +127,13 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
       }
       const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = await resolveHistoryTable(values, context.env, () =>
-        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
-      );
+      // Every filter is checked before the first network call.
       const filters = parseHistoryFilters(values, deps.clock.now());
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws)), { service: 'CloudFormation', endpoint: aws.endpointUrl }),
+      );
       const history = deps.openHistory(awsClientConfig(aws), tableName);
-      const found = await awsCall(`reading the history table ${tableName}`, () => history.list(filters.query));
+      const found = await awsCall(`reading the history table ${tableName}`, () => history.list(filters.query), { service: 'DynamoDB', endpoint: aws.endpointUrl });
       const prefix = filters.commitPrefix;
       const records = prefix === undefined ? found : found.filter((record) => record.commit.id.startsWith(prefix)).slice(0, parseLimit(values.limit));
       if (aws.output === 'json') {

@@ -6,11 +6,14 @@ import { ExitCode, type Command, type OptionValues } from '../command.js';
 import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { configuredDefaults } from '../aws/runtime-clients.js';
+import { checkServesTaskTokens } from '../aws/task-token-probe.js';
 
 /** What the review commands need: defaults and a way to reach Step Functions. */
 export interface ReviewCommandDeps {
   readonly defaults: () => { readonly region: string } | Promise<{ readonly region: string }>;
   readonly openGate: (client: AwsClientConfig) => ReviewGate;
+  /** Checks that an `--endpoint-url` override runs task tokens (the local emulator does not). @default no check */
+  readonly checkEndpoint?: (client: AwsClientConfig, endpoint: string) => Promise<void>;
 }
 
 /** Step Functions task tokens are 1 to 2048 characters. */
@@ -44,15 +47,23 @@ Options:
 
 ${AWS_CLI_OPTIONS_HELP}
 
-Exit codes: 0 answered, 2 bad input, 3 Step Functions could not be reached or the token has expired.`,
+Needs AWS: the local emulator does not run task tokens, and an endpoint that accepts any token is
+refused (exit 2) rather than reported as answered.
+
+Exit codes: 0 answered, 2 bad input or an endpoint without Step Functions task tokens, 3 Step
+Functions could not be reached or did not answer like Step Functions.`,
     options: { ...AWS_CLI_OPTIONS, token: { type: 'string' }, comment: { type: 'string' }, actor: { type: 'string' } },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`${decision} takes no arguments; pass the token with --token.`);
       const { token, comment, actor } = parse(values, context.env);
       const aws = resolveAwsOptions(values, context.env, await deps.defaults());
-      const gate = deps.openGate(awsClientConfig(aws));
-      await awsCall(`sending the ${decision === 'approve' ? 'approval' : 'rejection'} to Step Functions`, () =>
-        decision === 'approve' ? gate.approve(token, actor, comment) : gate.reject(token, actor, comment),
+      const client = awsClientConfig(aws);
+      if (aws.endpointUrl !== undefined) await deps.checkEndpoint?.(client, aws.endpointUrl);
+      const gate = deps.openGate(client);
+      await awsCall(
+        `sending the ${decision === 'approve' ? 'approval' : 'rejection'} to Step Functions`,
+        () => (decision === 'approve' ? gate.approve(token, actor, comment) : gate.reject(token, actor, comment)),
+        { service: 'Step Functions', ...(aws.endpointUrl === undefined ? {} : { endpoint: aws.endpointUrl }) },
       );
       if (aws.output === 'json') context.out.json({ decision: decision === 'approve' ? 'approved' : 'rejected', actor, ...(comment === undefined ? {} : { comment }) });
       else context.out.info(`${decision === 'approve' ? 'Approved' : 'Rejected'} by ${actor}: ${effect}.`);
@@ -66,7 +77,7 @@ export function createReviewCommands(deps: ReviewCommandDeps): { readonly approv
   return { approve: reviewCommand('approve', deps), reject: reviewCommand('reject', deps) };
 }
 
-const real = createReviewCommands({ defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(new SFNClient(client)) });
+const real = createReviewCommands({ defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(new SFNClient(client)), checkEndpoint: checkServesTaskTokens });
 
 /** `kiro-cd approve` on Step Functions. */
 export const approveCommand: Command = real.approve;

@@ -1,13 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
-import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
-import type { RollbackPlan, RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
+import { planFromHistory, runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
+import { rollbackKey, type RollbackPlan, type RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';
 import { systemClock } from '../../shared/clock.js';
@@ -22,7 +21,7 @@ import type { Output } from '../output.js';
 import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, resolveHistoryTable } from '../aws/history-options.js';
-import { PIPELINE_RUNTIME_STACK, configuredDefaults, discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
 export interface RollbackCommandDeps {
@@ -50,8 +49,11 @@ Arguments:
 Options:
   --to <id|commit>        Roll back to this pipeline execution id or commit SHA (>= 7 hex characters)
                           instead of the newest earlier healthy deployment.
-  --dry-run               Print the plan; change nothing.
-  --pipeline <name>       The pipeline (default: the configured pipeline name).
+  --dry-run               Print the plan; change nothing (needs only the history table, no ledger
+                          and no CodePipeline: it works against the local emulator).
+  --retry                 Run again after the last attempt of this rollback failed (a new attempt
+                          with a lease of its own; without it a failed rollback is not repeated).
+  --pipeline-name <name>  The pipeline (default: the configured pipeline name; --pipeline is the same).
   --ledger-table <name>   DynamoDB rollback ledger (default: KIRO_CD_LEDGER_TABLE, then the pipeline runtime stack's table).
   --notify-topic <arn>    SNS topic for the rollback notices (default: KIRO_CD_TEAM_TOPIC_ARN; without one they are printed).
 ${HISTORY_TABLE_HELP}
@@ -62,7 +64,9 @@ Examples:
   kiro-cd rollback production --dry-run
   kiro-cd rollback staging --to 3f2a9c1 --output json
 
-Exit codes: 0 rolled back, already done or planned; 1 the rollback failed (follow docs/rollback.md); 2 bad input; 3 AWS could not be reached.`;
+Exit codes: 0 rolled back, already done or planned; 1 the rollback (or its last attempt) failed
+(follow docs/rollback.md, or retry with --retry); 2 bad input, or an endpoint that does not serve
+CodePipeline; 3 AWS could not be reached or did not answer like AWS.`;
 
 const EXECUTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COMMIT = /^[0-9a-f]{7,40}$/i;
@@ -83,12 +87,26 @@ function stringFlag(values: OptionValues, key: string): string | undefined {
   return value;
 }
 
+/** Refuses a `--to` that is neither an execution id nor a commit, before any network call. */
+function checkTargetSyntax(to: string | undefined): void {
+  if (to !== undefined && !EXECUTION_ID.test(to.toLowerCase()) && !COMMIT.test(to)) {
+    throw new ConfigurationError(`--to must be a pipeline execution id (uuid) or a commit SHA of at least 7 hex characters, not "${to}".`, { option: 'to', value: to });
+  }
+}
+
 /** Resolves `--to`: an execution id as given, a commit (or unique prefix) to the full SHA the history knows. */
 async function resolveTarget(to: string | undefined, environment: EnvironmentName, history: DeploymentHistory): Promise<RollbackRequest['target']> {
   if (to === undefined) return undefined;
-  if (EXECUTION_ID.test(to)) return { executionId: to };
-  if (!COMMIT.test(to)) throw new ConfigurationError(`--to must be a pipeline execution id (uuid) or a commit SHA of at least 7 hex characters, not "${to}".`, { option: 'to', value: to });
-  const commits = new Set((await history.list({ environment })).map((record) => record.commit.id).filter((id) => id.startsWith(to.toLowerCase())));
+  checkTargetSyntax(to);
+  const deployments = await history.list({ environment });
+  if (EXECUTION_ID.test(to.toLowerCase())) {
+    // Like a commit: an execution id the history does not know is refused, never planned around.
+    if (!deployments.some((record) => record.executionId === to.toLowerCase())) {
+      throw new ConfigurationError(`No deployment of execution ${to} to ${environment} is in the history; see kiro-cd history --environment ${environment}.`, { option: 'to', value: to });
+    }
+    return { executionId: to.toLowerCase() };
+  }
+  const commits = new Set(deployments.map((record) => record.commit.id).filter((id) => id.startsWith(to.toLowerCase())));
   if (commits.size !== 1) {
     throw new ConfigurationError(
       commits.size === 0 ? `No deployment of commit ${to} to ${environment} is in the history; see kiro-cd history --environment ${environment}.` : `Commit prefix ${to} is ambiguous in ${environment}; give more characters.`,
@@ -111,9 +129,21 @@ function describePlan(plan: RollbackPlan): string[] {
   return lines;
 }
 
-function report(out: Output, format: 'json' | 'table', outcome: RollbackOutcome): void {
+/** What to tell after a failed attempt: it failed, nothing was repeated, and how to try again. */
+function retryAdvice(lease: { readonly rollbackId: string; readonly outcome?: string }, command: string): string {
+  return (
+    `The last attempt of this rollback (${lease.rollbackId}) failed${lease.outcome === undefined ? '' : `: ${lease.outcome}`}\n` +
+    `Nothing was changed now. Fix the cause (docs/rollback.md), then run again with --retry: ${command} --retry`
+  );
+}
+
+function report(out: Output, format: 'json' | 'table', outcome: RollbackOutcome, command: string): void {
   if (format === 'json') {
     out.json(outcome);
+    return;
+  }
+  if (outcome.kind === 'duplicate' && outcome.lease.status === 'failed') {
+    out.error(retryAdvice(outcome.lease, command));
     return;
   }
   const lines = describePlan(outcome.plan);
@@ -144,24 +174,37 @@ export function createRollbackCommand(deps: RollbackCommandDeps): Command {
       to: { type: 'string' },
       'dry-run': { type: 'boolean' },
       pipeline: { type: 'string' },
+      'pipeline-name': { type: 'string' },
+      retry: { type: 'boolean' },
       'ledger-table': { type: 'string' },
       'notify-topic': { type: 'string' },
     },
     async run(context, values, positionals) {
+      // Every flag is checked before the first network call: a typo costs nothing and changes nothing.
       const environment = parseEnvironment(positionals);
       const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const client = awsClientConfig(aws);
-      const pipelineName = stringFlag(values, 'pipeline') ?? defaults.pipelineName;
-      const historyTable = await resolveHistoryTable(values, context.env, () => awsCall('finding the history table of the pipeline runtime stack', () => deps.discoverHistoryTable(client)));
-      const ledgerTable =
-        stringFlag(values, 'ledger-table') ?? context.env.KIRO_CD_LEDGER_TABLE ?? (await awsCall('finding the rollback ledger of the pipeline runtime stack', () => deps.discoverLedgerTable(client)));
+      const pipelineName = stringFlag(values, 'pipeline-name') ?? stringFlag(values, 'pipeline') ?? defaults.pipelineName;
+      const to = stringFlag(values, 'to');
+      checkTargetSyntax(to);
+      const dryRun = values['dry-run'] === true;
+      const retry = values.retry === true;
+      if (dryRun && retry) throw new ConfigurationError('--dry-run and --retry do not go together: a dry run never leaves a failed attempt to retry.', { option: 'retry' });
+      const ledgerFlag = stringFlag(values, 'ledger-table');
+      const topic = stringFlag(values, 'notify-topic') ?? context.env.KIRO_CD_TEAM_TOPIC_ARN;
+      const endpoint = aws.endpointUrl;
+
+      const historyTable = await resolveHistoryTable(values, context.env, () =>
+        awsCall('finding the history table of the pipeline runtime stack', () => deps.discoverHistoryTable(client), { service: 'CloudFormation', endpoint }),
+      );
       const history = deps.openHistory(client, historyTable);
+      const dynamodb = { service: 'DynamoDB', endpoint };
       // The newest release, not a rollback execution: a second run after a rollback then has the same key and does nothing.
-      const releases = await awsCall(`reading the history table ${historyTable}`, () => history.list({ environment }));
+      const releases = await awsCall(`reading the history table ${historyTable}`, () => history.list({ environment }), dynamodb);
       const latest = releases.find((record) => !record.isRollback);
       if (latest === undefined) throw new ConfigurationError(`The history has no deployment to ${environment}: there is nothing to roll back.`, { environment });
-      const target = await awsCall(`reading the history table ${historyTable}`, () => resolveTarget(stringFlag(values, 'to'), environment, history));
+      const target = await awsCall(`reading the history table ${historyTable}`, () => resolveTarget(to, environment, history), dynamodb);
       const actor = context.env.USER ?? context.env.USERNAME ?? 'cli';
       const request: RollbackRequest = {
         pipelineName,
@@ -172,22 +215,67 @@ export function createRollbackCommand(deps: RollbackCommandDeps): Command {
         reason: `Manual rollback of ${environment} requested by ${actor} from the CLI.`,
         ...(target === undefined ? {} : { target }),
       };
-      const topic = stringFlag(values, 'notify-topic') ?? context.env.KIRO_CD_TEAM_TOPIC_ARN;
+      const environments = ENVIRONMENT_NAMES;
+      if (dryRun) {
+        // A dry run writes nothing: no ledger, no pipeline, no notices; only the history is read.
+        const plan = await awsCall(`reading the history table ${historyTable}`, () => planFromHistory({ history, environments }, request), dynamodb);
+        report(context.out, aws.output, { kind: 'planned', plan }, '');
+        return ExitCode.Ok;
+      }
+
+      const ledgerTable =
+        ledgerFlag ??
+        context.env.KIRO_CD_LEDGER_TABLE ??
+        (await awsCall('finding the rollback ledger of the pipeline runtime stack', () => deps.discoverLedgerTable(client), { service: 'CloudFormation', endpoint }));
+      const ledger = deps.openLedger(client, ledgerTable);
+      const command = `kiro-cd rollback ${environment}${to === undefined ? '' : ` --to ${to}`}`;
+      if (!retry) {
+        // A failed attempt is never repeated silently: say so, exit 1, and say how to retry.
+        const previous = await awsCall(`reading the rollback ledger ${ledgerTable}`, () => ledger.get(rollbackKey(request)), dynamodb);
+        if (previous?.status === 'failed') {
+          if (aws.output === 'json') context.out.json({ kind: 'previous-attempt-failed', lease: previous, retry: `${command} --retry` });
+          else context.out.error(retryAdvice(previous, command));
+          return ExitCode.Failed;
+        }
+      }
+      const pipeline = deps.openPipeline(client, pipelineName);
+      // Before anything is written: an endpoint that does not serve CodePipeline (the local emulator)
+      // is refused here instead of leaving a failed rollback in the history.
+      await awsCall(`reading the state of pipeline ${pipelineName}`, () => pipeline.stageExecution(request.stage), { service: 'CodePipeline', endpoint, answeredOtherServices: true });
+      const attempt = retry ? await awsCall(`reading the rollback ledger ${ledgerTable}`, () => nextRetry(ledger, request), dynamodb) : request;
+      if (retry && attempt === undefined) {
+        throw new ConfigurationError(`There is no failed rollback of ${environment} to retry; run it without --retry.`, { option: 'retry' });
+      }
       const rollbackDeps: RollbackDependencies = {
         history,
-        ledger: deps.openLedger(client, ledgerTable),
-        pipeline: deps.openPipeline(client, pipelineName),
+        ledger,
+        pipeline,
         notifier: deps.openNotifier(client, topic, context.out),
         clock: deps.dependencies?.clock ?? systemClock,
         ids: deps.dependencies?.ids ?? uuidGenerator,
         timing: deps.dependencies?.timing ?? DEFAULT_ROLLBACK_TIMING,
-        environments: ENVIRONMENT_NAMES,
+        environments,
       };
-      const outcome = await awsCall('running the rollback', () => runRollback(rollbackDeps, request, { dryRun: values['dry-run'] === true }));
-      report(context.out, aws.output, outcome);
-      return outcome.kind === 'failed' ? ExitCode.Failed : ExitCode.Ok;
+      const outcome = await awsCall('running the rollback', () => runRollback(rollbackDeps, attempt ?? request), dynamodb);
+      report(context.out, aws.output, outcome, command);
+      if (outcome.kind === 'failed') return ExitCode.Failed;
+      return outcome.kind === 'duplicate' && outcome.lease.status === 'failed' ? ExitCode.Failed : ExitCode.Ok;
     },
   };
+}
+
+/**
+ * The request of the next retry: the first retry number whose lease is not a failed attempt, or
+ * undefined when the request itself never failed (there is nothing to retry).
+ */
+async function nextRetry(ledger: RollbackLedger, request: RollbackRequest): Promise<RollbackRequest | undefined> {
+  const first = await ledger.get(rollbackKey(request));
+  if (first?.status !== 'failed') return undefined;
+  for (let retry = 1; ; retry += 1) {
+    const candidate = { ...request, retry };
+    const lease = await ledger.get(rollbackKey(candidate));
+    if (lease?.status !== 'failed') return candidate;
+  }
 }
 
 /** Prints notices when no topic is given, so a manual rollback is never silent. */
@@ -197,19 +285,6 @@ class OutputNotifier implements Notifier {
     this.out.info(`[${notice.kind}] ${notice.environment ?? ''} ${notice.reason}`);
     return Promise.resolve();
   }
-}
-
-/** Finds the rollback ledger the pipeline runtime stack deployed (logical id containing `RollbackLedger`). */
-async function discoverLedgerTable(client: AwsClientConfig): Promise<string> {
-  const cloudformation = new CloudFormationClient(client);
-  let nextToken: string | undefined;
-  do {
-    const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: PIPELINE_RUNTIME_STACK, NextToken: nextToken }));
-    const table = page.StackResourceSummaries?.find((resource) => resource.ResourceType === 'AWS::DynamoDB::Table' && (resource.LogicalResourceId ?? '').includes('RollbackLedger'));
-    if (table?.PhysicalResourceId !== undefined) return table.PhysicalResourceId;
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined);
-  throw new ConfigurationError(`The stack ${PIPELINE_RUNTIME_STACK} has no rollback ledger table; pass --ledger-table <name> or set KIRO_CD_LEDGER_TABLE.`);
 }
 
 /** `kiro-cd rollback` on the real history, ledger and pipeline. */

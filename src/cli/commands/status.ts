@@ -1,5 +1,5 @@
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
-import { ConfigurationError, asKiroCdError } from '../../shared/errors.js';
+import { ConfigurationError } from '../../shared/errors.js';
 import type { DeploymentRecord } from '../../pipeline/domain/history-model.js';
 import { applicationStageName, approvalStageName, infrastructureStageName } from '../../pipeline/domain/stage-names.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
@@ -7,7 +7,7 @@ import type { PipelineControl, StageExecution } from '../../pipeline/ports/pipel
 import { ExitCode, type Command } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
-import { awsCall } from '../aws/aws-errors.js';
+import { asAwsCallError, awsCall } from '../aws/aws-errors.js';
 import { configuredDefaults, discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable } from '../aws/table.js';
 
@@ -76,6 +76,8 @@ export async function readStatus(
   pipeline: PipelineControl,
   pipelineName: string,
   environments: readonly EnvironmentName[],
+  /** The `--endpoint-url` override, named when that endpoint does not serve CodePipeline. */
+  endpoint?: string,
 ): Promise<StatusReport> {
   const statuses: EnvironmentStatus[] = [];
   let unavailable: string | undefined;
@@ -88,7 +90,7 @@ export async function readStatus(
       try {
         for (const stage of stagesOf(environment)) stages[stage] = (await pipeline.stageExecution(stage)) ?? 'never-ran';
       } catch (error) {
-        unavailable = asKiroCdError(error).message;
+        unavailable = asAwsCallError(error, 'reading the pipeline state', { service: 'CodePipeline', ...(endpoint === undefined ? {} : { endpoint }), answeredOtherServices: true }).message;
       }
     }
     statuses.push({
@@ -142,14 +144,16 @@ export function createStatusCommand(deps: StatusCommandDeps): Command {
       if (positionals.length > 0) throw new ConfigurationError(`status takes no arguments; got "${positionals.join(' ')}".`);
       const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
-      const tableName = await resolveHistoryTable(values, context.env, () =>
-        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),
-      );
       const only = parseEnvironmentOption(values.environment);
       const pipelineName = typeof values['pipeline-name'] === 'string' ? values['pipeline-name'] : defaults.pipelineName;
       const client = awsClientConfig(aws);
-      const report = await awsCall(`reading the history table ${tableName}`, () =>
-        readStatus(deps.openHistory(client, tableName), deps.openPipeline(client, pipelineName), pipelineName, only === undefined ? ENVIRONMENT_NAMES : [only]),
+      const tableName = await resolveHistoryTable(values, context.env, () =>
+        awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(client), { service: 'CloudFormation', endpoint: aws.endpointUrl }),
+      );
+      const report = await awsCall(
+        `reading the history table ${tableName}`,
+        () => readStatus(deps.openHistory(client, tableName), deps.openPipeline(client, pipelineName), pipelineName, only === undefined ? ENVIRONMENT_NAMES : [only], aws.endpointUrl),
+        { service: 'DynamoDB', endpoint: aws.endpointUrl },
       );
       if (report.pipelineStateUnavailable !== undefined) {
         context.out.error(`warning: the pipeline's stage state could not be read, showing the history only: ${report.pipelineStateUnavailable}`);

@@ -97,6 +97,12 @@ export interface RollbackEvent extends HistoryEventBase {
   /** What set it off: `alarm:<name>`, `action-failed:<action>`, `health-check`, `manual:<user>`, ... */
   readonly trigger: string;
   readonly reason: string;
+  /**
+   * Failed phase only: whether the rollback had started anything in the pipeline (a stage rollback or
+   * a restart) before it ended. A manual rollback that moved nothing leaves the deployment's status
+   * alone: the release still runs. Absent on events written before this field existed (treated as true).
+   */
+  readonly movedPipeline?: boolean;
 }
 
 export interface ApprovalEvent extends HistoryEventBase {

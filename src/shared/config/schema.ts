@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 import { REVIEW_TIMEOUT_MAX_MINUTES } from './aws-limits.js';
+import { DEPLOYMENT_WINDOW_EXAMPLE, cronProblem, isIanaTimeZone } from './deployment-window.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 
 // Re-exported: every reader of the configuration names environments through the schema's module.
 export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.js';
 
-const accountId = z
-  .string()
-  .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id, for example "123456789012"' });
+const ACCOUNT_ID_FIX = 'must be a 12-digit AWS account id in quotes, for example "123456789012"';
+const accountId = z.string({ message: ACCOUNT_ID_FIX }).regex(/^\d{12}$/, { message: ACCOUNT_ID_FIX });
 
 const region = z.enum(AWS_REGIONS, {
   message: `must be an AWS region such as "us-east-1" or "eu-west-1" (supported: ${AWS_REGIONS.join(', ')})`,
@@ -91,13 +91,13 @@ const alarms = z.strictObject({
 });
 
 /** A window in which deployments into the environment may start (CodePipeline DeploymentWindow rule). */
+const TIME_ZONE_FIX = 'must be an IANA time zone such as "Europe/Berlin" or "UTC" (check its spelling)';
 const deploymentWindow = z.strictObject({
-  cron: z.string().regex(/^cron\(\S+( \S+){5}\)$/, {
-    message: 'must be an EventBridge cron expression with six fields, such as "cron(0 9-16 ? * MON-THU *)"',
+  cron: z.string({ message: `must be an EventBridge cron expression in quotes, such as "${DEPLOYMENT_WINDOW_EXAMPLE}"` }).superRefine((cron, context) => {
+    const problem = cronProblem(cron);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: cron });
   }),
-  timeZone: z.string().regex(/^([A-Za-z_]+(\/[A-Za-z_+-]+)*|UTC)$/, {
-    message: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"',
-  }),
+  timeZone: z.string({ message: TIME_ZONE_FIX }).refine(isIanaTimeZone, { message: TIME_ZONE_FIX }),
 });
 
 const stackPrefix = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,100}$/, {

@@ -44,6 +44,28 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${where}, key "${problem.key}": got ${describeValueOf(problem)}; ${problem.fix}.`;
 }
 
+/** What a value of each JSON type is called in a fix. */
+const EXPECTED_TYPE: Readonly<Record<string, string>> = {
+  string: 'text in quotes',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list [ ... ]',
+  object: 'an object { ... }',
+};
+
+/**
+ * The fix in the project's words: the schema's own message where it gave one (they all start with
+ * "must", "is" or "looks"), otherwise a sentence built from the issue, never the library's wording
+ * ("Invalid input: expected string, received number").
+ */
+function fixFor(issue: z.core.$ZodIssue): string {
+  const own = /^(must|is|looks)\b/.test(issue.message) ? issue.message : undefined;
+  const generic = issue.code === 'invalid_type' ? `must be ${EXPECTED_TYPE[issue.expected] ?? issue.expected}` : 'is not a valid value here (schema.ts describes this key)';
+  const fix = own ?? generic;
+  return issue.input === undefined ? `is required: ${fix.replace(/^is required:? /, '')}` : fix;
+}
+
 function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
   return error.issues.flatMap((issue): ConfigProblem[] => {
     const path = issue.path.map(String);
@@ -61,7 +83,7 @@ function problemsFromZod(scope: string, error: z.ZodError): ConfigProblem[] {
         scope,
         key: path.length === 0 ? '(whole entry)' : path.join('.'),
         value: issue.input,
-        fix: issue.code === 'invalid_type' && issue.input === undefined ? `is required and ${issue.message}` : issue.message,
+        fix: fixFor(issue),
       },
     ];
   });
@@ -74,6 +96,14 @@ function nameOf(raw: unknown, index: number): string {
   }
   return `environments[${index}]`;
 }
+
+/** Whether anyone hears of what is sent to these notifications: an e-mail address or a Slack channel. */
+function hasRecipient(notifications: { readonly emails: readonly string[]; readonly slack?: unknown }): boolean {
+  return notifications.emails.length > 0 || notifications.slack !== undefined;
+}
+
+const NO_RECIPIENT_FIX =
+  'must name at least one e-mail address or a Slack channel: approval requests and review tokens go there, and a review nobody answers times out and rejects the release';
 
 /** Checks that span several keys or several environments. */
 function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
@@ -131,6 +161,9 @@ function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigP
         fix: 'name at least one critical alarm (such as "poller-errors"): without one, no alarm can roll a bad release back',
       });
     }
+    if (name === 'production' && !hasRecipient(environment.notifications)) {
+      problems.push({ scope: name, key: 'notifications', value: environment.notifications, fix: NO_RECIPIENT_FIX });
+    }
     const both = alarms.critical.filter((id) => alarms.warning.includes(id));
     if (both.length > 0) {
       problems.push({
@@ -175,6 +208,9 @@ export function validateConfig(input: { readonly pipeline: unknown; readonly env
       else problems.push(...problemsFromZod(nameOf(raw, index), parsed.error));
     });
     if (problems.length === 0) problems.push(...crossFieldProblems(environments));
+  }
+  if (pipeline.success && !hasRecipient(pipeline.data.notifications)) {
+    problems.push({ scope: 'pipeline', key: 'notifications', value: pipeline.data.notifications, fix: NO_RECIPIENT_FIX });
   }
 
   if (problems.length > 0 || !pipeline.success) {

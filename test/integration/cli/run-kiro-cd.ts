@@ -12,7 +12,8 @@ export interface CliRun {
 
 /**
  * Runs `node bin/kiro-cd.js <args>` as a real process, with dummy credentials (the emulator accepts
- * any) and no AWS profile of the machine, so nothing outside the test is ever reached.
+ * any) and no AWS profile of the machine, so nothing outside the test is ever reached. The SDK's
+ * Node-version notice is not switched off here: the CLI must keep it out of its output itself.
  */
 export function runKiroCd(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
@@ -23,7 +24,6 @@ export function runKiroCd(args: readonly string[], env: Readonly<Record<string, 
         HOME: '/nonexistent',
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...env,
       },
     });

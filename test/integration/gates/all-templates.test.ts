@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
@@ -44,6 +44,25 @@ describe('every policy gate over the synthesized app', () => {
     expect(nested.map((stack) => stack.stage).sort()).toEqual(
       ['Production-Application', 'Production-Infrastructure', 'Staging-Application', 'Staging-Infrastructure', 'Test-Application', 'Test-Infrastructure'].map((stage) => `${PIPELINE_STACK_ID}/${stage}`),
     );
+  });
+
+  it('runs every CodeBuild action of every template on Node.js 22 (issue 14, item 12)', () => {
+    const projects = run.stacks.flatMap((stack) => {
+      const template = JSON.parse(readFileSync(stack.templatePath, 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: { Source?: { BuildSpec?: unknown } } }> };
+      return Object.entries(template.Resources ?? {})
+        .filter(([, resource]) => resource.Type === 'AWS::CodeBuild::Project')
+        .map(([id, resource]) => {
+          // The buildspec is a JSON or YAML string, an Fn::Join of one, or (CDK Pipelines' asset
+          // publishing) the name of a file beside the template: look for its runtime-versions either way.
+          const given = resource.Properties?.Source?.BuildSpec ?? '';
+          const file = typeof given === 'string' && /^buildspec-[\w-]+\.yaml$/.test(given) ? join(dirname(stack.templatePath), given) : undefined;
+          const buildSpec = file === undefined ? JSON.stringify(given) : readFileSync(file, 'utf8');
+          const nodejs = /runtime-versions[\s\S]{0,80}?nodejs\W{0,12}(\d+)/.exec(buildSpec)?.[1];
+          return `${stack.stackName}/${id}: nodejs ${nodejs ?? 'not pinned'}`;
+        });
+    });
+    expect(projects.length).toBeGreaterThanOrEqual(9);
+    expect(projects.filter((project) => !project.endsWith(': nodejs 22'))).toEqual([]);
   });
 
   it('has zero unaccepted findings in every gate', () => {

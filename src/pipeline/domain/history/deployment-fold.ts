@@ -179,6 +179,19 @@ function failureReason(stage: StageEvent, actions: readonly ActionEvent[]): stri
   return `Action ${last.action} in stage ${stage.stage} failed${summary}`;
 }
 
+/**
+ * A failed rollback marks the deployment failed only when a failure set it off (an alarm, a failed
+ * action, the health check: the release is bad either way) or when it moved something before it
+ * failed (the environment may now run neither release). An operator's manual rollback that stopped
+ * before doing anything is an event of its own: the release it meant to replace still runs.
+ */
+export function failedRollbackChangesStatus(event: RollbackEvent): boolean {
+  return !event.trigger.startsWith(MANUAL_TRIGGER_PREFIX) || event.movedPipeline !== false;
+}
+
+/** Trigger prefix of rollbacks an operator asked for (`manual:<user>`). */
+export const MANUAL_TRIGGER_PREFIX = 'manual:';
+
 function outcomeOf(
   environment: EnvironmentName,
   envEvents: readonly HistoryEvent[],
@@ -195,7 +208,7 @@ function outcomeOf(
   const current = [...perStage.values()].sort(compareEvents);
 
   const application = current.find((stage) => stageRole(stage.stage, ENVIRONMENT_NAMES).kind === 'application');
-  const rollbackFailed = latest(rollbacks.filter((event) => event.phase === 'failed'));
+  const rollbackFailed = latest(rollbacks.filter((event) => event.phase === 'failed' && failedRollbackChangesStatus(event)));
   if (rollbackFailed !== undefined) return { status: 'failed', finishedAt: rollbackFailed.at, reason: rollbackFailed.reason };
   if (application?.state === 'SUCCEEDED') return { status: 'succeeded', finishedAt: application.at };
 

@@ -229,8 +229,14 @@ export interface PlanOptions {
 }
 
 const CLI = 'node bin/kiro-cd.js';
-/** Node.js of every action: the toolchain's (package.json engines, vitest 4), offered by standard:7.0. */
-const NODE_RUNTIME = { nodejs: '20' } as const;
+/**
+ * Node.js of every action: 22, offered by CodeBuild's Ubuntu standard:7.0 image (CodeBuild user
+ * guide, "Available runtimes"). Node 20 reached end of life in April 2026, and AWS SDK for
+ * JavaScript v3 releases after early January 2027 need Node 22 or later; the code itself still runs
+ * on 20 (package.json engines), where developers' machines may be.
+ */
+export const CODEBUILD_NODE_VERSION = '22';
+const NODE_RUNTIME = { nodejs: CODEBUILD_NODE_VERSION } as const;
 /** The policy gates' findings (`kiro-cd policy-gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
@@ -559,6 +565,7 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
     }
     stages.push(infrastructureStage(environment), applicationStage(environment, pipeline, options));
   }
+  checkTestBudget(environments);
   return {
     pipelineName: pipeline.name,
     executionMode: EXECUTION_MODE,
@@ -600,6 +607,23 @@ export function shellActions(plan: PipelinePlan): ShellActionPlan[] {
         return [];
     }
   });
+}
+
+/**
+ * Refuses a configuration whose tests cannot fit the TR-8 budget: the build's tests plus every
+ * environment's post-deployment suite, each at its action timeout. The schema accepts every suite
+ * in every environment, so only the sum can tell (e2e in test and staging: 12 + 8 + 8 + 5 = 33).
+ */
+function checkTestBudget(environments: readonly EnvironmentConfig[]): void {
+  const suites = environments.map((environment) => ({ name: environment.name, suite: environment.postDeploymentTests, minutes: ACTION_TIMEOUTS.suites[environment.postDeploymentTests] }));
+  const total = ACTION_TIMEOUTS.build + suites.reduce((sum, entry) => sum + entry.minutes, 0);
+  if (total <= TIME_BUDGETS.testsTotalMinutes) return;
+  const parts = suites.map((entry) => `${entry.name} ${entry.suite} ${entry.minutes} min`).join(', ');
+  throw new ConfigurationError(
+    `key "postDeploymentTests": the tests of one run take up to ${total} minutes (build ${ACTION_TIMEOUTS.build} min, ${parts}), over the ${TIME_BUDGETS.testsTotalMinutes}-minute budget; ` +
+      `give one of these environments a shorter suite (integration or smoke: ${ACTION_TIMEOUTS.suites.smoke} min)`,
+    { key: 'postDeploymentTests', total, budget: TIME_BUDGETS.testsTotalMinutes },
+  );
 }
 
 /** Upper bound of the time spent in tests over a whole run (minutes): the TR-8 30-minute budget. */

@@ -122,6 +122,9 @@ export async function runRollback(deps: RollbackDependencies, request: RollbackR
 }
 
 class RollbackRun {
+  /** True once any call of this run started something in the pipeline (a stage rollback, a restart, or adopting one). */
+  private movedPipeline = false;
+
   constructor(
     private readonly deps: RollbackDependencies,
     private readonly plan: RollbackPlan,
@@ -213,7 +216,9 @@ class RollbackRun {
     const delays = backoffDelays(this.deps.timing);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return { ok: true, executionId: await start() };
+        const executionId = await start();
+        this.movedPipeline = true;
+        return { ok: true, executionId };
       } catch (error) {
         if (error instanceof NoRollbackTargetError) return { ok: false, reason: `${what} refused: ${error.message}.`, refused: true };
         if (!(error instanceof PipelineBusyError)) throw error;
@@ -274,6 +279,7 @@ class RollbackRun {
       ...(targetCommitId === undefined ? {} : { targetCommitId }),
       trigger: request.trigger,
       reason,
+      ...(phase === 'failed' ? { movedPipeline: this.movedPipeline } : {}),
     };
     await this.deps.history.record(event);
     const kind: NoticeKind = phase === 'started' ? 'rollback-started' : phase === 'succeeded' ? 'rollback-succeeded' : 'rollback-failed';

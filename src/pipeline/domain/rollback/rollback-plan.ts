@@ -19,6 +19,11 @@ export interface RollbackRequest {
   readonly reason: string;
   /** Manual rollbacks only: roll back to this execution or commit instead of the automatic choice. */
   readonly target?: { readonly executionId?: string; readonly commitId?: string };
+  /**
+   * Manual rollbacks only: the number of this retry after failed attempts of the same request (1, 2, ...).
+   * A finished rollback is never run again under its key, so a retry is a rollback of its own.
+   */
+  readonly retry?: number;
 }
 
 /** The stage rollback step: re-run the stage with the artifacts of an earlier successful execution. */
@@ -82,9 +87,11 @@ export interface RollbackPlan {
 /** Builds the idempotency key: one rollback per failed execution and environment, whatever fired it. */
 export function rollbackKey(request: RollbackRequest): string {
   const target = request.target?.executionId ?? request.target?.commitId;
-  return target === undefined
-    ? `${request.pipelineName}#${request.environment}#${request.executionId}`
-    : `${request.pipelineName}#${request.environment}#${request.executionId}#to#${target}`;
+  const base =
+    target === undefined
+      ? `${request.pipelineName}#${request.environment}#${request.executionId}`
+      : `${request.pipelineName}#${request.environment}#${request.executionId}#to#${target}`;
+  return request.retry === undefined ? base : `${base}#retry#${request.retry}`;
 }
 
 function newestFirst(records: readonly DeploymentRecord[]): DeploymentRecord[] {
@@ -160,10 +167,15 @@ function fullStep(
     return { kind: 'none', reason: 'Full rollback is not possible: no release has passed production yet, so there is no last known good version.' };
   }
   const affected = environments.filter((environment) => {
-    if (environment === request.environment) return true;
     const current = newestFirst(deployments.filter((record) => record.environment === environment))[0];
+    // The environment asked about is affected unless it runs the last known good release itself
+    // (a manual rollback of production right after it passed): there is nothing to return it to.
+    if (environment === request.environment) return current?.executionId !== good.executionId;
     return current !== undefined && current.commit.id !== good.commit.id && isNewer(current, good);
   });
+  if (affected.length === 0) {
+    return { kind: 'none', reason: `Full rollback is not needed: every environment already runs the last known good release ${good.commit.id} (execution ${good.executionId}).` };
+  }
   const stages: StageTarget[] = [];
   const missing: string[] = [];
   for (const environment of affected) {

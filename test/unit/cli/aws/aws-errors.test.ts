@@ -21,6 +21,19 @@ describe('asAwsCallError', () => {
     expect(mapped.cause).toBe(error);
   });
 
+  it.each([
+    ['nothing answered like AWS yet: the address is wrong (exit 3)', undefined, 'transient', /endpoint http:\/\/127.0.0.1:8 did not answer like CodePipeline/],
+    ['the endpoint answered other services: an emulator without this one (exit 2, --dry-run)', true, 'user', /endpoint http:\/\/127.0.0.1:8 does not serve CodePipeline.*--dry-run/],
+  ])('an answer the SDK cannot parse, %s', (_why, answeredOtherServices, fault, message) => {
+    const raw = Object.assign(new SyntaxError('Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.'), { $metadata: { httpStatusCode: 500 } });
+    // The adapter wraps it first, as CodePipelineControl does.
+    const wrapped = new TransientError('GetPipelineState on p failed: ' + raw.message, {}, raw);
+    const mapped = asAwsCallError(wrapped, 'reading the pipeline state', { service: 'CodePipeline', endpoint: 'http://127.0.0.1:8', ...(answeredOtherServices === undefined ? {} : { answeredOtherServices }) });
+    expect(mapped.fault).toBe(fault);
+    expect(mapped.message).toMatch(message);
+    expect(mapped.message).not.toContain('Deserialization');
+  });
+
   it('passes the product\'s own errors through unchanged', () => {
     const own = new TransientError('busy');
     expect(asAwsCallError(own, 'x')).toBe(own);

@@ -81,3 +81,55 @@ describe('validateConfig rejects, naming scope, key, value and fix', () => {
     expect(error.message).toMatch(/environment "production", key "account"/);
   });
 });
+
+describe('deployment windows are checked as EventBridge and CodePipeline will check them (issue 14, item 8)', () => {
+  it.each<[string, string, string, RegExp]>([
+    ['hour 25', 'cron(* 25 ? * MON-THU *)', 'UTC', /key "deploymentWindow.cron": got "cron\(\* 25 \? \* MON-THU \*\)"; must keep every field in its range; in hours, "25" is outside 0-23/],
+    ['"*" in both day fields', 'cron(* 9-16 * * * *)', 'UTC', /key "deploymentWindow.cron": .*"\?" in exactly one of day-of-month and day-of-week/],
+    ['"?" in both day fields', 'cron(* 9-16 ? * ? *)', 'UTC', /"\?" in exactly one of day-of-month and day-of-week/],
+    ['a day that does not exist', 'cron(* 9-16 ? * MON-FUN *)', 'UTC', /in day-of-week, "FUN" is outside 1-7 or SUN-SAT/],
+    ['minute 60', 'cron(60 9 ? * MON *)', 'UTC', /in minutes, "60" is outside 0-59/],
+    ['five fields', 'cron(* 9-16 ? * MON-THU)', 'UTC', /with six fields/],
+    ['a misspelt time zone', 'cron(* 9-16 ? * MON-THU *)', 'Europe/Berln', /key "deploymentWindow.timeZone": got "Europe\/Berln"; must be an IANA time zone/],
+  ])('refuses %s', (_why, cron, timeZone, message) => {
+    const config = copy();
+    env(config, 'staging')['deploymentWindow'] = { cron, timeZone };
+    expect(rejection(config).message).toMatch(message);
+  });
+
+  it.each([
+    ['the documented example: every minute of 09:00-16:59, Monday to Thursday', 'cron(* 9-16 ? * MON-THU *)', 'Europe/Berlin'],
+    ['steps, lists, L and #', 'cron(0/15 8,12-14 L * ? 2026-2030)', 'UTC'],
+    ['the third Friday', 'cron(* 9 ? JAN-DEC 6#3 *)', 'America/New_York'],
+  ])('accepts %s', (_why, cron, timeZone) => {
+    const config = copy();
+    env(config, 'staging')['deploymentWindow'] = { cron, timeZone };
+    expect(() => loadDeploymentConfig(config as unknown as DeploymentConfigInput)).not.toThrow();
+  });
+
+  it('a missing time zone is said in the project\'s words', () => {
+    const config = copy();
+    env(config, 'staging')['deploymentWindow'] = { cron: 'cron(* 9-16 ? * MON-THU *)' };
+    const message = rejection(config).message;
+    expect(message).toContain('key "deploymentWindow.timeZone": got nothing; is required: must be an IANA time zone');
+    expect(message).not.toContain('Invalid input');
+  });
+});
+
+describe('someone is told (issue 14, item 10)', () => {
+  it.each<[string, (config: Mutable) => void, RegExp]>([
+    ['production with no e-mail and no Slack channel', (c) => { env(c, 'production')['notifications'] = { emails: [] }; }, /environment "production", key "notifications": got \{"emails":\[\]\}; must name at least one e-mail address or a Slack channel/],
+    ['production with no notifications at all', (c) => { delete env(c, 'production')['notifications']; }, /environment "production", key "notifications": .*must name at least one e-mail address or a Slack channel/],
+    ['the pipeline with no e-mail and no Slack channel', (c) => { c.pipeline['notifications'] = { emails: [] }; }, /pipeline settings, key "notifications": got \{"emails":\[\]\}; must name at least one e-mail address or a Slack channel/],
+  ])('refuses %s', (_why, mutate, message) => {
+    const config = copy();
+    mutate(config);
+    expect(rejection(config).message).toMatch(message);
+  });
+
+  it('accepts a Slack channel instead of e-mail', () => {
+    const config = copy();
+    env(config, 'production')['notifications'] = { emails: [], slack: { workspaceId: 'T0123456', channelId: 'C0123456' } };
+    expect(() => loadDeploymentConfig(config as unknown as DeploymentConfigInput)).not.toThrow();
+  });
+});

@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
 import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
 import { WORKER_ALARM_IDS } from '../../../../../src/shared/config/alarm-catalog.js';
-import type { DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
-import { TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { POST_DEPLOYMENT_SUITES, type DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
+import { ACTION_TIMEOUTS, TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { ConfigurationError } from '../../../../../src/shared/errors.js';
 
-/** Valid configurations: every environment's tunable keys drawn at random within the schema's limits. */
-const configs = fc
+/**
+ * Configurations the schema accepts: every environment's tunable keys drawn at random within the
+ * schema's limits, the post-deployment suite included (some combinations exceed the test budget).
+ */
+const schemaValidConfigs = fc
   .record({
     intervals: fc.tuple(fc.constantFrom(10, 30, 60), fc.constantFrom(10, 30, 60), fc.constantFrom(10, 30, 60)),
     multiples: fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 })),
@@ -22,8 +26,9 @@ const configs = fc
     healthMonitor: fc.boolean(),
     historyTable: fc.option(fc.constant('kiro-history')),
     inPipelineAccount: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+    suites: fc.tuple(fc.constantFrom(...POST_DEPLOYMENT_SUITES), fc.constantFrom(...POST_DEPLOYMENT_SUITES), fc.constantFrom(...POST_DEPLOYMENT_SUITES)),
   })
-  .map(({ intervals, multiples, critical, approvalMinutes, stagingApproval, window, healthMonitor, historyTable, inPipelineAccount }) => {
+  .map(({ intervals, multiples, critical, approvalMinutes, stagingApproval, window, healthMonitor, historyTable, inPipelineAccount, suites }) => {
     const input: DeploymentConfigInput = {
       ...environmentsConfig,
       environments: environmentsConfig.environments.map((environment, index) => ({
@@ -36,6 +41,8 @@ const configs = fc
             ? { required: true, timeoutMinutes: approvalMinutes }
             : { required: environment.name === 'staging' && stagingApproval },
         ...(window === null ? {} : { deploymentWindow: { cron: window, timeZone: 'UTC' } }),
+        postDeploymentTests: suites[index]!,
+        e2eFixture: { repository: 'kiro-dev/kiro-worker-e2e-fixture', branch: 'main' },
       })),
     };
     return {
@@ -43,6 +50,14 @@ const configs = fc
       options: { healthMonitor, ...(historyTable === null ? {} : { historyTableName: historyTable }) },
     };
   });
+
+/** Minutes of tests one run may take: the build plus every environment's suite, at their timeouts. */
+function testMinutes(config: { readonly environments: readonly { readonly postDeploymentTests: keyof typeof ACTION_TIMEOUTS.suites }[] }): number {
+  return ACTION_TIMEOUTS.build + config.environments.reduce((sum, environment) => sum + ACTION_TIMEOUTS.suites[environment.postDeploymentTests], 0);
+}
+
+/** Valid configurations: those the schema accepts and the test budget allows. */
+const configs = schemaValidConfigs.filter(({ config }) => testMinutes(config) <= TIME_BUDGETS.testsTotalMinutes);
 
 describe('pipeline plan properties', () => {
   it('always runs Build → test → staging → approval → production', () => {
@@ -103,10 +118,26 @@ describe('pipeline plan properties', () => {
     );
   });
 
-  it('keeps the tests of a whole run within the 30-minute budget whatever the configuration', () => {
+  it('keeps the tests of a whole run within the 30-minute budget whatever the configuration, or refuses it naming the environments and minutes', () => {
     fc.assert(
-      fc.property(configs, ({ config, options }) => {
-        expect(testMinutesUpperBound(planPipeline(config, options))).toBeLessThanOrEqual(TIME_BUDGETS.testsTotalMinutes);
+      fc.property(schemaValidConfigs, ({ config, options }) => {
+        const total = testMinutes(config);
+        if (total <= TIME_BUDGETS.testsTotalMinutes) {
+          expect(testMinutesUpperBound(planPipeline(config, options))).toBeLessThanOrEqual(TIME_BUDGETS.testsTotalMinutes);
+          return;
+        }
+        const refused = (() => {
+          try {
+            planPipeline(config, options);
+          } catch (error) {
+            return error;
+          }
+          return undefined;
+        })();
+        expect(refused).toBeInstanceOf(ConfigurationError);
+        const message = refused instanceof Error ? refused.message : '';
+        expect(message).toContain(`up to ${total} minutes`);
+        for (const environment of config.environments) expect(message).toContain(`${environment.name} ${environment.postDeploymentTests} ${ACTION_TIMEOUTS.suites[environment.postDeploymentTests]} min`);
       }),
     );
   });
