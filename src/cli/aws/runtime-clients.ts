@@ -15,6 +15,7 @@ import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import type { AwsClientConfig } from './aws-options.js';
+import { recordCliCalls } from './cli-caller.js';
 
 /** The stack that holds the deployment history (infrastructure/bin/app.ts). */
 export const PIPELINE_RUNTIME_STACK = 'KiroCd-PipelineRuntime';
@@ -29,7 +30,7 @@ export function configuredDefaults(config: DeploymentConfig = loadDeploymentConf
  * starts with `History` (the DeploymentHistoryTable construct), via ListStackResources.
  */
 export async function discoverHistoryTable(client: AwsClientConfig, stackName: string = PIPELINE_RUNTIME_STACK): Promise<string> {
-  const cloudformation = new CloudFormationClient(client);
+  const cloudformation = recordCliCalls(new CloudFormationClient(client));
   let nextToken: string | undefined;
   do {
     let page: ListStackResourcesCommandOutput;
@@ -53,10 +54,10 @@ export async function discoverHistoryTable(client: AwsClientConfig, stackName: s
 
 /** Opens the deployment history in DynamoDB. */
 export function openDynamoDbHistory(client: AwsClientConfig, tableName: string): DeploymentHistory {
-  return new DynamoDbDeploymentHistory({ client: new DynamoDBClient(client), tableName, clock: systemClock });
+  return new DynamoDbDeploymentHistory({ client: recordCliCalls(new DynamoDBClient(client)), tableName, clock: systemClock });
 }
 
 /** Opens the delivery pipeline through CodePipeline. */
 export function openCodePipeline(client: AwsClientConfig, pipelineName: string): PipelineControl {
-  return new CodePipelineControl(new CodePipelineClient(client), pipelineName);
+  return new CodePipelineControl(recordCliCalls(new CodePipelineClient(client)), pipelineName);
 }

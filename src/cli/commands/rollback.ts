@@ -23,6 +23,7 @@ import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, resolveHistoryTable } from '../aws/history-options.js';
 import { PIPELINE_RUNTIME_STACK, configuredDefaults, discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { recordCliCalls } from '../aws/cli-caller.js';
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
 export interface RollbackCommandDeps {
@@ -201,7 +202,7 @@ class OutputNotifier implements Notifier {
 
 /** Finds the rollback ledger the pipeline runtime stack deployed (logical id containing `RollbackLedger`). */
 async function discoverLedgerTable(client: AwsClientConfig): Promise<string> {
-  const cloudformation = new CloudFormationClient(client);
+  const cloudformation = recordCliCalls(new CloudFormationClient(client));
   let nextToken: string | undefined;
   do {
     const page = await cloudformation.send(new ListStackResourcesCommand({ StackName: PIPELINE_RUNTIME_STACK, NextToken: nextToken }));
@@ -218,7 +219,7 @@ export const rollbackCommand: Command = createRollbackCommand({
   discoverHistoryTable: (client) => discoverHistoryTable(client),
   discoverLedgerTable,
   openHistory: openDynamoDbHistory,
-  openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient(client)), tableName),
+  openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(recordCliCalls(new DynamoDBClient(client))), tableName),
   openPipeline: openCodePipeline,
-  openNotifier: (client, topicArn, out) => (topicArn === undefined ? new OutputNotifier(out) : new SnsNotifier({ client: new SNSClient(client), teamTopicArn: topicArn })),
+  openNotifier: (client, topicArn, out) => (topicArn === undefined ? new OutputNotifier(out) : new SnsNotifier({ client: recordCliCalls(new SNSClient(client)), teamTopicArn: topicArn })),
 });
