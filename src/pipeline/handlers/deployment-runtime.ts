@@ -99,7 +99,7 @@ export function alarmReaders(
     const client = recordCalls(new CloudWatchClient({
       region: config.region,
       ...(roleArn === undefined ? {} : { credentials: fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: `kiro-cd-health-${name}`, DurationSeconds: 900 } }) }),
-    }), caller, environment);
+    }), caller, environment, roleArn === undefined ? {} : { assumedRoleArn: roleArn });
     const reader = new CloudWatchAlarmReader(client);
     readers.set(name, reader);
     return reader;

@@ -18,6 +18,8 @@ export interface RecordedCall {
   readonly service: string;
   /** API operation, e.g. `PutItem`, `RollbackStage`. */
   readonly operation: string;
+  /** The role the client's credentials assume (another account's role), when not the caller's own. */
+  readonly assumedRoleArn?: string;
   /** The region the client sends to, when it resolves. */
   readonly region?: string;
   /** The command's input as serialised (secrets are never inputs of the operations the product calls). */
@@ -64,20 +66,29 @@ async function regionOf(client: RecordableClient): Promise<string | undefined> {
   }
 }
 
+/** Options of {@link recordCalls}. */
+export interface RecordOptions {
+  /** Where calls go instead of the file the environment names. */
+  readonly sink?: CallSink;
+  /** The role the client's credentials assume, when it is not the caller's own. */
+  readonly assumedRoleArn?: string;
+}
+
 /**
- * Adds the recorder to `client` when `environment` names a call log (or a `sink` is given), and
+ * Adds the recorder to `client` when `environment` names a call log (or a sink is given), and
  * returns the client. Call it where the product builds a client, naming the caller.
  */
-export function recordCalls<C extends RecordableClient>(client: C, caller: string, environment: Readonly<Record<string, string | undefined>> = process.env, sink?: CallSink): C {
+export function recordCalls<C extends RecordableClient>(client: C, caller: string, environment: Readonly<Record<string, string | undefined>> = process.env, options: RecordOptions = {}): C {
   const path = environment[CALL_LOG_VARIABLE];
-  const target = sink ?? (path === undefined || path === '' ? undefined : fileCallSink(path));
+  const target = options.sink ?? (path === undefined || path === '' ? undefined : fileCallSink(path));
+  const assumed = options.assumedRoleArn === undefined ? {} : { assumedRoleArn: options.assumedRoleArn };
   if (target === undefined) return client;
   (client.middlewareStack as InitializeStack).add(
     (next, context) => async (args) => {
       const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const region = await regionOf(client);
-      target({ caller, service, operation, ...(region === undefined ? {} : { region }), input: args.input });
+      target({ caller, ...assumed, service, operation, ...(region === undefined ? {} : { region }), input: args.input });
       return next(args);
     },
     { step: 'initialize', name: MIDDLEWARE_NAME, override: true },

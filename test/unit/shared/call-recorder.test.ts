@@ -20,7 +20,7 @@ describe('recordCalls', () => {
 
   it('records caller, service, operation, region and input, also through the document client', async () => {
     const calls: RecordedCall[] = [];
-    const documents = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient(UNREACHABLE), 'PipelineEvents/Recorder', {}, (call) => calls.push(call)));
+    const documents = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient(UNREACHABLE), 'PipelineEvents/Recorder', {}, { sink: (call) => calls.push(call) }));
     await expect(documents.send(new PutCommand({ TableName: 'history', Item: { pk: 'a' } }))).rejects.toThrow();
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ caller: 'PipelineEvents/Recorder', service: 'DynamoDB', operation: 'PutItem', region: 'eu-west-1', input: { TableName: 'history' } });
