@@ -161,7 +161,10 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
       await record(started);
       await record(failed);
     });
-    await each(FUNCTION_CALLERS.notifyPipelineEvent, (environment) => notifyPipelineEvent.createHandler(notifyPipelineEvent.dependenciesFromEnvironment(environment))(failed));
+    await each(FUNCTION_CALLERS.notifyPipelineEvent, async (environment) => {
+      const notify = notifyPipelineEvent.createHandler(notifyPipelineEvent.dependenciesFromEnvironment(environment));
+      for (const event of [failed, stageFailed(pipelineName, 'Test-Application'), stageFailed(pipelineName, 'Staging-Application'), stageFailed(pipelineName, 'Production-Application')]) await notify(event);
+    });
     await each(FUNCTION_CALLERS.publishDeliveryMetrics, (environment) => publishDeliveryMetrics.createHandler(publishDeliveryMetrics.dependenciesFromEnvironment(environment))());
     await each(FUNCTION_CALLERS.updateCommitStatus, async (environment, account) => {
       const config = { endpoint, region: environment.AWS_REGION, credentials: await accountCredentials(endpoint, account), maxAttempts: 1 };
@@ -172,10 +175,13 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
     });
     await each(FUNCTION_CALLERS.healthMonitorStep, async (environment) => {
       const step = healthMonitor.createHandler(healthMonitor.dependenciesFromEnvironment(environment));
-      const state = await step({ step: 'start', environment: 'test', executionId: 'exercise-1', commitId: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', stage: 'Test-Application' });
-      const checked = await step({ step: 'check', state });
-      await step({ step: 'watch', taskToken: 'exercise-token', state: checked }).catch(() => undefined);
-      await step({ step: 'conclude', outcome: 'failed', state: checked });
+      for (const [name, stage] of [['test', 'Test-Application'], ['staging', 'Staging-Application'], ['production', 'Production-Application']] as const) {
+        const state = await step({ step: 'start', environment: name, executionId: `exercise-${name}`, commitId: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', stage });
+        const checked = await step({ step: 'check', state });
+        // The test bake stays in its watch, so the alarm handler below has a watch token to wake.
+        if (name === 'test') await step({ step: 'watch', taskToken: 'exercise-token', state: checked });
+        else await step({ step: 'conclude', outcome: 'failed', state: checked });
+      }
     });
     await each(FUNCTION_CALLERS.alarmStateChange, (environment) => alarmStateChange.createHandler(alarmStateChange.dependenciesFromEnvironment(environment))(fixture('cloudwatch-alarm-critical-alarm.json')));
     await each(FUNCTION_CALLERS.rollbackOrchestrator, (environment) => rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application')));

@@ -7,11 +7,14 @@ import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-confi
 import { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { describeDenials, identitiesFromTemplates, simulateCalls, type CallVerdict } from '../../src/local/iam/simulate-calls.js';
-import { readSynthesizedIam, rolesOfCaller, stacksOf, type PolicyStatement, type SynthesizedIam } from '../../src/local/iam/synthesized-iam.js';
+import { grantUsage } from '../../src/local/iam/grant-usage.js';
+import { formatRoleTable } from '../../src/local/iam/iam-proof-table.js';
+import { readSynthesizedIam, rolesOfCaller, stacksOf, type PolicyStatement, type SynthesizedIam, type TemplateRole } from '../../src/local/iam/synthesized-iam.js';
 import type { RecordedCall } from '../../src/shared/aws/call-recorder.js';
 import { FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
 import { motoEndpoint } from '../support/moto.js';
 import { exerciseFunctions, readAttributedCalls, type ExerciseOutcome } from './exercise-functions.js';
+import { UNEXERCISED_GRANTS } from './unexercised-grants.js';
 
 /**
  * The least-privilege proof, allowed side: the product synthesized as app.ts does, every deployed
@@ -58,6 +61,15 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     expect(describeDenials(verdicts)).toEqual([]);
   });
 
+  it('leaves no grant of the proven roles unused, except the explained ones', () => {
+    const uses = grantUsage(iam, provenRoles(iam), verdicts);
+    console.log(formatRoleTable(verdicts, uses));
+    const unexplained = uses.filter(
+      (use) => use.status === 'unused' && !UNEXERCISED_GRANTS.some((row) => use.role.split('/')[1]?.startsWith(row.role) === true && row.action === use.action && row.resource.test(use.resource)),
+    );
+    expect(unexplained.map((use) => `${use.role} ${use.action} ${use.resource}`)).toEqual([]);
+  });
+
   // Each row removes one statement a handler needs; the check must then fail, naming the handler,
   // the operation, the action, the ARN and the role.
   it.each([
@@ -83,6 +95,14 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     expect(denials.map((verdict) => `${verdict.action} ${verdict.resource}`)).toContain('sts:AssumeRole arn:aws:iam::222222222222:role/KiroWorker-Test-pipeline-observer');
   });
 });
+
+/** The roles whose every caller the exercise runs: the runtime functions, the poller, the observer roles and the health monitor's state machine. */
+function provenRoles(iam: SynthesizedIam): TemplateRole[] {
+  const callers = Object.values(FUNCTION_CALLERS).filter((caller) => caller !== FUNCTION_CALLERS.workerBuild);
+  const ofCallers = callers.flatMap((caller) => rolesOfCaller(iam, caller));
+  const others = iam.roles.filter((role) => role.logicalId.startsWith('PipelineObserverAccessRole') || role.logicalId.startsWith('DeploymentSafetyHealthMonitorStateMachineRole'));
+  return [...ofCallers, ...others];
+}
 
 function asList(value: string | readonly string[] | undefined): readonly string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : value;

@@ -30,6 +30,22 @@ export function iamPatternMatches(pattern: string, value: string, ignoreCase = f
 const LAMBDA_LOGS = 'Lambda writes the function\'s logs to CloudWatch Logs with its execution role (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)';
 const LAMBDA_DLQ = 'Lambda sends failed asynchronous events to the function\'s dead-letter queue with its execution role (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)';
 const LAMBDA_ENV_KEY = 'Lambda decrypts the function\'s environment variables with the customer key through the execution role (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html)';
+const STATES_INVOKE = 'Step Functions invokes the Lambda task of the definition with the state machine\'s role (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html)';
+const STATES_LOGS = 'Step Functions delivers execution logs and traces with the state machine\'s role, which needs these on * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html)';
+const STATES_LOGGING = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
 const KEY_THROUGH_SERVICE: Readonly<Record<string, { readonly actions: readonly string[]; readonly page: string }>> = {
   dynamodb: { actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html' },
   sns: { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html' },
@@ -44,6 +60,11 @@ function serviceNeeds(iam: SynthesizedIam, role: TemplateRole, used: readonly Ca
     needs.push({ action: 'logs:CreateLogStream', resource: '*', why: LAMBDA_LOGS }, { action: 'logs:PutLogEvents', resource: '*', why: LAMBDA_LOGS });
     for (const queue of role.serviceUses.deadLetterQueues) needs.push({ action: 'sqs:SendMessage', resource: queue, why: LAMBDA_DLQ });
     for (const key of role.serviceUses.environmentKeys) needs.push({ action: 'kms:Decrypt', resource: key, why: LAMBDA_ENV_KEY });
+  }
+  if (JSON.stringify(role.trust).includes('states.amazonaws.com')) {
+    const functions = role.policies.flatMap((policy) => policy.document.Statement).flatMap((statement) => (asList(statement.Action).includes('lambda:InvokeFunction') ? asList(statement.Resource) : []));
+    for (const fn of functions) needs.push({ action: 'lambda:InvokeFunction', resource: fn, why: STATES_INVOKE });
+    for (const action of STATES_LOGGING) needs.push({ action, resource: '*', why: STATES_LOGS });
   }
   const touched = new Set([...used.map((verdict) => verdict.resource.replace(/\/index\/[^/]+$/, '')), ...role.serviceUses.deadLetterQueues]);
   for (const encrypted of iam.encrypted) {
