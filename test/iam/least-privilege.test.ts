@@ -14,7 +14,8 @@ import type { RecordedCall } from '../../src/shared/aws/call-recorder.js';
 import { FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
 import { motoEndpoint } from '../support/moto.js';
 import { exerciseFunctions, readAttributedCalls, type ExerciseOutcome } from './exercise-functions.js';
-import { UNEXERCISED_GRANTS } from './unexercised-grants.js';
+import { importedOperations } from './imported-commands.js';
+import { UNEXERCISED_COMMANDS, UNEXERCISED_GRANTS } from './unexercised-grants.js';
 
 /**
  * The least-privilege proof, allowed side: the product synthesized as app.ts does, every deployed
@@ -55,6 +56,12 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     expect(outcomes.filter((outcome) => outcome.error !== undefined)).toEqual([]);
     const callers = new Set(calls.map((call) => call.caller));
     for (const caller of Object.values(FUNCTION_CALLERS).filter((name) => name !== FUNCTION_CALLERS.workerBuild)) expect(callers, caller).toContain(caller);
+  });
+
+  it('exercises every command class the runtime code imports, except the explained ones', () => {
+    const recorded = new Set(calls.map((call) => `${call.service}:${call.operation}`));
+    const unexercised = [...importedOperations(process.cwd()).keys()].filter((operation) => !recorded.has(operation)).sort();
+    expect(unexercised).toEqual(Object.keys(UNEXERCISED_COMMANDS).sort());
   });
 
   it('denies none of them', () => {
