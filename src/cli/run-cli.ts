@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { asKiroCdError } from '../shared/errors.js';
 import { describeOptionError, nearestOption } from './option-errors.js';
 import { ExitCode, type Command, type CommandContext, type ExitCodeValue } from './command.js';
+import { setRunningCommand } from './aws/cli-caller.js';
 
 function usage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -52,6 +53,7 @@ export async function runCli(commands: readonly Command[], argv: readonly string
     context.out.info(command.help);
     return ExitCode.Ok;
   }
+  setRunningCommand(command.name);
   try {
     return await command.run(context, parsed.values, parsed.positionals);
   } catch (thrown) {

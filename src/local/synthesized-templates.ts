@@ -78,6 +78,10 @@ const ARN_SERVICE: Readonly<Record<string, (name: string, context: ResolutionCon
   'AWS::IAM::Role': (name, c) => `arn:aws:iam::${c.account}:role/${name}`,
   'AWS::KMS::Key': (name, c) => `arn:aws:kms:${c.region}:${c.account}:key/${name}`,
   'AWS::Events::EventBus': (name, c) => `arn:aws:events:${c.region}:${c.account}:event-bus/${name}`,
+  'AWS::Logs::LogGroup': (name, c) => `arn:aws:logs:${c.region}:${c.account}:log-group:${name}:*`,
+  'AWS::S3::Bucket': (name) => `arn:aws:s3:::${name}`,
+  'AWS::CodeBuild::Project': (name, c) => `arn:aws:codebuild:${c.region}:${c.account}:project/${name}`,
+  'AWS::SecretsManager::Secret': (name) => name,
 };
 
 /**
@@ -198,6 +202,10 @@ export function resolutionContextFor(stack: SynthesizedStack, where: { readonly 
     'AWS::CloudWatch::Alarm': 'AlarmName',
     'AWS::Lambda::Function': 'FunctionName',
     'AWS::StepFunctions::StateMachine': 'StateMachineName',
+    'AWS::IAM::Role': 'RoleName',
+    'AWS::Logs::LogGroup': 'LogGroupName',
+    'AWS::S3::Bucket': 'BucketName',
+    'AWS::CodeBuild::Project': 'Name',
   };
   const physicalNames: Record<string, string> = {};
   for (const [id, resource] of Object.entries(stack.resources)) {

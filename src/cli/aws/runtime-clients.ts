@@ -15,6 +15,7 @@ import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import type { AwsClientConfig } from './aws-options.js';
+import { recordCliCalls } from './cli-caller.js';
 
 /** The stack that holds the deployment history (infrastructure/bin/app.ts). */
 export const PIPELINE_RUNTIME_STACK = 'KiroCd-PipelineRuntime';
@@ -35,7 +36,7 @@ export async function discoverRuntimeTable(
   table: { readonly what: string; readonly flag: string; readonly matches: (logicalId: string) => boolean },
   stackName: string = PIPELINE_RUNTIME_STACK,
 ): Promise<string> {
-  const cloudformation = new CloudFormationClient(client);
+  const cloudformation = recordCliCalls(new CloudFormationClient(client));
   let nextToken: string | undefined;
   do {
     let page: ListStackResourcesCommandOutput;
@@ -67,10 +68,10 @@ export function discoverLedgerTable(client: AwsClientConfig, stackName: string =
 
 /** Opens the deployment history in DynamoDB. */
 export function openDynamoDbHistory(client: AwsClientConfig, tableName: string): DeploymentHistory {
-  return new DynamoDbDeploymentHistory({ client: new DynamoDBClient(client), tableName, clock: systemClock });
+  return new DynamoDbDeploymentHistory({ client: recordCliCalls(new DynamoDBClient(client)), tableName, clock: systemClock });
 }
 
 /** Opens the delivery pipeline through CodePipeline. */
 export function openCodePipeline(client: AwsClientConfig, pipelineName: string): PipelineControl {
-  return new CodePipelineControl(new CodePipelineClient(client), pipelineName);
+  return new CodePipelineControl(recordCliCalls(new CodePipelineClient(client)), pipelineName);
 }

@@ -32,6 +32,7 @@ import { parseEnvironmentOption } from '../aws/history-options.js';
 import { lastDeployedRecord } from '../build/last-deployed-commit.js';
 import { requiredFlag, stringFlag } from '../build/report-files.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
+import { recordCliCalls } from '../aws/cli-caller.js';
 
 const USAGE =
   'kiro-cd detect-changes --environment <test|staging|production> --to <sha> [--from <sha>] [--history-table <name>] [--cdk-app cdk.out] [--stack <name>]... [--exported-variables-file <path>] [--json]';
@@ -192,7 +193,7 @@ export function createDetectChangesCommand(deps: DetectChangesDeps): Command {
 /** `kiro-cd detect-changes` with git, the cdk CLI and the DynamoDB deployment history. */
 export const detectChangesCommand: Command = createDetectChangesCommand({
   config: () => loadEnvironmentsFile(),
-  openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: new DynamoDBClient(client), tableName, clock: systemClock }),
+  openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: recordCliCalls(new DynamoDBClient(client)), tableName, clock: systemClock }),
   sourceDiff: (cwd, env) => new GitSourceDiff({ cwd, env }),
   stackDiff: (options) => new CdkStackDiff(options),
   readStacks: readAssemblyStacks,

@@ -14,6 +14,7 @@ import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptio
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import { decideAuditReport, decideEslintReport } from '../build/scan-gates.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
+import { recordCliCalls } from '../aws/cli-caller.js';
 
 const USAGE =
   'kiro-cd publish-build-metrics --pipeline <name> [--junit reports/junit.xml] [--coverage-summary coverage/coverage-summary.json] [--audit reports/npm-audit.json] [--eslint reports/eslint.json] [--gates-report reports/gates.json] [--dry-run]';
@@ -148,5 +149,5 @@ export function createPublishBuildMetricsCommand(deps: PublishBuildMetricsDeps):
 export const publishBuildMetricsCommand: Command = createPublishBuildMetricsCommand({
   clock: systemClock,
   defaultRegion: async () => (await loadEnvironmentsFile()).pipeline.region,
-  openPublisher: (client) => new CloudWatchMetricsPublisher(new CloudWatchClient(client)),
+  openPublisher: (client) => new CloudWatchMetricsPublisher(recordCliCalls(new CloudWatchClient(client))),
 });

@@ -7,6 +7,7 @@ import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { configuredDefaults } from '../aws/runtime-clients.js';
 import { checkServesTaskTokens } from '../aws/task-token-probe.js';
+import { recordCliCalls } from '../aws/cli-caller.js';
 
 /** What the review commands need: defaults and a way to reach Step Functions. */
 export interface ReviewCommandDeps {
@@ -77,7 +78,7 @@ export function createReviewCommands(deps: ReviewCommandDeps): { readonly approv
   return { approve: reviewCommand('approve', deps), reject: reviewCommand('reject', deps) };
 }
 
-const real = createReviewCommands({ defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(new SFNClient(client)), checkEndpoint: checkServesTaskTokens });
+const real = createReviewCommands({ defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(recordCliCalls(new SFNClient(client))), checkEndpoint: checkServesTaskTokens });
 
 /** `kiro-cd approve` on Step Functions. */
 export const approveCommand: Command = real.approve;

@@ -22,6 +22,7 @@ import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, resolveHistoryTable } from '../aws/history-options.js';
 import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { recordCliCalls } from '../aws/cli-caller.js';
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
 export interface RollbackCommandDeps {
@@ -293,7 +294,7 @@ export const rollbackCommand: Command = createRollbackCommand({
   discoverHistoryTable: (client) => discoverHistoryTable(client),
   discoverLedgerTable,
   openHistory: openDynamoDbHistory,
-  openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient(client)), tableName),
+  openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(recordCliCalls(new DynamoDBClient(client))), tableName),
   openPipeline: openCodePipeline,
-  openNotifier: (client, topicArn, out) => (topicArn === undefined ? new OutputNotifier(out) : new SnsNotifier({ client: new SNSClient(client), teamTopicArn: topicArn })),
+  openNotifier: (client, topicArn, out) => (topicArn === undefined ? new OutputNotifier(out) : new SnsNotifier({ client: recordCliCalls(new SNSClient(client)), teamTopicArn: topicArn })),
 });

@@ -19,6 +19,8 @@ import type { ReviewGate } from '../ports/review-gate.js';
 import { DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier } from './deployment-runtime.js';
 import { watchedAlarms } from './health-monitor.js';
 import { stdoutLog, type Log } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** What the alarm-event handler needs. */
 export interface AlarmStateChangeDependencies {
@@ -134,13 +136,13 @@ const SET_BY = 'the HealthMonitor construct (infrastructure/lib/constructs/healt
 /** Builds the production dependencies from the Lambda environment (once per cold start). */
 export function dependenciesFromEnvironment(environment: Environment): AlarmStateChangeDependencies {
   const environments = environmentsFromEnv(environment, SET_BY);
-  const { history, documents } = historyAndNotifier(environment, SET_BY);
+  const { history, documents } = historyAndNotifier(environment, SET_BY, FUNCTION_CALLERS.alarmStateChange);
   return {
     pipelineName: requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY),
     watched: Object.fromEntries(environments.map((config) => [config.name, watchedAlarms(config)])),
     history,
     signals: new DynamoDbHealthSignals(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
-    gate: new SfnReviewGate(new SFNClient({})),
+    gate: new SfnReviewGate(recordCalls(new SFNClient({}), FUNCTION_CALLERS.alarmStateChange, environment)),
     log: stdoutLog,
   };
 }

@@ -19,6 +19,7 @@ import type { AlarmReader } from '../ports/alarm-reader.js';
 import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { Notifier } from '../ports/notifier.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** Environment variable names, shared with the constructs that set them. */
 export const DEPLOYMENT_RUNTIME_ENV = {
@@ -71,13 +72,13 @@ export function observerRolesFromEnv(environment: Environment, setBy: string): P
 }
 
 /** The history and notifier every deployment-safety Lambda uses. */
-export function historyAndNotifier(environment: Environment, setBy: string): { history: DeploymentHistory; notifier: Notifier; documents: DynamoDBDocumentClient } {
+export function historyAndNotifier(environment: Environment, setBy: string, caller: string): { history: DeploymentHistory; notifier: Notifier; documents: DynamoDBDocumentClient } {
   const historyTable = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.historyTable, setBy);
   const teamTopicArn = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.teamTopic, setBy);
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = recordCalls(new DynamoDBClient({}), caller, environment);
   return {
     history: new DynamoDbDeploymentHistory({ client: dynamodb, tableName: historyTable, clock: systemClock }),
-    notifier: new SnsNotifier({ client: new SNSClient({}), teamTopicArn, environmentTopicArns: environmentTopicsFromEnv(environment, setBy) }),
+    notifier: new SnsNotifier({ client: recordCalls(new SNSClient({}), caller, environment), teamTopicArn, environmentTopicArns: environmentTopicsFromEnv(environment, setBy) }),
     documents: DynamoDBDocumentClient.from(dynamodb),
   };
 }
@@ -86,7 +87,12 @@ export function historyAndNotifier(environment: Environment, setBy: string): { h
  * One alarm reader per environment, built on first use and kept for the cold start: in the
  * environment's region, and through its observer role when the alarms live in another account.
  */
-export function alarmReaders(environments: readonly EnvironmentConfig[], observerRoles: Partial<Record<EnvironmentName, string>>): (name: EnvironmentName) => AlarmReader {
+export function alarmReaders(
+  environments: readonly EnvironmentConfig[],
+  observerRoles: Partial<Record<EnvironmentName, string>>,
+  caller: string,
+  environment: Environment = {},
+): (name: EnvironmentName) => AlarmReader {
   const readers = new Map<EnvironmentName, AlarmReader>();
   return (name) => {
     const known = readers.get(name);
@@ -94,10 +100,10 @@ export function alarmReaders(environments: readonly EnvironmentConfig[], observe
     const config = environments.find((candidate) => candidate.name === name);
     if (config === undefined) throw new ConfigurationError(`Environment "${name}" is not in ${DEPLOYMENT_RUNTIME_ENV.environments}; redeploy the pipeline-runtime stack.`, { environment: name });
     const roleArn = observerRoles[name];
-    const client = new CloudWatchClient({
+    const client = recordCalls(new CloudWatchClient({
       region: config.region,
       ...(roleArn === undefined ? {} : { credentials: fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: `kiro-cd-health-${name}`, DurationSeconds: 900 } }) }),
-    });
+    }), caller, environment, roleArn === undefined ? {} : { assumedRoleArn: roleArn });
     const reader = new CloudWatchAlarmReader(client);
     readers.set(name, reader);
     return reader;

@@ -21,6 +21,8 @@ import { SfnReviewGate } from '../adapters/aws/sfn-review-gate.js';
 import { systemClock } from '../../shared/clock.js';
 import { alarmReaders, DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier, observerRolesFromEnv } from './deployment-runtime.js';
 import { stdoutLog } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** Bake settings of one environment, from its `healthCheck` and `alarms` configuration. */
 export interface BakeSettings {
@@ -250,15 +252,15 @@ const SET_BY = 'the HealthMonitor construct (infrastructure/lib/constructs/healt
 /** Builds the production dependencies from the Lambda environment (once per cold start). */
 export function dependenciesFromEnvironment(environment: Environment): HealthMonitorDependencies {
   const environments = environmentsFromEnv(environment, SET_BY);
-  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY);
+  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY, FUNCTION_CALLERS.healthMonitorStep);
   return {
     pipelineName: requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY),
     environments,
-    alarmReaderFor: alarmReaders(environments, observerRolesFromEnv(environment, SET_BY)),
+    alarmReaderFor: alarmReaders(environments, observerRolesFromEnv(environment, SET_BY), FUNCTION_CALLERS.healthMonitorStep, environment),
     signals: new DynamoDbHealthSignals(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
     history,
     notifier,
-    gate: new SfnReviewGate(new SFNClient({})),
+    gate: new SfnReviewGate(recordCalls(new SFNClient({}), FUNCTION_CALLERS.healthMonitorStep, environment)),
     clock: systemClock,
     log: stdoutLog,
   };

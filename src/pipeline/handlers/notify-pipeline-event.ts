@@ -18,6 +18,8 @@ import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { Notifier } from '../ports/notifier.js';
 import { FINAL_STAGE, PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** What the notifier Lambda needs. */
 export interface NotifyPipelineEventDependencies {
@@ -64,8 +66,8 @@ export function dependenciesFromEnvironment(environment: Environment): NotifyPip
     throw new ConfigurationError(`ENVIRONMENT_TOPIC_ARNS must map environment names to topic ARNs; it is set by ${setBy}.`, { key: 'ENVIRONMENT_TOPIC_ARNS' });
   }
   return {
-    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName, clock: systemClock }),
-    notifier: new SnsNotifier({ client: new SNSClient({}), teamTopicArn, environmentTopicArns: parsed.data }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), tableName, clock: systemClock }),
+    notifier: new SnsNotifier({ client: recordCalls(new SNSClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), teamTopicArn, environmentTopicArns: parsed.data }),
     region,
     log: stdoutLog,
   };

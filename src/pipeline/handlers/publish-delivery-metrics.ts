@@ -11,6 +11,8 @@ import { computeDora } from '../domain/metrics/dora.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** The window the DORA measures cover. */
 export const DORA_WINDOW_DAYS = 30;
@@ -41,7 +43,7 @@ export function dependenciesFromEnvironment(environment: Environment): PublishDe
   const setBy = 'the observability construct of the pipeline-runtime stack';
   return {
     pipelineName: requireEnv(environment, 'PIPELINE_NAME', setBy),
-    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.publishDeliveryMetrics, environment), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
     metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
     clock: systemClock,
   };

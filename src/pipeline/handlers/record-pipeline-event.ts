@@ -19,6 +19,8 @@ import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory, RecordResult } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** What the recorder needs. */
 export interface RecordPipelineEventDependencies {
@@ -64,7 +66,7 @@ export function createHandler(deps: RecordPipelineEventDependencies): (event: un
 export function dependenciesFromEnvironment(environment: Environment): RecordPipelineEventDependencies {
   const tableName = requireEnv(environment, 'HISTORY_TABLE_NAME', 'the observability construct of the pipeline-runtime stack');
   return {
-    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName, clock: systemClock }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.recordPipelineEvent, environment), tableName, clock: systemClock }),
     metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
     clock: systemClock,
     log: stdoutLog,

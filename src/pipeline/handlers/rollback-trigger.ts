@@ -20,6 +20,8 @@ import { systemClock } from '../../shared/clock.js';
 import { uuidGenerator } from '../../shared/id-generator.js';
 import { DEPLOYMENT_RUNTIME_ENV, historyAndNotifier } from './deployment-runtime.js';
 import { stdoutLog, type Log } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** What the trigger needs: the orchestrator's dependencies, the pipeline it watches, and a log. */
 export interface RollbackTriggerDependencies extends RollbackDependencies {
@@ -148,14 +150,14 @@ export function timingFromEnvironment(environment: Environment): RollbackTiming 
 /** Builds the production dependencies from the Lambda environment (once per cold start). */
 export function dependenciesFromEnvironment(environment: Environment): RollbackTriggerDependencies {
   const pipelineName = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY);
-  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY);
+  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY, FUNCTION_CALLERS.rollbackOrchestrator);
   const sourceAction = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.sourceAction, SET_BY);
   return {
     pipelineName,
     history,
     notifier,
     ledger: new DynamoDbRollbackLedger(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
-    pipeline: new CodePipelineControl(new CodePipelineClient({ requestHandler: { requestTimeout: DEFAULT_ROLLBACK_TIMING.callTimeoutSeconds * 1000 } }), pipelineName, sourceAction),
+    pipeline: new CodePipelineControl(recordCalls(new CodePipelineClient({ requestHandler: { requestTimeout: DEFAULT_ROLLBACK_TIMING.callTimeoutSeconds * 1000 } }), FUNCTION_CALLERS.rollbackOrchestrator, environment), pipelineName, sourceAction),
     clock: systemClock,
     ids: uuidGenerator,
     timing: timingFromEnvironment(environment),

@@ -19,6 +19,8 @@ import { systemClock } from '../../shared/clock.js';
 import type { CommitStatusPublisher } from '../ports/commit-status.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** What the commit-status Lambda needs. */
 export interface UpdateCommitStatusDependencies {
@@ -67,12 +69,12 @@ export function createHandler(deps: UpdateCommitStatusDependencies): (event: unk
 export function dependenciesFromEnvironment(environment: Environment): UpdateCommitStatusDependencies {
   const setBy = 'the observability construct of the pipeline-runtime stack';
   return {
-    history: new DynamoDbDeploymentHistory({ client: new DynamoDBClient({}), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.updateCommitStatus, environment), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
     statuses: new GitHubCommitStatus({
       owner: requireEnv(environment, 'GITHUB_OWNER', setBy),
       repository: requireEnv(environment, 'GITHUB_REPOSITORY', setBy),
       tokenSecretId: requireEnv(environment, 'GITHUB_TOKEN_SECRET', setBy),
-      secrets: new SecretsManagerSecretReader(new SecretsManagerClient({})),
+      secrets: new SecretsManagerSecretReader(recordCalls(new SecretsManagerClient({}), FUNCTION_CALLERS.updateCommitStatus, environment)),
       clock: systemClock,
     }),
     region: requireEnv(environment, 'AWS_REGION', 'the Lambda runtime'),

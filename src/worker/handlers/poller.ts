@@ -19,6 +19,8 @@ import type { LockStore } from '../ports/lock-store.js';
 import type { PollMetrics } from '../ports/poll-metrics.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from '../../shared/environment.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** Environment variables of the poller (defined in the domain so the stack can share them, re-exported here). */
 export { POLLER_ENVIRONMENT };
@@ -59,11 +61,11 @@ const SET_BY = 'the application stack (infrastructure/lib/stacks/application-sta
 
 /** Builds the real dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment, log: (line: string) => void): PollerDependencies {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const dynamo = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerPoller, environment));
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
     locks: new DynamoDbLockStore(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.lockTable, SET_BY)),
-    builds: new CodeBuildBuildStarter(new CodeBuildClient({}), requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY)),
+    builds: new CodeBuildBuildStarter(recordCalls(new CodeBuildClient({}), FUNCTION_CALLERS.workerPoller, environment), requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY)),
     metrics: new EmfPollMetrics(log, requireEnv(environment, POLLER_ENVIRONMENT.stackPrefix, SET_BY), systemClock),
     clock: systemClock,
     ids: uuidGenerator,

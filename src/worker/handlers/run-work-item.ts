@@ -15,6 +15,8 @@ import type { CommandRunner } from '../ports/command-runner.js';
 import type { LockStore } from '../ports/lock-store.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { positiveIntegerEnv, requireEnv, type Environment } from '../../shared/environment.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
 
 /** Environment variables of the worker build (defined with the other build variables, re-exported for callers of this handler). */
 export { WORKER_ENVIRONMENT };
@@ -119,7 +121,7 @@ export function runInputFromEnvironment(environment: Environment): RunInput {
 
 /** Builds the real dependencies from the build environment. */
 export function runDependenciesFromEnvironment(environment: Environment, workingDirectory: string, log: (line: string) => void): RunWorkItemDependencies {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const dynamo = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerBuild, environment));
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, WORKER_ENVIRONMENT.workItemsTable, SET_BY_PROJECT)),
     locks: new DynamoDbLockStore(dynamo, requireEnv(environment, WORKER_ENVIRONMENT.lockTable, SET_BY_PROJECT)),

@@ -217,10 +217,14 @@ export class HealthMonitor extends Construct {
       [DEPLOYMENT_RUNTIME_ENV.environments]: JSON.stringify(props.environments),
       [DEPLOYMENT_RUNTIME_ENV.observerRoles]: JSON.stringify(props.observerRoleArns ?? {}),
     };
-    const historyStatement = new iam.PolicyStatement({
-      sid: 'History',
-      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
-      resources: [history, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`)],
+    // Both record facts (PutItem, and Query of the execution's timeline on the table). Only the alarm
+    // handler reads an index: `latest(environment)` on by-environment. The least-privilege proof
+    // (test/iam) found the other index grants unused.
+    const historyStatement = new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] });
+    const latestByEnvironmentStatement = new iam.PolicyStatement({
+      sid: 'LatestByEnvironment',
+      actions: ['dynamodb:Query'],
+      resources: [`${history}/index/${HISTORY_TABLE.indexes.byEnvironment.name}`],
     });
     const signalsStatement = new iam.PolicyStatement({ sid: 'Signals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.signalsTable.tableArn] });
     const keyStatement = new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] });
@@ -272,6 +276,7 @@ export class HealthMonitor extends Construct {
       environment,
       statements: [
         historyStatement,
+        latestByEnvironmentStatement,
         signalsStatement,
         keyStatement,
         new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),

@@ -117,11 +117,9 @@ export class Rollback extends Construct {
           actions: ['codepipeline:RollbackStage'],
           resources: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)].map((stage) => `${pipelineArn}/${stage}`)),
         }),
-        new iam.PolicyStatement({
-          sid: 'History',
-          actions: ['dynamodb:PutItem', 'dynamodb:Query'],
-          resources: [history, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`)],
-        }),
+        // PutItem authorizes on the table only (Service Authorization Reference: resource type `table`); Query also on the indexes.
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] }),
+        new iam.PolicyStatement({ sid: 'HistoryIndexes', actions: ['dynamodb:Query'], resources: Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`) }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),

@@ -1,0 +1,27 @@
+/**
+ * The names under which the product's code records its AWS calls (see `call-recorder.ts`): each
+ * deployed function by its construct path inside its stack (the path CDK turns into the logical id,
+ * so the least-privilege proof finds the function and its role in the synthesized templates), and
+ * each CLI command as `kiro-cd <command>`. A test pins that every function name matches exactly one
+ * function or project of the synthesized templates.
+ */
+export const FUNCTION_CALLERS = {
+  recordPipelineEvent: 'PipelineEvents/Recorder',
+  notifyPipelineEvent: 'PipelineEvents/Notifier',
+  publishDeliveryMetrics: 'PipelineEvents/DoraPublisher',
+  updateCommitStatus: 'PipelineEvents/CommitStatus',
+  healthMonitorStep: 'DeploymentSafety/HealthMonitor/StepFunction',
+  alarmStateChange: 'DeploymentSafety/HealthMonitor/AlarmEventFunction',
+  rollbackOrchestrator: 'DeploymentSafety/Rollback/Orchestrator',
+  workerPoller: 'Poller/Function',
+  /** The worker runs in the application stack's CodeBuild project, not in a Lambda. */
+  workerBuild: 'Worker/Project',
+} as const;
+
+/** A deployed function's (or project's) caller name. */
+export type FunctionCaller = (typeof FUNCTION_CALLERS)[keyof typeof FUNCTION_CALLERS];
+
+/** The caller name of a CLI command. */
+export function cliCaller(command: string): string {
+  return `kiro-cd ${command}`;
+}

