@@ -8,7 +8,7 @@
  * poller (no project, no permission) or a defect stops the cycle, so that `poller-errors` means
  * "someone must act".
  */
-import type { Clock } from '../../pipeline/ports/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { KiroCdError, asKiroCdError } from '../../shared/errors.js';
 import type { BuildStarter } from '../ports/build-starter.js';
 import type { LockStore } from '../ports/lock-store.js';
