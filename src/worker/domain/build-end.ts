@@ -8,7 +8,7 @@
  * catches what the events missed. Both write through the same conditional `markFinished`, so whichever
  * comes second (or a build that did finish after all) changes nothing.
  */
-import type { Clock } from '../../pipeline/ports/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { asKiroCdError } from '../../shared/errors.js';
 import type { BuildState, BuildStatusReader } from '../ports/build-status-reader.js';
 import type { WorkItemRepository } from '../ports/work-items.js';

@@ -7,13 +7,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
 import { settleBuildEnd, type BuildEndOutcome } from '../domain/build-end.js';
 import { POLLER_ENVIRONMENT } from '../domain/build-environment.js';
 import { parseBuildStateChange } from '../domain/build-state-event.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
-import { requireEnv, type Environment } from './environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 
 /** What the handler needs, injected so tests use fakes. */
 export interface BuildStateChangeDependencies {
