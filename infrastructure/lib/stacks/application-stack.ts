@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { PostDeploymentTestAccess } from '../constructs/post-deployment-test-access.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { WorkerAlarms } from '../constructs/worker/worker-alarms.js';
+import { WorkerBuildEndHandler } from '../constructs/worker/worker-build-end-handler.js';
 import { WorkerPoller } from '../constructs/worker/worker-poller.js';
 import { WorkerProject } from '../constructs/worker/worker-project.js';
 
@@ -47,8 +48,15 @@ export interface ApplicationStackProps extends StackProps {
   readonly pipelineAccount?: string;
 }
 
-/** Margin added to the build timeout to get the lock lease: the build releases its lock itself. */
-const LEASE_MARGIN = Duration.minutes(15);
+/**
+ * The lock lease. It only has to cover starting a build and recording it (or the build recording
+ * itself after a passing fault): once an item is `build-started`, no poller starts it again because
+ * each re-reads the item under the lock. A short lease frees an item quickly after a crashed poller.
+ */
+const LOCK_LEASE = Duration.minutes(15);
+
+/** Time the implementation command leaves to the build after its deadline, to record the outcome. */
+const COMMAND_DEADLINE_MARGIN = Duration.minutes(10);
 
 /**
  * `<stackPrefix>-Application`: the worker's code. The poller Lambda (alias `live`, shifted all at once
@@ -88,6 +96,7 @@ export class ApplicationStack extends Stack {
       ...tables,
       implementationCommand: props.implementationCommand ?? DEFAULT_IMPLEMENTATION_COMMAND,
       timeout: props.buildTimeout ?? Duration.minutes(60),
+      commandDeadlineMargin: COMMAND_DEADLINE_MARGIN,
     });
 
     this.poller = new WorkerPoller(this, 'Poller', {
@@ -97,13 +106,26 @@ export class ApplicationStack extends Stack {
       ...tables,
       workerProjectName: this.worker.project.projectName,
       workerProjectArn: this.worker.project.projectArn,
-      leaseDuration: this.worker.timeout.plus(LEASE_MARGIN),
+      leaseDuration: LOCK_LEASE,
+      sweepAfter: this.worker.timeout,
     });
 
+    // retryAttempts here is EventBridge's retry; Lambda's own retries of asynchronous invocations are
+    // turned off on the alias (WorkerPoller), so one failed cycle is one error and never overlaps the next.
     new events.Rule(this, 'PollSchedule', {
       description: `Runs the Kiro worker poller (${stackPrefix})`,
       schedule: events.Schedule.rate(props.pollInterval ?? Duration.minutes(5)),
       targets: [new targets.LambdaFunction(this.poller.alias, { retryAttempts: 0 })],
+    });
+
+    new WorkerBuildEndHandler(this, 'BuildEnd', {
+      stackPrefix,
+      key,
+      workItemsTableName: tables.workItemsTableName,
+      workItemsTableArn: tables.workItemsTableArn,
+      workerProjectName: this.worker.project.projectName,
+      logGroupName: workerLogGroupName(stackPrefix, 'poller'),
+      timeout: Duration.seconds(30),
     });
 
     this.alarms = new WorkerAlarms(this, 'Alarms', {

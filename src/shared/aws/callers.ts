@@ -14,6 +14,7 @@ export const FUNCTION_CALLERS = {
   alarmStateChange: 'DeploymentSafety/HealthMonitor/AlarmEventFunction',
   rollbackOrchestrator: 'DeploymentSafety/Rollback/Orchestrator',
   workerPoller: 'Poller/Function',
+  workerBuildEnd: 'BuildEnd/Function',
   /** The worker runs in the application stack's CodeBuild project, not in a Lambda. */
   workerBuild: 'Worker/Project',
 } as const;

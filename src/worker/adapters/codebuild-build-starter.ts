@@ -1,8 +1,18 @@
+import { createHash } from 'node:crypto';
 import { StartBuildCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ConfigurationError, KiroCdError, TransientError } from '../../shared/errors.js';
 import { BUILD_ENVIRONMENT } from '../domain/build-environment.js';
-import { BuildRejectedError } from '../domain/poll-cycle.js';
 import type { BuildRequest, BuildStarter } from '../ports/build-starter.js';
+
+/**
+ * The idempotency token of a start: one per lock owner (poller invocation) and item. StartBuild
+ * treats a repeated request with the same token, within 5 minutes, as the same request, so an SDK
+ * retry after a lost response gets the first build back instead of starting a second one
+ * (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html, `idempotencyToken`).
+ */
+export function startIdempotencyToken(request: Pick<BuildRequest, 'lockOwner' | 'workItemId'>): string {
+  return createHash('sha256').update(`${request.lockOwner}\n${request.workItemId}`).digest('hex');
+}
 
 /**
  * Starts builds of the worker's CodeBuild project, passing the work item through environment
@@ -21,6 +31,7 @@ export class CodeBuildBuildStarter implements BuildStarter {
       const result = await this.client.send(
         new StartBuildCommand({
           projectName: this.projectName,
+          idempotencyToken: startIdempotencyToken(request),
           environmentVariablesOverride: [
             { name: BUILD_ENVIRONMENT.workItemId, value: request.workItemId, type: 'PLAINTEXT' },
             { name: BUILD_ENVIRONMENT.repository, value: request.repository, type: 'PLAINTEXT' },
@@ -48,8 +59,10 @@ export class CodeBuildBuildStarter implements BuildStarter {
     const name = error instanceof Error ? error.name : 'UnknownError';
     const message = error instanceof Error ? error.message : String(error);
     switch (name) {
+      // The poller validates each item's repository and branch before starting (work-item-validation.ts),
+      // so a refused request is the project's or the poller's problem, not the item's.
       case 'InvalidInputException':
-        return new BuildRejectedError(`CodeBuild rejected the build for work item ${workItemId}: ${message}. Correct the item's repository or branch and set it ready again.`, context, error);
+        return new ConfigurationError(`CodeBuild refused the StartBuild request for project ${this.projectName} (${message}); check the project and the poller's overrides. The item stays ready.`, context, error);
       case 'ResourceNotFoundException':
         return new ConfigurationError(`CodeBuild project ${this.projectName} does not exist: deploy the application stack or correct WORKER_PROJECT_NAME.`, context, error);
       case 'AccessDeniedException':

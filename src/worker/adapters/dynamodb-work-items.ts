@@ -2,23 +2,16 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { MalformedInputError } from '../../shared/errors.js';
 import { WORK_ITEMS_TABLE_KEYS } from '../domain/table-keys.js';
 import { READY_STATUS, isWorkItemStatus, type WorkItem, type WorkItemStatus } from '../domain/work-item.js';
-import type { TransitionResult, WorkItemRepository } from '../ports/work-items.js';
+import type { MalformedWorkItem, ReadyPage, TransitionResult, WorkItemRepository } from '../ports/work-items.js';
 import { isConditionFailure, translateDynamoDbError } from './dynamodb-errors.js';
 
-/** Reads a stored item, refusing records that lack the fields the worker relies on. */
-export function toWorkItem(record: Record<string, unknown>, table: string): WorkItem {
+const REQUIRED = 'workItemId, status, repository, branch and updatedAt';
+
+/** Reads a stored item, or says what it lacks. */
+function parseWorkItem(record: Record<string, unknown>): WorkItem | string {
   const { workItemId, status, repository, branch, updatedAt, buildId, failureReason } = record;
-  if (
-    typeof workItemId !== 'string' ||
-    !isWorkItemStatus(status) ||
-    typeof repository !== 'string' ||
-    typeof branch !== 'string' ||
-    typeof updatedAt !== 'string'
-  ) {
-    throw new MalformedInputError(
-      `Work item ${JSON.stringify(workItemId)} in table ${table} lacks workItemId, status, repository, branch or updatedAt; fix the record (see docs/application.md, "Work items").`,
-      { table, workItemId },
-    );
+  if (typeof workItemId !== 'string' || !isWorkItemStatus(status) || typeof repository !== 'string' || typeof branch !== 'string' || typeof updatedAt !== 'string') {
+    return `the record lacks one of ${REQUIRED} (see docs/application.md, "Work items")`;
   }
   return {
     workItemId,
@@ -31,30 +24,66 @@ export function toWorkItem(record: Record<string, unknown>, table: string): Work
   };
 }
 
-/** The work-items table in DynamoDB; every status change is a conditional update. */
+/** Reads a stored item, refusing records that lack the fields the worker relies on. */
+export function toWorkItem(record: Record<string, unknown>, table: string): WorkItem {
+  const parsed = parseWorkItem(record);
+  if (typeof parsed === 'string') {
+    throw new MalformedInputError(`Work item ${JSON.stringify(record.workItemId)} in table ${table} lacks ${REQUIRED}; fix the record (see docs/application.md, "Work items").`, {
+      table,
+      workItemId: record.workItemId,
+    });
+  }
+  return parsed;
+}
+
+/** A transition: what to set, when, and how to tell that it already happened (a retried request). */
+interface Transition {
+  readonly set: Readonly<Record<string, string>>;
+  readonly condition: string;
+  readonly values: Readonly<Record<string, string>>;
+  readonly conflict: string;
+  /** True when the item already is what this transition makes it. */
+  readonly alreadyDone: (item: WorkItem) => boolean;
+}
+
+const UNFINISHED: readonly WorkItemStatus[] = ['build-started', 'in-progress'];
+
+/**
+ * The work-items table in DynamoDB; every status change is a conditional update. An SDK retry of an
+ * update whose first answer was lost finds the condition false (the first attempt applied it);
+ * the adapter then reads the item back and answers `updated` when it already is what was asked.
+ */
 export class DynamoDbWorkItems implements WorkItemRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async listReady(limit: number): Promise<readonly WorkItem[]> {
-    try {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: WORK_ITEMS_TABLE_KEYS.statusIndexName,
-          KeyConditionExpression: '#status = :ready',
-          ExpressionAttributeNames: { '#status': WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey },
-          ExpressionAttributeValues: { ':ready': READY_STATUS },
-          ScanIndexForward: true,
-          Limit: limit,
-        }),
-      );
-      return (result.Items ?? []).map((record) => toWorkItem(record, this.tableName));
-    } catch (error) {
-      throw translateDynamoDbError(error, 'Query', this.tableName);
+  async listReady(limit: number, cursor?: string): Promise<ReadyPage> {
+    const result = await this.queryStatus(READY_STATUS, limit, cursor);
+    const items: WorkItem[] = [];
+    const malformed: MalformedWorkItem[] = [];
+    for (const record of result.Items ?? []) {
+      const parsed = parseWorkItem(record);
+      // One bad record must not stop the queue: it is reported (and failed by the poller), the rest go on.
+      if (typeof parsed === 'string') malformed.push({ workItemId: String(record[WORK_ITEMS_TABLE_KEYS.partitionKey]), problem: parsed });
+      else items.push(parsed);
     }
+    const next = result.LastEvaluatedKey;
+    return { items, malformed, ...(next === undefined ? {} : { cursor: JSON.stringify(next) }) };
+  }
+
+  async listUnfinishedBefore(before: Date, limit: number): Promise<readonly WorkItem[]> {
+    const found: WorkItem[] = [];
+    for (const status of UNFINISHED) {
+      const result = await this.queryStatus(status, limit - found.length, undefined, before.toISOString());
+      for (const record of result.Items ?? []) {
+        const parsed = parseWorkItem(record);
+        if (typeof parsed !== 'string') found.push(parsed);
+      }
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   async get(workItemId: string): Promise<WorkItem | undefined> {
@@ -64,6 +93,7 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       );
       return result.Item === undefined ? undefined : toWorkItem(result.Item, this.tableName);
     } catch (error) {
+      if (error instanceof MalformedInputError) throw error;
       throw translateDynamoDbError(error, 'GetItem', this.tableName);
     }
   }
@@ -74,6 +104,7 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       condition: '#status = :expected',
       values: { ':expected': READY_STATUS },
       conflict: 'the item is no longer ready for implementation',
+      alreadyDone: (item) => item.buildId === buildId && item.status !== READY_STATUS,
     });
   }
 
@@ -83,6 +114,7 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       condition: '#status = :expected',
       values: { ':expected': READY_STATUS },
       conflict: 'the item is no longer ready for implementation',
+      alreadyDone: (item) => item.status === 'failed' && item.failureReason === reason,
     });
   }
 
@@ -92,6 +124,7 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       condition: 'buildId = :buildId AND #status IN (:started, :running)',
       values: { ':buildId': buildId, ':started': 'build-started', ':running': 'in-progress' },
       conflict: `the item is not recorded as started by build ${buildId}`,
+      alreadyDone: () => false,
     });
   }
 
@@ -107,18 +140,38 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       condition: 'buildId = :buildId AND #status IN (:started, :running)',
       values: { ':buildId': buildId, ':started': 'build-started', ':running': 'in-progress' },
       conflict: `the item is not in progress under build ${buildId}`,
+      alreadyDone: (item) => item.buildId === buildId && item.status === outcome,
     });
   }
 
-  private async transition(
-    workItemId: string,
-    change: {
-      readonly set: Readonly<Record<string, string>>;
-      readonly condition: string;
-      readonly values: Readonly<Record<string, string>>;
-      readonly conflict: string;
-    },
-  ): Promise<TransitionResult> {
+  private async queryStatus(status: WorkItemStatus, limit: number, cursor?: string, before?: string) {
+    const names: Record<string, string> = { '#status': WORK_ITEMS_TABLE_KEYS.statusIndexPartitionKey };
+    const values: Record<string, string> = { ':status': status };
+    let condition = '#status = :status';
+    if (before !== undefined) {
+      names['#updatedAt'] = WORK_ITEMS_TABLE_KEYS.statusIndexSortKey;
+      values[':before'] = before;
+      condition += ' AND #updatedAt < :before';
+    }
+    try {
+      return await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: WORK_ITEMS_TABLE_KEYS.statusIndexName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: true,
+          Limit: limit,
+          ...(cursor === undefined ? {} : { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> }),
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoDbError(error, 'Query', this.tableName);
+    }
+  }
+
+  private async transition(workItemId: string, change: Transition): Promise<TransitionResult> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, string> = { ...change.values };
     const assignments = Object.entries(change.set).map(([attribute, value], index) => {
@@ -139,8 +192,9 @@ export class DynamoDbWorkItems implements WorkItemRepository {
       );
       return { kind: 'updated' };
     } catch (error) {
-      if (isConditionFailure(error)) return { kind: 'conflict', reason: change.conflict };
-      throw translateDynamoDbError(error, 'UpdateItem', this.tableName);
+      if (!isConditionFailure(error)) throw translateDynamoDbError(error, 'UpdateItem', this.tableName);
     }
+    const current = await this.get(workItemId);
+    return current !== undefined && change.alreadyDone(current) ? { kind: 'updated' } : { kind: 'conflict', reason: change.conflict };
   }
 }

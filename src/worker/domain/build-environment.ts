@@ -18,6 +18,8 @@ export const WORKER_ENVIRONMENT = {
   buildId: 'CODEBUILD_BUILD_ID',
   /** How often to look again while the poller has not yet recorded the build (default 10). */
   recordWaitAttempts: 'KIRO_RECORD_WAIT_ATTEMPTS',
+  /** Seconds the implementation command may run; set by the project below its build timeout. */
+  commandDeadlineSeconds: 'KIRO_COMMAND_DEADLINE_SECONDS',
 } as const;
 
 /** Environment variables of the poller Lambda, set by the application stack. */
@@ -28,4 +30,6 @@ export const POLLER_ENVIRONMENT = {
   stackPrefix: 'STACK_PREFIX',
   leaseSeconds: 'LOCK_LEASE_SECONDS',
   maxBuildsPerCycle: 'MAX_BUILDS_PER_CYCLE',
+  /** Items still unfinished this many seconds after their last change are checked against CodeBuild (the sweep). */
+  sweepAfterSeconds: 'SWEEP_AFTER_SECONDS',
 } as const;

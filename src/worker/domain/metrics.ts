@@ -22,8 +22,10 @@ const METRIC_NAMES: Readonly<Record<keyof PollCycleCounts, string>> = {
   started: 'BuildsStarted',
   contended: LOCK_CONTENTION_METRIC,
   stale: 'StaleCandidates',
+  rejected: 'RejectedItems',
   startFailures: 'BuildStartFailures',
   recordConflicts: 'RecordConflicts',
+  transientFaults: 'TransientFaults',
 };
 
 /** An EMF document: the `_aws` metadata plus one value per metric and the dimension value. */

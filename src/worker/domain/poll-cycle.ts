@@ -1,7 +1,12 @@
 /**
- * One poll cycle of the work-item poller: find ready items, lock each, start a build for it, record
- * the build. The orchestration talks only to ports, so it runs unchanged against DynamoDB and
+ * One poll cycle of the work-item poller: page through ready items, lock each, start a build for it,
+ * record the build. The orchestration talks only to ports, so it runs unchanged against DynamoDB and
  * CodeBuild (adapters) and against in-memory fakes in property tests that interleave many pollers.
+ *
+ * A passing fault (throttling, a lost connection) never fails the cycle: it is contained to the item
+ * it hit, the lock is given back, and the item is tried again on the next poll. Only a misconfigured
+ * poller (no project, no permission) or a defect stops the cycle, so that `poller-errors` means
+ * "someone must act".
  */
 import type { Clock } from '../../shared/clock.js';
 import { KiroCdError, asKiroCdError } from '../../shared/errors.js';
@@ -10,29 +15,17 @@ import type { LockStore } from '../ports/lock-store.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
 import { epochSeconds, newLease } from './lock.js';
 import { READY_STATUS, type WorkItem } from './work-item.js';
-
-/** Error code the CodeBuild adapter gives a build request that CodeBuild rejected for this item. */
-export const BUILD_REJECTED_CODE = 'BUILD_REJECTED';
-
-/** CodeBuild refused to start a build for this item (invalid input): retrying the item will not help. */
-export class BuildRejectedError extends KiroCdError {
-  constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, { code: BUILD_REJECTED_CODE, fault: 'user', context, cause });
-  }
-}
+import { workItemProblem } from './work-item-validation.js';
 
 /** What to do after a build could not be started for a locked item. */
 export type StartFailureDecision =
-  /** The item itself is bad: give the lock back and mark the item failed, so it is not retried forever. */
-  | { readonly kind: 'release-and-fail-item'; readonly reason: string }
-  /** Throttling, an outage, a defect: give the lock back, leave the item ready, try again next cycle. */
+  /** Throttling, an outage, a concurrency limit, a defect: give the lock back, leave the item ready, start nothing more this cycle. */
   | { readonly kind: 'release-and-retry'; readonly reason: string }
-  /** The poller is misconfigured (no such project, no permission): every item would fail, so stop the cycle. */
+  /** The poller or its project is misconfigured (no such project, no permission, a request CodeBuild refuses): every item would fail, so stop the cycle. */
   | { readonly kind: 'release-and-abort'; readonly reason: string };
 
 /** Decides how to react to a failed StartBuild, from whose fault it is. */
 export function decideStartFailure(error: KiroCdError): StartFailureDecision {
-  if (error.code === BUILD_REJECTED_CODE) return { kind: 'release-and-fail-item', reason: error.message };
   if (error.fault === 'user') return { kind: 'release-and-abort', reason: error.message };
   return { kind: 'release-and-retry', reason: error.message };
 }
@@ -41,8 +34,15 @@ export function decideStartFailure(error: KiroCdError): StartFailureDecision {
 export interface PollSettings {
   /** At most this many builds are started per cycle, to stay within CodeBuild's concurrency. */
   readonly maxBuildsPerCycle: number;
-  /** Lease of a lock: longer than the worker build's timeout, so a running build keeps its item. */
+  /**
+   * Lease of a lock. It only has to cover starting and recording a build: once the item is
+   * `build-started`, no poller starts it again, because every poller re-reads the item under the lock.
+   */
   readonly leaseSeconds: number;
+  /** Ready items read per index query. */
+  readonly pageSize: number;
+  /** Milliseconds after which the cycle starts nothing new (kept well inside the Lambda timeout). */
+  readonly budgetMs: number;
 }
 
 /** What happened to one item in a cycle. */
@@ -52,16 +52,27 @@ export type ItemOutcome =
   | { readonly kind: 'contended'; readonly workItemId: string }
   /** Locked, but the item was no longer ready (a stale index read): lock given back, nothing started. */
   | { readonly kind: 'stale'; readonly workItemId: string }
+  /** The item cannot be built (bad repository or branch, or a malformed record): marked failed with the reason. */
+  | { readonly kind: 'rejected'; readonly workItemId: string; readonly reason: string }
   /** The build started but the item had changed meanwhile; the build's own run refuses to work on it. */
   | { readonly kind: 'record-conflict'; readonly workItemId: string; readonly buildId: string; readonly reason: string }
-  | { readonly kind: 'start-failed'; readonly workItemId: string; readonly decision: StartFailureDecision };
+  /**
+   * The build started but recording it failed transiently: the lock stays held and the build
+   * records itself when it finds the item still ready under its lock owner (run-work-item).
+   */
+  | { readonly kind: 'record-failed'; readonly workItemId: string; readonly buildId: string; readonly reason: string }
+  | { readonly kind: 'start-failed'; readonly workItemId: string; readonly decision: StartFailureDecision }
+  /** A transient store fault hit this item; the lock was given back and the item is tried next poll. */
+  | { readonly kind: 'fault'; readonly workItemId: string; readonly reason: string };
 
 /** The result of one cycle, for the logs and the metrics. */
 export interface PollCycleReport {
   /** The lock owner name of this cycle (one per invocation). */
   readonly owner: string;
   readonly outcomes: readonly ItemOutcome[];
-  /** Set when the cycle stopped early because the poller is misconfigured. */
+  /** Set when listing ready items failed transiently: nothing was tried this cycle beyond that point. */
+  readonly listFault?: string;
+  /** Set when the cycle stopped early because the poller is misconfigured or a defect showed. */
   readonly aborted?: string;
 }
 
@@ -73,66 +84,126 @@ export interface PollCycleDependencies {
   readonly clock: Clock;
 }
 
-async function pollOne(
-  deps: PollCycleDependencies,
-  settings: PollSettings,
-  owner: string,
-  candidate: WorkItem,
-): Promise<ItemOutcome> {
-  const { workItemId } = candidate;
-  const now = deps.clock.now();
-  const lease = newLease(workItemId, owner, now, settings.leaseSeconds);
-  const acquired = await deps.locks.acquire(lease, epochSeconds(now));
-  if (acquired.kind === 'held') return { kind: 'contended', workItemId };
+/** Thrown inside an item's handling when the cycle must stop (not transient). */
+class AbortCycle extends Error {}
 
-  // The index is eventually consistent and the candidate list may be old: another poller may have
-  // started this item and its build finished and released the lock since. Re-read under the lock.
-  const current = await deps.workItems.get(workItemId);
-  if (current?.status !== READY_STATUS) {
+/** Only transient faults are contained; a defect or a missing permission must reach the alarm. */
+function containable(error: unknown): KiroCdError {
+  const product = asKiroCdError(error);
+  if (product.fault !== 'transient') throw new AbortCycle(product.message, { cause: product });
+  return product;
+}
+
+async function releaseQuietly(deps: PollCycleDependencies, workItemId: string, owner: string): Promise<void> {
+  try {
     await deps.locks.release(workItemId, owner);
-    return { kind: 'stale', workItemId };
+  } catch {
+    // The lease is short: an unreleased lock frees itself when it runs out.
   }
+}
 
+async function startLocked(deps: PollCycleDependencies, owner: string, current: WorkItem): Promise<ItemOutcome> {
+  const { workItemId } = current;
   let buildId: string;
   try {
-    ({ buildId } = await deps.builds.start({
-      workItemId,
-      repository: current.repository,
-      branch: current.branch,
-      lockOwner: owner,
-    }));
+    ({ buildId } = await deps.builds.start({ workItemId, repository: current.repository, branch: current.branch, lockOwner: owner }));
   } catch (error) {
     const decision = decideStartFailure(asKiroCdError(error));
-    if (decision.kind === 'release-and-fail-item') {
-      await deps.workItems.markRejected(workItemId, deps.clock.now(), decision.reason);
-    }
-    await deps.locks.release(workItemId, owner);
+    await releaseQuietly(deps, workItemId, owner);
     return { kind: 'start-failed', workItemId, decision };
   }
-
-  // The lock stays held: the build inherits it and releases it when it finishes.
-  const recorded = await deps.workItems.markBuildStarted(workItemId, buildId, deps.clock.now());
-  if (recorded.kind === 'conflict') return { kind: 'record-conflict', workItemId, buildId, reason: recorded.reason };
+  try {
+    const recorded = await deps.workItems.markBuildStarted(workItemId, buildId, deps.clock.now());
+    if (recorded.kind === 'conflict') return { kind: 'record-conflict', workItemId, buildId, reason: recorded.reason };
+  } catch (error) {
+    // Keep the lock: the build inherits it and records itself (run-work-item), so the item is not started twice.
+    return { kind: 'record-failed', workItemId, buildId, reason: containable(error).message };
+  }
   return { kind: 'started', workItemId, buildId };
 }
 
-/**
- * Runs one poll cycle as lock owner `owner`. Items are handled one after another, so a cycle never
- * starts more than `maxBuildsPerCycle` builds; a misconfiguration stops the cycle at the first item.
- */
-export async function runPollCycle(
-  deps: PollCycleDependencies,
-  settings: PollSettings,
-  owner: string,
-): Promise<PollCycleReport> {
-  const candidates = await deps.workItems.listReady(settings.maxBuildsPerCycle);
-  const outcomes: ItemOutcome[] = [];
-  for (const candidate of candidates) {
-    const outcome = await pollOne(deps, settings, owner, candidate);
-    outcomes.push(outcome);
-    if (outcome.kind === 'start-failed' && outcome.decision.kind === 'release-and-abort') {
-      return { owner, outcomes, aborted: outcome.decision.reason };
+async function pollOne(deps: PollCycleDependencies, settings: PollSettings, owner: string, candidate: WorkItem): Promise<ItemOutcome> {
+  const { workItemId } = candidate;
+  const now = deps.clock.now();
+  const acquired = await deps.locks.acquire(newLease(workItemId, owner, now, settings.leaseSeconds), epochSeconds(now));
+  if (acquired.kind === 'held') return { kind: 'contended', workItemId };
+  try {
+    // The index is eventually consistent and the candidate list may be old: another poller may have
+    // started this item and its build finished and released the lock since. Re-read under the lock.
+    const current = await deps.workItems.get(workItemId);
+    if (current?.status !== READY_STATUS) {
+      await releaseQuietly(deps, workItemId, owner);
+      return { kind: 'stale', workItemId };
     }
+    const problem = workItemProblem(current);
+    if (problem !== undefined) {
+      await deps.workItems.markRejected(workItemId, deps.clock.now(), problem);
+      await releaseQuietly(deps, workItemId, owner);
+      return { kind: 'rejected', workItemId, reason: problem };
+    }
+    return await startLocked(deps, owner, current);
+  } catch (error) {
+    await releaseQuietly(deps, workItemId, owner);
+    throw error;
+  }
+}
+
+async function pollOneContained(deps: PollCycleDependencies, settings: PollSettings, owner: string, candidate: WorkItem): Promise<ItemOutcome> {
+  try {
+    return await pollOne(deps, settings, owner, candidate);
+  } catch (error) {
+    return { kind: 'fault', workItemId: candidate.workItemId, reason: containable(error).message };
+  }
+}
+
+/** Takes the malformed records of a page out of the queue, each marked failed with what is wrong. */
+async function rejectMalformed(deps: PollCycleDependencies, malformed: readonly { workItemId: string; problem: string }[]): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = [];
+  for (const { workItemId, problem } of malformed) {
+    try {
+      await deps.workItems.markRejected(workItemId, deps.clock.now(), problem);
+      outcomes.push({ kind: 'rejected', workItemId, reason: problem });
+    } catch (error) {
+      outcomes.push({ kind: 'fault', workItemId, reason: containable(error).message });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * Runs one poll cycle as lock owner `owner`: pages through ready items, oldest first, until
+ * `maxBuildsPerCycle` builds are started, the items run out, or the time budget is spent. Items are
+ * handled one after another; a misconfiguration or a defect stops the cycle (`aborted`).
+ */
+export async function runPollCycle(deps: PollCycleDependencies, settings: PollSettings, owner: string): Promise<PollCycleReport> {
+  const deadline = deps.clock.now().getTime() + settings.budgetMs;
+  const outcomes: ItemOutcome[] = [];
+  const started = (): number => outcomes.filter((outcome) => outcome.kind === 'started' || outcome.kind === 'record-failed').length;
+  const more = (): boolean => started() < settings.maxBuildsPerCycle && deps.clock.now().getTime() < deadline;
+  let cursor: string | undefined;
+  try {
+    do {
+      let page;
+      try {
+        page = await deps.workItems.listReady(settings.pageSize, cursor);
+      } catch (error) {
+        return { owner, outcomes, listFault: containable(error).message };
+      }
+      outcomes.push(...(await rejectMalformed(deps, page.malformed)));
+      for (const candidate of page.items) {
+        if (!more()) return { owner, outcomes };
+        const outcome = await pollOneContained(deps, settings, owner, candidate);
+        outcomes.push(outcome);
+        if (outcome.kind === 'start-failed') {
+          // StartBuild itself is failing (throttled, at the concurrency limit, or misconfigured): stop asking.
+          return outcome.decision.kind === 'release-and-abort' ? { owner, outcomes, aborted: outcome.decision.reason } : { owner, outcomes };
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined && more());
+  } catch (error) {
+    if (error instanceof AbortCycle) return { owner, outcomes, aborted: error.message };
+    throw error;
   }
   return { owner, outcomes };
 }
@@ -142,18 +213,23 @@ export interface PollCycleCounts {
   readonly started: number;
   readonly contended: number;
   readonly stale: number;
+  readonly rejected: number;
   readonly startFailures: number;
   readonly recordConflicts: number;
+  /** Transient faults contained this cycle (a failed listing counts one). */
+  readonly transientFaults: number;
 }
 
-/** Counts the outcomes of a cycle by kind. */
+/** Counts the outcomes of a report by kind. */
 export function countOutcomes(report: PollCycleReport): PollCycleCounts {
-  const count = (kind: ItemOutcome['kind']): number => report.outcomes.filter((outcome) => outcome.kind === kind).length;
+  const count = (...kinds: ItemOutcome['kind'][]): number => report.outcomes.filter((outcome) => kinds.includes(outcome.kind)).length;
   return {
-    started: count('started'),
+    started: count('started', 'record-failed'),
     contended: count('contended'),
     stale: count('stale'),
+    rejected: count('rejected'),
     startFailures: count('start-failed'),
     recordConflicts: count('record-conflict'),
+    transientFaults: count('fault', 'record-failed') + (report.listFault === undefined ? 0 : 1),
   };
 }

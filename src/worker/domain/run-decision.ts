@@ -43,8 +43,11 @@ export function decideRunStart(item: WorkItem | undefined, buildId: string): Run
 /** How the implementation ended. */
 export type RunOutcome = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly reason: string };
 
-/** Maps the implementation command's result to the item's final status. */
-export function decideRunOutcome(result: CommandResult): RunOutcome {
+/** Maps the implementation command's result to the item's final status; a command stopped at its deadline failed. */
+export function decideRunOutcome(result: CommandResult, deadlineSeconds?: number): RunOutcome {
+  if (result.timedOut === true) {
+    return { kind: 'failed', reason: `the implementation command did not finish within ${deadlineSeconds ?? '?'} seconds and was stopped` };
+  }
   if (result.exitCode === 0) return { kind: 'done' };
   if (result.exitCode === null) {
     return { kind: 'failed', reason: `the implementation command was stopped by signal ${result.signal ?? 'unknown'}` };

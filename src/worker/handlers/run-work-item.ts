@@ -40,6 +40,8 @@ export interface RunWorkItemDependencies {
   /** Attempts while the item does not name this build yet, `recordWaitMs` apart. */
   readonly recordWaitAttempts: number;
   readonly recordWaitMs: number;
+  /** Seconds the implementation command may run before it is stopped and the item failed (for the reason text). */
+  readonly commandDeadlineSeconds?: number;
   readonly log: (line: string) => void;
 }
 
@@ -52,6 +54,12 @@ export type RunReport =
    * `worker-build-failures` alarm (critical) watches; exit 1 is kept for the worker's own anomalies.
    */
   | { readonly kind: 'failed'; readonly exitCode: 0 | 1; readonly reason: string }
+  /**
+   * The worker itself could not run the command (no shell, no working directory): the item is
+   * recorded failed with that reason and the build fails, so `worker-build-failures` shows the broken
+   * worker instead of hiding it behind a customer-looking failure.
+   */
+  | { readonly kind: 'worker-fault'; readonly exitCode: 1; readonly reason: string }
   | { readonly kind: 'already-finished'; readonly exitCode: 0; readonly reason: string }
   | { readonly kind: 'refused'; readonly exitCode: 1; readonly reason: string };
 
@@ -61,7 +69,14 @@ async function waitForRecord(deps: RunWorkItemDependencies, input: RunInput): Pr
     await deps.clock.sleep(deps.recordWaitMs);
     decision = decideRunStart(await deps.workItems.get(input.workItemId), input.buildId);
   }
-  return decision.kind === 'wait' ? { kind: 'refuse', reason: `${decision.reason} after ${deps.recordWaitAttempts} looks` } : decision;
+  if (decision.kind !== 'wait') return decision;
+  // The poller started this build but could not record it (a passing DynamoDB fault), and kept the
+  // lock for it. Record the build here, with the same conditional write the poller would have made:
+  // it only succeeds while the item is still ready, so at most one build is ever recorded for it.
+  const claimed = await deps.workItems.markBuildStarted(input.workItemId, input.buildId, deps.clock.now());
+  if (claimed.kind === 'updated') return { kind: 'proceed' };
+  const after = decideRunStart(await deps.workItems.get(input.workItemId), input.buildId);
+  return after.kind === 'wait' ? { kind: 'refuse', reason: `${after.reason} and could not be recorded by the build` } : after;
 }
 
 /** Runs the implementation of one work item, from the start decision to giving the lock back. */
@@ -81,6 +96,7 @@ export async function runWorkItem(deps: RunWorkItemDependencies, input: RunInput
   deps.log(JSON.stringify({ message: 'implementing work item', workItemId: input.workItemId, buildId: input.buildId }));
 
   let outcome: ReturnType<typeof decideRunOutcome>;
+  let workerFault = false;
   try {
     outcome = decideRunOutcome(
       await deps.runner.run(deps.implementationCommand, {
@@ -88,9 +104,11 @@ export async function runWorkItem(deps: RunWorkItemDependencies, input: RunInput
         [BUILD_ENVIRONMENT.repository]: input.repository,
         [BUILD_ENVIRONMENT.branch]: input.branch,
       }),
+      deps.commandDeadlineSeconds,
     );
   } catch (error) {
-    outcome = { kind: 'failed', reason: `the implementation command could not be run: ${error instanceof Error ? error.message : String(error)}` };
+    workerFault = true;
+    outcome = { kind: 'failed', reason: `worker fault: the implementation command could not be run: ${error instanceof Error ? error.message : String(error)}` };
   }
 
   const finished = await deps.workItems.markFinished(
@@ -102,8 +120,12 @@ export async function runWorkItem(deps: RunWorkItemDependencies, input: RunInput
   );
   await deps.locks.release(input.workItemId, input.lockOwner);
   if (finished.kind === 'conflict') return { kind: 'failed', exitCode: 1, reason: finished.reason };
+  if (workerFault && outcome.kind === 'failed') return { kind: 'worker-fault', exitCode: 1, reason: outcome.reason };
   return outcome.kind === 'done' ? { kind: 'done', exitCode: 0 } : { kind: 'failed', exitCode: 0, reason: outcome.reason };
 }
+
+/** Deadline of the command when the project sets none: 50 minutes, inside the default 60-minute build timeout. */
+const DEFAULT_COMMAND_DEADLINE_SECONDS = 50 * 60;
 
 const SET_BY_PROJECT = 'the worker CodeBuild project (infrastructure/lib/constructs/worker/worker-project.ts)';
 const SET_BY_POLLER = 'the poller as a StartBuild override: start worker builds through the poller';
@@ -122,10 +144,12 @@ export function runInputFromEnvironment(environment: Environment): RunInput {
 /** Builds the real dependencies from the build environment. */
 export function runDependenciesFromEnvironment(environment: Environment, workingDirectory: string, log: (line: string) => void): RunWorkItemDependencies {
   const dynamo = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerBuild, environment));
+  const deadlineSeconds = positiveIntegerEnv(environment, WORKER_ENVIRONMENT.commandDeadlineSeconds, DEFAULT_COMMAND_DEADLINE_SECONDS);
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, WORKER_ENVIRONMENT.workItemsTable, SET_BY_PROJECT)),
     locks: new DynamoDbLockStore(dynamo, requireEnv(environment, WORKER_ENVIRONMENT.lockTable, SET_BY_PROJECT)),
-    runner: new ShellCommandRunner(environment, workingDirectory),
+    runner: new ShellCommandRunner(environment, workingDirectory, { afterMs: deadlineSeconds * 1000, graceMs: 30_000 }),
+    commandDeadlineSeconds: deadlineSeconds,
     clock: systemClock,
     implementationCommand: requireEnv(environment, WORKER_ENVIRONMENT.implementationCommand, SET_BY_PROJECT),
     recordWaitAttempts: positiveIntegerEnv(environment, WORKER_ENVIRONMENT.recordWaitAttempts, 10),

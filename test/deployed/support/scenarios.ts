@@ -25,7 +25,7 @@ async function pollFor(harness: WorkerHarness, item: WorkItem, owner: string): P
   await harness.documents.send(new PutCommand({ TableName: harness.outputs.workItemsTableName, Item: { ...item } }));
   // Other ready items may exist in a live environment: poll until ours is handled (the index is eventually consistent).
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const report = await runPollCycle(harness, { maxBuildsPerCycle: 25, leaseSeconds: 900 }, owner);
+    const report = await runPollCycle(harness, { maxBuildsPerCycle: 25, leaseSeconds: 900, pageSize: 25, budgetMs: 30_000 }, owner);
     const outcome = report.outcomes.find((candidate) => candidate.workItemId === item.workItemId);
     if (outcome?.kind === 'started') return { workItemId: item.workItemId, buildId: outcome.buildId, lockOwner: owner, repository: item.repository, branch: item.branch };
     check(outcome === undefined, `The poller did not start a build for ${item.workItemId}: ${JSON.stringify(outcome)}`);

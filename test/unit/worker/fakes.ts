@@ -7,9 +7,10 @@ import type { IdGenerator } from '../../../src/shared/id-generator.js';
 import { lockIsFree, type WorkItemLock } from '../../../src/worker/domain/lock.js';
 import type { WorkItem, WorkItemStatus } from '../../../src/worker/domain/work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
+import type { BuildState, BuildStatusReader } from '../../../src/worker/ports/build-status-reader.js';
 import type { CommandResult, CommandRunner } from '../../../src/worker/ports/command-runner.js';
 import type { AcquireResult, LockStore, ReleaseResult } from '../../../src/worker/ports/lock-store.js';
-import type { TransitionResult, WorkItemRepository } from '../../../src/worker/ports/work-items.js';
+import type { ReadyPage, TransitionResult, WorkItemRepository } from '../../../src/worker/ports/work-items.js';
 
 export type YieldPoint = () => Promise<void>;
 const immediately: YieldPoint = () => Promise.resolve();
@@ -42,70 +43,165 @@ export function readyItem(workItemId: string, overrides: Partial<WorkItem> = {})
   return { workItemId, status: 'ready-for-implementation', repository: 'kiro-dev/app', branch: `kiro/${workItemId}`, updatedAt: '2026-03-02T09:00:00.000Z', ...overrides };
 }
 
+/**
+ * A fault the fakes can be told to inject before (`before`) or after (`lost-response`: the change is
+ * applied, then the caller sees an error, as when an answer is lost and the SDK gives up) an operation.
+ */
+export type FaultPlan = (operation: string, workItemId: string) => { readonly error: Error; readonly when: 'before' | 'lost-response' } | undefined;
+const noFaults: FaultPlan = () => undefined;
+
 export class InMemoryWorkItems implements WorkItemRepository {
   readonly items = new Map<string, WorkItem>();
+  /** Ready records that the store reports as malformed (as the DynamoDB adapter does for bad records). */
+  readonly malformed = new Map<string, { readonly updatedAt: string; readonly problem: string }>();
+  /** Every successful status change, in order. */
+  readonly history: { readonly workItemId: string; readonly status: WorkItemStatus; readonly buildId?: string }[] = [];
+  faults: FaultPlan = noFaults;
   constructor(items: readonly WorkItem[] = [], private readonly yieldPoint: YieldPoint = immediately) {
     for (const item of items) this.items.set(item.workItemId, item);
   }
 
-  async listReady(limit: number): Promise<readonly WorkItem[]> {
+  async listReady(limit: number, cursor?: string): Promise<ReadyPage> {
     await this.yieldPoint();
+    this.inject('listReady', '', 'before');
+    const ready = [
+      ...[...this.items.values()].filter((item) => item.status === 'ready-for-implementation').map((item) => ({ updatedAt: item.updatedAt, id: item.workItemId, item })),
+      ...[...this.malformed.entries()].map(([id, record]) => ({ updatedAt: record.updatedAt, id, item: undefined })),
+    ].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id.localeCompare(b.id));
+    // Like DynamoDB's LastEvaluatedKey: the next page starts after the last key returned, whatever changed since.
+    const after = cursor === undefined ? undefined : (JSON.parse(cursor) as [string, string]);
+    const remaining = after === undefined ? ready : ready.filter((entry) => entry.updatedAt > after[0] || (entry.updatedAt === after[0] && entry.id > after[1]));
+    const page = remaining.slice(0, limit);
+    const last = page.at(-1);
+    const next = remaining.length > limit && last !== undefined ? JSON.stringify([last.updatedAt, last.id]) : undefined;
+    return {
+      items: page.flatMap((entry) => (entry.item === undefined ? [] : [entry.item])),
+      malformed: page.flatMap((entry) => (entry.item === undefined ? [{ workItemId: entry.id, problem: this.malformed.get(entry.id)?.problem ?? '' }] : [])),
+      ...(next === undefined ? {} : { cursor: next }),
+    };
+  }
+
+  async listUnfinishedBefore(before: Date, limit: number): Promise<readonly WorkItem[]> {
+    await this.yieldPoint();
+    this.inject('listUnfinishedBefore', '', 'before');
     return [...this.items.values()]
-      .filter((item) => item.status === 'ready-for-implementation')
+      .filter((item) => (item.status === 'build-started' || item.status === 'in-progress') && item.updatedAt < before.toISOString())
       .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
       .slice(0, limit);
   }
 
   async get(workItemId: string): Promise<WorkItem | undefined> {
     await this.yieldPoint();
+    this.inject('get', workItemId, 'before');
     return this.items.get(workItemId);
   }
 
   markBuildStarted(workItemId: string, buildId: string, at: Date): Promise<TransitionResult> {
-    return this.update(workItemId, (item) => item.status === 'ready-for-implementation', { status: 'build-started', buildId, updatedAt: at.toISOString() });
+    return this.update('markBuildStarted', workItemId, (item) => item.status === 'ready-for-implementation', (item) => item.buildId === buildId && item.status !== 'ready-for-implementation', {
+      status: 'build-started',
+      buildId,
+      updatedAt: at.toISOString(),
+    });
   }
 
-  markRejected(workItemId: string, at: Date, reason: string): Promise<TransitionResult> {
-    return this.update(workItemId, (item) => item.status === 'ready-for-implementation', { status: 'failed', failureReason: reason, updatedAt: at.toISOString() });
+  async markRejected(workItemId: string, at: Date, reason: string): Promise<TransitionResult> {
+    const malformed = this.malformed.get(workItemId);
+    if (malformed !== undefined) {
+      await this.yieldPoint();
+      this.inject('markRejected', workItemId, 'before');
+      this.malformed.delete(workItemId);
+      this.items.set(workItemId, { workItemId, status: 'failed', repository: '?', branch: '?', updatedAt: at.toISOString(), failureReason: reason });
+      this.history.push({ workItemId, status: 'failed' });
+      return { kind: 'updated' };
+    }
+    return this.update('markRejected', workItemId, (item) => item.status === 'ready-for-implementation', (item) => item.status === 'failed' && item.failureReason === reason, {
+      status: 'failed',
+      failureReason: reason,
+      updatedAt: at.toISOString(),
+    });
   }
 
   markInProgress(workItemId: string, buildId: string, at: Date): Promise<TransitionResult> {
-    return this.update(workItemId, (item) => item.buildId === buildId && (item.status === 'build-started' || item.status === 'in-progress'), { status: 'in-progress', updatedAt: at.toISOString() });
+    return this.update('markInProgress', workItemId, (item) => item.buildId === buildId && (item.status === 'build-started' || item.status === 'in-progress'), () => false, {
+      status: 'in-progress',
+      updatedAt: at.toISOString(),
+    });
   }
 
   markFinished(workItemId: string, buildId: string, outcome: Extract<WorkItemStatus, 'done' | 'failed'>, at: Date, failureReason?: string): Promise<TransitionResult> {
     return this.update(
+      'markFinished',
       workItemId,
       (item) => item.buildId === buildId && (item.status === 'build-started' || item.status === 'in-progress'),
+      (item) => item.buildId === buildId && item.status === outcome,
       { status: outcome, updatedAt: at.toISOString(), ...(failureReason === undefined ? {} : { failureReason }) },
     );
   }
 
-  private async update(workItemId: string, condition: (item: WorkItem) => boolean, change: Partial<WorkItem>): Promise<TransitionResult> {
+  private inject(operation: string, workItemId: string, when: 'before' | 'lost-response'): void {
+    const fault = this.faults(operation, workItemId);
+    if (fault?.when === when) throw fault.error;
+  }
+
+  private async update(
+    operation: string,
+    workItemId: string,
+    condition: (item: WorkItem) => boolean,
+    alreadyDone: (item: WorkItem) => boolean,
+    change: Partial<WorkItem>,
+  ): Promise<TransitionResult> {
     await this.yieldPoint();
+    this.inject(operation, workItemId, 'before');
     const item = this.items.get(workItemId);
-    if (item === undefined || !condition(item)) return { kind: 'conflict', reason: 'condition failed' };
-    this.items.set(workItemId, { ...item, ...change });
+    if (item === undefined) return { kind: 'conflict', reason: 'condition failed' };
+    // The adapter's contract: a repeated transition that already happened answers `updated`.
+    if (!condition(item)) return alreadyDone(item) ? { kind: 'updated' } : { kind: 'conflict', reason: 'condition failed' };
+    const next = { ...item, ...change };
+    this.items.set(workItemId, next);
+    this.history.push({ workItemId, status: next.status, ...(next.buildId === undefined ? {} : { buildId: next.buildId }) });
+    this.inject(operation, workItemId, 'lost-response');
     return { kind: 'updated' };
   }
 }
 
 export class InMemoryLockStore implements LockStore {
   readonly locks = new Map<string, WorkItemLock>();
+  faults: FaultPlan = noFaults;
   constructor(private readonly yieldPoint: YieldPoint = immediately) {}
 
   async acquire(lock: WorkItemLock, nowEpochSeconds: number): Promise<AcquireResult> {
     await this.yieldPoint();
+    this.inject('acquire', lock.workItemId, 'before');
     if (!lockIsFree(this.locks.get(lock.workItemId), nowEpochSeconds)) return { kind: 'held' };
     this.locks.set(lock.workItemId, lock);
+    this.inject('acquire', lock.workItemId, 'lost-response');
     return { kind: 'acquired' };
   }
 
   async release(workItemId: string, owner: string): Promise<ReleaseResult> {
     await this.yieldPoint();
+    this.inject('release', workItemId, 'before');
     if (this.locks.get(workItemId)?.owner !== owner) return { kind: 'not-owner' };
     this.locks.delete(workItemId);
     return { kind: 'released' };
+  }
+
+  private inject(operation: string, workItemId: string, when: 'before' | 'lost-response'): void {
+    const fault = this.faults(operation, workItemId);
+    if (fault?.when === when) throw fault.error;
+  }
+}
+
+/** CodeBuild's view of builds, set by the test; unknown ids are not found. */
+export class FakeBuildStates implements BuildStatusReader {
+  readonly known = new Map<string, BuildState>();
+  failWith: Error | undefined;
+  constructor(private readonly yieldPoint: YieldPoint = immediately) {}
+
+  async states(ids: readonly string[]): Promise<ReadonlyMap<string, BuildState>> {
+    await this.yieldPoint();
+    if (this.failWith !== undefined) throw this.failWith;
+    return new Map(ids.map((id) => [id, this.known.get(id) ?? { kind: 'not-found' }]));
   }
 }
 

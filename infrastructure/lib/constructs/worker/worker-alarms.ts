@@ -24,10 +24,10 @@ export interface WorkerAlarmsProps {
   /** Name of the worker CodeBuild project. */
   readonly workerProjectName: string;
   /**
-   * Lost lock races per 5 minutes above which contention is abnormal.
-   * @default 10
+   * Consecutive 5-minute periods with at least one lost lock race after which a lock counts as stuck.
+   * @default 3
    */
-  readonly lockContentionThreshold?: number;
+  readonly lockContentionPeriods?: number;
 }
 
 /** What one alarm watches and what it means. */
@@ -36,6 +36,8 @@ interface AlarmSpec {
   readonly threshold: number;
   readonly comparison: cloudwatch.ComparisonOperator;
   readonly meaning: string;
+  /** Periods evaluated, all of which must breach; 1 unless said. */
+  readonly periods?: number;
 }
 
 /** The severity of an alarm id in the environment; an id in neither list is a warning. */
@@ -88,9 +90,12 @@ export class WorkerAlarms extends Construct {
           period: Duration.minutes(5),
           statistic: 'Sum',
         }),
-        threshold: props.lockContentionThreshold ?? 10,
-        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        meaning: 'pollers lost lock races far more often than usual (pollers fighting, or a stuck lock)',
+        // A poll runs once per 5-minute period and meets a stuck lock once per run, so a stuck lock is
+        // "a lost race in every period", never "more than 10 in one period" (at most one per item per run).
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        periods: props.lockContentionPeriods ?? 3,
+        meaning: 'the poller lost a lock race in every period for 15 minutes (a stuck lock, or pollers fighting)',
       },
     };
     const alarms = new Map<WorkerAlarmId, cloudwatch.Alarm>();
@@ -103,8 +108,8 @@ export class WorkerAlarms extends Construct {
         metric: spec.metric,
         threshold: spec.threshold,
         comparisonOperator: spec.comparison,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
+        evaluationPeriods: spec.periods ?? 1,
+        datapointsToAlarm: spec.periods ?? 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       Tags.of(alarm).add(SEVERITY_TAG, severity);

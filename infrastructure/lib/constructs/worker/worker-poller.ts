@@ -16,11 +16,13 @@ export interface WorkerPollerProps extends WorkerCoreReferences {
   readonly stackPrefix: string;
   readonly workerProjectName: string;
   readonly workerProjectArn: string;
-  /** How long a lock lives: longer than the worker build's timeout. */
+  /** How long a lock lives: long enough to start and record a build. */
   readonly leaseDuration: Duration;
+  /** Unfinished items older than this are checked against CodeBuild by the sweep (the build timeout). */
+  readonly sweepAfter: Duration;
   /**
-   * Builds started per invocation at most.
-   * @default 5
+   * Builds started per invocation at most (the poller pages past busy items until it has started these).
+   * @default 10
    */
   readonly maxBuildsPerCycle?: number;
   /**
@@ -48,6 +50,7 @@ export class WorkerPoller extends Construct {
       new iam.PolicyStatement({ sid: 'RecordBuilds', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
       new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
       new iam.PolicyStatement({ sid: 'StartWorkerBuilds', actions: ['codebuild:StartBuild'], resources: [props.workerProjectArn] }),
+      new iam.PolicyStatement({ sid: 'SweepWorkerBuilds', actions: ['codebuild:BatchGetBuilds'], resources: [props.workerProjectArn] }),
       new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
     ];
     this.function = encryptedFunction(this, 'Function', {
@@ -62,7 +65,8 @@ export class WorkerPoller extends Construct {
         [POLLER_ENVIRONMENT.projectName]: props.workerProjectName,
         [POLLER_ENVIRONMENT.stackPrefix]: props.stackPrefix,
         [POLLER_ENVIRONMENT.leaseSeconds]: String(props.leaseDuration.toSeconds()),
-        [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 5),
+        [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 10),
+        [POLLER_ENVIRONMENT.sweepAfterSeconds]: String(props.sweepAfter.toSeconds()),
       },
       statements,
       // Created by the core stack, which outlives the application stack.
@@ -72,6 +76,10 @@ export class WorkerPoller extends Construct {
       roleId: 'Role',
       logGroupId: 'LogGroup',
     });
-    this.alias = new lambda.Alias(this, 'LiveAlias', { aliasName: 'live', version: this.function.currentVersion });
+    // Lambda retries a failed asynchronous invocation twice by default, whatever the EventBridge target
+    // says; a retried cycle would overlap the next and triple one fault's errors. Faults are contained in
+    // the cycle and the next schedule tick is the retry.
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    this.alias = new lambda.Alias(this, 'LiveAlias', { aliasName: 'live', version: this.function.currentVersion, retryAttempts: 0 });
   }
 }

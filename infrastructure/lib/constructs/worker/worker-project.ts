@@ -29,6 +29,12 @@ export interface WorkerProjectProps extends WorkerCoreReferences {
    * @default Duration.minutes(60)
    */
   readonly timeout?: Duration;
+  /**
+   * How long before the build's timeout the implementation command is stopped, so the worker can
+   * record the item failed instead of the build timing out (a TIMED_OUT build counts in FailedBuilds).
+   * @default Duration.minutes(10)
+   */
+  readonly commandDeadlineMargin?: Duration;
 }
 
 /**
@@ -46,6 +52,8 @@ export class WorkerProject extends Construct {
   constructor(scope: Construct, id: string, props: WorkerProjectProps) {
     super(scope, id);
     this.timeout = props.timeout ?? Duration.minutes(60);
+    const deadline = this.timeout.minus(props.commandDeadlineMargin ?? Duration.minutes(10));
+    if (deadline.toSeconds() <= 0) throw new Error(`The worker build timeout (${this.timeout.toHumanString()}) must be longer than the command deadline margin.`);
     const bundle = new s3assets.Asset(this, 'WorkerBundle', {
       path: WORKER_SOURCE_DIR,
       // Hash the bundle, not src/worker: it also holds src/shared, src/pipeline/ports and the SDK, and a
@@ -101,6 +109,7 @@ export class WorkerProject extends Construct {
         [WORKER_ENVIRONMENT.workItemsTable]: { value: props.workItemsTableName },
         [WORKER_ENVIRONMENT.lockTable]: { value: props.lockTableName },
         [WORKER_ENVIRONMENT.implementationCommand]: { value: props.implementationCommand },
+        [WORKER_ENVIRONMENT.commandDeadlineSeconds]: { value: String(deadline.toSeconds()) },
       },
       logging: { cloudWatch: { logGroup } },
       buildSpec: codebuild.BuildSpec.fromObject({

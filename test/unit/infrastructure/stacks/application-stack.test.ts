@@ -49,7 +49,7 @@ describe('ApplicationStack', () => {
       Handler: 'index.handler',
       KmsKeyArn: Match.anyValue(),
       LoggingConfig: { LogGroup: '/kiro-worker/KiroWorker-Test/poller' },
-      Environment: { Variables: Match.objectLike({ STACK_PREFIX: 'KiroWorker-Test', LOCK_LEASE_SECONDS: '4500', WORKER_PROJECT_NAME: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ STACK_PREFIX: 'KiroWorker-Test', LOCK_LEASE_SECONDS: '900', SWEEP_AFTER_SECONDS: '3600', WORKER_PROJECT_NAME: Match.anyValue() }) },
     });
   });
 
@@ -94,12 +94,50 @@ describe('ApplicationStack', () => {
     });
   });
 
-  it('watches the lock-contention metric the poller publishes', () => {
+  it('watches the lock-contention metric the poller publishes, alarming on what a stuck lock looks like (issue 13, item 7)', () => {
+    // One cycle per 5-minute period sees a stuck lock once: a lost race in 3 of 3 periods, not > 10 in one.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'KiroWorker-Test-lock-contention',
       Namespace: 'KiroWorker',
       MetricName: 'LockContention',
       Dimensions: [{ Name: 'StackPrefix', Value: 'KiroWorker-Test' }],
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+  });
+
+  it("turns off Lambda's own asynchronous retries of the poller, so one fault is one error and runs never overlap (issue 13, item 1)", () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: Match.stringLikeRegexp('PollerFunction') }, Qualifier: Match.anyValue(), MaximumRetryAttempts: 0 });
+  });
+
+  it('fails items whose worker build ended without finishing them, on CodeBuild state-change events (issue 13, item 5)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.codebuild'],
+        'detail-type': ['CodeBuild Build State Change'],
+        detail: { 'project-name': [{ Ref: Match.stringLikeRegexp('WorkerProject') }], 'build-status': [{ 'anything-but': ['IN_PROGRESS'] }] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('BuildEnd'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'FinishStuckItems', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] })]) },
+    });
+  });
+
+  it('lets the poller read its own builds for the sweep', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'SweepWorkerBuilds', Action: 'codebuild:BatchGetBuilds', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerProject'), 'Arn'] } })]),
+      },
+    });
+  });
+
+  it('gives the implementation command a deadline inside the build timeout (issue 13, item 4)', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'KIRO_COMMAND_DEADLINE_SECONDS', Type: 'PLAINTEXT', Value: '3000' }]) }),
     });
   });
 

@@ -2,8 +2,7 @@ import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, TransientError } from '../../../../src/shared/errors.js';
-import { CodeBuildBuildStarter } from '../../../../src/worker/adapters/codebuild-build-starter.js';
-import { BuildRejectedError } from '../../../../src/worker/domain/poll-cycle.js';
+import { CodeBuildBuildStarter, startIdempotencyToken } from '../../../../src/worker/adapters/codebuild-build-starter.js';
 
 const request = { workItemId: 'wi-1', repository: 'kiro-dev/app', branch: 'kiro/wi-1', lockOwner: 'poller-a' };
 
@@ -23,6 +22,7 @@ describe('CodeBuildBuildStarter request and fault mapping (faults the emulator c
     await starter().start(request);
     expect(codebuild.commandCalls(StartBuildCommand)[0]?.args[0].input).toEqual({
       projectName: 'worker',
+      idempotencyToken: startIdempotencyToken(request),
       environmentVariablesOverride: [
         { name: 'KIRO_WORK_ITEM_ID', value: 'wi-1', type: 'PLAINTEXT' },
         { name: 'KIRO_REPOSITORY', value: 'kiro-dev/app', type: 'PLAINTEXT' },
@@ -33,7 +33,8 @@ describe('CodeBuildBuildStarter request and fault mapping (faults the emulator c
   });
 
   it.each([
-    ['InvalidInputException', BuildRejectedError],
+    // A refused request is the project's problem, not the item's (issue 13, item 10): the cycle stops, the item stays ready.
+    ['InvalidInputException', ConfigurationError],
     ['AccessDeniedException', ConfigurationError],
     ['AccountLimitExceededException', TransientError],
     ['ThrottlingException', TransientError],

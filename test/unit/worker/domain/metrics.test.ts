@@ -5,7 +5,7 @@ import { ManualClock } from '../fakes.js';
 
 describe('embedded metric format', () => {
   it('declares every count as a Count metric with the stack prefix dimension', () => {
-    const document = embeddedMetricDocument({ started: 2, contended: 3, stale: 1, startFailures: 0, recordConflicts: 0 }, 'KiroWorker-Test', 1_700_000_000_000);
+    const document = embeddedMetricDocument({ started: 2, contended: 3, stale: 1, rejected: 0, startFailures: 0, recordConflicts: 0, transientFaults: 4 }, 'KiroWorker-Test', 1_700_000_000_000);
     expect(document).toEqual({
       _aws: {
         Timestamp: 1_700_000_000_000,
@@ -17,8 +17,10 @@ describe('embedded metric format', () => {
               { Name: 'BuildsStarted', Unit: 'Count' },
               { Name: 'LockContention', Unit: 'Count' },
               { Name: 'StaleCandidates', Unit: 'Count' },
+              { Name: 'RejectedItems', Unit: 'Count' },
               { Name: 'BuildStartFailures', Unit: 'Count' },
               { Name: 'RecordConflicts', Unit: 'Count' },
+              { Name: 'TransientFaults', Unit: 'Count' },
             ],
           },
         ],
@@ -27,8 +29,10 @@ describe('embedded metric format', () => {
       BuildsStarted: 2,
       LockContention: 3,
       StaleCandidates: 1,
+      RejectedItems: 0,
       BuildStartFailures: 0,
       RecordConflicts: 0,
+      TransientFaults: 4,
     });
   });
 

@@ -27,7 +27,7 @@ describe('poll cycle under concurrency', () => {
           const deps = { workItems, locks, builds, clock };
 
           const pollers = Array.from({ length: pollerCount }, (_, index) =>
-            runPollCycle(deps, { maxBuildsPerCycle: 10, leaseSeconds: 3600 }, `poller-${index}`).then(async (report) => {
+            runPollCycle(deps, { maxBuildsPerCycle: 10, leaseSeconds: 3600, pageSize: 10, budgetMs: 30_000 }, `poller-${index}`).then(async (report) => {
               // Each started build runs the worker concurrently with the other pollers: it finishes
               // the item and releases the lock, the case where a stale candidate list could restart it.
               if (buildsFinish) {

@@ -2,9 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { EmfPollMetrics } from '../../../../src/worker/adapters/emf-poll-metrics.js';
 import { POLLER_ENVIRONMENT, createHandler, dependenciesFromEnvironment, type PollerDependencies } from '../../../../src/worker/handlers/poller.js';
-import { InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, readyItem, sequentialIds } from '../fakes.js';
+import { TransientError } from '../../../../src/shared/errors.js';
+import { FakeBuildStates, InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, readyItem, sequentialIds } from '../fakes.js';
 
-function dependencies(): PollerDependencies & { lines: string[]; builds: RecordingBuildStarter } {
+function dependencies(): PollerDependencies & { lines: string[]; builds: RecordingBuildStarter; workItems: InMemoryWorkItems; locks: InMemoryLockStore; buildStates: FakeBuildStates } {
   const lines: string[] = [];
   const clock = new ManualClock();
   const log = (line: string) => lines.push(line);
@@ -13,10 +14,12 @@ function dependencies(): PollerDependencies & { lines: string[]; builds: Recordi
     workItems: new InMemoryWorkItems([readyItem('wi-1')]),
     locks: new InMemoryLockStore(),
     builds: new RecordingBuildStarter(),
+    buildStates: new FakeBuildStates(),
     metrics: new EmfPollMetrics(log, 'KiroWorker-Test', clock),
     clock,
     ids: sequentialIds('inv'),
-    settings: { maxBuildsPerCycle: 5, leaseSeconds: 600 },
+    settings: { maxBuildsPerCycle: 5, leaseSeconds: 600, pageSize: 10, budgetMs: 30_000 },
+    sweep: { olderThanSeconds: 3600, limit: 100 },
     log,
   };
 }
@@ -25,7 +28,7 @@ describe('poller handler', () => {
   it('runs one cycle under a fresh owner name, logs it and publishes its metrics', async () => {
     const deps = dependencies();
     const result = await createHandler(deps)({ source: 'aws.events' });
-    expect(result).toEqual({ owner: 'poller-inv-1', started: 1, contended: 0, stale: 0, startFailures: 0, recordConflicts: 0 });
+    expect(result).toEqual({ owner: 'poller-inv-1', started: 1, contended: 0, stale: 0, rejected: 0, startFailures: 0, recordConflicts: 0, transientFaults: 0, swept: 0 });
     expect(deps.builds.started[0]?.lockOwner).toBe('poller-inv-1');
     expect(JSON.parse(deps.lines[0]!)).toMatchObject({ message: 'poll cycle finished', owner: 'poller-inv-1' });
     expect(JSON.parse(deps.lines[1]!)).toMatchObject({ BuildsStarted: 1, StackPrefix: 'KiroWorker-Test' });
@@ -47,7 +50,26 @@ describe('poller handler', () => {
       { WORK_ITEMS_TABLE: 'items', LOCK_TABLE: 'locks', WORKER_PROJECT_NAME: 'worker', STACK_PREFIX: 'KiroWorker-Test', MAX_BUILDS_PER_CYCLE: '3' },
       () => undefined,
     );
-    expect(deps.settings).toEqual({ leaseSeconds: 4500, maxBuildsPerCycle: 3 });
+    expect(deps.settings).toEqual({ leaseSeconds: 900, maxBuildsPerCycle: 3, pageSize: 6, budgetMs: 30_000 });
+    expect(deps.sweep).toEqual({ olderThanSeconds: 3600, limit: 100 });
+  });
+
+  it('a throttled DynamoDB does not fail the invocation (no false poller-errors, no Lambda retry), and is counted (issue 13, item 1)', async () => {
+    const deps = dependencies();
+    deps.workItems.faults = (operation) => (operation === 'get' ? { error: new TransientError('GetItem throttled'), when: 'before' } : undefined);
+    const result = await createHandler(deps)({});
+    expect(result).toMatchObject({ started: 0, transientFaults: 1 });
+    expect(JSON.parse(deps.lines[1]!)).toMatchObject({ TransientFaults: 1 });
+    expect(deps.locks.locks.size).toBe(0);
+  });
+
+  it('sweeps items whose build ended without finishing them (issue 13, item 5)', async () => {
+    const deps = dependencies();
+    deps.workItems.items.set('stuck', readyItem('stuck', { status: 'in-progress', buildId: 'worker:9', updatedAt: '2026-03-02T08:00:00.000Z' }));
+    deps.buildStates.known.set('worker:9', { kind: 'ended', status: 'TIMED_OUT' });
+    const result = await createHandler(deps)({});
+    expect(result.swept).toBe(1);
+    expect(deps.workItems.items.get('stuck')).toMatchObject({ status: 'failed', failureReason: 'worker build worker:9 ended TIMED_OUT before recording an outcome' });
   });
 });
 

@@ -35,10 +35,19 @@ describe('runWorkItem', () => {
     expect(locks.locks.size).toBe(0);
   });
 
-  it('marks the item failed when the command cannot even be spawned', async () => {
-    const { deps, workItems } = setup(started, new Error('spawn /bin/sh ENOENT'));
+  it('a runner that cannot start is a worker fault: the item is failed with that reason and the build fails (issue 13, item 6)', async () => {
+    const { deps, workItems, locks } = setup(started, new Error('spawn /bin/sh ENOENT'));
     const report = await runWorkItem(deps, input);
-    expect(report).toMatchObject({ kind: 'failed', reason: 'the implementation command could not be run: spawn /bin/sh ENOENT' });
+    // Exit 1: a broken worker must show in worker-build-failures, not hide behind a customer-looking failure.
+    expect(report).toEqual({ kind: 'worker-fault', exitCode: 1, reason: 'worker fault: the implementation command could not be run: spawn /bin/sh ENOENT' });
+    expect(workItems.items.get('wi-1')).toMatchObject({ status: 'failed', failureReason: report.kind === 'worker-fault' ? report.reason : '' });
+    expect(locks.locks.size).toBe(0);
+  });
+
+  it('a command stopped at its deadline fails the item, and the build succeeds (issue 13, item 4)', async () => {
+    const { deps, workItems } = setup(started, { exitCode: null, signal: 'SIGTERM', timedOut: true });
+    const report = await runWorkItem({ ...deps, commandDeadlineSeconds: 3000 }, input);
+    expect(report).toEqual({ kind: 'failed', exitCode: 0, reason: 'the implementation command did not finish within 3000 seconds and was stopped' });
     expect(workItems.items.get('wi-1')?.status).toBe('failed');
   });
 
@@ -55,11 +64,22 @@ describe('runWorkItem', () => {
     expect(clock.sleeps).toEqual([2000]);
   });
 
-  it('refuses after the configured looks when the build is never recorded, leaving the lock alone', async () => {
-    const { deps, locks, clock, runner } = setup(readyItem('wi-1'));
+  it('records itself when the poller could not record the build, then implements the item (issue 13, item 1)', async () => {
+    const { deps, workItems, clock, runner } = setup(readyItem('wi-1'));
     const report = await runWorkItem(deps, input);
-    expect(report).toEqual({ kind: 'refused', exitCode: 1, reason: 'the poller has not recorded this build on the item yet after 3 looks' });
+    expect(report).toEqual({ kind: 'done', exitCode: 0 });
     expect(clock.sleeps).toEqual([2000, 2000]);
+    expect(runner.calls).toHaveLength(1);
+    expect(workItems.history.filter((change) => change.status === 'build-started')).toEqual([{ workItemId: 'wi-1', status: 'build-started', buildId: 'worker:1' }]);
+  });
+
+  it('refuses when another build got recorded while it waited', async () => {
+    const { deps, workItems, runner, locks } = setup(readyItem('wi-1'));
+    workItems.markBuildStarted = (id, _buildId, at) => {
+      workItems.items.set(id, readyItem(id, { status: 'build-started', buildId: 'worker:2', updatedAt: at.toISOString() }));
+      return Promise.resolve({ kind: 'conflict', reason: 'the item is no longer ready for implementation' });
+    };
+    expect(await runWorkItem(deps, input)).toEqual({ kind: 'refused', exitCode: 1, reason: 'the item is recorded for build worker:2, not worker:1' });
     expect(runner.calls).toEqual([]);
     expect(locks.locks.size).toBe(1);
   });

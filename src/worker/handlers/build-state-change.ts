@@ -1,0 +1,68 @@
+/**
+ * The Lambda behind the EventBridge rule on "CodeBuild Build State Change" events of the worker
+ * project: when a build ends (FAILED, FAULT, TIMED_OUT, STOPPED, or SUCCEEDED without having
+ * finished its item), the item it left `build-started`/`in-progress` is failed with the reason.
+ * Delivery of these events is best effort, so the poller's sweep does the same from BatchGetBuilds.
+ * Idempotent: a repeated or late event finds the item already finished and writes nothing.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
+import { settleBuildEnd, type BuildEndOutcome } from '../domain/build-end.js';
+import { POLLER_ENVIRONMENT } from '../domain/build-environment.js';
+import { parseBuildStateChange } from '../domain/build-state-event.js';
+import type { WorkItemRepository } from '../ports/work-items.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+import { recordCalls } from '../../shared/aws/call-recorder.js';
+
+/** What the handler needs, injected so tests use fakes. */
+export interface BuildStateChangeDependencies {
+  readonly workItems: WorkItemRepository;
+  readonly clock: Clock;
+  /** Only builds of this project are the worker's. */
+  readonly projectName: string;
+  readonly log: (line: string) => void;
+}
+
+/** What an invocation did. */
+export type BuildStateChangeResult = { readonly kind: 'ignored'; readonly reason: string } | ({ readonly kind: 'settled' } & BuildEndOutcome);
+
+/** Builds the handler. A malformed event or a store fault throws (EventBridge retries; the sweep is the backstop). */
+export function createBuildStateChangeHandler(deps: BuildStateChangeDependencies): (event: unknown) => Promise<BuildStateChangeResult> {
+  return async (event) => {
+    const change = parseBuildStateChange(event);
+    let result: BuildStateChangeResult;
+    if (change.projectName !== deps.projectName) result = { kind: 'ignored', reason: `build of project ${change.projectName}, not the worker's` };
+    else if (change.buildStatus === 'IN_PROGRESS') result = { kind: 'ignored', reason: 'the build has not ended' };
+    else if (change.workItemId === undefined) result = { kind: 'ignored', reason: 'the build names no work item (not started by the poller)' };
+    else result = { kind: 'settled', ...(await settleBuildEnd(deps, change.workItemId, change.buildId, { kind: 'ended', status: change.buildStatus })) };
+    deps.log(JSON.stringify({ message: 'build state change handled', buildId: change.buildId, buildStatus: change.buildStatus, ...result }));
+    return result;
+  };
+}
+
+const SET_BY = 'the application stack (infrastructure/lib/stacks/application-stack.ts)';
+
+/** Builds the real dependencies from the Lambda environment. */
+export function buildStateChangeDependenciesFromEnvironment(environment: Environment, log: (line: string) => void): BuildStateChangeDependencies {
+  return {
+    workItems: new DynamoDbWorkItems(DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerBuildEnd, environment)), requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
+    clock: systemClock,
+    projectName: requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY),
+    log,
+  };
+}
+
+let cached: ((event: unknown) => Promise<BuildStateChangeResult>) | undefined;
+
+/** The Lambda entry point; dependencies are built once per execution environment. */
+export async function handler(event: unknown): Promise<BuildStateChangeResult> {
+  cached ??= createBuildStateChangeHandler(
+    buildStateChangeDependenciesFromEnvironment(process.env, (line) => {
+      process.stdout.write(`${line}\n`);
+    }),
+  );
+  return cached(event);
+}
