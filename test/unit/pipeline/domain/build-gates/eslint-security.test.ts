@@ -13,7 +13,7 @@ const { securityRules } = (await import(new URL('../../../../../eslint.security.
 async function lint(code: string) {
   const eslint = new ESLint({ overrideConfigFile: true, overrideConfig: [{ languageOptions: { sourceType: 'module' } }, securityRules] });
   const results = await eslint.lintText(code, { filePath: 'sample.js' });
-  const json = (await eslint.loadFormatter('json')).format(results, { cwd: process.cwd(), rulesMeta: eslint.getRulesMetaForResults(results) });
+  const json = (await eslint.loadFormatter('json')).format(results);
   return decideEslint(parseEslintReport(await json));
 }
 
