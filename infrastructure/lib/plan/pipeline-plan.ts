@@ -245,6 +245,8 @@ const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
 const DEPLOYED_SUITE_REPORT = 'reports/junit-deployed.xml';
 /** The secrets gate's saved decision (`kiro-cd gate secrets --report-file`), read again in post_build. */
 const SECRETS_REPORT = 'reports/secrets.json';
+/** The licences gate's saved decision, read again in post_build. */
+const LICENCES_REPORT = 'reports/licences.json';
 
 /** Name of the exported variable that says whether an environment's infrastructure deploys. */
 export function infraVariableName(environment: EnvironmentName): string {
@@ -306,14 +308,16 @@ function buildStage(pipelineName: string): PlannedStage {
         `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
         `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
         `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
+        // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
+        `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
         'npx cdk synth',
         `${CLI} gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
       // Whatever reports the build phase got to write, red builds included: the scan findings as a
       // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
       postBuildCommands: [
-        `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT}`,
-        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --pipeline ${pipelineName}`,
+        `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT}`,
+        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT} --pipeline ${pipelineName}`,
       ],
       timeoutMinutes: ACTION_TIMEOUTS.build,
       // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in

@@ -10,6 +10,7 @@ import { ConfigurationError } from '../../shared/errors.js';
 import { readAuditAllowlist, readNpmAuditOutput, resolveAuditMode } from '../build/audit-inputs.js';
 import { decideEslintReport } from '../build/scan-gates.js';
 import { gateExitCode, printGateResult } from '../build/print-gate-result.js';
+import { runLicencesGate } from '../build/licences-gate.js';
 import { runSecretsGate } from '../build/secrets-gate.js';
 import { removeReportFile, writeReportFile } from '../build/write-report.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
@@ -20,6 +21,7 @@ const USAGE = {
   coverage: 'kiro-cd gate coverage --summary coverage/coverage-summary.json [--threshold 80]',
   eslint: 'kiro-cd gate eslint --input eslint.json',
   tests: 'kiro-cd gate tests --junit reports/junit.xml',
+  licences: 'kiro-cd gate licences [--policy licence-policy.json] [--report-file reports/licences.json]',
   secrets: 'kiro-cd gate secrets [--path <dir>] [--allowlist .secrets-allowlist.json] [--config .secretlintrc.json] [--report-file reports/secrets.json]',
 } as const;
 
@@ -28,7 +30,7 @@ type GateName = keyof typeof USAGE;
 const GATE_LIST = Object.keys(USAGE).join(', ');
 
 const HELP = [
-  'Usage: kiro-cd gate <audit|coverage|eslint|tests|secrets> [options] [--json]',
+  'Usage: kiro-cd gate <audit|coverage|eslint|tests|secrets|licences> [options] [--json]',
   '',
   'Decides one build-stage gate from the report its tool wrote, lists every finding and why it',
   'blocks or not, and exits 0 (pass), 1 (blocked) or 3 (not run: npm audit locally, when the',
@@ -47,6 +49,7 @@ const HELP = [
   '  --path <dir>         secrets: scan every file in this folder instead of the files git tracks',
   '  --config <path>      secrets: secretlint configuration (default .secretlintrc.json)',
   '  --allowlist <path>   secrets: files with fake secrets on purpose (default .secrets-allowlist.json)',
+  '  --policy <path>      licences: allowed licences and exceptions (default licence-policy.json)',
   '  --report-file <path> write the decision as JSON (for scan-report and publish-build-metrics)',
   '  --json               also print the decision as JSON',
   '',
@@ -100,6 +103,9 @@ async function decide(gate: GateName, context: CommandContext, values: OptionVal
       const file = await readReport(requiredFlag(values, 'junit', USAGE.tests), context.cwd);
       return file.kind === 'missing' ? unreadableReport('tests', file.problem) : decideTests(parseJunitXml(file.text));
     }
+    case 'licences': {
+      return runLicencesGate(context.cwd, stringFlag(values, 'policy'), clock.now().toISOString().slice(0, 10));
+    }
     case 'secrets': {
       const path = stringFlag(values, 'path');
       const allowlist = stringFlag(values, 'allowlist');
@@ -131,6 +137,7 @@ export function createGateCommand(deps: GateCommandDeps): Command {
       junit: { type: 'string' },
       path: { type: 'string' },
       config: { type: 'string' },
+      policy: { type: 'string' },
       'report-file': { type: 'string' },
       json: { type: 'boolean' },
     },

@@ -24,9 +24,9 @@ export function isActiveOn(entry: { readonly expires: string }, today: string): 
  * entry, the key and the expected shape, so a broken allowlist stops the gate (exit 2) instead of
  * silently accepting nothing, or everything.
  */
-export function parseAllowlist<T>(schema: z.ZodType<{ entries: T[] }>, value: unknown, source: string, what: string, example: string): readonly T[] {
+export function parseAllowlist<T>(schema: z.ZodType<T>, value: unknown, source: string, what: string, example: string): T {
   const result = schema.safeParse(value);
-  if (result.success) return result.data.entries;
+  if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.length === 0 ? '(top level)' : issue.path.join('.')}: ${issue.message}`);
   throw new ConfigurationError(`${source} is not a valid ${what} allowlist: ${problems.join('; ')}. Expected ${example}.`, { source });
 }

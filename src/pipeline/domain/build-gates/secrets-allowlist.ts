@@ -25,7 +25,7 @@ export type SecretsAllowlistEntry = z.infer<typeof entrySchema>;
 
 /** Validates the parsed `.secrets-allowlist.json`; throws a ConfigurationError naming the entry and key. */
 export function parseSecretsAllowlist(value: unknown, source: string): readonly SecretsAllowlistEntry[] {
-  return parseAllowlist(allowlistSchema, value, source, 'secrets', '{ "entries": [ { "path": "test/fixtures/secrets/", "rule": "@secretlint/...", "reason": "...", "expires": "YYYY-MM-DD" } ] }');
+  return parseAllowlist(allowlistSchema, value, source, 'secrets', '{ "entries": [ { "path": "test/fixtures/secrets/", "rule": "@secretlint/...", "reason": "...", "expires": "YYYY-MM-DD" } ] }').entries;
 }
 
 /** True when the entry covers the file: the same path, or a folder (ending in "/") that holds it. */

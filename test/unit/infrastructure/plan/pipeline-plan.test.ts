@@ -180,6 +180,7 @@ describe('planPipeline', () => {
     expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
     // The secrets gate runs secretlint itself over every tracked file, before any other step.
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --report-file reports/secrets.json']);
+    expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
     expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
@@ -201,6 +202,7 @@ describe('planPipeline', () => {
       expect(command).toContain('--eslint reports/eslint.json');
       expect(command).toContain('--gates-report reports/gates.json');
       expect(command).toContain('--secrets reports/secrets.json');
+      expect(command).toContain('--licences reports/licences.json');
     }
     expect(scanReport).toMatch(/^node bin\/kiro-cd\.js scan-report --output reports\/security-scans\.xml /);
     expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--junit reports\/junit\.xml .*--pipeline kiro-codebuild-worker$/);
