@@ -311,6 +311,9 @@ function buildStage(pipelineName: string): PlannedStage {
         // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
         `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
         'npx cdk synth',
+        // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
+        // KMS-encrypted artifact bucket with the release it describes.
+        `${CLI} sbom --output-dir cdk.out/sbom`,
         `${CLI} gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
       // Whatever reports the build phase got to write, red builds included: the scan findings as a

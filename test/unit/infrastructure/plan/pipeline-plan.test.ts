@@ -181,6 +181,7 @@ describe('planPipeline', () => {
     // The secrets gate runs secretlint itself over every tracked file, before any other step.
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --report-file reports/secrets.json']);
     expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
+    expect(build.commands.slice(-3)).toEqual(['npx cdk synth', 'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom', 'node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json']);
     expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
