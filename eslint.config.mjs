@@ -12,6 +12,34 @@ const forbiddenInPureCode = [
   { group: ['**/adapters/**', '**/handlers/**'], message: 'Decision code may depend on ports, never on adapters or handlers.' },
 ];
 
+/** A relative import that reaches into the given top-level area (any depth of `../`). */
+function intoArea(...areas) {
+  return `^\\.{1,2}/(.*/)?(${areas.join('|')})(/|$)`;
+}
+
+/** The areas of src/ besides src/worker and src/shared: the deployed worker imports none of them. */
+export const SRC_AREAS_OUTSIDE_WORKER = ['cli', 'local', 'pipeline', 'rehearsal'];
+
+/** The dependency directions of STYLE.md §11, as no-restricted-imports patterns. */
+const wrongWay = {
+  infrastructure: { regex: intoArea('infrastructure'), message: 'src/ never imports infrastructure/ (STYLE.md 11): what both need lives under src/, and infrastructure/ imports it from there.' },
+  outOfWorker: { regex: intoArea(...SRC_AREAS_OUTSIDE_WORKER), message: 'The worker stands alone: it imports only src/worker and src/shared (move what it shares with the pipeline to src/shared).' },
+  worker: { regex: intoArea('worker'), message: 'The pipeline imports nothing from the worker: what both need lives in src/shared.' },
+};
+
+/**
+ * The import boundaries, one block per area. no-restricted-imports options REPLACE each other between
+ * blocks that match the same file, so each block lists every pattern that applies to its files, the
+ * decision-code patterns included; the most specific block comes last.
+ */
+export const importBoundaries = [
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [wrongWay.infrastructure] }] } },
+  { files: ['src/pipeline/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [wrongWay.infrastructure, wrongWay.worker] }] } },
+  { files: ['src/worker/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [wrongWay.infrastructure, wrongWay.outOfWorker] }] } },
+  { files: ['src/pipeline/domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...forbiddenInPureCode, wrongWay.infrastructure, wrongWay.worker] }] } },
+  { files: ['src/worker/domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...forbiddenInPureCode, wrongWay.infrastructure, wrongWay.outOfWorker] }] } },
+];
+
 export default tseslint.config(
   { ignores: ['eslint.config.mjs', 'eslint.security.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
   js.configs.recommended,
@@ -30,13 +58,14 @@ export default tseslint.config(
   securityRules,
   {
     // The boundary of STYLE.md: decision code imports no AWS SDK, no CDK, no I/O and reads no process.env.
-    files: ['src/pipeline/domain/**/*.ts', 'src/worker/domain/**/*.ts', 'infrastructure/lib/plan/**/*.ts'],
+    // Its import patterns are part of importBoundaries below.
+    files: ['src/pipeline/domain/**/*.ts', 'src/worker/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: forbiddenInPureCode }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration at the boundary and pass it in.' }],
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids and randomness are ports.' }],
     },
   },
+  ...importBoundaries,
   {
     // Command-line entry points and scripts talk to a terminal on purpose.
     files: ['src/cli/**/*.ts', 'scripts/**/*.ts', 'infrastructure/bin/**/*.ts'],

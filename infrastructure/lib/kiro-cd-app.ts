@@ -1,6 +1,6 @@
 import { aws_stepfunctions as sfn, type App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { DeploymentConfig } from './config/schema.js';
+import type { DeploymentConfig } from '../../src/shared/config/schema.js';
 import { ArtifactReplicationStack } from './stacks/artifact-replication-stack.js';
 import { PipelineRuntimeStack } from './stacks/pipeline-runtime-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';

@@ -5,11 +5,11 @@ import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js
 import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
 import { runAllGates, VALIDATION_REPORT_FILE, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
 import { runProcess } from '../pipeline/adapters/tools/run-process.js';
-import { decideGates } from '../pipeline/domain/gates/gate-finding.js';
+import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout, pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
 import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
-import { printGatesTable } from './commands/gates.js';
+import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';
 import { printGateResult } from './build/print-gate-result.js';
 import { runSecretsGate } from './build/secrets-gate.js';

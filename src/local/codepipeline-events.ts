@@ -5,7 +5,7 @@
  */
 import type { ActionState, ExecutionState, StageState } from '../pipeline/domain/history-model.js';
 import { CODEPIPELINE_DETAIL_TYPES } from '../pipeline/domain/history/codepipeline-event.js';
-import type { IdGenerator } from '../pipeline/ports/id-generator.js';
+import type { IdGenerator } from '../shared/id-generator.js';
 
 /** Where events come from: the pipeline, its account and region, and the event ids. */
 export interface EventOrigin {

@@ -1,4 +1,4 @@
-import type { Clock } from '../pipeline/ports/clock.js';
+import type { Clock } from '../shared/clock.js';
 
 /**
  * A clock whose time runs `factor` times faster than the wall clock, from a given start. The

@@ -3,7 +3,7 @@
  * is derived only from what was read back (deployment records and events from DynamoDB,
  * notifications from SQS), never from the driver's own notes.
  */
-import { ENVIRONMENT_NAMES } from '../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import type {
   DeploymentRecord,
   DeploymentStatus,

@@ -3,7 +3,7 @@
  * the kind and environment come from the message attributes the notifier sets, the text is the body
  * a subscriber reads, the time is when SQS received it.
  */
-import { ENVIRONMENT_NAMES } from '../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import type { EnvironmentName } from '../pipeline/domain/history-model.js';
 import { NOTICE_KINDS, type NoticeKind } from '../pipeline/domain/notice.js';
 import { MalformedInputError } from '../shared/errors.js';

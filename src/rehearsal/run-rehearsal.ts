@@ -6,11 +6,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { planPipeline } from '../../infrastructure/lib/plan/pipeline-plan.js';
+import { planPipeline } from '../pipeline/domain/plan/pipeline-plan.js';
 import { applicationStageName } from '../pipeline/domain/stage-names.js';
 import { GitSourceDiff } from '../pipeline/adapters/git/git-source-diff.js';
 import { computeDora } from '../pipeline/domain/metrics/dora.js';
-import { uuidGenerator } from '../pipeline/ports/id-generator.js';
+import { uuidGenerator } from '../shared/id-generator.js';
 import { formatDoraMeasures } from '../cli/commands/dora.js';
 import { readStatus, renderStatus } from '../cli/commands/status.js';
 import type { Output } from '../cli/output.js';
@@ -21,8 +21,9 @@ import { readSynthesizedStacks } from '../local/synthesized-templates.js';
 import { TaskTokenBroker } from '../local/task-token-broker.js';
 import { CodePipelineDouble } from '../local/codepipeline-double.js';
 import { ConfigurationError, KiroCdError } from '../shared/errors.js';
-import { renderRehearsalReport, type ReportScenario } from './html-report.js';
-import { REHEARSAL_TIME_FACTOR, rehearsalConfig } from './rehearsal-config.js';
+import { renderRehearsalReport } from './html-report.js';
+import { scenarioTimelineFromEntries } from './report/timeline-from-entries.js';
+import { REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
 import { emulatorClients, wireRuntime } from './rehearsal-runtime.js';
 import { ReleaseRepository } from './release-repository.js';
 import { findRuntimeBinding } from './runtime-binding.js';
@@ -44,7 +45,7 @@ export interface RehearsalOptions {
   readonly cwd: string;
   /** The cloud assembly written by the synthesis phase. */
   readonly assemblyDir: string;
-  /** Scenario names; empty runs all five. */
+  /** Scenario names; empty runs all six. */
   readonly scenarios: readonly string[];
   /** Leaves the emulator running at the end, so `kiro-cd history --endpoint-url ...` can read the history. */
   readonly keepEmulator: boolean;
@@ -94,7 +95,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   const { out } = options;
   const selection = selectScenarios(options.scenarios);
   if (selection.kind === 'unknown') throw new ConfigurationError(`Unknown scenario(s): ${selection.unknown.join(', ')}.`);
-  const config = rehearsalConfig();
+  const config = await loadRehearsalConfig();
   const region = config.pipeline.region;
   const account = config.pipeline.account;
   const stacks = readSynthesizedStacks(options.assemblyDir);
@@ -169,17 +170,12 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info('\nDORA measures over the rehearsal (rehearsal time), from the recorded history:');
     for (const measure of measures) out.info(`  ${measure.name.padEnd(24)} ${measure.value}`);
 
-    const reportScenarios: ReportScenario[] = runs.map((run) => ({
-      name: run.scenario.name,
-      title: run.scenario.title,
-      description: run.scenario.description,
-      verdict: run.verdict,
-      durationMs: run.durationMs,
-      timeline: run.timeline,
-    }));
+    const reportScenarios = runs.map((run) =>
+      scenarioTimelineFromEntries({ scenario: run.scenario.name, description: `${run.scenario.title}: ${run.scenario.description}`, verdict: run.verdict, timeline: run.timeline }),
+    );
     const reportFile = join(options.cwd, REPORT_PATH);
     mkdirSync(dirname(reportFile), { recursive: true });
-    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases: options.phases }));
+    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases: options.phases, rehearsalTimeFactor: REHEARSAL_TIME_FACTOR }));
     out.info(`\nReport written to ${REPORT_PATH}.`);
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');

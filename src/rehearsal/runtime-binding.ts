@@ -4,7 +4,7 @@
  * read at cold start), and the health monitor is the state machine whose definition has the
  * monitor's states. So the rehearsal talks to exactly the resources the stacks would deploy.
  */
-import type { EnvironmentName } from '../../infrastructure/lib/config/schema.js';
+import type { EnvironmentName } from '../shared/config/schema.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../pipeline/handlers/deployment-runtime.js';
 import { parseDefinition, type AslDefinition } from '../local/local-state-machine.js';
 import { resolveIntrinsics, type ResolutionContext, type SynthesizedStack } from '../local/synthesized-templates.js';

@@ -20,14 +20,15 @@ import {
   type StageExecutionStatus,
   type StartPipelineExecutionCommandOutput,
 } from '@aws-sdk/client-codepipeline';
-import type { DeploymentConfig, EnvironmentConfig, EnvironmentName } from '../../infrastructure/lib/config/schema.js';
-import { deployedStages, detectionActionName, infraVariableName, type PipelinePlan, type PlannedStage } from '../../infrastructure/lib/plan/pipeline-plan.js';
+import type { DeploymentConfig, EnvironmentConfig, EnvironmentName } from '../shared/config/schema.js';
+import { deployedStages, type PipelinePlan, type PlannedStage } from '../pipeline/domain/plan/pipeline-plan.js';
+import { detectionActionName, infraVariableName } from '../pipeline/domain/pipeline-vocabulary.js';
 import { decideInfrastructureChange, exportedVariableLine, type InfrastructureDecision, type SourceChanges } from '../pipeline/domain/change-detection/decide-infrastructure-change.js';
 import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.js';
 import { runRollback, type RollbackOutcome } from '../pipeline/domain/rollback/rollback-orchestrator.js';
 import { requestFromEvent } from '../pipeline/handlers/rollback-trigger.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../pipeline/domain/rollback/rollback-timing.js';
-import type { IdGenerator } from '../pipeline/ports/id-generator.js';
+import type { IdGenerator } from '../shared/id-generator.js';
 import type { SourceDiff } from '../pipeline/ports/source-diff.js';
 import { lastDeployedRecord } from '../cli/build/last-deployed-commit.js';
 import { actionEvent, executionEvent, stageEvent, type EventOrigin, type TriggerCommit } from '../local/codepipeline-events.js';
@@ -136,7 +137,7 @@ export class ScenarioDriver {
     const lastKnownGood = await this.context.runtime.history.lastKnownGood();
     const release = this.context.repository.commit(scenario.commit, scenario.title);
     this.fire(undefined, `pushed ${release.id.slice(0, 8)} to main (${scenario.commit === 'application-only' ? 'application code only' : 'infrastructure and application'}): ${scenario.title}`);
-    if (scenario.failStageRollbackIn !== undefined) {
+    if (scenario.pipelineChangedBeforeRelease === true) {
       this.context.double.selfMutate();
       this.fire(undefined, 'the pipeline definition changed (self-mutation): executions before it are no stage-rollback targets');
     }

@@ -73,8 +73,11 @@ export interface ScenarioDefinition {
   readonly commit: CommitChange;
   /** Alarms set to ALARM during an environment's bake period. */
   readonly alarms: readonly AlarmStimulus[];
-  /** The environment whose stage rollback the CodePipeline double refuses (no eligible target). */
-  readonly failStageRollbackIn?: EnvironmentName;
+  /**
+   * True when the push also changes the pipeline (self-mutation): no earlier execution is then a
+   * stage-rollback target, so the CodePipeline double refuses the stage rollback.
+   */
+  readonly pipelineChangedBeforeRelease?: boolean;
   /** How the driver answers a health review (warning alarm). */
   readonly reviewAnswer: 'approve' | 'reject';
   /** How the driver answers production's manual approval. */
@@ -131,7 +134,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       "A critical alarm fails staging, but staging's own rollback cannot run: every environment that runs a newer release than the last known good one is returned to it.",
     commit: 'infrastructure-and-application',
     alarms: [{ environment: 'staging', severity: 'critical' }],
-    failStageRollbackIn: 'staging',
+    pipelineChangedBeforeRelease: true,
     reviewAnswer: 'approve',
     productionApproval: 'approve',
     expected: {

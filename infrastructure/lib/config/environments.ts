@@ -1,4 +1,4 @@
-import type { DeploymentConfigInput } from './schema.js';
+import type { DeploymentConfigInput } from '../../../src/shared/config/schema.js';
 
 /**
  * The deployment configuration: the pipeline and its three environments, in deployment order.

@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { watchedAlarms } from '../../../src/pipeline/handlers/health-monitor.js';
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 
 /** The observer role's name in an environment account: fixed, so the pipeline account can name its ARN. */
 export function observerRoleName(environment: Pick<EnvironmentConfig, 'stackPrefix'>): string {

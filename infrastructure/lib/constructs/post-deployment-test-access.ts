@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
-import type { EnvironmentConfig } from '../config/schema.js';
-import { postDeploymentTestRoleName } from '../plan/environment-roles.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
+import { postDeploymentTestRoleName } from '../../../src/pipeline/domain/plan/environment-roles.js';
 import { acknowledgeNagFinding } from '../policy/acknowledge.js';
 
 /** Properties of {@link PostDeploymentTestAccess}. */

@@ -28,7 +28,7 @@ export function acknowledgeNagFinding(construct: IConstruct, id: string, reason:
 /**
  * Accepts one cfn-guard rule (Control Tower or project) on one resource: writes
  * `Metadata.guard.SuppressedRules` (the Guard Rules Registry convention) and the reason in
- * `Metadata.guard.Reasons`, which `kiro-cd gates` reads. Pass the L2 construct or its L1 resource.
+ * `Metadata.guard.Reasons`, which `kiro-cd policy-gates` reads. Pass the L2 construct or its L1 resource.
  */
 export function acknowledgeGuardRule(construct: IConstruct, rule: string, reason: string): void {
   checkReason(rule, reason, construct);

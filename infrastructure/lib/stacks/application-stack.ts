@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { PostDeploymentTestAccess } from '../constructs/post-deployment-test-access.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { WorkerAlarms } from '../constructs/worker/worker-alarms.js';

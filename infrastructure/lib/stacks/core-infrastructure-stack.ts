@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { LOCK_TABLE_KEYS, WORK_ITEMS_TABLE_KEYS } from '../../../src/worker/domain/table-keys.js';
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '../constructs/worker/core-parameters.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { retentionDays } from '../constructs/log-retention.js';

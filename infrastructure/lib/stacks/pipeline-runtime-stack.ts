@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { DeploymentConfig, EnvironmentName } from '../config/schema.js';
+import type { DeploymentConfig, EnvironmentName } from '../../../src/shared/config/schema.js';
 import { DeliveryDashboard } from '../constructs/observability/delivery-dashboard.js';
 import { DeploymentHistoryTable } from '../constructs/observability/deployment-history-table.js';
 import { NotificationTopics } from '../constructs/observability/notification-topics.js';

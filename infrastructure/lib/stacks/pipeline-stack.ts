@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
 import { PIPELINE_STAGES } from '../../../src/pipeline/domain/stage-names.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
-import type { DeploymentConfig, EnvironmentConfig } from '../config/schema.js';
+import type { DeploymentConfig, EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { accessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { artifactBucket as artifactBucketOf } from '../constructs/artifact-bucket.js';
 import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
@@ -34,17 +34,9 @@ import { StepFunctionsInvokeStep } from '../constructs/pipeline/step-functions-i
 import { acknowledgeLogStreamWildcard } from '../constructs/worker/log-stream-acknowledgement.js';
 import { retentionDays } from '../constructs/log-retention.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowledge.js';
-import { postDeploymentTestRoleArn } from '../plan/environment-roles.js';
-import {
-  ACTION_TIMEOUTS,
-  VARIABLE_REFERENCE,
-  detectionActionName,
-  nativeAlarmConditionApplies,
-  planPipeline,
-  type PipelinePlan,
-  PIPELINE_VARIABLES_NAMESPACE,
-  SOURCE_VARIABLES_NAMESPACE,
-} from '../plan/pipeline-plan.js';
+import { postDeploymentTestRoleArn } from '../../../src/pipeline/domain/plan/environment-roles.js';
+import { ACTION_TIMEOUTS, nativeAlarmConditionApplies, planPipeline, type PipelinePlan } from '../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { VARIABLE_REFERENCE, detectionActionName, PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE } from '../../../src/pipeline/domain/pipeline-vocabulary.js';
 
 /** The two CDK Stages that make up one environment: infrastructure first, then the application. */
 export interface EnvironmentStages {

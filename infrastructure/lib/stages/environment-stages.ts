@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { ApplicationStage } from './application-stage.js';
 import { InfrastructureStage } from './infrastructure-stage.js';
 

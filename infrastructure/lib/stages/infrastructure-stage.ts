@@ -1,7 +1,7 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { infrastructureStageName } from '../../../src/pipeline/domain/stage-names.js';
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../src/shared/config/schema.js';
 import { CoreInfrastructureStack } from '../stacks/core-infrastructure-stack.js';
 
 /** Properties of {@link InfrastructureStage}. */

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import type { OptionValues } from '../command.js';
 

@@ -6,11 +6,11 @@
 import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfig } from '../../../infrastructure/lib/config/schema.js';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
+import type { DeploymentConfig } from '../../shared/config/schema.js';
 import { CodePipelineControl } from '../../pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbDeploymentHistory } from '../../pipeline/adapters/aws/dynamodb-deployment-history.js';
-import { systemClock } from '../../pipeline/ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
 import { ConfigurationError } from '../../shared/errors.js';
@@ -20,7 +20,8 @@ import type { AwsClientConfig } from './aws-options.js';
 export const PIPELINE_RUNTIME_STACK = 'KiroCd-PipelineRuntime';
 
 /** Defaults every operational command reads from the validated configuration. */
-export function configuredDefaults(config: DeploymentConfig = loadDeploymentConfig()): { readonly region: string; readonly pipelineName: string } {
+export async function configuredDefaults(config?: DeploymentConfig): Promise<{ readonly region: string; readonly pipelineName: string }> {
+  config ??= await loadEnvironmentsFile();
   return { region: config.pipeline.region, pipelineName: config.pipeline.name };
 }
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfig } from '../../../infrastructure/lib/config/schema.js';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
+import type { DeploymentConfig } from '../../shared/config/schema.js';
 import { CdkStackDiff } from '../../pipeline/adapters/cdk/cdk-stack-diff.js';
 import { readAssemblyStacks } from '../../pipeline/adapters/cdk/cloud-assembly-stacks.js';
 import { GitSourceDiff } from '../../pipeline/adapters/git/git-source-diff.js';
@@ -22,7 +22,7 @@ import {
   type AssemblyStack,
 } from '../../pipeline/domain/change-detection/infrastructure-stacks.js';
 import type { EnvironmentName } from '../../pipeline/domain/history-model.js';
-import { systemClock } from '../../pipeline/ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import type { SourceDiff } from '../../pipeline/ports/source-diff.js';
 import type { StackDiff } from '../../pipeline/ports/stack-diff.js';
@@ -65,7 +65,7 @@ const HELP = [
 
 /** What detect-changes needs from outside; tests pass fakes. */
 export interface DetectChangesDeps {
-  readonly config: () => DeploymentConfig;
+  readonly config: () => DeploymentConfig | Promise<DeploymentConfig>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
   readonly sourceDiff: (cwd: string, env: Readonly<Record<string, string | undefined>>) => SourceDiff;
   readonly stackDiff: (options: { readonly app: string; readonly cwd: string; readonly env: Readonly<Record<string, string | undefined>> }) => StackDiff;
@@ -104,7 +104,7 @@ async function sourceChanges(
     if (table === undefined || table === '') {
       return { source: { kind: 'first-deployment' }, note: 'no deployment history given (--history-table) and no --from: treated as a first deployment' };
     }
-    const aws = resolveAwsOptions(values, context.env, { region: deps.config().pipeline.region });
+    const aws = resolveAwsOptions(values, context.env, { region: (await deps.config()).pipeline.region });
     try {
       const record = await lastDeployedRecord(deps.openHistory(awsClientConfig(aws), table), environment);
       if (record === undefined) return { source: { kind: 'first-deployment' }, note: `the history table ${table} has no successful deployment to ${environment}` };
@@ -158,7 +158,7 @@ export function createDetectChangesCommand(deps: DetectChangesDeps): Command {
       const environment = parseEnvironmentOption(requiredFlag(values, 'environment', USAGE));
       if (environment === undefined) throw new ConfigurationError(`--environment is required. Usage: ${USAGE}`);
       const to = commitFlag(requiredFlag(values, 'to', USAGE), 'to') ?? '';
-      const config = deps.config();
+      const config = await deps.config();
       const environmentConfig = config.environments.find((candidate) => candidate.name === environment);
       if (environmentConfig === undefined) {
         throw new ConfigurationError(`environment "${environment}" is not in infrastructure/lib/config/environments.ts; add it there or pick one of ${config.environments.map((e) => e.name).join(', ')}.`);
@@ -191,7 +191,7 @@ export function createDetectChangesCommand(deps: DetectChangesDeps): Command {
 
 /** `kiro-cd detect-changes` with git, the cdk CLI and the DynamoDB deployment history. */
 export const detectChangesCommand: Command = createDetectChangesCommand({
-  config: () => loadDeploymentConfig(),
+  config: () => loadEnvironmentsFile(),
   openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: new DynamoDBClient(client), tableName, clock: systemClock }),
   sourceDiff: (cwd, env) => new GitSourceDiff({ cwd, env }),
   stackDiff: (options) => new CdkStackDiff(options),

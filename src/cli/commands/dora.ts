@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../shared/errors.js';
 import { computeDora, type DoraMeasures } from '../../pipeline/domain/metrics/dora.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import { ExitCode, type Command } from '../command.js';
 import { awsCall } from '../aws/aws-errors.js';
@@ -53,7 +53,7 @@ export function formatDoraMeasures(measures: DoraMeasures, environment: string):
 /** What the dora command needs from outside. */
 export interface DoraCommandDeps {
   readonly clock: Clock;
-  readonly defaults: () => { readonly region: string };
+  readonly defaults: () => { readonly region: string } | Promise<{ readonly region: string }>;
   /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
@@ -87,7 +87,7 @@ export function createDoraCommand(deps: DoraCommandDeps): Command {
     options: { ...AWS_CLI_OPTIONS, ...HISTORY_TABLE_OPTION, since: { type: 'string' }, until: { type: 'string' }, environment: { type: 'string' } },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`dora takes no arguments; got "${positionals.join(' ')}". Use --since to choose the window.`);
-      const defaults = deps.defaults();
+      const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const tableName = await resolveHistoryTable(values, context.env, () =>
         awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),

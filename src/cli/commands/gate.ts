@@ -5,7 +5,7 @@ import { parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
 import { gateResultFileText } from '../../pipeline/domain/build-gates/gate-result-file.js';
 import { decideTests } from '../../pipeline/domain/build-gates/tests.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { readAuditAllowlist, readNpmAuditOutput, resolveAuditMode } from '../build/audit-inputs.js';
 import { decideEslintReport } from '../build/scan-gates.js';

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../shared/errors.js';
 import type { DeploymentRecord, HistoryQuery } from '../../pipeline/domain/history-model.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
 import { ExitCode, type Command, type OptionValues } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
@@ -14,7 +14,7 @@ import { parseTimeOption } from '../aws/time-options.js';
 export interface HistoryCommandDeps {
   readonly clock: Clock;
   /** Region and history table name used when neither flags nor environment variables give them. */
-  readonly defaults: () => { readonly region: string };
+  readonly defaults: () => { readonly region: string } | Promise<{ readonly region: string }>;
   /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   /** Opens the deployment history table with the given client configuration. */
@@ -125,7 +125,7 @@ export function createHistoryCommand(deps: HistoryCommandDeps): Command {
       if (positionals.length > 0) {
         throw new ConfigurationError(`history takes no arguments; got "${positionals.join(' ')}". Use --environment or --commit to filter.`);
       }
-      const defaults = deps.defaults();
+      const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const tableName = await resolveHistoryTable(values, context.env, () =>
         awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { detectChangesCommand } from './detect-changes.js';
 import { gateCommand } from './gate.js';
-import { gatesCommand } from './gates.js';
+import { policyGatesCommand } from './policy-gates.js';
 import { doraCommand } from './dora.js';
 import { historyCommand } from './history.js';
 import { planCommand } from './plan.js';
@@ -15,4 +15,4 @@ import { statusCommand } from './status.js';
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [detectChangesCommand, gateCommand, gatesCommand, historyCommand, publishBuildMetricsCommand, sbomCommand, scanReportCommand, statusCommand, doraCommand, planCommand, rollbackCommand, approveCommand, rejectCommand];
+export const commands: readonly Command[] = [detectChangesCommand, gateCommand, policyGatesCommand, historyCommand, publishBuildMetricsCommand, sbomCommand, scanReportCommand, statusCommand, doraCommand, planCommand, rollbackCommand, approveCommand, rejectCommand];

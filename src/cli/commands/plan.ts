@@ -1,6 +1,8 @@
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
-import { deployedStages, infraVariableName, planPipeline } from '../../../infrastructure/lib/plan/pipeline-plan.js';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
+import { deployedStages, planPipeline } from '../../pipeline/domain/plan/pipeline-plan.js';
+import { infraVariableName } from '../../pipeline/domain/pipeline-vocabulary.js';
+import { stageRole } from '../../pipeline/domain/stage-names.js';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
 import { GitSourceDiff } from '../../pipeline/adapters/git/git-source-diff.js';
 import {
   decideInfrastructureChange,
@@ -10,14 +12,14 @@ import {
 import { affectsInfrastructure } from '../../pipeline/domain/change-detection/infrastructure-paths.js';
 import type { SourceDiff } from '../../pipeline/ports/source-diff.js';
 import { ConfigurationError } from '../../shared/errors.js';
-import type { DeploymentConfig } from '../../../infrastructure/lib/config/schema.js';
+import type { DeploymentConfig } from '../../shared/config/schema.js';
 import { ExitCode, type Command } from '../command.js';
 import { parseEnvironmentOption } from '../aws/history-options.js';
 import { renderTable } from '../aws/table.js';
 
 /** What the plan command needs from outside. */
 export interface PlanCommandDeps {
-  readonly config: () => DeploymentConfig;
+  readonly config: () => DeploymentConfig | Promise<DeploymentConfig>;
   /** Lists changed files between two commits of the repository at `cwd`. */
   readonly sourceDiff: (cwd: string) => SourceDiff;
 }
@@ -77,7 +79,7 @@ export async function planRange(
   return decisions.map((decision) => ({
     environment: decision.environment,
     decision,
-    stages: stageOutcomes.filter((outcome) => outcome.stage.toLowerCase().startsWith(decision.environment)),
+    stages: stageOutcomes.filter((outcome) => stageRole(outcome.stage, [decision.environment]).kind !== 'pipeline'),
   }));
 }
 
@@ -97,7 +99,7 @@ export function createPlanCommand(deps: PlanCommandDeps): Command {
       if (output !== 'json' && output !== 'table') throw new ConfigurationError(`--output must be "json" or "table", not ${JSON.stringify(output)}.`);
       const only = parseEnvironmentOption(values.environment);
       const repository = typeof values.repository === 'string' ? values.repository : context.cwd;
-      const plans = await planRange(deps.config(), deps.sourceDiff(repository), from, to, only === undefined ? ENVIRONMENT_NAMES : [only]);
+      const plans = await planRange(await deps.config(), deps.sourceDiff(repository), from, to, only === undefined ? ENVIRONMENT_NAMES : [only]);
       if (output === 'json') {
         context.out.json(plans);
         return ExitCode.Ok;
@@ -123,6 +125,6 @@ export function createPlanCommand(deps: PlanCommandDeps): Command {
 
 /** `kiro-cd plan` on the configuration and the git working copy. */
 export const planCommand: Command = createPlanCommand({
-  config: () => loadDeploymentConfig(),
+  config: () => loadEnvironmentsFile(),
   sourceDiff: (cwd) => new GitSourceDiff({ cwd }),
 });

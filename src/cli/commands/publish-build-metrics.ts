@@ -1,13 +1,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
 import { CloudWatchMetricsPublisher } from '../../pipeline/adapters/aws/cloudwatch-metrics-publisher.js';
 import { BUILD_METRICS_NAMESPACE, buildMetricData, type BuildResults, type MetricDatum } from '../../pipeline/domain/build-gates/build-metrics.js';
 import { parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage.js';
 import type { GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { countTests, parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { countPolicyGateFindings } from '../../pipeline/domain/build-gates/policy-gates-report.js';
-import { GATE_NAMES } from '../../pipeline/domain/gates/gate-finding.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { GATE_NAMES } from '../../pipeline/domain/policy-gates/gate-finding.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
@@ -35,7 +35,7 @@ const HELP = [
   '  --audit <path>             output of "npm audit --json" (with --allowlist, as for the gate)',
   '  --allowlist <path>         npm audit allowlist (default .audit-allowlist.json, optional)',
   '  --eslint <path>            output of "eslint -f json"',
-  '  --gates-report <path>      output of "kiro-cd gates --output json" (cfn-lint, cfn-guard, cdk-nag)',
+  '  --gates-report <path>      output of "kiro-cd policy-gates --output json" (cfn-lint, cfn-guard, cdk-nag)',
   '  --secrets <path>           what "kiro-cd gate secrets --report-file <path>" wrote',
   '  --licences <path>          what "kiro-cd gate licences --report-file <path>" wrote',
   '  --dry-run                  print what would be sent, send nothing',
@@ -46,7 +46,7 @@ const HELP = [
 /** What publish-build-metrics needs from outside; tests pass fakes. */
 export interface PublishBuildMetricsDeps {
   readonly clock: Clock;
-  readonly defaultRegion: () => string;
+  readonly defaultRegion: () => string | Promise<string>;
   readonly openPublisher: (client: AwsClientConfig) => MetricsPublisher;
 }
 
@@ -131,7 +131,7 @@ export function createPublishBuildMetricsCommand(deps: PublishBuildMetricsDeps):
       if (!['junit', 'coverage-summary', 'audit', 'eslint', 'gates-report', ...Object.keys(SAVED_GATE_OPTIONS)].some((name) => values[name] !== undefined)) {
         throw new ConfigurationError(`give at least one report to publish. Usage: ${USAGE}`);
       }
-      const aws = resolveAwsOptions(values, context.env, { region: deps.defaultRegion() });
+      const aws = resolveAwsOptions(values, context.env, { region: await deps.defaultRegion() });
       const warn = (message: string): void => {
         context.out.error(`publish-build-metrics: warning: ${message}`);
       };
@@ -155,6 +155,6 @@ export function createPublishBuildMetricsCommand(deps: PublishBuildMetricsDeps):
 /** `kiro-cd publish-build-metrics` against CloudWatch. */
 export const publishBuildMetricsCommand: Command = createPublishBuildMetricsCommand({
   clock: systemClock,
-  defaultRegion: () => loadDeploymentConfig().pipeline.region,
+  defaultRegion: async () => (await loadEnvironmentsFile()).pipeline.region,
   openPublisher: (client) => new CloudWatchMetricsPublisher(new CloudWatchClient(client)),
 });

@@ -9,7 +9,7 @@ import { configuredDefaults } from '../aws/runtime-clients.js';
 
 /** What the review commands need: defaults and a way to reach Step Functions. */
 export interface ReviewCommandDeps {
-  readonly defaults: () => { readonly region: string };
+  readonly defaults: () => { readonly region: string } | Promise<{ readonly region: string }>;
   readonly openGate: (client: AwsClientConfig) => ReviewGate;
 }
 
@@ -49,7 +49,7 @@ Exit codes: 0 answered, 2 bad input, 3 Step Functions could not be reached or th
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`${decision} takes no arguments; pass the token with --token.`);
       const { token, comment, actor } = parse(values, context.env);
-      const aws = resolveAwsOptions(values, context.env, deps.defaults());
+      const aws = resolveAwsOptions(values, context.env, await deps.defaults());
       const gate = deps.openGate(awsClientConfig(aws));
       await awsCall(`sending the ${decision === 'approve' ? 'approval' : 'rejection'} to Step Functions`, () =>
         decision === 'approve' ? gate.approve(token, actor, comment) : gate.reject(token, actor, comment),

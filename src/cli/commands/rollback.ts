@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
@@ -10,9 +10,9 @@ import { runRollback, type RollbackDependencies, type RollbackOutcome } from '..
 import type { RollbackPlan, RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';
-import { systemClock } from '../../pipeline/ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
-import { uuidGenerator } from '../../pipeline/ports/id-generator.js';
+import { uuidGenerator } from '../../shared/id-generator.js';
 import type { Notifier } from '../../pipeline/ports/notifier.js';
 import type { PipelineControl } from '../../pipeline/ports/pipeline-control.js';
 import type { RollbackLedger } from '../../pipeline/ports/rollback-ledger.js';
@@ -26,7 +26,7 @@ import { PIPELINE_RUNTIME_STACK, configuredDefaults, discoverHistoryTable, openC
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
 export interface RollbackCommandDeps {
-  readonly defaults: () => { readonly region: string; readonly pipelineName: string };
+  readonly defaults: () => { readonly region: string; readonly pipelineName: string } | Promise<{ readonly region: string; readonly pipelineName: string }>;
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly discoverLedgerTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
@@ -149,7 +149,7 @@ export function createRollbackCommand(deps: RollbackCommandDeps): Command {
     },
     async run(context, values, positionals) {
       const environment = parseEnvironment(positionals);
-      const defaults = deps.defaults();
+      const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const client = awsClientConfig(aws);
       const pipelineName = stringFlag(values, 'pipeline') ?? defaults.pipelineName;

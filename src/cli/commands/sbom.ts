@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { runCycloneDxNpm } from '../../pipeline/adapters/tools/cyclonedx-runner.js';
 import { bundleSbom, checkCycloneDxJson } from '../../pipeline/domain/build-gates/sbom.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { BUNDLE_ENTRIES } from '../build/bundle-entries.js';
 import { takeInventory } from '../build/licences-gate.js';

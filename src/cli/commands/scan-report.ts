@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parsePolicyGatesReport } from '../../pipeline/domain/build-gates/policy-gates-report.js';
 import { policyGatesNotRun, renderScanReport, SCAN_REPORT_GROUP, scanNotRun, scanResultOfGate, scanResultsOfPolicyGates, type ScanResult } from '../../pipeline/domain/build-gates/scan-report.js';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS } from '../build/scan-gates.js';
@@ -27,7 +27,7 @@ const HELP = [
   '  --audit <path>         output of "npm audit --json" (with --allowlist, as for the gate)',
   '  --allowlist <path>     npm audit allowlist (default .audit-allowlist.json, optional)',
   '  --eslint <path>        output of "eslint -f json"',
-  '  --gates-report <path>  what "kiro-cd gates --report-file <path>" wrote (cfn-lint, cfn-guard, cdk-nag)',
+  '  --gates-report <path>  what "kiro-cd policy-gates --report-file <path>" wrote (cfn-lint, cfn-guard, cdk-nag)',
   '  --secrets <path>       what "kiro-cd gate secrets --report-file <path>" wrote',
   '  --licences <path>      what "kiro-cd gate licences --report-file <path>" wrote',
   '',
@@ -42,7 +42,7 @@ export interface ScanReportDeps {
 
 const REPORT_OPTIONS = ['audit', 'eslint', 'gates-report', ...Object.keys(SAVED_GATE_OPTIONS)] as const;
 
-/** The policy gates' scans from what `kiro-cd gates --report-file` wrote; every gate not run when it cannot be read. */
+/** The policy gates' scans from what `kiro-cd policy-gates --report-file` wrote; every gate not run when it cannot be read. */
 async function policyGateScans(path: string, cwd: string): Promise<ScanResult[]> {
   const file = await readReport(path, cwd);
   if (file.kind === 'missing') return policyGatesNotRun(file.problem);

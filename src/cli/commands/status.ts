@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError, asKiroCdError } from '../../shared/errors.js';
 import type { DeploymentRecord } from '../../pipeline/domain/history-model.js';
 import { applicationStageName, approvalStageName, infrastructureStageName } from '../../pipeline/domain/stage-names.js';
@@ -14,7 +14,7 @@ import { renderTable } from '../aws/table.js';
 /** What the status command needs from outside. */
 export interface StatusCommandDeps {
   /** Region, history table and pipeline name used when flags and environment give none. */
-  readonly defaults: () => { readonly region: string; readonly pipelineName: string };
+  readonly defaults: () => { readonly region: string; readonly pipelineName: string } | Promise<{ readonly region: string; readonly pipelineName: string }>;
   /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
@@ -140,7 +140,7 @@ export function createStatusCommand(deps: StatusCommandDeps): Command {
     options: { ...AWS_CLI_OPTIONS, ...HISTORY_TABLE_OPTION, environment: { type: 'string' }, 'pipeline-name': { type: 'string' } },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`status takes no arguments; got "${positionals.join(' ')}".`);
-      const defaults = deps.defaults();
+      const defaults = await deps.defaults();
       const aws = resolveAwsOptions(values, context.env, defaults);
       const tableName = await resolveHistoryTable(values, context.env, () =>
         awsCall(`finding the history table of the pipeline runtime stack`, () => deps.discoverHistoryTable(awsClientConfig(aws))),

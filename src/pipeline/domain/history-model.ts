@@ -6,7 +6,7 @@
  * (recording the same event twice changes nothing), and a {@link DeploymentRecord} is the state
  * derived from all events of one execution in one environment, whatever order they arrived in.
  */
-import type { EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import type { EnvironmentName } from '../../shared/config/environment-names.js';
 
 export type { EnvironmentName };
 

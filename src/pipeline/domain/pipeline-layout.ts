@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENVIRONMENT_NAMES } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../shared/config/environment-names.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import type { EnvironmentName } from './history-model.js';
 import { stageRole, type StageRole } from './stage-names.js';

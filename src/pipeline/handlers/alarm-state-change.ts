@@ -8,7 +8,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { MalformedInputError } from '../../shared/errors.js';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { DynamoDbHealthSignals } from '../adapters/aws/dynamodb-health-signals.js';
 import { SfnReviewGate } from '../adapters/aws/sfn-review-gate.js';
 import { decideAlarmEvent, type AlarmEventDecision, type AlarmStateChange, type WatchedAlarmsByEnvironment } from '../domain/health/alarm-event.js';

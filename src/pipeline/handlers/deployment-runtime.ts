@@ -9,14 +9,14 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { z } from 'zod';
-import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError } from '../../shared/errors.js';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { CloudWatchAlarmReader } from '../adapters/aws/cloudwatch-alarm-reader.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import type { AlarmReader } from '../ports/alarm-reader.js';
-import { systemClock } from '../ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { Notifier } from '../ports/notifier.js';
 

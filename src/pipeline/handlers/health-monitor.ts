@@ -5,20 +5,20 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import type { EnvironmentConfig } from '../../../infrastructure/lib/config/schema.js';
+import type { EnvironmentConfig } from '../../shared/config/schema.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { decideHealth, type AlarmReading, type HealthVerdict, type WatchedAlarm } from '../domain/health/health-verdict.js';
 import type { EnvironmentName, HealthCheckEvent } from '../domain/history-model.js';
 import type { AlarmReader } from '../ports/alarm-reader.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { HealthSignals } from '../ports/health-signals.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReviewGate } from '../ports/review-gate.js';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { DynamoDbHealthSignals } from '../adapters/aws/dynamodb-health-signals.js';
 import { SfnReviewGate } from '../adapters/aws/sfn-review-gate.js';
-import { systemClock } from '../ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import { alarmReaders, DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier, observerRolesFromEnv } from './deployment-runtime.js';
 import { stdoutLog } from './pipeline-event-common.js';
 

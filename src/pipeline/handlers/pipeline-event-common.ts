@@ -2,7 +2,7 @@
  * What the pipeline-event Lambdas share: the stage names they read, their log line shape, and the
  * SDK client options. Kept small on purpose; each handler stays a thin parse-decide-act function.
  */
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { applicationStageName } from '../domain/stage-names.js';
 
 /** Environments in deployment order, as the stage names encode them. */

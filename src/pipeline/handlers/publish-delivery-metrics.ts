@@ -3,12 +3,12 @@
  * publishes them in embedded metric format.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
 import { doraMetrics, type MetricDatum } from '../domain/metrics/delivery-metrics.js';
 import { computeDora } from '../domain/metrics/dora.js';
-import { systemClock, type Clock } from '../ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
 

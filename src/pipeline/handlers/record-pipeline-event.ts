@@ -8,14 +8,14 @@
  * why that, and not the EventBridge target's DLQ, is where function errors land).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
 import { normaliseCodePipelineEvent } from '../domain/history/codepipeline-event.js';
 import { foldDeployments } from '../domain/history/deployment-fold.js';
 import { metricsForEvent } from '../domain/metrics/delivery-metrics.js';
-import { systemClock, type Clock } from '../ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory, RecordResult } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';

@@ -7,17 +7,17 @@
  */
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { z } from 'zod';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { MalformedInputError } from '../../shared/errors.js';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { CodePipelineControl } from '../adapters/aws/codepipeline-control.js';
 import { DynamoDbRollbackLedger } from '../adapters/aws/dynamodb-rollback-ledger.js';
 import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../domain/rollback/rollback-orchestrator.js';
 import type { RollbackRequest } from '../domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../domain/rollback/rollback-timing.js';
 import { applicationStageName, stageRole } from '../domain/stage-names.js';
-import { systemClock } from '../ports/clock.js';
-import { uuidGenerator } from '../ports/id-generator.js';
+import { systemClock } from '../../shared/clock.js';
+import { uuidGenerator } from '../../shared/id-generator.js';
 import { DEPLOYMENT_RUNTIME_ENV, historyAndNotifier } from './deployment-runtime.js';
 import { stdoutLog, type Log } from './pipeline-event-common.js';
 

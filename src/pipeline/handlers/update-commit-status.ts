@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { requireEnv, type Environment } from '../../worker/handlers/environment.js';
+import { requireEnv, type Environment } from '../../shared/environment.js';
 import { asKiroCdError } from '../../shared/errors.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { SecretsManagerSecretReader } from '../adapters/aws/secrets-manager-secret-reader.js';
@@ -15,7 +15,7 @@ import { normaliseCodePipelineEvent } from '../domain/history/codepipeline-event
 import { mergeCommit, UNKNOWN_COMMIT_ID } from '../domain/history/deployment-fold.js';
 import { executionLink } from '../domain/notifications/notices-for-event.js';
 import { commitStatusFor } from '../domain/notifications/commit-status.js';
-import { systemClock } from '../ports/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { CommitStatusPublisher } from '../ports/commit-status.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';

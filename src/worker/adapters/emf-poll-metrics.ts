@@ -1,4 +1,4 @@
-import type { Clock } from '../../pipeline/ports/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { embeddedMetricDocument } from '../domain/metrics.js';
 import { countOutcomes, type PollCycleReport } from '../domain/poll-cycle.js';
 import type { PollMetrics } from '../ports/poll-metrics.js';

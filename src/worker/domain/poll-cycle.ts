@@ -3,7 +3,7 @@
  * the build. The orchestration talks only to ports, so it runs unchanged against DynamoDB and
  * CodeBuild (adapters) and against in-memory fakes in property tests that interleave many pollers.
  */
-import type { Clock } from '../../pipeline/ports/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { KiroCdError, asKiroCdError } from '../../shared/errors.js';
 import type { BuildStarter } from '../ports/build-starter.js';
 import type { LockStore } from '../ports/lock-store.js';

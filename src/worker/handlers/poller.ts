@@ -5,8 +5,8 @@
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
-import { uuidGenerator, type IdGenerator } from '../../pipeline/ports/id-generator.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { uuidGenerator, type IdGenerator } from '../../shared/id-generator.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { CodeBuildBuildStarter } from '../adapters/codebuild-build-starter.js';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.js';
@@ -18,7 +18,7 @@ import type { BuildStarter } from '../ports/build-starter.js';
 import type { LockStore } from '../ports/lock-store.js';
 import type { PollMetrics } from '../ports/poll-metrics.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
-import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
+import { positiveIntegerEnv, requireEnv, type Environment } from '../../shared/environment.js';
 
 /** Environment variables of the poller (defined in the domain so the stack can share them, re-exported here). */
 export { POLLER_ENVIRONMENT };

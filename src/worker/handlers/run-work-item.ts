@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from '../../pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
 import { ShellCommandRunner } from '../adapters/shell-command-runner.js';
@@ -14,7 +14,7 @@ import { decideRunOutcome, decideRunStart, type RunStartDecision } from '../doma
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { LockStore } from '../ports/lock-store.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
-import { positiveIntegerEnv, requireEnv, type Environment } from './environment.js';
+import { positiveIntegerEnv, requireEnv, type Environment } from '../../shared/environment.js';
 
 /** Environment variables of the worker build (defined with the other build variables, re-exported for callers of this handler). */
 export { WORKER_ENVIRONMENT };

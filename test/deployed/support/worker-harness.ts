@@ -8,7 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BatchGetBuildsCommand, CodeBuildClient, StopBuildCommand } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from '../../../src/pipeline/ports/clock.js';
+import { systemClock, type Clock } from '../../../src/shared/clock.js';
 import { CodeBuildBuildStarter } from '../../../src/worker/adapters/codebuild-build-starter.js';
 import { DynamoDbLockStore } from '../../../src/worker/adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../../../src/worker/adapters/dynamodb-work-items.js';

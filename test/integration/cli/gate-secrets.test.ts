@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGateCommand } from '../../../src/cli/commands/gate.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import { runCli } from '../../../src/cli/run-cli.js';
-import type { Clock } from '../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import { runKiroCd } from './run-kiro-cd.js';
 
 /**

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import type { HistoryEvent } from '../../../src/pipeline/domain/history-model.js';
 import { HISTORY_TABLE } from '../../../src/pipeline/domain/history/table-keys.js';
-import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { createHistoryTable } from '../pipeline/history/history-table.js';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto.js';
 import { runKiroCd } from './run-kiro-cd.js';

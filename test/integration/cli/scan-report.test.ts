@@ -25,7 +25,7 @@ function assemblyWithNagFinding(dir: string): string {
   return assembly;
 }
 
-describe('kiro-cd gates --report-file, then kiro-cd scan-report, as processes', () => {
+describe('kiro-cd policy-gates --report-file, then kiro-cd scan-report, as processes', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'kiro-scan-report-process-'));
@@ -37,7 +37,7 @@ describe('kiro-cd gates --report-file, then kiro-cd scan-report, as processes', 
   it('writes JUnit XML that the project reads back and a strict XML 1.0 parser accepts', async () => {
     const assembly = assemblyWithNagFinding(dir);
     const gatesReport = join(dir, 'reports', 'gates.json');
-    const gates = await runKiroCd(['gates', '--assembly', assembly, '--report-file', gatesReport]);
+    const gates = await runKiroCd(['policy-gates', '--assembly', assembly, '--report-file', gatesReport]);
     expect(gates.code, gates.stderr).toBe(1);
 
     const eslint = join(dir, 'eslint.json');

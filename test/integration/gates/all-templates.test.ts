@@ -5,11 +5,11 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfig } from '../../../infrastructure/lib/config/schema.js';
+import type { DeploymentConfig } from '../../../src/shared/config/schema.js';
 import { ARTIFACT_REPLICATION_STACK_ID, buildKiroCdApp, PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { runAllGates, type GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
-import { decideGates, formatFinding } from '../../../src/pipeline/domain/gates/gate-finding.js';
+import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 
 /**
  * The single full-validation synthesis of the suite (built-in CloudFormation validation on): the

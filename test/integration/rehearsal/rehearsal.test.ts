@@ -16,7 +16,7 @@ import { runCli } from '../../../src/cli/run-cli.js';
 import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
-import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { CodePipelineDouble } from '../../../src/local/codepipeline-double.js';
 import { runKiroCd } from '../cli/run-kiro-cd.js';
 

@@ -15,7 +15,7 @@ import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@
 import { CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../../src/pipeline/ports/clock.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { ShellCommandRunner } from '../../../src/worker/adapters/shell-command-runner.js';
 import { runWorkItem } from '../../../src/worker/handlers/run-work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';

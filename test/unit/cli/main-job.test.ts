@@ -6,7 +6,7 @@ import { ASSEMBLY_DIR, runMainJob } from '../../../src/cli/main-job.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import type { GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
-import type { GateResult } from '../../../src/pipeline/domain/gates/gate-finding.js';
+import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { GateResult as BuildGateResult } from '../../../src/pipeline/domain/build-gates/gate-result.js';
 
 /** A pipeline stack template in the shape CDK synthesizes (see cdk.out/KiroCd-Pipeline.template.json), cut down to one environment. */

@@ -2,8 +2,8 @@
  * In-memory fakes of the worker's ports. Each operation is atomic (as the DynamoDB conditional
  * writes are), and may first pass a `yieldPoint`, so a property test can interleave many actors.
  */
-import type { Clock } from '../../../src/pipeline/ports/clock.js';
-import type { IdGenerator } from '../../../src/pipeline/ports/id-generator.js';
+import type { Clock } from '../../../src/shared/clock.js';
+import type { IdGenerator } from '../../../src/shared/id-generator.js';
 import { lockIsFree, type WorkItemLock } from '../../../src/worker/domain/lock.js';
 import type { WorkItem, WorkItemStatus } from '../../../src/worker/domain/work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';

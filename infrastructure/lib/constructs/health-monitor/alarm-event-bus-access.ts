@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config/schema.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 
 /** Properties of {@link AlarmEventBusAccess}. */
 export interface AlarmEventBusAccessProps {

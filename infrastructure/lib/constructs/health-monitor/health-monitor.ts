@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
 import { watchedAlarms } from '../../../../src/pipeline/handlers/health-monitor.js';
-import type { EnvironmentConfig, EnvironmentName } from '../../config/schema.js';
+import type { EnvironmentConfig, EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../../policy/acknowledge.js';
 import { retentionDays } from '../log-retention.js';
 import { deploymentSafetyFunction } from './deployment-safety-function.js';
@@ -70,8 +70,8 @@ export interface HealthMonitorProps {
 export class HealthMonitor extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
-  /** Runs every step of the state machine. */
-  readonly stepFunction: lambda.IFunction;
+  /** The Lambda function that runs every step of the state machine. */
+  readonly stepLambda: lambda.IFunction;
   /** Records alarm state changes and wakes a sleeping monitor on a critical alarm. */
   readonly alarmEventFunction: lambda.IFunction;
   /** "CloudWatch Alarm State Change" for the watched alarms (forwarded from the environment accounts). */
@@ -82,7 +82,7 @@ export class HealthMonitor extends Construct {
   constructor(scope: Construct, id: string, props: HealthMonitorProps) {
     super(scope, id);
     const functions = this.createFunctions(props);
-    this.stepFunction = functions.step;
+    this.stepLambda = functions.step;
     this.alarmEventFunction = functions.alarmEvents;
     this.alarmEventsRule = functions.rule;
     this.deadLetterQueue = functions.deadLetterQueue;
@@ -189,7 +189,7 @@ export class HealthMonitor extends Construct {
     // The watch step itself ends its own wait at once when a critical alarm was marked before it armed.
     // The ARN is built from the fixed name, not referenced: the state machine depends on the step function already.
     const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    for (const wakes of [this.alarmEventFunction, this.stepFunction]) {
+    for (const wakes of [this.alarmEventFunction, this.stepLambda]) {
       wakes.addToRolePolicy(new iam.PolicyStatement({ sid: 'WakeWatch', actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));
     }
   }

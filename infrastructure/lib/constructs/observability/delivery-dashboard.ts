@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { SEVERITIES_BY_TOOL } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
 import { POLICY_GATE_SEVERITIES } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
 import { BUILD_NAMESPACE, DELIVERY_METRICS, DELIVERY_NAMESPACE } from '../../../../src/pipeline/domain/metrics/delivery-metrics.js';
-import type { EnvironmentConfig } from '../../config/schema.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 
 /**
  * Every severity the build stage publishes its findings under (`KiroCD/Build` `Findings`), taken from

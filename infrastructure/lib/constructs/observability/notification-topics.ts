@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, EnvironmentName, PipelineSettings } from '../../config/schema.js';
+import type { EnvironmentConfig, EnvironmentName, PipelineSettings } from '../../../../src/shared/config/schema.js';
 
 /** Properties of {@link NotificationTopics}. */
 export interface NotificationTopicsProps {

@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
-import type { EnvironmentName } from '../../config/schema.js';
+import type { EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { encryptedFunction } from '../encrypted-function.js';
 import { retentionDays } from '../log-retention.js';

@@ -14,7 +14,7 @@ import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-key
 import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
-import type { EnvironmentName } from '../../config/schema.js';
+import type { EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { deploymentSafetyFunction } from '../health-monitor/deployment-safety-function.js';
 

@@ -3,8 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LOCK_CONTENTION_METRIC, STACK_PREFIX_DIMENSION, WORKER_METRIC_NAMESPACE } from '../../../../src/worker/domain/metrics.js';
-import { WORKER_ALARM_IDS, type WorkerAlarmId } from '../../config/alarm-catalog.js';
-import type { EnvironmentConfig } from '../../config/schema.js';
+import { WORKER_ALARM_IDS, type WorkerAlarmId } from '../../../../src/shared/config/alarm-catalog.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 
 /** How an alarm is treated by the pipeline: critical rolls back, warning pauses for review. */

@@ -5,7 +5,7 @@ import {
   StartPipelineExecutionCommand,
   type CodePipelineClient,
 } from '@aws-sdk/client-codepipeline';
-import { SOURCE_ACTION_NAME } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+import { SOURCE_ACTION_NAME } from '../../domain/pipeline-vocabulary.js';
 import { MalformedInputError, TransientError } from '../../../shared/errors.js';
 import {
   NoRollbackTargetError,

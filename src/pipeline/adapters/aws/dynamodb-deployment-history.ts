@@ -6,7 +6,8 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../shared/config/schema.js';
+import { isRetryableDynamoDbError } from '../../../shared/dynamodb-retryable-errors.js';
 import { TransientError } from '../../../shared/errors.js';
 import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
 import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
@@ -23,18 +24,8 @@ import {
   sortableTime,
 } from '../../domain/history/table-keys.js';
 import type { DeploymentRecord, EnvironmentName, HistoryEvent, HistoryQuery } from '../../domain/history-model.js';
-import type { Clock } from '../../ports/clock.js';
+import type { Clock } from '../../../shared/clock.js';
 import type { DeploymentHistory, RecordResult } from '../../ports/deployment-history.js';
-
-/** Error names DynamoDB uses for throttling and brief unavailability: worth a retry. */
-const TRANSIENT_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-]);
 
 /** Constructor arguments of {@link DynamoDbDeploymentHistory}. */
 export interface DynamoDbDeploymentHistoryProps {
@@ -246,7 +237,7 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
       await this.documents.send(command);
       return undefined;
     } catch (error) {
-      if (error instanceof Error && TRANSIENT_ERRORS.has(error.name)) {
+      if (isRetryableDynamoDbError(error)) {
         throw new TransientError(
           `DynamoDB table ${this.tableName} is throttling or briefly unavailable (${error.name}); the event will be retried.`,
           { table: this.tableName, error: error.name },

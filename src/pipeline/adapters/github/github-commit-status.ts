@@ -1,6 +1,6 @@
 import { TransientError } from '../../../shared/errors.js';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../domain/notifications/commit-status.js';
-import type { Clock } from '../../ports/clock.js';
+import type { Clock } from '../../../shared/clock.js';
 import type { CommitStatusPublisher, CommitStatusUpdate } from '../../ports/commit-status.js';
 import type { SecretReader } from '../../ports/secret-reader.js';
 

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DISABLED_CONTROL_TOWER_RULES } from '../../domain/gates/disabled-rules.js';
+import { DISABLED_CONTROL_TOWER_RULES } from '../../domain/policy-gates/disabled-rules.js';
 
 const require = createRequire(import.meta.url);
 const validatorRoot = dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));

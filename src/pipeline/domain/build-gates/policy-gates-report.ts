@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { GATE_NAMES, type GateResult as PolicyGateResult } from '../gates/gate-finding.js';
+import { GATE_NAMES, type GateResult as PolicyGateResult } from '../policy-gates/gate-finding.js';
 import type { ExternalFindingCount } from './build-metrics.js';
 import { tryParseJson } from './gate-result.js';
 
 /**
- * Reads the JSON of the policy gates (`kiro-cd gates --report-file`, or `--output json`: cfn-lint,
+ * Reads the JSON of the policy gates (`kiro-cd policy-gates --report-file`, or `--output json`: cfn-lint,
  * cfn-guard, cdk-nag over the cloud assembly) back into their results, for the scan report and the
  * build metrics. One reader, so the two can never disagree on what the file says.
  */
@@ -33,13 +33,13 @@ const policyGatesReportSchema = z.object({
 });
 
 /**
- * Reads the JSON that `kiro-cd gates --output json` prints (or `--report-file` writes) back into the
+ * Reads the JSON that `kiro-cd policy-gates --output json` prints (or `--report-file` writes) back into the
  * gates' results; a string describing the problem when it is not that JSON.
  */
 export function parsePolicyGatesReport(text: string): PolicyGateResult[] | string {
   const parsed = policyGatesReportSchema.safeParse(tryParseJson(text));
   if (!parsed.success) {
-    return 'not the JSON that "kiro-cd gates --report-file" writes and "kiro-cd gates --output json" prints (expected { results: [{ gate, templatesChecked, findings: [{ gate, ruleId, severity, message }] }] })';
+    return 'not the JSON that "kiro-cd policy-gates --report-file" writes and "kiro-cd policy-gates --output json" prints (expected { results: [{ gate, templatesChecked, findings: [{ gate, ruleId, severity, message }] }] })';
   }
   return parsed.data.results.map((result) => ({
     gate: result.gate,

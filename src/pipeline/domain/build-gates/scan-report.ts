@@ -1,4 +1,4 @@
-import { GATE_NAMES, type GateResult as PolicyGateResult } from '../gates/gate-finding.js';
+import { GATE_NAMES, type GateResult as PolicyGateResult } from '../policy-gates/gate-finding.js';
 import type { GateFinding, GateResult } from './gate-result.js';
 
 /**
@@ -59,7 +59,7 @@ export function scanResultOfGate(result: GateResult): ScanResult {
 /** Why an unaccepted policy-gate finding blocks: the policy gates keep zero findings, warnings included. */
 const POLICY_GATE_BLOCKS = 'Every unaccepted policy-gate finding blocks, warnings and info included: fix it, or accept it with a reason (docs/policy-gates.md).';
 
-/** Adapts the policy gates' results (the `results` of `kiro-cd gates --output json`) to the report, one scanner per gate. */
+/** Adapts the policy gates' results (the `results` of `kiro-cd policy-gates --output json`) to the report, one scanner per gate. */
 export function scanResultsOfPolicyGates(results: readonly PolicyGateResult[]): ScanResult[] {
   return results.map((result) => ({
     scanner: result.gate,

@@ -8,7 +8,7 @@
  * in any order, any number of times, therefore yields the same records, and a late `STARTED` can
  * never overwrite a `SUCCEEDED` of the same moment.
  */
-import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../shared/config/environment-names.js';
 import type {
   ActionEvent,
   CommitInfo,

@@ -7,7 +7,7 @@
 import type { HistoryEvent } from '../history-model.js';
 import type { CommitStatusUpdate } from '../../ports/commit-status.js';
 import { stageRole } from '../stage-names.js';
-import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../shared/config/environment-names.js';
 
 /** What to do for one fact. */
 export type CommitStatusDecision =

@@ -7,6 +7,7 @@
 import { canonicalEvents, mergeCommit, UNKNOWN_COMMIT_ID } from '../history/deployment-fold.js';
 import type { CommitInfo, HistoryEvent } from '../history-model.js';
 import type { DeploymentNotice } from '../notice.js';
+import { approvalStageName } from '../stage-names.js';
 
 /** Facts about the execution that the event itself may not carry. */
 export interface NoticeContext {
@@ -78,7 +79,7 @@ export function noticesForEvent(event: HistoryEvent, context: NoticeContext): De
           ...base,
           kind: 'approval-needed',
           environment: event.environment,
-          stage: `Approve-${event.environment.charAt(0).toUpperCase()}${event.environment.slice(1)}`,
+          stage: approvalStageName(event.environment),
           outcome: 'WAITING_FOR_APPROVAL',
           reason: `The release passed every earlier environment; deploying to ${event.environment} needs a manual approval.`,
         },

@@ -3,21 +3,19 @@
  * fall back to a full rollback, and record and announce every step. It imports no AWS code; time
  * comes from the Clock port, so tests run the whole 15-minute budget in milliseconds.
  */
-import type { Clock } from '../../ports/clock.js';
+import type { Clock } from '../../../shared/clock.js';
 import type { DeploymentHistory } from '../../ports/deployment-history.js';
-import type { IdGenerator } from '../../ports/id-generator.js';
+import type { IdGenerator } from '../../../shared/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
 import { PipelineBusyError, NoRollbackTargetError, type PipelineControl } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
 import type { DeploymentRecord, EnvironmentName, RollbackEvent } from '../history-model.js';
 import type { NoticeKind } from '../notice.js';
+import { PIPELINE_VARIABLES } from '../pipeline-vocabulary.js';
 import { infrastructureStageName } from '../stage-names.js';
 import { lastKnownGood } from './last-known-good.js';
 import { planRollback, type InfrastructureRun, type RollbackPlan, type RollbackRequest, type StageTarget } from './rollback-plan.js';
 import { backoffDelays, type RollbackTiming } from './rollback-timing.js';
-
-/** Pipeline variables a full-rollback execution carries, so the pipeline's conditions can tell it apart. */
-export const ROLLBACK_VARIABLES = { marker: 'KIRO_ROLLBACK', id: 'KIRO_ROLLBACK_ID' } as const;
 
 /** Where the manual procedure is written down; every failure notice points there. */
 export const MANUAL_PROCEDURE = 'docs/rollback.md#manual-procedure-when-automation-fails';
@@ -200,7 +198,8 @@ class RollbackRun {
     const started = await this.retried('StartPipelineExecution', () =>
       this.deps.pipeline.redeploy({
         commitId,
-        variables: { [ROLLBACK_VARIABLES.marker]: 'true', [ROLLBACK_VARIABLES.id]: this.rollbackId },
+        // The pipeline-level variables a full rollback carries, so the pipeline's conditions can tell it apart.
+        variables: { [PIPELINE_VARIABLES.rollback.name]: 'true', [PIPELINE_VARIABLES.rollbackId.name]: this.rollbackId },
         clientRequestToken: this.rollbackId,
       }),
     );

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretReader } from '../../../../src/pipeline/adapters/aws/secrets-manager-secret-reader.js';
 import { GitHubCommitStatus } from '../../../../src/pipeline/adapters/github/github-commit-status.js';
 import { createHandler } from '../../../../src/pipeline/handlers/update-commit-status.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';
 import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
 import { createHandler as createRecorder } from '../../../../src/pipeline/handlers/record-pipeline-event.js';

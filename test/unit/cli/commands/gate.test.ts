@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateCommand } from '../../../../src/cli/commands/gate.js';
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import { buildToolFixturePath } from '../../pipeline/domain/build-gates/fixture.js';
 
 const clock: Clock = { now: () => new Date('2026-11-26T10:00:00Z'), sleep: () => Promise.resolve() };

@@ -8,7 +8,7 @@ import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import { CloudWatchMetricsPublisher } from '../../../../src/pipeline/adapters/aws/cloudwatch-metrics-publisher.js';
 import type { MetricDatum } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import type { MetricsPublisher } from '../../../../src/pipeline/ports/metrics-publisher.js';
 import { TransientError } from '../../../../src/shared/errors.js';
 import { motoClientConfig, TEST_CREDENTIALS, useFreshMoto } from '../../../support/moto.js';
@@ -77,7 +77,7 @@ describe('kiro-cd publish-build-metrics', () => {
     expect(publisher.sent[0]!.data.map((datum) => datum.name)).toEqual(['CoveragePct', 'CoveragePct', 'CoveragePct', 'CoveragePct']);
   });
 
-  it('counts the policy gates\' unaccepted findings from "kiro-cd gates --output json", and publishes them as not run when the report is unreadable or missing', async () => {
+  it('counts the policy gates\' unaccepted findings from "kiro-cd policy-gates --output json", and publishes them as not run when the report is unreadable or missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiro-gates-report-'));
     try {
       writeFileSync(
@@ -94,7 +94,7 @@ describe('kiro-cd publish-build-metrics', () => {
       ]);
       const unreadable = new RecordingPublisher();
       const skipped = await publish(['--pipeline', 'p', '--gates-report', join(dir, 'other.json')], unreadable);
-      expect(skipped.out.stderr).toMatch(/policy gates published as not run: not the JSON that "kiro-cd gates --report-file" writes/);
+      expect(skipped.out.stderr).toMatch(/policy gates published as not run: not the JSON that "kiro-cd policy-gates --report-file" writes/);
       // Zeros would look clean: a gates report that cannot be read marks every policy gate as not run.
       expect(unreadable.sent[0]!.data.map((datum) => `${datum.name} ${datum.dimensions.Tool ?? ''}`)).toEqual([
         'ScanNotRun cfn-lint',

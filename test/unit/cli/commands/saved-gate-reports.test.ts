@@ -9,7 +9,7 @@ import { runCli } from '../../../../src/cli/run-cli.js';
 import { gateResultFileText } from '../../../../src/pipeline/domain/build-gates/gate-result-file.js';
 import { parseJunitXml } from '../../../../src/pipeline/domain/build-gates/junit.js';
 import { decideSecrets, parseSecretlintOutput } from '../../../../src/pipeline/domain/build-gates/secrets.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 
 /**
  * The gates that run their tool themselves (secrets, licences) save their decision with

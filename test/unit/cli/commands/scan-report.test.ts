@@ -6,7 +6,7 @@ import { createScanReportCommand } from '../../../../src/cli/commands/scan-repor
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import { countTests, parseJunitXml, type JunitReport } from '../../../../src/pipeline/domain/build-gates/junit.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import { buildToolFixturePath } from '../../pipeline/domain/build-gates/fixture.js';
 
 const clock: Clock = { now: () => new Date('2026-11-26T10:00:00Z'), sleep: () => Promise.resolve() };
@@ -89,7 +89,7 @@ describe('kiro-cd scan-report', () => {
       why: 'a gates report of another shape marks the policy gates not run',
       args: ['--gates-report', buildToolFixturePath('eslint', 'clean.json')],
       notRun: ['cfn-lint', 'cfn-guard', 'cdk-nag', 'cdk-validation'],
-      warnings: [/clean\.json is not the JSON that "kiro-cd gates --report-file" writes/],
+      warnings: [/clean\.json is not the JSON that "kiro-cd policy-gates --report-file" writes/],
     },
     {
       why: 'npm audit that could not reach the advisory service is not run',

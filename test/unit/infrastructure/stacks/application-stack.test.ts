@@ -3,10 +3,10 @@ import { App, FileSystem } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
+import { WORKER_ALARM_IDS } from '../../../../src/shared/config/alarm-catalog.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
-import { postDeploymentTestRoleArn, postDeploymentTestRoleName } from '../../../../infrastructure/lib/plan/environment-roles.js';
+import { postDeploymentTestRoleArn, postDeploymentTestRoleName } from '../../../../src/pipeline/domain/plan/environment-roles.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
 
 const environment = loadDeploymentConfig().environments[0]!;

@@ -4,11 +4,11 @@ import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import type { EnvironmentConfig } from '../../../../infrastructure/lib/config/schema.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 import { CDK_CLI_VERSION, PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
-import { deployedStages } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+import { deployedStages } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 
 /**
@@ -218,7 +218,7 @@ describe('PipelineStack', () => {
                   'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
                   'npx cdk synth',
-                  'node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json',
+                  'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json',
                 ]),
               },
               post_build: {

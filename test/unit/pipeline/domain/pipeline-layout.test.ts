@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp } from '../../../../infrastructure/lib/kiro-cd-app.js';
 import {

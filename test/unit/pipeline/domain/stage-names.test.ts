@@ -6,7 +6,7 @@ import {
   stageRole,
   windowStageName,
 } from '../../../../src/pipeline/domain/stage-names.js';
-import { ENVIRONMENT_NAMES } from '../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
 
 describe('stage names', () => {
   it.each(ENVIRONMENT_NAMES)('maps every stage of %s back to its environment and role', (environment) => {

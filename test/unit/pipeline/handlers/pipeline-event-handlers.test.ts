@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedInputError } from '../../../../src/shared/errors.js';
 import type { MetricDatum } from '../../../../src/pipeline/domain/metrics/delivery-metrics.js';
-import type { Clock } from '../../../../src/pipeline/ports/clock.js';
+import type { Clock } from '../../../../src/shared/clock.js';
 import { createHandler as createNotifier } from '../../../../src/pipeline/handlers/notify-pipeline-event.js';
 import { createHandler as createPublisher } from '../../../../src/pipeline/handlers/publish-delivery-metrics.js';
 import { createHandler as createRecorder } from '../../../../src/pipeline/handlers/record-pipeline-event.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { positiveIntegerEnv, requireEnv } from '../../../../src/worker/handlers/environment.js';
+import { positiveIntegerEnv, requireEnv } from '../../../../src/shared/environment.js';
 
 describe('environment helpers', () => {
   it.each<[Record<string, string>, string]>([

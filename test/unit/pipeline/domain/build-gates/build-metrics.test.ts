@@ -102,6 +102,6 @@ describe('policy gates report', () => {
   });
 
   it('rejects something else', () => {
-    expect(countPolicyGateFindings('[]')).toMatch(/kiro-cd gates --output json/);
+    expect(countPolicyGateFindings('[]')).toMatch(/kiro-cd policy-gates --output json/);
   });
 });

@@ -13,7 +13,7 @@ import {
   type ScanFinding,
   type ScanResult,
 } from '../../../../../src/pipeline/domain/build-gates/scan-report.js';
-import type { GateResult as PolicyGateResult } from '../../../../../src/pipeline/domain/gates/gate-finding.js';
+import type { GateResult as PolicyGateResult } from '../../../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { buildToolFixture } from './fixture.js';
 
 const TODAY = '2026-11-26';
@@ -199,7 +199,7 @@ describe('adapters into the scan report', () => {
     expect(policyGatesNotRun('no report').map((scan) => `${scan.scanner}:${String(scan.ran)}`)).toEqual(['cfn-lint:false', 'cfn-guard:false', 'cdk-nag:false', 'cdk-validation:false']);
   });
 
-  it('reads back the JSON of "kiro-cd gates", which countPolicyGateFindings reads too', () => {
+  it('reads back the JSON of "kiro-cd policy-gates", which countPolicyGateFindings reads too', () => {
     const text = JSON.stringify({ verdict: 'fail', templates: ['KiroCd-Pipeline.template.json'], results: policyGates });
     expect(parsePolicyGatesReport(text)).toEqual(policyGates);
     expect(countPolicyGateFindings(text)).toContainEqual({ tool: 'cfn-guard', severity: 'error', count: 0 });
@@ -211,6 +211,6 @@ describe('adapters into the scan report', () => {
     { why: 'a gate this version does not know', text: JSON.stringify({ results: [{ gate: 'checkov', templatesChecked: 1, findings: [] }] }) },
     { why: 'a finding without a rule id', text: JSON.stringify({ results: [{ gate: 'cfn-lint', templatesChecked: 1, findings: [{ gate: 'cfn-lint', severity: 'error', message: 'x' }] }] }) },
   ])('rejects a gates report that is $why', ({ text }) => {
-    expect(parsePolicyGatesReport(text)).toMatch(/not the JSON that "kiro-cd gates --report-file" writes/);
+    expect(parsePolicyGatesReport(text)).toMatch(/not the JSON that "kiro-cd policy-gates --report-file" writes/);
   });
 });

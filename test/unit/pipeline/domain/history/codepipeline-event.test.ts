@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES } from '../../../../../infrastructure/lib/config/schema.js';
+import { ENVIRONMENT_NAMES } from '../../../../../src/shared/config/schema.js';
 import { normaliseCodePipelineEvent } from '../../../../../src/pipeline/domain/history/codepipeline-event.js';
 import { foldDeployments } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
 import type { HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';

@@ -1,7 +1,7 @@
 import type { DeploymentRecord, EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
-import type { Clock } from '../../../../../src/pipeline/ports/clock.js';
-import type { IdGenerator } from '../../../../../src/pipeline/ports/id-generator.js';
+import type { Clock } from '../../../../../src/shared/clock.js';
+import type { IdGenerator } from '../../../../../src/shared/id-generator.js';
 import type { LeaseAttempt, RollbackLease, RollbackLedger } from '../../../../../src/pipeline/ports/rollback-ledger.js';
 
 export const PIPELINE = 'kiro-codebuild-worker';

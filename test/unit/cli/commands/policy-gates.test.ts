@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatesCommand, gatesCommand } from '../../../../src/cli/commands/gates.js';
+import { createPolicyGatesCommand, policyGatesCommand } from '../../../../src/cli/commands/policy-gates.js';
 import { RecordingOutput } from '../../../../src/cli/output.js';
 import { runCli } from '../../../../src/cli/run-cli.js';
 import type { GatesRun } from '../../../../src/pipeline/adapters/tools/run-gates.js';
 import { countPolicyGateFindings, parsePolicyGatesReport } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
-import type { GateResult } from '../../../../src/pipeline/domain/gates/gate-finding.js';
+import type { GateResult } from '../../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { Command } from '../../../../src/cli/command.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 
@@ -33,13 +33,13 @@ afterAll(() => {
 
 async function gates(command: Command, args: string[]) {
   const out = new RecordingOutput();
-  const code = await runCli([command], ['gates', ...args], { out, env: {}, cwd });
+  const code = await runCli([command], ['policy-gates', ...args], { out, env: {}, cwd });
   return { code, out };
 }
 
-const fake = (results: readonly GateResult[]): Command => createGatesCommand({ runGates: () => Promise.resolve(run(results)) });
+const fake = (results: readonly GateResult[]): Command => createPolicyGatesCommand({ runGates: () => Promise.resolve(run(results)) });
 
-describe('kiro-cd gates --report-file', () => {
+describe('kiro-cd policy-gates --report-file', () => {
   it('writes the JSON of --output json next to the table, creating directories, and keeps exit 1 for an unaccepted finding', async () => {
     const { code, out } = await gates(fake(FAILING), ['--report-file', 'reports/deep/gates.json']);
     expect(code).toBe(1);
@@ -75,7 +75,7 @@ describe('kiro-cd gates --report-file', () => {
 
   it('removes an old report before it runs, so a run that crashes leaves no stale report behind', async () => {
     writeFileSync(join(cwd, 'stale.json'), JSON.stringify({ verdict: 'pass', templates: [], results: [] }));
-    const crashing = createGatesCommand({ runGates: () => Promise.reject(new ConfigurationError('No cloud assembly in cdk.out')) });
+    const crashing = createPolicyGatesCommand({ runGates: () => Promise.reject(new ConfigurationError('No cloud assembly in cdk.out')) });
     const { code, out } = await gates(crashing, ['--report-file', 'stale.json']);
     expect(code).toBe(2);
     expect(out.stderr).toContain('No cloud assembly in cdk.out');
@@ -94,7 +94,7 @@ describe('kiro-cd gates --report-file', () => {
   });
 
   it('documents --report-file in its help', async () => {
-    const { code, out } = await gates(gatesCommand, ['--help']);
+    const { code, out } = await gates(policyGatesCommand, ['--help']);
     expect(code).toBe(0);
     expect(out.stdout).toContain('--report-file <path>');
   });
@@ -107,7 +107,7 @@ describe('kiro-cd gates --report-file', () => {
       join(assembly, 'validation-report.json'),
       JSON.stringify({ pluginReports: [{ pluginName: 'AwsSolutions', violations: [{ ruleName: 'AwsSolutions-S1', description: 'The S3 Bucket has server access logs disabled.', severity: 'error', violatingConstructs: [{ constructPath: 'App/Stack/Bucket' }] }] }] }),
     );
-    const { code } = await gates(gatesCommand, ['--assembly', 'cdk.out', '--report-file', 'reports/real.json']);
+    const { code } = await gates(policyGatesCommand, ['--assembly', 'cdk.out', '--report-file', 'reports/real.json']);
     expect(code).toBe(1);
     const results = parsePolicyGatesReport(readFileSync(join(cwd, 'reports/real.json'), 'utf8'));
     expect(results).toContainEqual({ gate: 'cdk-nag', templatesChecked: 0, findings: [{ gate: 'cdk-nag', ruleId: 'AwsSolutions-S1', severity: 'error', resource: 'App/Stack/Bucket', message: 'The S3 Bucket has server access logs disabled.' }] });

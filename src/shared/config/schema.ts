@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
+import { ENVIRONMENT_NAMES } from './environment-names.js';
 
-/** The three environments, in deployment order. */
-export const ENVIRONMENT_NAMES = ['test', 'staging', 'production'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+// Re-exported: every reader of the configuration names environments through the schema's module.
+export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.js';
 
 const accountId = z
   .string()

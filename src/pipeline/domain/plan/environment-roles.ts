@@ -3,7 +3,7 @@
  * pipeline can name them before they exist (they are created by the environment's own stacks).
  * Pure: no CDK, no AWS SDK (lint-enforced boundary).
  */
-import type { EnvironmentConfig } from '../config/schema.js';
+import type { EnvironmentConfig } from '../../../shared/config/schema.js';
 
 /** The AWS partition a region belongs to. */
 export function partitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {

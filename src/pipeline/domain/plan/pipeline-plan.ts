@@ -6,8 +6,8 @@
  *
  * Pure: no CDK, no AWS SDK, no I/O, no clock (lint-enforced boundary).
  */
-import { ConfigurationError } from '../../../src/shared/errors.js';
-import type { DeploymentConfig, EnvironmentConfig, EnvironmentName, PostDeploymentSuite } from '../config/schema.js';
+import { ConfigurationError } from '../../../shared/errors.js';
+import type { DeploymentConfig, EnvironmentConfig, EnvironmentName, PostDeploymentSuite } from '../../../shared/config/schema.js';
 import { postDeploymentTestRoleArn } from './environment-roles.js';
 import {
   PIPELINE_STAGES,
@@ -15,7 +15,16 @@ import {
   approvalStageName,
   infrastructureStageName,
   windowStageName,
-} from '../../../src/pipeline/domain/stage-names.js';
+} from '../stage-names.js';
+import {
+  CHANGE_DETECTION_STAGE,
+  PIPELINE_VARIABLES,
+  PIPELINE_VARIABLES_NAMESPACE,
+  SOURCE_ACTION_NAME,
+  SOURCE_VARIABLES_NAMESPACE,
+  detectionActionName,
+  infraVariableName,
+} from '../pipeline-vocabulary.js';
 
 /**
  * How CodePipeline handles several executions at once. SUPERSEDED, on purpose (docs/pipeline.md,
@@ -23,9 +32,6 @@ import {
  * every push behind a 24-hour production approval.
  */
 export const EXECUTION_MODE = 'SUPERSEDED' as const;
-
-/** The stage that runs change detection for every environment, right after the build. */
-export const CHANGE_DETECTION_STAGE = 'Detect-Changes';
 
 /** Time budgets from TR-8 (minutes). Asserted by the plan tests; see docs/pipeline.md. */
 export const TIME_BUDGETS = {
@@ -57,31 +63,6 @@ export const ACTION_TIMEOUTS = {
 
 /** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
 export const MAX_RULES_PER_CONDITION = 5;
-
-/**
- * The source action's name. Written into the pipeline by the stack, and read by the rollback's
- * CodePipeline adapter (StartPipelineExecution `sourceRevisions[].actionName` must name it).
- */
-export const SOURCE_ACTION_NAME = 'GitHub_Source';
-
-/**
- * Namespace of the source action's variables (`#{SourceVariables.CommitId}`). CodePipeline resolves
- * an action's variables only when the action declares a namespace (user guide, "Variables
- * reference"); the stack declares this one on the source action.
- */
-export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
-
-/** Namespace of pipeline-level variables in CodePipeline references (`#{variables.NAME}`). */
-export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
-
-/**
- * Pipeline-level variables (V2). A full rollback that restarts the pipeline sets them
- * (StartPipelineExecution `variables`); every other execution gets the defaults.
- */
-export const PIPELINE_VARIABLES = {
-  rollback: { name: 'KIRO_ROLLBACK', defaultValue: 'false', description: 'true when the execution is an automatic rollback to the last known good commit' },
-  rollbackId: { name: 'KIRO_ROLLBACK_ID', defaultValue: 'none', description: 'The rollback id (ledger key) of a rollback execution' },
-} as const;
 
 /** Once the health monitor has watched the whole bake, the native alarm condition only takes a last look. */
 export const FINAL_ALARM_CHECK_MINUTES = 1;
@@ -237,7 +218,7 @@ export interface PlanOptions {
 const CLI = 'node bin/kiro-cd.js';
 /** Node.js of every action: the toolchain's (package.json engines, vitest 4), offered by standard:7.0. */
 const NODE_RUNTIME = { nodejs: '20' } as const;
-/** The policy gates' findings (`kiro-cd gates --report-file`), read again in post_build. */
+/** The policy gates' findings (`kiro-cd policy-gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
 const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
@@ -248,25 +229,12 @@ const SECRETS_REPORT = 'reports/secrets.json';
 /** The licences gate's saved decision, read again in post_build. */
 const LICENCES_REPORT = 'reports/licences.json';
 
-/** Name of the exported variable that says whether an environment's infrastructure deploys. */
-export function infraVariableName(environment: EnvironmentName): string {
-  return `INFRA_${environment.toUpperCase()}`;
-}
-
 /**
  * The `#{producer.name}` placeholder of an exported variable in plan text. The stack replaces it
  * with the real reference, whose namespace CDK Pipelines chooses (see {@link VARIABLE_REFERENCE}).
  */
 export function variableReference(ref: ExportedVariableRef): string {
   return `#{${ref.producer}.${ref.name}}`;
-}
-
-/** Matches the placeholders {@link variableReference} writes for change-detection variables. */
-export const VARIABLE_REFERENCE = /#\{(Detect-[a-z]+)\.([A-Z_]+)\}/g;
-
-/** Name of the change-detection action of an environment. */
-export function detectionActionName(environment: EnvironmentName): string {
-  return `Detect-${environment}`;
 }
 
 /**
@@ -314,7 +282,7 @@ function buildStage(pipelineName: string): PlannedStage {
         // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
         // KMS-encrypted artifact bucket with the release it describes.
         `${CLI} sbom --output-dir cdk.out/sbom`,
-        `${CLI} gates --assembly cdk.out --report-file ${GATES_REPORT}`,
+        `${CLI} policy-gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
       // Whatever reports the build phase got to write, red builds included: the scan findings as a
       // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).

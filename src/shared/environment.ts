@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../shared/errors.js';
+import { ConfigurationError } from './errors.js';
 
 /** Environment variables as a handler receives them. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
+import type { DeploymentConfigInput } from '../../../../src/shared/config/schema.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 
 type Mutable = { pipeline: Record<string, unknown> & { source: Record<string, unknown> }; environments: Record<string, unknown>[] };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { runAllGates, type GatesRun } from '../../pipeline/adapters/tools/run-gates.js';
-import { blockingFindings, decideGates, formatFinding, GATE_NAMES } from '../../pipeline/domain/gates/gate-finding.js';
+import { blockingFindings, decideGates, formatFinding, GATE_NAMES } from '../../pipeline/domain/policy-gates/gate-finding.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { stringFlag } from '../build/report-files.js';
 import { removeReportFile, writeReportFile } from '../build/write-report.js';
@@ -24,7 +24,7 @@ export function printGatesTable(run: GatesRun, out: Output): void {
 }
 
 const HELP = [
-  'Usage: kiro-cd gates [--assembly cdk.out] [--output table|json] [--report-file <path>]',
+  'Usage: kiro-cd policy-gates [--assembly cdk.out] [--output table|json] [--report-file <path>]',
   '',
   'Runs every policy gate over every template of the synthesized cloud assembly (nested stage',
   'assemblies included): cfn-lint, cfn-guard with the AWS Control Tower rules and',
@@ -40,16 +40,16 @@ const HELP = [
   '                         removed first, so a run that crashes leaves no stale report behind.',
 ].join('\n');
 
-/** What the gates command needs from outside; tests pass a fake run. */
-export interface GatesCommandDeps {
+/** What the policy-gates command needs from outside; tests pass a fake run. */
+export interface PolicyGatesCommandDeps {
   /** Runs every gate over the cloud assembly in the directory. */
   readonly runGates: (assemblyDir: string) => Promise<GatesRun>;
 }
 
-/** Builds `kiro-cd gates` around its dependencies. */
-export function createGatesCommand(deps: GatesCommandDeps): Command {
+/** Builds `kiro-cd policy-gates` around its dependencies. */
+export function createPolicyGatesCommand(deps: PolicyGatesCommandDeps): Command {
   return {
-    name: 'gates',
+    name: 'policy-gates',
     summary: 'Run cfn-lint, cfn-guard (Control Tower + project rules) and cdk-nag over cdk.out',
     help: HELP,
     options: { assembly: { type: 'string' }, output: { type: 'string' }, 'report-file': { type: 'string' } },
@@ -78,5 +78,5 @@ export function createGatesCommand(deps: GatesCommandDeps): Command {
   };
 }
 
-/** `kiro-cd gates`: every policy gate over every template of a synthesized cloud assembly. */
-export const gatesCommand: Command = createGatesCommand({ runGates: runAllGates });
+/** `kiro-cd policy-gates`: every policy gate over every template of a synthesized cloud assembly. */
+export const policyGatesCommand: Command = createPolicyGatesCommand({ runGates: runAllGates });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
-import { WORKER_ALARM_IDS } from '../../../../infrastructure/lib/config/alarm-catalog.js';
-import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
-import { TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../infrastructure/lib/plan/pipeline-plan.js';
+import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
+import { WORKER_ALARM_IDS } from '../../../../../src/shared/config/alarm-catalog.js';
+import type { DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
+import { TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
 
 /** Valid configurations: every environment's tunable keys drawn at random within the schema's limits. */
 const configs = fc

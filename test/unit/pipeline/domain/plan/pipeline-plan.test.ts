@@ -1,21 +1,12 @@
-import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
+import { DEFAULT_SOURCE_ACTION } from '../../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { describe, expect, it } from 'vitest';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
-import type { DeploymentConfigInput } from '../../../../infrastructure/lib/config/schema.js';
-import {
-  CHANGE_DETECTION_STAGE,
-  TIME_BUDGETS,
-  deployedStages,
-  deploymentWindowCron,
-  planPipeline,
-  shellActions,
-  testMinutesUpperBound,
-  type PipelinePlan,
-  type PlannedStage,
-} from '../../../../infrastructure/lib/plan/pipeline-plan.js';
-import { ConfigurationError } from '../../../../src/shared/errors.js';
-import { partitionOf } from '../../../../infrastructure/lib/plan/environment-roles.js';
+import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
+import type { DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
+import { TIME_BUDGETS, deployedStages, deploymentWindowCron, planPipeline, shellActions, testMinutesUpperBound, type PipelinePlan, type PlannedStage } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { CHANGE_DETECTION_STAGE } from '../../../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { ConfigurationError } from '../../../../../src/shared/errors.js';
+import { partitionOf } from '../../../../../src/pipeline/domain/plan/environment-roles.js';
 
 const config = loadDeploymentConfig();
 const plan = planPipeline(config, { historyTableName: 'kiro-history', healthMonitor: true });
@@ -181,8 +172,8 @@ describe('planPipeline', () => {
     // The secrets gate runs secretlint itself over every tracked file, before any other step.
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --report-file reports/secrets.json']);
     expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
-    expect(build.commands.slice(-3)).toEqual(['npx cdk synth', 'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom', 'node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json']);
-    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js gates --assembly cdk.out --report-file reports/gates.json');
+    expect(build.commands.slice(-3)).toEqual(['npx cdk synth', 'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom', 'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json']);
+    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { guardAcknowledgementsOf, parseCfnGuardOutput } from '../../../../../src/pipeline/domain/gates/cfn-guard-findings.js';
-import { parseCfnLintOutput } from '../../../../../src/pipeline/domain/gates/cfn-lint-findings.js';
-import { parseValidationReport } from '../../../../../src/pipeline/domain/gates/cdk-nag-findings.js';
-import { decideGates, formatFinding, type GateResult } from '../../../../../src/pipeline/domain/gates/gate-finding.js';
+import { guardAcknowledgementsOf, parseCfnGuardOutput } from '../../../../../src/pipeline/domain/policy-gates/cfn-guard-findings.js';
+import { parseCfnLintOutput } from '../../../../../src/pipeline/domain/policy-gates/cfn-lint-findings.js';
+import { parseValidationReport } from '../../../../../src/pipeline/domain/policy-gates/cdk-nag-findings.js';
+import { decideGates, formatFinding, type GateResult } from '../../../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { MalformedInputError } from '../../../../../src/shared/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

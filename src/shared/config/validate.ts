@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigurationError } from '../../../src/shared/errors.js';
+import { ConfigurationError } from '../errors.js';
 import {
   ENVIRONMENT_NAMES,
   environmentSchema,

@@ -1,0 +1,54 @@
+/**
+ * The pipeline's vocabulary: the names of actions, namespaces and variables that the pipeline plan
+ * writes into CodePipeline and that the runtime code (rollback, CLI, rehearsal) reads back. Defined
+ * once, here, so the writer and the readers cannot drift apart. Stage names live next door in
+ * `stage-names.ts`; environment names in `shared/config/environment-names.ts`.
+ *
+ * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
+ */
+import type { EnvironmentName } from '../../shared/config/environment-names.js';
+
+/** The stage that runs change detection for every environment, right after the build. */
+export const CHANGE_DETECTION_STAGE = 'Detect-Changes';
+
+/**
+ * The source action's name. Written into the pipeline by the stack, and read by the rollback's
+ * CodePipeline adapter (StartPipelineExecution `sourceRevisions[].actionName` must name it).
+ */
+export const SOURCE_ACTION_NAME = 'GitHub_Source';
+
+/**
+ * Namespace of the source action's variables (`#{SourceVariables.CommitId}`). CodePipeline resolves
+ * an action's variables only when the action declares a namespace (user guide, "Variables
+ * reference"); the stack declares this one on the source action.
+ */
+export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
+
+/** Namespace of pipeline-level variables in CodePipeline references (`#{variables.NAME}`). */
+export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
+
+/**
+ * Pipeline-level variables (V2). A full rollback that restarts the pipeline sets them
+ * (StartPipelineExecution `variables`); every other execution gets the defaults.
+ */
+export const PIPELINE_VARIABLES = {
+  rollback: { name: 'KIRO_ROLLBACK', defaultValue: 'false', description: 'true when the execution is an automatic rollback to the last known good commit' },
+  rollbackId: { name: 'KIRO_ROLLBACK_ID', defaultValue: 'none', description: 'The rollback id (ledger key) of a rollback execution' },
+} as const;
+
+/** Name of the variable an environment's change detection exports: whether its infrastructure deploys. */
+export function infraVariableName(environment: EnvironmentName): string {
+  return `INFRA_${environment.toUpperCase()}`;
+}
+
+/** Name of the change-detection action of an environment. */
+export function detectionActionName(environment: EnvironmentName): string {
+  return `Detect-${environment}`;
+}
+
+/**
+ * Matches the `#{producer.name}` placeholders the plan writes for change-detection variables
+ * (producer {@link detectionActionName}, name {@link infraVariableName}); the stack replaces them with
+ * the real reference, whose namespace CDK Pipelines chooses.
+ */
+export const VARIABLE_REFERENCE = /#\{(Detect-[a-z]+)\.([A-Z_]+)\}/g;

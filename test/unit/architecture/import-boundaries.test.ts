@@ -1,0 +1,93 @@
+/**
+ * The dependency directions of STYLE.md §11, as eslint.config.mjs enforces them: src/ never imports
+ * infrastructure/, the worker imports only src/worker and src/shared, the pipeline nothing from the
+ * worker. Runs ESLint's Node API with the boundary blocks the real configuration spreads into itself
+ * (no type information, so it stays fast), on fixture texts and on the real tree. Dynamic `import()`
+ * is outside no-restricted-imports' reach; src/ uses it only to load the configuration data file by
+ * path (src/shared/config/environments-file.ts).
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ESLint, type Linter } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface BoundaryModule {
+  readonly default: readonly Linter.Config[];
+  readonly importBoundaries: readonly Linter.Config[];
+  readonly SRC_AREAS_OUTSIDE_WORKER: readonly string[];
+}
+
+let boundaries: BoundaryModule;
+let eslint: ESLint;
+
+beforeAll(async () => {
+  boundaries = (await import(pathToFileURL(`${root}eslint.config.mjs`).href)) as BoundaryModule;
+  eslint = new ESLint({
+    cwd: root,
+    overrideConfigFile: true,
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...boundaries.importBoundaries],
+  });
+});
+
+async function violations(filePath: string, text: string): Promise<string[]> {
+  const [result] = await eslint.lintText(text, { filePath: `${root}${filePath}` });
+  return result!.messages.map((message) => `${message.ruleId ?? 'parse'}: ${message.message}`);
+}
+
+describe('import boundaries', () => {
+  it('are part of the configuration `npm run lint` uses, not a copy', () => {
+    for (const block of boundaries.importBoundaries) expect(boundaries.default).toContain(block);
+  });
+
+  it.each([
+    // Each row: a wrong-way import the rule must block, and the message that names the boundary.
+    ['src/cli/commands/x.ts', "import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';", /never imports infrastructure/],
+    ['src/pipeline/domain/x.ts', "import type { X } from '../../../infrastructure/lib/plan/x.js';", /never imports infrastructure/],
+    ['src/rehearsal/x.ts', "export { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';", /never imports infrastructure/],
+    ['src/worker/handlers/x.ts', "import { systemClock } from '../../pipeline/ports/clock.js';", /worker stands alone/],
+    ['src/worker/domain/x.ts', "import { x } from '../../cli/main.js';", /worker stands alone/],
+    ['src/worker/x.ts', "import { x } from '../rehearsal/x.js';", /worker stands alone/],
+    ['src/worker/adapters/x.ts', "import { x } from '../../local/moto-server.js';", /worker stands alone/],
+    ['src/pipeline/handlers/x.ts', "import { requireEnv } from '../../worker/handlers/environment.js';", /pipeline imports nothing from the worker/],
+    ['src/pipeline/domain/rollback/x.ts', "import type { X } from '../../../worker/domain/x.js';", /pipeline imports nothing from the worker/],
+  ])('%s: blocks %s', async (filePath, text, message) => {
+    const found = await violations(filePath, text);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^no-restricted-imports: /);
+    expect(found[0]).toMatch(message);
+  });
+
+  it('keeps the decision-code rules where the boundary rules add to them', async () => {
+    // no-restricted-imports options replace each other between config blocks: the pure-code patterns must survive.
+    expect(await violations('src/pipeline/domain/x.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';")).toEqual([expect.stringMatching(/Decision code is pure/)]);
+    expect(await violations('src/worker/domain/x.ts', "import { App } from 'aws-cdk-lib';")).toEqual([expect.stringMatching(/Decision code is pure/)]);
+  });
+
+  it.each([
+    // Each row: an import in the allowed direction, which must stay allowed.
+    ['src/worker/handlers/x.ts', "import { requireEnv } from '../../shared/environment.js';"],
+    ['src/worker/handlers/x.ts', "import { poll } from '../domain/poll-cycle.js';"],
+    ['src/worker/adapters/x.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';"],
+    ['src/pipeline/handlers/x.ts', "import { requireEnv } from '../../shared/environment.js';"],
+    ['src/cli/commands/x.ts', "import { planPipeline } from '../../pipeline/domain/plan/pipeline-plan.js';"],
+    ['infrastructure/lib/x.ts', "import { SOURCE_ACTION_NAME } from '../../src/pipeline/domain/pipeline-vocabulary.js';"],
+  ])('%s: allows %s', async (filePath, text) => {
+    expect(await violations(filePath, text)).toEqual([]);
+  });
+
+  it('forbids the worker every area of src/ except src/worker and src/shared', () => {
+    const areas = readdirSync(`${root}src`, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect([...boundaries.SRC_AREAS_OUTSIDE_WORKER].sort()).toEqual(areas.filter((area) => area !== 'worker' && area !== 'shared').sort());
+  });
+
+  it('finds no violation in the real tree', async () => {
+    // Only src/ carries boundary rules; infrastructure/ may import anything.
+    const results = await eslint.lintFiles(['src/**/*.ts']);
+    const found = results.flatMap((result) => result.messages.map((message) => `${result.filePath.slice(root.length)}:${message.line} ${message.message}`));
+    expect(found).toEqual([]);
+    // Parsing every file of src/ (~150) takes a few seconds alone, far longer on a loaded 2-core machine.
+  }, 120_000);
+});
