@@ -48,7 +48,8 @@ describe('kiro-cd gate secrets (real secretlint)', () => {
     expect(run.stderr).toContain('[secrets] BLOCKED: 1 secrets found in 2 files');
     expect(run.stderr).toContain('✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/config.ts:1:21');
     expect(run.stderr + run.stdout).not.toContain(FAKE_ACCESS_KEY_ID);
-  });
+    // Two Node processes (kiro-cd through tsx, then secretlint) start here: ~3 s alone, far more on a busy 2-core machine.
+  }, 60_000);
 
   it('a folder without secrets passes, account ids included (they are not secrets)', async () => {
     const folder = folderWith({ 'env.ts': "export const prod = { account: '123456789012', region: 'eu-west-1' };\n" });
