@@ -50,6 +50,9 @@ export async function runSecretsGate(request: SecretsGateRequest): Promise<GateR
       throw new ConfigurationError(`--path ${request.path ?? ''}: cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'unknown'}).`, { option: 'path' }, error);
     });
   }
+  // secretlint never reports on its own configuration files (.secretlintrc*, .secretlintignore), so
+  // they are not asked for; everything else must come back in its report.
+  files = files.filter((file) => !/(^|\/)\.secretlint(rc[^/]*|ignore)$/.test(file));
   const allowlist = await readAllowlistFile(request.allowlist, DEFAULT_SECRETS_ALLOWLIST, request.cwd, parseSecretsAllowlist);
   if (files.length === 0) return unreadableReport('secrets', `no files to scan in ${root}: an empty scan shows nothing`);
   const run = await runSecretlint({ root, files, config, ...(request.toolPath === undefined ? {} : { toolPath: request.toolPath }) });
