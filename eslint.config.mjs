@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { securityRules } from './eslint.security.mjs';
 
 /** Modules that decision code must never import: it stays pure, so it is testable without AWS. */
 const forbiddenInPureCode = [
@@ -40,7 +41,7 @@ export const importBoundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
+  { ignores: ['eslint.config.mjs', 'eslint.security.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -54,6 +55,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  securityRules,
   {
     // The boundary of STYLE.md: decision code imports no AWS SDK, no CDK, no I/O and reads no process.env.
     // Its import patterns are part of importBoundaries below.
@@ -79,6 +81,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       'no-console': 'off',
+      // Tests build patterns from the values they check (expect(...).toMatch(new RegExp(name))).
+      'security/detect-non-literal-regexp': 'off',
     },
   },
 );

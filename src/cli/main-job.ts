@@ -10,6 +10,10 @@ import { formatPipelineLayout, pipelineLayout } from '../pipeline/domain/pipelin
 import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
+import { runLicencesGate } from './build/licences-gate.js';
+import { printGateResult } from './build/print-gate-result.js';
+import { runSecretsGate } from './build/secrets-gate.js';
+import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
 import { consoleOutput, type Output } from './output.js';
 import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
@@ -70,6 +74,14 @@ export interface MainJobDeps {
   readonly synthesize?: (cwd: string) => Promise<void>;
   /** Runs the policy gates over the cloud assembly in the given directory. @default runAllGates */
   readonly runGates?: (assemblyDir: string) => Promise<GatesRun>;
+  /** Runs the supply-chain gates (secrets, licences) over the repository. @default runSupplyChainGates */
+  readonly runSupplyChainGates?: (cwd: string) => Promise<readonly GateResult[]>;
+}
+
+/** The supply-chain gates of the Build stage that need no build output: secretlint over the tracked files, the licences. */
+export async function runSupplyChainGates(cwd: string): Promise<readonly GateResult[]> {
+  const today = new Date().toISOString().slice(0, 10);
+  return [await runSecretsGate({ cwd, today }), await runLicencesGate(cwd, undefined, today)];
 }
 
 /**
@@ -88,10 +100,20 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
     printStacks(run, deps.out);
     deps.out.info('\nPolicy gates:');
     printGatesTable(run, deps.out);
+    const supplyChain = await (deps.runSupplyChainGates ?? runSupplyChainGates)(deps.cwd);
+    deps.out.info('\nSupply-chain gates (docs/build-gates.md):');
+    for (const result of supplyChain) deps.out.info(`  ${result.tool.padEnd(15)} ${result.summary}`);
+    const supplyChainBlocked = supplyChain.filter((result) => result.verdict !== 'pass');
+    for (const result of supplyChainBlocked) printGateResult(deps.out, result);
     const seconds = (value: number): string => (value / 1000).toFixed(1);
     deps.out.info(`\nTotal time ${seconds(deps.now() - started)} s (synthesis ${seconds(synthesized - started)} s).`);
-    deps.out.info(verdict.kind === 'pass' ? 'Main job passed: zero unaccepted findings.' : `Main job FAILED: ${verdict.blocking.length} unaccepted finding(s).`);
-    return verdict.kind === 'pass' ? 0 : 1;
+    if (verdict.kind === 'pass' && supplyChainBlocked.length === 0) {
+      deps.out.info('Main job passed: zero unaccepted findings.');
+      return 0;
+    }
+    const blockedGates = supplyChainBlocked.length === 0 ? '' : `; blocked: ${supplyChainBlocked.map((result) => result.tool).join(', ')}`;
+    deps.out.info(`Main job FAILED: ${verdict.kind === 'pass' ? 0 : verdict.blocking.length} unaccepted finding(s)${blockedGates}.`);
+    return 1;
   } catch (thrown) {
     const error = asKiroCdError(thrown);
     deps.out.error(`main job: ${error.message}`);

@@ -46,6 +46,7 @@ export interface AwsClientConfig {
 }
 
 /** Region names as AWS spells them (`us-east-1`, `us-gov-west-1`, `eu-central-2`). */
+// eslint-disable-next-line security/detect-unsafe-regex -- no nested repetition: optional groups and one bounded \d{1,2}
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 function stringOption(values: OptionValues, key: string): string | undefined {

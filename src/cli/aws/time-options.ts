@@ -14,6 +14,7 @@ export function parseTimeOption(flag: string, value: string, now: Date): Date {
     const [, amount, unit] = relative;
     return new Date(now.getTime() - Number(amount) * (UNIT_MS[unit ?? 'd'] ?? 0));
   }
+  // eslint-disable-next-line security/detect-unsafe-regex -- linear: the time part [\d:.]+ and the zone (Z or +/-) share no character, and the input is one CLI flag
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     const parsed = new Date(value);
     if (!Number.isNaN(parsed.getTime())) return parsed;

@@ -1,5 +1,6 @@
 import { decideEslint, parseEslintReport } from '../../pipeline/domain/build-gates/eslint.js';
-import { unreadableReport, type GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
+import { parseGateResultFile } from '../../pipeline/domain/build-gates/gate-result-file.js';
+import { unreadableReport, type GateResult, type GateTool } from '../../pipeline/domain/build-gates/gate-result.js';
 import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
 import { readAuditAllowlist, readNpmAuditOutput } from './audit-inputs.js';
 import { readReport } from './report-files.js';
@@ -25,3 +26,17 @@ export async function decideEslintReport(path: string, cwd: string): Promise<Gat
   const file = await readReport(path, cwd);
   return file.kind === 'found' ? decideEslint(parseEslintReport(file.text), cwd) : unreadableReport('eslint', file.problem);
 }
+
+/**
+ * Reads the decision a gate that runs its tool itself saved with `--report-file` (secrets,
+ * licences). Missing, cut off or another gate's: the scan did not run.
+ */
+export async function readSavedGateResult(path: string, tool: GateTool, cwd: string): Promise<GateResult> {
+  const file = await readReport(path, cwd);
+  if (file.kind === 'missing') return unreadableReport(tool, file.problem);
+  const result = parseGateResultFile(file.text, tool);
+  return typeof result === 'string' ? unreadableReport(tool, `${path} is ${result}`) : result;
+}
+
+/** The gates whose saved decisions scan-report and publish-build-metrics read, by option name. */
+export const SAVED_GATE_OPTIONS = { secrets: 'secrets', licences: 'licences' } as const satisfies Record<string, GateTool>;

@@ -1,13 +1,18 @@
+import { isAbsolute, resolve } from 'node:path';
 import { decideCoverage, parseCoverageSummary } from '../../pipeline/domain/build-gates/coverage.js';
 import { unreadableReport, type GateResult } from '../../pipeline/domain/build-gates/gate-result.js';
 import { parseJunitXml } from '../../pipeline/domain/build-gates/junit.js';
 import { decideNpmAudit } from '../../pipeline/domain/build-gates/npm-audit.js';
+import { gateResultFileText } from '../../pipeline/domain/build-gates/gate-result-file.js';
 import { decideTests } from '../../pipeline/domain/build-gates/tests.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { readAuditAllowlist, readNpmAuditOutput, resolveAuditMode } from '../build/audit-inputs.js';
 import { decideEslintReport } from '../build/scan-gates.js';
 import { gateExitCode, printGateResult } from '../build/print-gate-result.js';
+import { runLicencesGate } from '../build/licences-gate.js';
+import { runSecretsGate } from '../build/secrets-gate.js';
+import { removeReportFile, writeReportFile } from '../build/write-report.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
 
@@ -16,12 +21,16 @@ const USAGE = {
   coverage: 'kiro-cd gate coverage --summary coverage/coverage-summary.json [--threshold 80]',
   eslint: 'kiro-cd gate eslint --input eslint.json',
   tests: 'kiro-cd gate tests --junit reports/junit.xml',
+  licences: 'kiro-cd gate licences [--policy licence-policy.json] [--report-file reports/licences.json]',
+  secrets: 'kiro-cd gate secrets [--path <dir>] [--allowlist .secrets-allowlist.json] [--config .secretlintrc.json] [--report-file reports/secrets.json]',
 } as const;
 
 type GateName = keyof typeof USAGE;
 
+const GATE_LIST = Object.keys(USAGE).join(', ');
+
 const HELP = [
-  'Usage: kiro-cd gate <audit|coverage|eslint|tests> [options] [--json]',
+  'Usage: kiro-cd gate <audit|coverage|eslint|tests|secrets|licences> [options] [--json]',
   '',
   'Decides one build-stage gate from the report its tool wrote, lists every finding and why it',
   'blocks or not, and exits 0 (pass), 1 (blocked) or 3 (not run: npm audit locally, when the',
@@ -37,6 +46,11 @@ const HELP = [
   '  --summary <path>     coverage: istanbul json-summary (coverage/coverage-summary.json)',
   '  --threshold <pct>    coverage: minimum for lines, branches, functions, statements (default 80)',
   '  --junit <path>       tests: JUnit XML report',
+  '  --path <dir>         secrets: scan every file in this folder instead of the files git tracks',
+  '  --config <path>      secrets: secretlint configuration (default .secretlintrc.json)',
+  '  --allowlist <path>   secrets: files with fake secrets on purpose (default .secrets-allowlist.json)',
+  '  --policy <path>      licences: allowed licences and exceptions (default licence-policy.json)',
+  '  --report-file <path> write the decision as JSON (for scan-report and publish-build-metrics)',
   '  --json               also print the decision as JSON',
   '',
   'See docs/build-gates.md.',
@@ -46,6 +60,16 @@ const HELP = [
 export interface GateCommandDeps {
   /** Today's date decides which allowlist entries have expired. */
   readonly clock: Clock;
+  /**
+   * Where the tools that gates run themselves are installed.
+   * @default the devDependencies in node_modules
+   */
+  readonly toolPaths?: ToolPaths;
+}
+
+/** Paths of the tools a gate runs as a process; tests point one at nothing to show that a missing tool blocks. */
+export interface ToolPaths {
+  readonly secretlint?: string;
 }
 
 function parseThreshold(value: string | undefined): number {
@@ -57,7 +81,7 @@ function parseThreshold(value: string | undefined): number {
   return threshold;
 }
 
-async function decide(gate: GateName, context: CommandContext, values: OptionValues, clock: Clock): Promise<GateResult> {
+async function decide(gate: GateName, context: CommandContext, values: OptionValues, clock: Clock, toolPaths: ToolPaths): Promise<GateResult> {
   switch (gate) {
     case 'audit': {
       const input = requiredFlag(values, 'input', USAGE.audit);
@@ -79,6 +103,22 @@ async function decide(gate: GateName, context: CommandContext, values: OptionVal
       const file = await readReport(requiredFlag(values, 'junit', USAGE.tests), context.cwd);
       return file.kind === 'missing' ? unreadableReport('tests', file.problem) : decideTests(parseJunitXml(file.text));
     }
+    case 'licences': {
+      return runLicencesGate(context.cwd, stringFlag(values, 'policy'), clock.now().toISOString().slice(0, 10));
+    }
+    case 'secrets': {
+      const path = stringFlag(values, 'path');
+      const allowlist = stringFlag(values, 'allowlist');
+      const config = stringFlag(values, 'config');
+      return runSecretsGate({
+        cwd: context.cwd,
+        today: clock.now().toISOString().slice(0, 10),
+        ...(path === undefined ? {} : { path }),
+        ...(allowlist === undefined ? {} : { allowlist }),
+        ...(config === undefined ? {} : { config }),
+        ...(toolPaths.secretlint === undefined ? {} : { toolPath: toolPaths.secretlint }),
+      });
+    }
   }
 }
 
@@ -86,7 +126,7 @@ async function decide(gate: GateName, context: CommandContext, values: OptionVal
 export function createGateCommand(deps: GateCommandDeps): Command {
   return {
     name: 'gate',
-    summary: 'Decide a build gate (audit, coverage, eslint, tests) from its tool\'s report: 0 pass, 1 blocked.',
+    summary: `Decide a build gate (${GATE_LIST}) from its tool's report: 0 pass, 1 blocked.`,
     help: HELP,
     options: {
       input: { type: 'string' },
@@ -95,6 +135,10 @@ export function createGateCommand(deps: GateCommandDeps): Command {
       summary: { type: 'string' },
       threshold: { type: 'string' },
       junit: { type: 'string' },
+      path: { type: 'string' },
+      config: { type: 'string' },
+      policy: { type: 'string' },
+      'report-file': { type: 'string' },
       json: { type: 'boolean' },
     },
     async run(context, values, positionals) {
@@ -102,11 +146,16 @@ export function createGateCommand(deps: GateCommandDeps): Command {
       if (gate === undefined || !(gate in USAGE) || extra.length > 0) {
         throw new ConfigurationError(
           gate === undefined
-            ? `name the gate: audit, coverage, eslint or tests.\n\n${HELP}`
-            : `unknown gate "${[gate, ...extra].join(' ')}": use one of audit, coverage, eslint, tests.\n\n${HELP}`,
+            ? `name the gate: ${GATE_LIST}.\n\n${HELP}`
+            : `unknown gate "${[gate, ...extra].join(' ')}": use one of ${GATE_LIST}.\n\n${HELP}`,
         );
       }
-      const result = await decide(gate as GateName, context, values, deps.clock);
+      const reportFile = stringFlag(values, 'report-file');
+      const reportPath = reportFile === undefined ? undefined : isAbsolute(reportFile) ? reportFile : resolve(context.cwd, reportFile);
+      // An old decision is removed first, so a gate that crashes leaves none behind to be read as this build's.
+      if (reportPath !== undefined) await removeReportFile('report-file', reportPath);
+      const result = await decide(gate as GateName, context, values, deps.clock, deps.toolPaths ?? {});
+      if (reportPath !== undefined) await writeReportFile('report-file', reportPath, gateResultFileText(result));
       printGateResult(context.out, result);
       if (values.json === true) context.out.json(result);
       return gateExitCode(result);

@@ -8,10 +8,11 @@ import { planCommand } from './plan.js';
 import { publishBuildMetricsCommand } from './publish-build-metrics.js';
 import { approveCommand, rejectCommand } from './review.js';
 import { rollbackCommand } from './rollback.js';
+import { sbomCommand } from './sbom.js';
 import { scanReportCommand } from './scan-report.js';
 import { statusCommand } from './status.js';
 
 /**
  * Every `kiro-cd` subcommand. Each lives in its own file in this folder; add a new one to this list.
  */
-export const commands: readonly Command[] = [detectChangesCommand, gateCommand, policyGatesCommand, historyCommand, publishBuildMetricsCommand, scanReportCommand, statusCommand, doraCommand, planCommand, rollbackCommand, approveCommand, rejectCommand];
+export const commands: readonly Command[] = [detectChangesCommand, gateCommand, policyGatesCommand, historyCommand, publishBuildMetricsCommand, sbomCommand, scanReportCommand, statusCommand, doraCommand, planCommand, rollbackCommand, approveCommand, rejectCommand];

@@ -12,12 +12,12 @@ import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
-import { decideAuditReport, decideEslintReport } from '../build/scan-gates.js';
+import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS } from '../build/scan-gates.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
 import { recordCliCalls } from '../aws/cli-caller.js';
 
 const USAGE =
-  'kiro-cd publish-build-metrics --pipeline <name> [--junit reports/junit.xml] [--coverage-summary coverage/coverage-summary.json] [--audit reports/npm-audit.json] [--eslint reports/eslint.json] [--gates-report reports/gates.json] [--dry-run]';
+  'kiro-cd publish-build-metrics --pipeline <name> [--junit reports/junit.xml] [--coverage-summary coverage/coverage-summary.json] [--audit reports/npm-audit.json] [--eslint reports/eslint.json] [--gates-report reports/gates.json] [--secrets reports/secrets.json] [--licences reports/licences.json] [--dry-run]';
 
 const HELP = [
   `Usage: ${USAGE}`,
@@ -37,6 +37,8 @@ const HELP = [
   '  --allowlist <path>         npm audit allowlist (default .audit-allowlist.json, optional)',
   '  --eslint <path>            output of "eslint -f json"',
   '  --gates-report <path>      output of "kiro-cd policy-gates --output json" (cfn-lint, cfn-guard, cdk-nag)',
+  '  --secrets <path>           what "kiro-cd gate secrets --report-file <path>" wrote',
+  '  --licences <path>          what "kiro-cd gate licences --report-file <path>" wrote',
   '  --dry-run                  print what would be sent, send nothing',
   '',
   AWS_CLI_OPTIONS_HELP,
@@ -85,6 +87,10 @@ async function collect(
   if (audit !== undefined) gates.push(await decideAuditReport(audit, stringFlag(values, 'allowlist'), context.cwd, today));
   const eslint = stringFlag(values, 'eslint');
   if (eslint !== undefined) gates.push(await decideEslintReport(eslint, context.cwd));
+  for (const [option, tool] of Object.entries(SAVED_GATE_OPTIONS)) {
+    const saved = stringFlag(values, option);
+    if (saved !== undefined) gates.push(await readSavedGateResult(saved, tool, context.cwd));
+  }
   const gatesReport = stringFlag(values, 'gates-report');
   if (gatesReport !== undefined) {
     const file = await readReport(gatesReport, context.cwd);
@@ -115,13 +121,15 @@ export function createPublishBuildMetricsCommand(deps: PublishBuildMetricsDeps):
       allowlist: { type: 'string' },
       eslint: { type: 'string' },
       'gates-report': { type: 'string' },
+      secrets: { type: 'string' },
+      licences: { type: 'string' },
       'dry-run': { type: 'boolean' },
     },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`publish-build-metrics takes no arguments; got "${positionals.join(' ')}". Usage: ${USAGE}`);
       const pipeline = requiredFlag(values, 'pipeline', USAGE);
       if (!PIPELINE_NAME.test(pipeline)) throw new ConfigurationError(`--pipeline must be a CodePipeline name (1-100 letters, digits, . @ _ -), not "${pipeline}".`, { option: 'pipeline' });
-      if (!['junit', 'coverage-summary', 'audit', 'eslint', 'gates-report'].some((name) => values[name] !== undefined)) {
+      if (!['junit', 'coverage-summary', 'audit', 'eslint', 'gates-report', ...Object.keys(SAVED_GATE_OPTIONS)].some((name) => values[name] !== undefined)) {
         throw new ConfigurationError(`give at least one report to publish. Usage: ${USAGE}`);
       }
       const aws = resolveAwsOptions(values, context.env, { region: await deps.defaultRegion() });

@@ -4,19 +4,19 @@ import { policyGatesNotRun, renderScanReport, SCAN_REPORT_GROUP, scanNotRun, sca
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
-import { decideAuditReport, decideEslintReport } from '../build/scan-gates.js';
+import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS } from '../build/scan-gates.js';
 import { writeReportFile } from '../build/write-report.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
 
 const USAGE =
-  'kiro-cd scan-report --output reports/security-scans.xml [--audit reports/npm-audit.json] [--allowlist .audit-allowlist.json] [--eslint reports/eslint.json] [--gates-report reports/gates.json]';
+  'kiro-cd scan-report --output reports/security-scans.xml [--audit reports/npm-audit.json] [--allowlist .audit-allowlist.json] [--eslint reports/eslint.json] [--gates-report reports/gates.json] [--secrets reports/secrets.json] [--licences reports/licences.json]';
 
 const HELP = [
   `Usage: ${USAGE}`,
   '',
   `Writes the security scans of the build as one JUnit XML file, for the CodeBuild report group`,
-  `"${SCAN_REPORT_GROUP}": one test suite per scanner (npm-audit, eslint, cfn-lint, cfn-guard, cdk-nag,`,
-  'cdk-validation), one test case per finding. A blocking finding fails, an accepted one is skipped, a',
+  `"${SCAN_REPORT_GROUP}": one test suite per scanner (npm-audit, eslint, secrets, licences, cfn-lint,`,
+  'cfn-guard, cdk-nag, cdk-validation), one test case per finding. A blocking finding fails, an accepted one is skipped, a',
   'finding that is only reported passes; a scanner that ran clean has one passing case "no findings".',
   'A report that is missing or unreadable becomes a failing "not run" case and a warning: the command',
   'runs in post_build, also after a failed build, and publishes what there is. Give at least one report.',
@@ -28,6 +28,8 @@ const HELP = [
   '  --allowlist <path>     npm audit allowlist (default .audit-allowlist.json, optional)',
   '  --eslint <path>        output of "eslint -f json"',
   '  --gates-report <path>  what "kiro-cd policy-gates --report-file <path>" wrote (cfn-lint, cfn-guard, cdk-nag)',
+  '  --secrets <path>       what "kiro-cd gate secrets --report-file <path>" wrote',
+  '  --licences <path>      what "kiro-cd gate licences --report-file <path>" wrote',
   '',
   'See docs/build-gates.md.',
 ].join('\n');
@@ -38,7 +40,7 @@ export interface ScanReportDeps {
   readonly clock: Clock;
 }
 
-const REPORT_OPTIONS = ['audit', 'eslint', 'gates-report'] as const;
+const REPORT_OPTIONS = ['audit', 'eslint', 'gates-report', ...Object.keys(SAVED_GATE_OPTIONS)] as const;
 
 /** The policy gates' scans from what `kiro-cd policy-gates --report-file` wrote; every gate not run when it cannot be read. */
 async function policyGateScans(path: string, cwd: string): Promise<ScanResult[]> {
@@ -67,6 +69,10 @@ async function collect(context: CommandContext, values: OptionValues, today: str
   }
   const eslint = stringFlag(values, 'eslint');
   if (eslint !== undefined) add([scanResultOfGate(await decideEslintReport(eslint, context.cwd))]);
+  for (const [option, tool] of Object.entries(SAVED_GATE_OPTIONS)) {
+    const saved = stringFlag(values, option);
+    if (saved !== undefined) add([scanResultOfGate(await readSavedGateResult(saved, tool, context.cwd))]);
+  }
   const gatesReport = stringFlag(values, 'gates-report');
   if (gatesReport !== undefined) add(await policyGateScans(gatesReport, context.cwd));
   return scans;
@@ -76,7 +82,7 @@ async function collect(context: CommandContext, values: OptionValues, today: str
 export function createScanReportCommand(deps: ScanReportDeps): Command {
   return {
     name: 'scan-report',
-    summary: `Write npm audit, ESLint and policy-gate findings as JUnit XML (report group ${SCAN_REPORT_GROUP}); never fails the build.`,
+    summary: `Write npm audit, ESLint, secrets, licence and policy-gate findings as JUnit XML (report group ${SCAN_REPORT_GROUP}); never fails the build.`,
     help: HELP,
     options: {
       output: { type: 'string' },
@@ -84,11 +90,13 @@ export function createScanReportCommand(deps: ScanReportDeps): Command {
       allowlist: { type: 'string' },
       eslint: { type: 'string' },
       'gates-report': { type: 'string' },
+      secrets: { type: 'string' },
+      licences: { type: 'string' },
     },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`scan-report takes no arguments; got "${positionals.join(' ')}". Usage: ${USAGE}`);
       const output = requiredFlag(values, 'output', USAGE);
-      if (!REPORT_OPTIONS.some((name) => values[name] !== undefined)) throw new ConfigurationError(`give at least one report (--audit, --eslint, --gates-report). Usage: ${USAGE}`);
+      if (!REPORT_OPTIONS.some((name) => values[name] !== undefined)) throw new ConfigurationError(`give at least one report (--audit, --eslint, --gates-report, --secrets, --licences). Usage: ${USAGE}`);
       const warn = (message: string): void => {
         context.out.error(`scan-report: warning: ${message}`);
       };

@@ -156,8 +156,11 @@ export function v2PipelineIds(template: unknown): readonly string[] {
 
 /** `#{Detect-Changes@Detect-test.INFRA_TEST}` reads as `INFRA_TEST`: the variable's name says enough. */
 function variableName(reference: string): string {
-  const match = /^#\{(?:[^}]*\.)?([^.}]+)\}$/.exec(reference);
-  return match?.[1] ?? reference;
+  // The name after the last dot, found with lastIndexOf: a pattern such as `(?:[^}]*\.)?([^.}]+)`
+  // backtracks over every dot (security/detect-unsafe-regex).
+  const inner = /^#\{([^}]*)\}$/.exec(reference)?.[1];
+  const name = inner?.slice(inner.lastIndexOf('.') + 1) ?? '';
+  return name === '' ? reference : name;
 }
 
 /** How an alarm rule watches, after the alarm's name: ` in ALARM,INSUFFICIENT_DATA (1 min)`. */

@@ -7,6 +7,7 @@ import { RecordingOutput } from '../../../src/cli/output.js';
 import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import type { GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
+import type { GateResult as BuildGateResult } from '../../../src/pipeline/domain/build-gates/gate-result.js';
 
 /** A pipeline stack template in the shape CDK synthesizes (see cdk.out/KiroCd-Pipeline.template.json), cut down to one environment. */
 const pipelineTemplate = {
@@ -62,7 +63,12 @@ describe('runMainJob', () => {
   // Stacks in nested stage assemblies are never the pipeline: this one points at the pipeline's template on purpose.
   const nested = (): AssemblyStack => ({ ...pipelineStack, stage: 'KiroCd-Pipeline/Production-Application', stackName: 'KiroWorker-Production-Application', resourceCount: 7 });
 
-  async function mainJob(run: GatesRun): Promise<{ code: number; out: RecordingOutput; assemblyDirs: string[] }> {
+  const supplyChainPassed: readonly BuildGateResult[] = [
+    { tool: 'secrets', verdict: 'pass', ran: true, findings: [], summary: 'passed: 0 secrets found in 3 files' },
+    { tool: 'licences', verdict: 'pass', ran: true, findings: [], summary: 'passed: 0 licence problems in 2 production packages and 9 bundles' },
+  ];
+
+  async function mainJob(run: GatesRun, supplyChain: readonly BuildGateResult[] = supplyChainPassed): Promise<{ code: number; out: RecordingOutput; assemblyDirs: string[] }> {
     const out = new RecordingOutput();
     const assemblyDirs: string[] = [];
     let clock = 0;
@@ -75,6 +81,7 @@ describe('runMainJob', () => {
         assemblyDirs.push(assemblyDir);
         return Promise.resolve(run);
       },
+      runSupplyChainGates: () => Promise.resolve(supplyChain),
     });
     return { code, out, assemblyDirs };
   }
@@ -102,8 +109,17 @@ describe('runMainJob', () => {
     expect(out.stdout).toMatch(/\nStacks:\n {2}\(top level\) +KiroCd-PipelineRuntime +1 resources {2}aws:\/\/111111111111\/us-east-1\n/);
     expect(out.stdout).toMatch(/ {2}KiroCd-Pipeline\/Production-Application +KiroWorker-Production-Application +7 resources/);
     expect(out.stdout).toContain('\nPolicy gates:\n  cfn-lint           0 finding(s)');
+    expect(out.stdout).toContain('\nSupply-chain gates (docs/build-gates.md):\n  secrets         passed: 0 secrets found in 3 files\n  licences        passed:');
     expect(out.stdout).toContain('Main job passed: zero unaccepted findings.');
     expect(out.stderr).toBe('');
+  });
+
+  it('fails when a supply-chain gate blocks, although the policy gates are clean', async () => {
+    const blocked: BuildGateResult = { tool: 'secrets', verdict: 'block', ran: true, findings: [{ severity: 'error', id: '@secretlint/secretlint-rule-aws/AWSAccessKeyID', message: 'found AWS Access Key ID: ****', location: 'src/a.ts:1:1', blocking: true, why: 'remove it' }], summary: 'BLOCKED: 1 secrets found in 3 files' };
+    const { code, out } = await mainJob({ stacks: [pipelineStack], results: clean }, [blocked]);
+    expect(code).toBe(1);
+    expect(out.stderr).toContain('✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/a.ts:1:1');
+    expect(out.stdout).toContain('Main job FAILED: 0 unaccepted finding(s); blocked: secrets.');
   });
 
   it('still shows the pipeline when a gate finds something, and fails', async () => {
@@ -128,6 +144,7 @@ describe('runMainJob', () => {
       now: () => 0,
       synthesize: () => Promise.reject(new Error('boom')),
       runGates: () => Promise.reject(new Error('the gates must not run')),
+      runSupplyChainGates: () => Promise.reject(new Error('the gates must not run')),
     });
     expect(code).toBe(4);
     expect(out.stderr).toBe('main job: boom');

@@ -12,6 +12,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
 });
 
 const entrySchema = z.strictObject({
+  // eslint-disable-next-line security/detect-unsafe-regex -- bounded: {4} three times, no open-ended nesting
   advisory: z.string().regex(/^(GHSA(-[23456789cfghjmpqrvwx]{4}){3}|\d+)$/i, {
     message: 'must be a GitHub advisory id such as "GHSA-3h5v-q93c-6h6q" or the numeric npm advisory id ("source" in npm audit --json)',
   }),

@@ -49,6 +49,8 @@ export interface BuildResults {
 export const SEVERITIES_BY_TOOL: Readonly<Partial<Record<GateTool, readonly FindingSeverity[]>>> = {
   'npm-audit': ['critical', 'high', 'moderate', 'low', 'info'],
   eslint: ['error', 'warning'],
+  secrets: ['error', 'warning', 'info'],
+  licences: ['error', 'warning', 'info'],
 };
 
 /** Builds every datum for one build. */

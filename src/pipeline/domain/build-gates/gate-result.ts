@@ -4,7 +4,7 @@
  */
 
 /** The build-stage tools whose output a gate judges. */
-export type GateTool = 'npm-audit' | 'coverage' | 'eslint' | 'tests';
+export type GateTool = 'npm-audit' | 'coverage' | 'eslint' | 'tests' | 'secrets' | 'licences';
 
 /**
  * - `pass`: the tool ran and nothing blocks.

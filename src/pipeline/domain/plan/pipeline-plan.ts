@@ -243,6 +243,10 @@ const GATES_REPORT = 'reports/gates.json';
 const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
 /** Where vitest.deployed.config.ts writes a post-deployment suite's JUnit. */
 const DEPLOYED_SUITE_REPORT = 'reports/junit-deployed.xml';
+/** The secrets gate's saved decision (`kiro-cd gate secrets --report-file`), read again in post_build. */
+const SECRETS_REPORT = 'reports/secrets.json';
+/** The licences gate's saved decision, read again in post_build. */
+const LICENCES_REPORT = 'reports/licences.json';
 
 /**
  * The `#{producer.name}` placeholder of an exported variable in plan text. The stack replaces it
@@ -280,6 +284,8 @@ function buildStage(pipelineName: string): PlannedStage {
       installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
       commands: [
         'mkdir -p reports',
+        // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
+        `${CLI} gate secrets --report-file ${SECRETS_REPORT}`,
         'npm run typecheck',
         // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
         // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
@@ -289,14 +295,19 @@ function buildStage(pipelineName: string): PlannedStage {
         `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
         `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
         `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
+        // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
+        `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
         'npx cdk synth',
+        // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
+        // KMS-encrypted artifact bucket with the release it describes.
+        `${CLI} sbom --output-dir cdk.out/sbom`,
         `${CLI} policy-gates --assembly cdk.out --report-file ${GATES_REPORT}`,
       ],
       // Whatever reports the build phase got to write, red builds included: the scan findings as a
       // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
       postBuildCommands: [
-        `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT}`,
-        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --pipeline ${pipelineName}`,
+        `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT}`,
+        `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT} --pipeline ${pipelineName}`,
       ],
       timeoutMinutes: ACTION_TIMEOUTS.build,
       // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in

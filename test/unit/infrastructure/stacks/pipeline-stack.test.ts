@@ -223,7 +223,7 @@ describe('PipelineStack', () => {
               },
               post_build: {
                 commands: [
-                  'node bin/kiro-cd.js scan-report --output reports/security-scans.xml --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report reports/gates.json',
+                  'node bin/kiro-cd.js scan-report --output reports/security-scans.xml --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report reports/gates.json --secrets reports/secrets.json --licences reports/licences.json',
                   Match.stringLikeRegexp('^node bin/kiro-cd.js publish-build-metrics .*--gates-report reports/gates.json'),
                 ],
               },

@@ -61,4 +61,12 @@ describe('JUnit reader limits', () => {
     if (typeof report === 'string') throw new Error(report);
     expect(report.testCases[0]?.message).toHaveLength(200_000);
   });
+
+  it('rejects a tag padded with 200,000 spaces in linear time (the TAG pattern cannot backtrack catastrophically)', () => {
+    const started = performance.now();
+    for (const padding of [' '.repeat(200_000), ` a="1"${' '.repeat(200_000)}b`]) {
+      expect(parseJunitXml(`<testsuites${padding}`)).toEqual(expect.any(String));
+    }
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });

@@ -169,6 +169,10 @@ describe('planPipeline', () => {
       'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
     );
     expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
+    // The secrets gate runs secretlint itself over every tracked file, before any other step.
+    expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --report-file reports/secrets.json']);
+    expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
+    expect(build.commands.slice(-3)).toEqual(['npx cdk synth', 'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom', 'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json']);
     expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json');
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
@@ -189,6 +193,8 @@ describe('planPipeline', () => {
       expect(command).toContain('--audit reports/npm-audit.json');
       expect(command).toContain('--eslint reports/eslint.json');
       expect(command).toContain('--gates-report reports/gates.json');
+      expect(command).toContain('--secrets reports/secrets.json');
+      expect(command).toContain('--licences reports/licences.json');
     }
     expect(scanReport).toMatch(/^node bin\/kiro-cd\.js scan-report --output reports\/security-scans\.xml /);
     expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--junit reports\/junit\.xml .*--pipeline kiro-codebuild-worker$/);

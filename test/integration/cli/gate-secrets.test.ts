@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGateCommand } from '../../../src/cli/commands/gate.js';
+import { RecordingOutput } from '../../../src/cli/output.js';
+import { runCli } from '../../../src/cli/run-cli.js';
+import type { Clock } from '../../../src/shared/clock.js';
+import { runKiroCd } from './run-kiro-cd.js';
+
+/**
+ * `kiro-cd gate secrets` over real folders with the real secretlint: the gate runs the tool itself,
+ * so these tests run it too. The planted key is assembled at run time so that this file holds no
+ * key for the repository's own scan to find.
+ */
+
+const ROOT = new URL('../../..', import.meta.url).pathname;
+const FAKE_ACCESS_KEY_ID = ['AKIA', 'T7WQ4NZ2', 'LPXR8KVD'].join('');
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function folderWith(files: Record<string, string>): string {
+  const folder = mkdtempSync(join(tmpdir(), 'kiro-secrets-'));
+  folders.push(folder);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(folder, name, '..'), { recursive: true });
+    writeFileSync(join(folder, name), text);
+  }
+  return folder;
+}
+
+const clock: Clock = { now: () => new Date('2026-12-07T10:00:00Z'), sleep: () => Promise.resolve() };
+
+async function gateInProcess(args: readonly string[], toolPaths = {}) {
+  const out = new RecordingOutput();
+  const code = await runCli([createGateCommand({ clock, toolPaths })], ['gate', 'secrets', ...args], { out, env: {}, cwd: ROOT });
+  return { code, out };
+}
+
+describe('kiro-cd gate secrets (real secretlint)', () => {
+  it('a fake AWS access key planted in a new file fails the gate (the CLI as a process)', async () => {
+    const folder = folderWith({ 'src/config.ts': `export const key = '${FAKE_ACCESS_KEY_ID}';\n`, 'README.md': '# nothing secret\n' });
+    const run = await runKiroCd(['gate', 'secrets', '--path', folder]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[secrets] BLOCKED: 1 secrets found in 2 files');
+    expect(run.stderr).toContain('✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/config.ts:1:21');
+    expect(run.stderr + run.stdout).not.toContain(FAKE_ACCESS_KEY_ID);
+    // Two Node processes (kiro-cd through tsx, then secretlint) start here: ~3 s alone, far more on a busy 2-core machine.
+  }, 60_000);
+
+  it('a folder without secrets passes, account ids included (they are not secrets)', async () => {
+    // secretlint skips its own configuration file: the gate must not count that as a file left out.
+    const folder = folderWith({ 'env.ts': "export const prod = { account: '123456789012', region: 'eu-west-1' };\n", '.secretlintrc.json': '{"rules": []}\n' });
+    const { code, out } = await gateInProcess(['--path', folder]);
+    expect(out.stdout).toContain('[secrets] passed: 0 secrets found in 1 files');
+    expect(code).toBe(0);
+  });
+
+  it('blocks when secretlint is missing: a scan that did not run is never a pass', async () => {
+    const folder = folderWith({ 'a.txt': 'hello\n' });
+    const { code, out } = await gateInProcess(['--path', folder], { secretlint: join(folder, 'no-such-secretlint.js') });
+    expect(code).toBe(1);
+    expect(out.stderr).toMatch(/BLOCKED: the secrets report could not be read: secretlint stopped with exit 1/);
+  });
+
+  it('accepts an allowlisted fixture and writes the decision for scan-report', async () => {
+    const folder = folderWith({
+      'fixtures/creds.ini': `aws_access_key_id = ${FAKE_ACCESS_KEY_ID}\n`,
+      'allow.json': JSON.stringify({ entries: [{ path: 'fixtures/', reason: 'fake keys the tests plant on purpose', expires: '2026-12-31' }] }),
+    });
+    const { code, out } = await gateInProcess(['--path', folder, '--allowlist', join(folder, 'allow.json'), '--report-file', join(folder, 'out/secrets.json')]);
+    expect(out.stdout).toContain('1 allowlisted');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    { why: 'an allowlist entry without a reason', allowlist: { entries: [{ path: 'fixtures/', expires: '2026-12-31' }] }, message: /reason/ },
+    { why: 'an allowlist entry without an expiry', allowlist: { entries: [{ path: 'fixtures/', reason: 'fake keys the tests plant' }] }, message: /expires/ },
+  ])('is a usage error (exit 2) with $why', async ({ allowlist, message }) => {
+    const folder = folderWith({ 'a.txt': 'x\n', 'allow.json': JSON.stringify(allowlist) });
+    const { code, out } = await gateInProcess(['--path', folder, '--allowlist', join(folder, 'allow.json')]);
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(message);
+  });
+
+  it('is a usage error when the secretlint configuration is missing', async () => {
+    const folder = folderWith({ 'a.txt': 'x\n' });
+    const { code, out } = await gateInProcess(['--path', folder, '--config', join(folder, 'none.json')]);
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(/secretlint's configuration/);
+  });
+});
