@@ -209,6 +209,7 @@ export class HealthMonitor extends Construct {
       [DEPLOYMENT_RUNTIME_ENV.environments]: JSON.stringify(props.environments),
       [DEPLOYMENT_RUNTIME_ENV.observerRoles]: JSON.stringify(props.observerRoleArns ?? {}),
     };
+    const { [DEPLOYMENT_RUNTIME_ENV.observerRoles]: _observerRoles, ...withoutObserverRoles } = environment;
     const historyStatement = new iam.PolicyStatement({
       sid: 'History',
       actions: ['dynamodb:PutItem', 'dynamodb:Query'],
@@ -261,7 +262,8 @@ export class HealthMonitor extends Construct {
       key: props.key,
       logRetentionDays: props.logRetentionDays,
       timeout: Duration.seconds(30),
-      environment,
+      // It reads no alarm, so it gets no observer roles (its handler does not read them).
+      environment: withoutObserverRoles,
       statements: [
         historyStatement,
         signalsStatement,
