@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import type { DeploymentRecord } from '../../../../../src/pipeline/domain/history-model.js';
+import { ENVIRONMENTS, executionId, record } from './rollback-fixtures.js';
+
+/**
+ * Shared generators for rollback properties. Start times come from a small range so that ties
+ * (two releases started in the same minute) are common: the tiebreak is part of the rule.
+ */
+export const deploymentRecord: fc.Arbitrary<DeploymentRecord> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 50 }),
+    environment: fc.constantFrom(...ENVIRONMENTS),
+    minute: fc.integer({ min: 0, max: 30 }),
+    status: fc.constantFrom<DeploymentRecord['status']>('succeeded', 'failed', 'rolled-back', 'in-progress', 'stopped'),
+    health: fc.constantFrom<DeploymentRecord['health']>('passed', 'failed', 'pending', 'paused'),
+    isRollback: fc.boolean(),
+  })
+  .map(({ n, environment, minute, status, health, isRollback }) =>
+    record({ executionId: executionId(n), environment, startedAt: new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString(), status, health, isRollback }),
+  );
+
+/** A history as the fold produces it: at most one record per execution and environment. */
+export const deploymentRecords: fc.Arbitrary<DeploymentRecord[]> = fc.uniqueArray(deploymentRecord, {
+  maxLength: 30,
+  selector: (candidate) => `${candidate.executionId}/${candidate.environment}`,
+});
