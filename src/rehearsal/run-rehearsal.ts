@@ -21,7 +21,8 @@ import { readSynthesizedStacks } from '../local/synthesized-templates.js';
 import { TaskTokenBroker } from '../local/task-token-broker.js';
 import { CodePipelineDouble } from '../local/codepipeline-double.js';
 import { ConfigurationError, KiroCdError } from '../shared/errors.js';
-import { renderRehearsalReport, type ReportScenario } from './html-report.js';
+import { renderRehearsalReport } from './html-report.js';
+import { scenarioTimelineFromEntries } from './report/timeline-from-entries.js';
 import { REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
 import { emulatorClients, wireRuntime } from './rehearsal-runtime.js';
 import { ReleaseRepository } from './release-repository.js';
@@ -169,17 +170,12 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info('\nDORA measures over the rehearsal (rehearsal time), from the recorded history:');
     for (const measure of measures) out.info(`  ${measure.name.padEnd(24)} ${measure.value}`);
 
-    const reportScenarios: ReportScenario[] = runs.map((run) => ({
-      name: run.scenario.name,
-      title: run.scenario.title,
-      description: run.scenario.description,
-      verdict: run.verdict,
-      durationMs: run.durationMs,
-      timeline: run.timeline,
-    }));
+    const reportScenarios = runs.map((run) =>
+      scenarioTimelineFromEntries({ scenario: run.scenario.name, description: `${run.scenario.title}: ${run.scenario.description}`, verdict: run.verdict, timeline: run.timeline }),
+    );
     const reportFile = join(options.cwd, REPORT_PATH);
     mkdirSync(dirname(reportFile), { recursive: true });
-    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases: options.phases }));
+    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases: options.phases, rehearsalTimeFactor: REHEARSAL_TIME_FACTOR }));
     out.info(`\nReport written to ${REPORT_PATH}.`);
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');

@@ -17,6 +17,10 @@ export interface TimelineEntry {
   readonly environment?: EnvironmentName;
   /** One line, such as `health check: fail (poller-errors in ALARM)`. */
   readonly summary: string;
+  /** The history event this entry was made from, so a picture of the run need not parse the summary. */
+  readonly event?: HistoryEvent;
+  /** The notification this entry was made from. */
+  readonly notice?: ReceivedNotice;
 }
 
 /** Something the driver did to the system under rehearsal (a stimulus), kept by the driver. */
@@ -32,6 +36,10 @@ function shortCommit(id: string): string {
 
 /** Turns a history event into a timeline entry: verdicts and rollback starts are decisions, the rest records. */
 export function entryForEvent(event: HistoryEvent): TimelineEntry {
+  return { ...describeEvent(event), event };
+}
+
+function describeEvent(event: HistoryEvent): TimelineEntry {
   switch (event.kind) {
     case 'execution':
       return {
@@ -82,6 +90,7 @@ export function entryForNotice(notice: ReceivedNotice): TimelineEntry {
     kind: 'notified',
     ...(notice.environment === undefined ? {} : { environment: notice.environment }),
     summary: `notified ${notice.kind}: ${headline.trim()}`,
+    notice,
   };
 }
 

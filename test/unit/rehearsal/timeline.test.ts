@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../../src/pipeline/domain/history-model.js';
 import { buildTimeline, entryForEvent, renderTimelineText } from '../../../src/rehearsal/timeline.js';
-import { escapeHtml, renderRehearsalReport } from '../../../src/rehearsal/html-report.js';
 import { parseReceivedNotice } from '../../../src/rehearsal/received-notice.js';
 
 describe('parseReceivedNotice', () => {
@@ -55,43 +54,5 @@ describe('buildTimeline', () => {
 
   it('says so when nothing happened', () => {
     expect(renderTimelineText([])).toEqual(['  (nothing happened)']);
-  });
-});
-
-describe('renderRehearsalReport', () => {
-  it('escapes every value that comes from outside', () => {
-    expect(escapeHtml(`<script>alert("x" & 'y')</script>`)).toBe('&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;');
-    const html = renderRehearsalReport({
-      generatedAt: '2026-11-10T10:00:00Z',
-      phases: [{ name: 'synth <all>', durationMs: 1500 }],
-      measures: [{ name: 'Lead time', value: '<1 min', explanation: 'commit -> production' }],
-      scenarios: [
-        {
-          name: 'clean-release',
-          title: 'Clean <release>',
-          description: 'desc',
-          durationMs: 2000,
-          verdict: { kind: 'unexpected', differences: ['staging: <b>bad</b>'] },
-          timeline: [{ at: '2026-11-10T10:00:00Z', kind: 'notified', summary: 'commit message <img src=x onerror=alert(1)>' }],
-        },
-      ],
-    });
-    expect(html).not.toContain('<img');
-    expect(html).not.toContain('<b>bad');
-    expect(html).toContain('commit message &lt;img src=x onerror=alert(1)&gt;');
-    expect(html).toContain('Clean &lt;release&gt; <span class="fail">UNEXPECTED</span>');
-    expect(html).toContain('<td>&lt;1 min</td>');
-    expect(html).toContain('0 of 1 scenarios ended as expected');
-  });
-
-  it('marks a scenario that ended as expected', () => {
-    const html = renderRehearsalReport({
-      generatedAt: 'now',
-      phases: [],
-      measures: [],
-      scenarios: [{ name: 'n', title: 'T', description: 'd', durationMs: 1, verdict: { kind: 'as-expected' }, timeline: [] }],
-    });
-    expect(html).toContain('1 of 1 scenarios ended as expected');
-    expect(html).toContain('T <span class="pass">as expected</span>');
   });
 });
