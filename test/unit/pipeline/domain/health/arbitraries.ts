@@ -35,7 +35,7 @@ export const healthCheckInput: fc.Arbitrary<HealthCheckInput> = fc
     const names = picture.watched.map((alarm) => alarm.name);
     const someNames = fc.subarray([...names, 'unwatched']);
     const fired: fc.Arbitrary<FiredCriticalAlarm[]> = fc.oneof(
-      { weight: 2, arbitrary: fc.constant([]) },
+      { weight: 2, arbitrary: fc.constant<FiredCriticalAlarm[]>([]) },
       { weight: 1, arbitrary: someNames.map((chosen) => chosen.map((name) => ({ name, at: '2026-01-01T00:00:00.000Z' }))) },
     );
     return fc.record({ acknowledged: someNames, firedCritical: fired }).map(({ acknowledged, firedCritical }) => ({ ...picture, ...timing, acknowledged, firedCritical }));
