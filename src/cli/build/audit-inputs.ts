@@ -22,7 +22,7 @@ export async function readAuditAllowlist(path: string | undefined, cwd: string):
   return parseAuditAllowlist(value, file.path);
 }
 
-/** Reads what `npm audit --json` wrote; a missing file is an audit that did not run. */
+/** Reads what `npm audit --json` wrote; a missing file is no report, which blocks in every mode. */
 export async function readNpmAuditOutput(path: string, cwd: string): Promise<NpmAuditOutput> {
   const file = await readReport(path, cwd);
   if (file.kind === 'missing') return { kind: 'did-not-run', cause: 'no-output', detail: file.problem };

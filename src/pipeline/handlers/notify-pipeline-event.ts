@@ -6,9 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
-import { ConfigurationError } from '../../shared/errors.js';
-import { requireEnv, type Environment } from '../../shared/environment.js';
+import type { Environment } from '../../shared/environment.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { normaliseCodePipelineEvent } from '../domain/history/codepipeline-event.js';
@@ -20,6 +18,7 @@ import type { Notifier } from '../ports/notifier.js';
 import { FINAL_STAGE, PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { NOTIFIER_ENVIRONMENT } from './pipeline-event-environment.js';
 
 /** What the notifier Lambda needs. */
 export interface NotifyPipelineEventDependencies {
@@ -53,22 +52,13 @@ export function createHandler(deps: NotifyPipelineEventDependencies): (event: un
   };
 }
 
-const topicMap = z.partialRecord(z.enum(['test', 'staging', 'production']), z.string().startsWith('arn:'));
-
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): NotifyPipelineEventDependencies {
-  const setBy = 'the observability construct of the pipeline-runtime stack';
-  const tableName = requireEnv(environment, 'HISTORY_TABLE_NAME', setBy);
-  const teamTopicArn = requireEnv(environment, 'TEAM_TOPIC_ARN', setBy);
-  const region = requireEnv(environment, 'AWS_REGION', 'the Lambda runtime');
-  const parsed = topicMap.safeParse(JSON.parse(environment.ENVIRONMENT_TOPIC_ARNS ?? '{}'));
-  if (!parsed.success) {
-    throw new ConfigurationError(`ENVIRONMENT_TOPIC_ARNS must map environment names to topic ARNs; it is set by ${setBy}.`, { key: 'ENVIRONMENT_TOPIC_ARNS' });
-  }
+  const settings = NOTIFIER_ENVIRONMENT.parse(environment);
   return {
-    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), tableName, clock: systemClock }),
-    notifier: new SnsNotifier({ client: recordCalls(new SNSClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), teamTopicArn, environmentTopicArns: parsed.data }),
-    region,
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), tableName: settings.historyTable, clock: systemClock }),
+    notifier: new SnsNotifier({ client: recordCalls(new SNSClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), teamTopicArn: settings.teamTopicArn, environmentTopicArns: settings.environmentTopicArns }),
+    region: settings.region,
     log: stdoutLog,
   };
 }

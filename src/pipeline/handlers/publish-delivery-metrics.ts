@@ -3,7 +3,7 @@
  * publishes them in embedded metric format.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, type Environment } from '../../shared/environment.js';
+import type { Environment } from '../../shared/environment.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
 import { doraMetrics, type MetricDatum } from '../domain/metrics/delivery-metrics.js';
@@ -13,6 +13,7 @@ import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { DORA_PUBLISHER_ENVIRONMENT } from './pipeline-event-environment.js';
 
 /** The window the DORA measures cover. */
 export const DORA_WINDOW_DAYS = 30;
@@ -40,10 +41,10 @@ export function createHandler(deps: PublishDeliveryMetricsDependencies): () => P
 
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): PublishDeliveryMetricsDependencies {
-  const setBy = 'the observability construct of the pipeline-runtime stack';
+  const settings = DORA_PUBLISHER_ENVIRONMENT.parse(environment);
   return {
-    pipelineName: requireEnv(environment, 'PIPELINE_NAME', setBy),
-    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.publishDeliveryMetrics, environment), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
+    pipelineName: settings.pipelineName,
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.publishDeliveryMetrics, environment), tableName: settings.historyTable, clock: systemClock }),
     metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
     clock: systemClock,
   };

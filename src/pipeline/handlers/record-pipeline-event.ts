@@ -8,7 +8,7 @@
  * why that, and not the EventBridge target's DLQ, is where function errors land).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, type Environment } from '../../shared/environment.js';
+import type { Environment } from '../../shared/environment.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
@@ -21,6 +21,7 @@ import type { MetricsSink } from '../ports/metrics-sink.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { RECORDER_ENVIRONMENT } from './pipeline-event-environment.js';
 
 /** What the recorder needs. */
 export interface RecordPipelineEventDependencies {
@@ -64,9 +65,9 @@ export function createHandler(deps: RecordPipelineEventDependencies): (event: un
 
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): RecordPipelineEventDependencies {
-  const tableName = requireEnv(environment, 'HISTORY_TABLE_NAME', 'the observability construct of the pipeline-runtime stack');
+  const { historyTable } = RECORDER_ENVIRONMENT.parse(environment);
   return {
-    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.recordPipelineEvent, environment), tableName, clock: systemClock }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.recordPipelineEvent, environment), tableName: historyTable, clock: systemClock }),
     metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
     clock: systemClock,
     log: stdoutLog,

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { requireEnv, type Environment } from '../../shared/environment.js';
+import type { Environment } from '../../shared/environment.js';
 import { asKiroCdError } from '../../shared/errors.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { SecretsManagerSecretReader } from '../adapters/aws/secrets-manager-secret-reader.js';
@@ -21,6 +21,7 @@ import type { DeploymentHistory } from '../ports/deployment-history.js';
 import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { COMMIT_STATUS_ENVIRONMENT } from './pipeline-event-environment.js';
 
 /** What the commit-status Lambda needs. */
 export interface UpdateCommitStatusDependencies {
@@ -67,17 +68,17 @@ export function createHandler(deps: UpdateCommitStatusDependencies): (event: unk
 
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): UpdateCommitStatusDependencies {
-  const setBy = 'the observability construct of the pipeline-runtime stack';
+  const settings = COMMIT_STATUS_ENVIRONMENT.parse(environment);
   return {
-    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.updateCommitStatus, environment), tableName: requireEnv(environment, 'HISTORY_TABLE_NAME', setBy), clock: systemClock }),
+    history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.updateCommitStatus, environment), tableName: settings.historyTable, clock: systemClock }),
     statuses: new GitHubCommitStatus({
-      owner: requireEnv(environment, 'GITHUB_OWNER', setBy),
-      repository: requireEnv(environment, 'GITHUB_REPOSITORY', setBy),
-      tokenSecretId: requireEnv(environment, 'GITHUB_TOKEN_SECRET', setBy),
+      owner: settings.githubOwner,
+      repository: settings.githubRepository,
+      tokenSecretId: settings.githubTokenSecret,
       secrets: new SecretsManagerSecretReader(recordCalls(new SecretsManagerClient({}), FUNCTION_CALLERS.updateCommitStatus, environment)),
       clock: systemClock,
     }),
-    region: requireEnv(environment, 'AWS_REGION', 'the Lambda runtime'),
+    region: settings.region,
     log: stdoutLog,
   };
 }

@@ -217,6 +217,7 @@ export class HealthMonitor extends Construct {
       [DEPLOYMENT_RUNTIME_ENV.environments]: JSON.stringify(props.environments),
       [DEPLOYMENT_RUNTIME_ENV.observerRoles]: JSON.stringify(props.observerRoleArns ?? {}),
     };
+    const { [DEPLOYMENT_RUNTIME_ENV.observerRoles]: _observerRoles, ...withoutObserverRoles } = environment;
     // Both record facts (PutItem, and Query of the execution's timeline on the table). Only the alarm
     // handler reads an index: `latest(environment)` on by-environment. The least-privilege proof
     // (test/iam) found the other index grants unused.
@@ -273,7 +274,8 @@ export class HealthMonitor extends Construct {
       key: props.key,
       logRetentionDays: props.logRetentionDays,
       timeout: Duration.seconds(30),
-      environment,
+      // It reads no alarm, so it gets no observer roles (its handler does not read them).
+      environment: withoutObserverRoles,
       statements: [
         historyStatement,
         latestByEnvironmentStatement,

@@ -12,6 +12,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import {
+  COMMIT_STATUS_ENVIRONMENT,
+  DORA_PUBLISHER_ENVIRONMENT,
+  NOTIFIER_ENVIRONMENT,
+  RECORDER_ENVIRONMENT,
+} from '../../../../src/pipeline/handlers/pipeline-event-environment.js';
 import type { EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { encryptedFunction } from '../encrypted-function.js';
@@ -85,7 +91,7 @@ export class PipelineEventFunctions extends Construct {
       id: 'Recorder',
       entry: handlerEntry('record-pipeline-event'),
       description: 'Records CodePipeline events in the deployment history and publishes delivery metrics',
-      environment: { HISTORY_TABLE_NAME: props.historyTable.tableName },
+      environment: RECORDER_ENVIRONMENT.render({ historyTable: props.historyTable.tableName }),
       timeout: Duration.seconds(30),
       statements: [
         new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [table] }),
@@ -103,13 +109,13 @@ export class PipelineEventFunctions extends Construct {
       id: 'Notifier',
       entry: handlerEntry('notify-pipeline-event'),
       description: 'Turns CodePipeline events into deployment notices on the SNS topics',
-      environment: {
-        HISTORY_TABLE_NAME: props.historyTable.tableName,
-        TEAM_TOPIC_ARN: props.teamTopic.topicArn,
-        ENVIRONMENT_TOPIC_ARNS: Stack.of(this).toJsonString(
+      environment: NOTIFIER_ENVIRONMENT.render({
+        historyTable: props.historyTable.tableName,
+        teamTopic: props.teamTopic.topicArn,
+        environmentTopics: Stack.of(this).toJsonString(
           Object.fromEntries(Object.entries(props.environmentTopics).map(([name, topic]) => [name, topic.topicArn])),
         ),
-      },
+      }),
       timeout: Duration.seconds(30),
       statements: [
         new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
@@ -122,7 +128,7 @@ export class PipelineEventFunctions extends Construct {
       id: 'DoraPublisher',
       entry: handlerEntry('publish-delivery-metrics'),
       description: 'Computes the DORA measures from the deployment history and publishes them (EMF)',
-      environment: { HISTORY_TABLE_NAME: props.historyTable.tableName, PIPELINE_NAME: props.pipelineName },
+      environment: DORA_PUBLISHER_ENVIRONMENT.render({ historyTable: props.historyTable.tableName, pipelineName: props.pipelineName }),
       timeout: Duration.seconds(60),
       statements: [
         new iam.PolicyStatement({ sid: 'ReadHistory', actions: ['dynamodb:Query'], resources: [indexArn(HISTORY_TABLE.indexes.byEnvironment.name)] }),
@@ -139,12 +145,12 @@ export class PipelineEventFunctions extends Construct {
       id: 'CommitStatus',
       entry: handlerEntry('update-commit-status'),
       description: 'Sets the GitHub commit status per environment from CodePipeline stage events',
-      environment: {
-        HISTORY_TABLE_NAME: props.historyTable.tableName,
-        GITHUB_OWNER: props.github.owner,
-        GITHUB_REPOSITORY: props.github.repository,
-        GITHUB_TOKEN_SECRET: props.github.tokenSecret,
-      },
+      environment: COMMIT_STATUS_ENVIRONMENT.render({
+        historyTable: props.historyTable.tableName,
+        githubOwner: props.github.owner,
+        githubRepository: props.github.repository,
+        githubTokenSecret: props.github.tokenSecret,
+      }),
       timeout: Duration.seconds(60),
       statements: [
         new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),

@@ -9,8 +9,8 @@ export type GateTool = 'npm-audit' | 'coverage' | 'eslint' | 'tests' | 'secrets'
 /**
  * - `pass`: the tool ran and nothing blocks.
  * - `block`: the tool ran (or failed in a way that must stop the deployment) and something blocks.
- * - `not-run`: the tool could not produce a verdict and the mode allows that (npm audit, locally):
- *   never a pass, reported as such.
+ * - `not-run`: the tool could not produce a verdict for a reason outside the project and the mode
+ *   allows that (npm audit, locally, when the advisory service is unreachable): never a pass.
  */
 export type GateVerdict = 'pass' | 'block' | 'not-run';
 

@@ -8,7 +8,10 @@ import { isRecord, tryParseJson, type GateFinding, type GateResult } from './gat
  *
  * When npm could not reach the advisory service it prints an error object instead of a report
  * (npm's lib/utils/audit-error.js: `message`, `method`, `uri`, `statusCode`, ... plus an `error` key).
- * A scan that did not run is never a pass: in the pipeline it blocks, locally it is `not-run`.
+ * A scan that did not run is never a pass. Only one case may be `not-run`, and only locally: npm
+ * could not reach the advisory service (the network is not ours to fix from a laptop). Everything
+ * else that is not a valid report (an empty, cut-off or npm 6 output, a missing file, npm stopping
+ * for a reason of ours such as a missing lockfile) blocks in every mode.
  */
 
 /** npm's severity levels, most severe first. */
@@ -18,7 +21,7 @@ export type AuditSeverity = (typeof AUDIT_SEVERITIES)[number];
 /** Severities that block a deployment (TR-4). */
 export const BLOCKING_AUDIT_SEVERITIES: readonly AuditSeverity[] = ['critical', 'high'];
 
-/** `pipeline` fails closed when the scan cannot run; `local` reports "not run". */
+/** `pipeline` fails closed when the advisory service cannot be reached; `local` reports that one case as "not run". */
 export type AuditMode = 'pipeline' | 'local';
 
 /** One advisory against one vulnerable package, with the packages that pull it in. */
@@ -207,25 +210,30 @@ export function decideNpmAudit(output: NpmAuditOutput, options: AuditDecisionOpt
         : output.cause === 'failed'
           ? 'npm audit failed before it could check the dependencies'
           : 'npm audit did not produce a report';
-    const pipeline = options.mode === 'pipeline';
+    // Only an unreachable advisory service may be "not run", and only locally; see the module comment.
+    const blocks = options.mode === 'pipeline' || output.cause !== 'unreachable';
     return {
       tool: 'npm-audit',
-      verdict: pipeline ? 'block' : 'not-run',
+      verdict: blocks ? 'block' : 'not-run',
       ran: false,
       findings: [
         {
           severity: 'error',
           id: `audit-${output.cause}`,
           message: `${what}: ${output.detail}`,
-          blocking: pipeline,
-          why: pipeline
-            ? 'The dependency scan did not run, so nothing shows the dependencies are safe: the deployment is blocked until the advisory service can be reached and the scan runs.'
-            : 'Locally the scan is reported as NOT RUN (never as passed); the pipeline blocks in this situation.',
+          blocking: blocks,
+          why: !blocks
+            ? 'Locally the scan is reported as NOT RUN (never as passed); the pipeline blocks in this situation.'
+            : output.cause === 'unreachable'
+              ? 'The dependency scan did not run, so nothing shows the dependencies are safe: the deployment is blocked until the advisory service can be reached and the scan runs.'
+              : 'Without a valid `npm audit --json` report nothing shows the dependencies are safe, in the pipeline or locally: rerun `npm audit --json` and keep its whole output.',
         },
       ],
-      summary: pipeline
-        ? `BLOCKED: ${what}; the deployment is blocked until it can.`
-        : `NOT RUN: ${what} (${output.detail}). This is not a pass.`,
+      summary: !blocks
+        ? `NOT RUN: ${what} (${output.detail}). This is not a pass.`
+        : output.cause === 'unreachable'
+          ? `BLOCKED: ${what}; the deployment is blocked until it can.`
+          : `BLOCKED: ${what} (${output.detail}).`,
     };
   }
   const findings = output.advisories.map((advisory) => advisoryFinding(advisory, options));

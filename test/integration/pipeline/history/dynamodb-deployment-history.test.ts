@@ -8,7 +8,7 @@ import { normaliseCodePipelineEvent } from '../../../../src/pipeline/domain/hist
 import type { HistoryEvent } from '../../../../src/pipeline/domain/history-model.js';
 import type { Clock } from '../../../../src/shared/clock.js';
 import { motoClientConfig, resetMoto, useFreshMoto } from '../../../support/moto.js';
-import { redeliveries } from '../../../unit/pipeline/domain/history/history-builders.js';
+import { redeliveries } from '../../../unit/pipeline/domain/history/arbitraries.js';
 import { createHistoryTable } from './history-table.js';
 
 const TABLE = 'kiro-cd-history';

@@ -32,6 +32,8 @@ describe('kiro-cd gate', () => {
     { why: 'unreachable advisory service blocks in the pipeline', args: ['audit', '--input', buildToolFixturePath('npm-audit', 'registry-405-recorded.json'), '--mode', 'pipeline'], code: 1 },
     { why: 'unreachable advisory service is "not run" locally: exit 3, never 0', args: ['audit', '--input', buildToolFixturePath('npm-audit', 'registry-405-recorded.json'), '--mode', 'local'], code: 3 },
     { why: 'a missing audit file blocks in the pipeline', args: ['audit', '--input', 'reports/none.json', '--mode', 'pipeline'], code: 1 },
+    { why: 'a missing audit file blocks locally too (only an unreachable service is "not run")', args: ['audit', '--input', 'reports/none.json', '--mode', 'local'], code: 1 },
+    { why: 'a cut-off audit report blocks locally too', args: ['audit', '--input', buildToolFixturePath('npm-audit', 'truncated-output.json'), '--mode', 'local'], code: 1 },
     { why: 'coverage under 80 % blocks', args: ['coverage', '--summary', buildToolFixturePath('coverage', 'branches-and-functions-below.json'), '--threshold', '80'], code: 1 },
     { why: 'coverage over the threshold passes', args: ['coverage', '--summary', buildToolFixturePath('coverage', 'all-above-threshold.json')], code: 0 },
     { why: 'a missing coverage summary blocks', args: ['coverage', '--summary', 'coverage/none.json'], code: 1 },

@@ -8,7 +8,6 @@ import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js'
 import { CDK_CLI_VERSION, PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
-import { deployedStages } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 
 /**
@@ -24,7 +23,7 @@ function fixtureStage(scope: Construct, id: string, environment: EnvironmentConf
 interface CfnStage {
   Name: string;
   Actions: { Name: string; Namespace?: string; RunOrder?: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, unknown> }[];
-  BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, string> }[] }[] };
+  BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Partial<Record<string, string>> }[] }[] };
   OnSuccess?: { Conditions: { Result: string; Rules: { Configuration: Record<string, string> }[] }[] };
   OnFailure?: { Result: string };
 }
@@ -114,15 +113,67 @@ describe('PipelineStack', () => {
     }
   });
 
-  it('deploys no infrastructure stack for an application-only commit: only the Deploy actions of skipped stages hold them', () => {
-    const skipped = deployedStages(stack.plan, { INFRA_TEST: 'skip', INFRA_STAGING: 'skip', INFRA_PRODUCTION: 'skip' })
-      .filter((s) => s.outcome === 'skipped')
-      .map((s) => s.stage);
+  /**
+   * What CodePipeline does at a stage's entry, from the synthesized template: a VariableCheck rule
+   * passes when the resolved variable compares to `Value` by `Operator` (EQ, NE, CONTAINS); when a
+   * rule of an entry condition does not pass, the condition's result applies, and SKIP skips the
+   * stage (CodePipeline User Guide, "VariableCheck" rule reference and "How do stage conditions
+   * work?"). `variables` are keyed `namespace.NAME`, as `#{namespace.NAME}` refers to them.
+   */
+  function entryOutcome(stage: CfnStage, variables: Readonly<Record<string, string>>): 'run' | 'skipped' {
+    for (const condition of stage.BeforeEntry?.Conditions ?? []) {
+      const passes = condition.Rules.every((rule) => {
+        if (rule.RuleTypeId.Provider !== 'VariableCheck') throw new Error(`stage ${stage.Name}: no evaluator for a ${rule.RuleTypeId.Provider} rule`);
+        const reference = /^#\{([^.}]+\.[^}]+)\}$/.exec(rule.Configuration.Variable ?? '')?.[1];
+        const value = reference === undefined ? undefined : variables[reference];
+        if (value === undefined) throw new Error(`stage ${stage.Name}: variable ${String(rule.Configuration.Variable)} is not produced by the test's commit`);
+        switch (rule.Configuration.Operator) {
+          case 'EQ':
+            return value === rule.Configuration.Value;
+          case 'NE':
+            return value !== rule.Configuration.Value;
+          case 'CONTAINS':
+            return value.includes(rule.Configuration.Value ?? '');
+          default:
+            throw new Error(`stage ${stage.Name}: no evaluator for operator ${String(rule.Configuration.Operator)}`);
+        }
+      });
+      if (!passes && condition.Result === 'SKIP') return 'skipped';
+      if (!passes) throw new Error(`stage ${stage.Name}: entry condition would ${condition.Result}`);
+    }
+    return 'run';
+  }
+
+  /**
+   * The variables of one ordinary (non-rollback) execution: the pipeline variables at their
+   * template defaults (`#{variables.NAME}`), and the change-detection verdicts of one commit, as the
+   * Detect-Changes actions export them.
+   */
+  function detectionVariables(verdicts: Readonly<Record<'test' | 'staging' | 'production', 'deploy' | 'skip'>>): Record<string, string> {
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Variables?: { Name: string; DefaultValue?: string }[] } };
+    const variables: Record<string, string> = Object.fromEntries((pipeline.Properties.Variables ?? []).map((variable) => [`variables.${variable.Name}`, variable.DefaultValue ?? '']));
+    for (const action of byName('Detect-Changes').Actions) {
+      if (action.Namespace === undefined) continue;
+      for (const [environment, verdict] of Object.entries(verdicts)) variables[`${action.Namespace}.INFRA_${environment.toUpperCase()}`] = verdict;
+    }
+    return variables;
+  }
+
+  it.each([
+    { why: 'an application-only commit deploys no infrastructure stack', verdicts: { test: 'skip', staging: 'skip', production: 'skip' }, skipped: ['Test-Infrastructure', 'Staging-Infrastructure', 'Production-Infrastructure'] },
+    { why: 'a change to staging only runs staging\'s infrastructure stage', verdicts: { test: 'skip', staging: 'deploy', production: 'skip' }, skipped: ['Test-Infrastructure', 'Production-Infrastructure'] },
+    { why: 'a change everywhere skips nothing', verdicts: { test: 'deploy', staging: 'deploy', production: 'deploy' }, skipped: [] },
+  ] as const)('$why: the template\'s entry conditions skip exactly $skipped', ({ verdicts, skipped }) => {
+    const variables = detectionVariables(verdicts);
+    const skippedByTemplate = stages.filter((stage) => entryOutcome(stage, variables) === 'skipped').map((stage) => stage.Name);
+    expect(skippedByTemplate).toEqual(skipped);
+  });
+
+  it('only the infrastructure stages hold the Deploy actions of infrastructure stacks', () => {
     const stagesDeployingInfrastructure = stages
       .filter((s) => s.Actions.some((a) => a.ActionTypeId.Provider === 'CloudFormation' && /Infrastructure/.test(JSON.stringify(a.Configuration))))
       .map((s) => s.Name);
     expect(stagesDeployingInfrastructure).toEqual(['Test-Infrastructure', 'Staging-Infrastructure', 'Production-Infrastructure']);
-    expect(skipped).toEqual(stagesDeployingInfrastructure);
   });
 
   it('leaves environments in other accounts to the health monitor: no alarm condition that could not see their alarms', () => {

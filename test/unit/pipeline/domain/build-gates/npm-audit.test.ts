@@ -24,7 +24,11 @@ describe('npm audit gate on recorded outputs', () => {
     { fixture: 'network-econnrefused-private-registry.json', mode: 'local', verdict: 'not-run', why: 'refused connection, locally' },
     { fixture: 'no-lockfile-enolock.json', mode: 'pipeline', verdict: 'block', why: 'npm stopped before auditing (no lockfile): nothing was scanned' },
     { fixture: 'empty-output.json', mode: 'pipeline', verdict: 'block', why: 'an empty file is no report' },
-    { fixture: 'truncated-output.json', mode: 'local', verdict: 'not-run', why: 'a truncated report is no report' },
+    { fixture: 'truncated-output.json', mode: 'pipeline', verdict: 'block', why: 'a truncated report is no report' },
+    { fixture: 'truncated-output.json', mode: 'local', verdict: 'block', why: 'a cut-off report is not "the service could not be reached": it blocks locally too' },
+    { fixture: 'empty-output.json', mode: 'local', verdict: 'block', why: 'an empty file is no report, in every mode' },
+    { fixture: 'npm6-legacy-format.json', mode: 'local', verdict: 'block', why: 'an output the gate cannot read blocks in every mode' },
+    { fixture: 'no-lockfile-enolock.json', mode: 'local', verdict: 'block', why: 'npm stopped for a reason of ours (no lockfile), not because the service was unreachable' },
     { fixture: 'npm6-legacy-format.json', mode: 'pipeline', verdict: 'block', why: 'the npm 6 format is not understood: fail closed rather than misread it' },
   ] as const)('$fixture in $mode mode → $verdict ($why)', ({ fixture, mode, verdict }) => {
     expect(decide(fixture, mode).verdict).toBe(verdict);

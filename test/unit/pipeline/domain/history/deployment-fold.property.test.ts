@@ -1,37 +1,47 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
-import { executionEvents, redeliveries } from './history-builders.js';
+import { pipelineHistory, redeliveredHistory } from './arbitraries.js';
 
-const scenario = [
-  ...executionEvents('e1', 0, 'success'),
-  ...executionEvents('e2', 10, 'test-fails'),
-];
-const inOrder = foldDeployments(scenario);
+/** The records reduced to what the generator's oracle states. */
+function summary(records: ReturnType<typeof foldDeployments>): { executionId: string; environment: string; status: string; health: string; isRollback: boolean }[] {
+  return records
+    .map(({ executionId, environment, status, health, isRollback }) => ({ executionId, environment, status, health, isRollback }))
+    .sort((a, b) => a.executionId.localeCompare(b.executionId) || a.environment.localeCompare(b.environment));
+}
 
-describe('foldDeployments (properties)', () => {
-  it('any order and any duplication of the same events yields the same records', () => {
+describe('foldDeployments (properties over generated histories)', () => {
+  it('folds each generated history into the records its story says: status, health, rollback flag, one per environment reached', () => {
     fc.assert(
-      fc.property(redeliveries(scenario), (delivered) => {
-        expect(foldDeployments(delivered)).toEqual(inOrder);
+      fc.property(pipelineHistory, (history) => {
+        expect(summary(foldDeployments(history.events))).toEqual(summary(history.expected as ReturnType<typeof foldDeployments>));
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
+    );
+  });
+
+  it('any order and any duplication of the same events yields the records of the story', () => {
+    fc.assert(
+      fc.property(redeliveredHistory, ({ history, delivered }) => {
+        expect(summary(foldDeployments(delivered))).toEqual(summary(history.expected as ReturnType<typeof foldDeployments>));
+        expect(foldDeployments(delivered)).toEqual(foldDeployments(history.events));
+      }),
+      { numRuns: 100 },
     );
   });
 
   it('the timeline is the same whatever the arrival order', () => {
-    const expected = canonicalEvents(scenario);
     fc.assert(
-      fc.property(redeliveries(scenario), (delivered) => {
-        expect(canonicalEvents(delivered)).toEqual(expected);
+      fc.property(redeliveredHistory, ({ history, delivered }) => {
+        expect(canonicalEvents(delivered)).toEqual(canonicalEvents(history.events));
       }),
     );
   });
 
-  it('a record never moves back once terminal: adding events delivered earlier changes nothing', () => {
+  it('a record never moves back once terminal: events delivered again after the end change nothing', () => {
     fc.assert(
-      fc.property(fc.subarray(scenario), (prefix) => {
-        expect(foldDeployments([...scenario, ...prefix])).toEqual(inOrder);
+      fc.property(pipelineHistory.chain((history) => fc.tuple(fc.constant(history), fc.subarray([...history.events]))), ([history, again]) => {
+        expect(foldDeployments([...history.events, ...again])).toEqual(foldDeployments(history.events));
       }),
     );
   });
@@ -40,7 +50,7 @@ describe('foldDeployments (properties)', () => {
 describe('mayChangeRecords', () => {
   it('skipping the facts it rules out never changes the records', () => {
     fc.assert(
-      fc.property(fc.subarray(scenario), (subset) => {
+      fc.property(pipelineHistory.chain((history) => fc.subarray([...history.events])), (subset) => {
         const relevant = subset.filter((event) => mayChangeRecords(event));
         expect(foldDeployments(relevant)).toEqual(foldDeployments(subset));
       }),

@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import type { HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 
 /** Builds the events of one execution deploying test then staging, in the order they happened. */
@@ -32,14 +31,4 @@ export function executionEvents(executionId: string, startMinute: number, outcom
     { ...base, kind: 'execution', eventId: id('exec-ok'), at: at(41), state: 'SUCCEEDED' },
   );
   return events;
-}
-
-/** Any re-delivery of the events: every event at least once, some several times, in any order. */
-export function redeliveries<T>(events: readonly T[]): fc.Arbitrary<T[]> {
-  return fc
-    .array(fc.integer({ min: 1, max: 3 }), { minLength: events.length, maxLength: events.length })
-    .chain((copies) => {
-      const delivered = events.flatMap((event, index) => Array.from({ length: copies[index] ?? 1 }, () => event));
-      return fc.shuffledSubarray(delivered, { minLength: delivered.length, maxLength: delivered.length });
-    });
 }

@@ -1,47 +1,48 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../../../../src/pipeline/domain/history-model.js';
-import { lastKnownGood, passedProduction } from '../../../../../src/pipeline/domain/rollback/last-known-good.js';
+import { lastKnownGood } from '../../../../../src/pipeline/domain/rollback/last-known-good.js';
 import { planRollback } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
-import { ENVIRONMENTS, PIPELINE, executionId, record } from './rollback-fixtures.js';
+import { deploymentRecord, deploymentRecords } from './arbitraries.js';
+import { ENVIRONMENTS, PIPELINE, executionId } from './rollback-fixtures.js';
 
-const deployment: fc.Arbitrary<DeploymentRecord> = fc
-  .record({
-    n: fc.integer({ min: 1, max: 50 }),
-    environment: fc.constantFrom(...ENVIRONMENTS),
-    minute: fc.integer({ min: 0, max: 10_000 }),
-    status: fc.constantFrom<DeploymentRecord['status']>('succeeded', 'failed', 'rolled-back', 'in-progress', 'stopped'),
-    health: fc.constantFrom<DeploymentRecord['health']>('passed', 'failed', 'pending', 'paused'),
-    isRollback: fc.boolean(),
-  })
-  .map(({ n, environment, minute, status, health, isRollback }) =>
-    record({ executionId: executionId(n), environment, startedAt: new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString(), status, health, isRollback }),
-  );
+/**
+ * The rule, stated here independently of the product (requirements: "the last known good release"):
+ * a production deployment that succeeded, whose health check passed, and that is not itself a
+ * rollback; among those, the one that started last; two that started at the same time are ordered
+ * by execution id, the greater one winning (any fixed tiebreak would do; this one is documented).
+ */
+function expectedLastKnownGood(records: readonly DeploymentRecord[]): DeploymentRecord | undefined {
+  const accepted = records.filter((candidate) => candidate.environment === 'production' && candidate.status === 'succeeded' && candidate.health === 'passed' && !candidate.isRollback);
+  const newestFirst = [...accepted].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.executionId.localeCompare(a.executionId));
+  return newestFirst[0];
+}
 
 describe('last known good', () => {
-  it('rollback planning always picks the newest release that passed production', () => {
+  it('is the newest production release that succeeded, passed its health check and is not a rollback', () => {
     fc.assert(
-      // One record per execution and environment, as the history folds them (two production records
-      // of one execution with different start times cannot exist, and would make "the chosen one" ambiguous).
-      fc.property(fc.uniqueArray(deployment, { maxLength: 30, selector: (candidate) => `${candidate.executionId}/${candidate.environment}` }), (records) => {
-        const plan = planRollback({ pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: executionId(99), trigger: 't', reason: 'r' }, records, ENVIRONMENTS);
-        const passed = records.filter(passedProduction);
-        if (passed.length === 0) {
-          expect(plan.full.kind).toBe('none');
-          return;
-        }
-        const newest = Math.max(...passed.map((candidate) => Date.parse(candidate.startedAt)));
-        expect(plan.full.kind).toBe('full');
-        const chosen = passed.find((candidate) => plan.full.kind === 'full' && candidate.executionId === plan.full.targetExecutionId);
-        expect(chosen).toBeDefined();
-        expect(Date.parse(chosen!.startedAt)).toBe(newest);
+      fc.property(deploymentRecords, (records) => {
+        expect(lastKnownGood(records)).toEqual(expectedLastKnownGood(records));
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rollback planning returns to that release, or to none when there is none', () => {
+    fc.assert(
+      fc.property(deploymentRecords, (records) => {
+        const plan = planRollback({ pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: executionId(99), trigger: 't', reason: 'r' }, records, ENVIRONMENTS);
+        const expected = expectedLastKnownGood(records);
+        if (expected === undefined) expect(plan.full.kind).toBe('none');
+        else expect(plan.full).toMatchObject({ kind: 'full', targetExecutionId: expected.executionId, targetCommitId: expected.commit.id });
+      }),
+      { numRuns: 300 },
     );
   });
 
   it('does not depend on the order of the history', () => {
     fc.assert(
-      fc.property(fc.array(deployment, { maxLength: 20 }), (records) => {
+      fc.property(fc.array(deploymentRecord, { maxLength: 20 }), (records) => {
         expect(lastKnownGood([...records].reverse())).toEqual(lastKnownGood(records));
       }),
     );
