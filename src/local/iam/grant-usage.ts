@@ -24,6 +24,7 @@ function asList(value: string | readonly string[] | undefined): readonly string[
 /** IAM's wildcard matching (`*` any run of characters, `?` one character), case-sensitive for resources. */
 export function iamPatternMatches(pattern: string, value: string, ignoreCase = false): boolean {
   const source = `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+  // eslint-disable-next-line security/detect-non-literal-regexp -- every regex metacharacter of the IAM pattern is escaped above; only * and ? become .* and .
   return new RegExp(source, ignoreCase ? 'i' : '').test(value);
 }
 

@@ -280,6 +280,7 @@ export function logicalIdPrefix(constructPath: string): string {
  * `FUNCTION_CALLERS`), with the account and region of its stack.
  */
 export function functionDeployments(stacks: readonly StackInScope[], constructPath: string): { readonly stackName: string; readonly account: string; readonly region: string; readonly variables: Readonly<Record<string, string>> }[] {
+  // eslint-disable-next-line security/detect-non-literal-regexp -- logicalIdPrefix yields only [A-Za-z0-9] (CDK logical ids), from our own construct paths
   const pattern = new RegExp(`^${logicalIdPrefix(constructPath)}[0-9A-F]{8}$`);
   return stacks.flatMap(({ stack, context, resolve }) =>
     Object.entries(stack.resources)
@@ -295,6 +296,7 @@ export function functionDeployments(stacks: readonly StackInScope[], constructPa
 
 /** The roles a caller (a construct path of `FUNCTION_CALLERS`) runs as: one per stack that deploys it. */
 export function rolesOfCaller(iam: SynthesizedIam, constructPath: string): TemplateRole[] {
+  // eslint-disable-next-line security/detect-non-literal-regexp -- logicalIdPrefix yields only [A-Za-z0-9] (CDK logical ids), from our own construct paths
   const pattern = new RegExp(`^${logicalIdPrefix(constructPath)}[0-9A-F]{8}$`);
   return iam.roles.filter((role) => role.usedBy.some((id) => pattern.test(id)));
 }

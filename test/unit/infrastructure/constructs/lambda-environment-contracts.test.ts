@@ -17,6 +17,7 @@ import { dependenciesFromEnvironment as recorder } from '../../../../src/pipelin
 import { dependenciesFromEnvironment as rollbackTrigger } from '../../../../src/pipeline/handlers/rollback-trigger.js';
 import { dependenciesFromEnvironment as commitStatus } from '../../../../src/pipeline/handlers/update-commit-status.js';
 import type { Environment } from '../../../../src/shared/environment.js';
+import { CALL_LOG_VARIABLE } from '../../../../src/shared/aws/call-recorder.js';
 
 /**
  * Each Lambda of the pipeline-runtime stack, synthesized, against the handler it runs: the handler
@@ -25,7 +26,9 @@ import type { Environment } from '../../../../src/shared/environment.js';
  * are CloudFormation references; they are replaced by values of the right shape (an ARN for a
  * topic, a name for a table) so the handler's parser can run on them.
  */
-const RUNTIME_VARIABLES = new Set(['AWS_REGION']);
+// AWS_REGION is set by the Lambda runtime; KIRO_CD_CALL_LOG is the tests' switch for recording AWS calls
+// (src/shared/aws/call-recorder.ts), never set on AWS, where its absence makes the recorder a no-op.
+const RUNTIME_VARIABLES = new Set(['AWS_REGION', CALL_LOG_VARIABLE]);
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 

@@ -36,7 +36,7 @@ describe('renderRehearsalReport', () => {
 
   it('is self-contained: no script, no link, no resource from elsewhere', () => {
     expect(page).not.toMatch(/<(script|link|img|iframe)\b/i);
-    expect(page.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/(https?:)?\/\//);
+    expect(page.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toContain('//');
   });
 });
 
