@@ -33,7 +33,7 @@ export const environmentsConfig: DeploymentConfigInput = {
       region: 'us-east-1',
       stackPrefix: 'KiroWorker-Test',
       approval: { required: false },
-      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 },
+      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 30 },
       alarms: {
         critical: ['poller-errors', 'worker-build-failures'],
         warning: ['poller-throttles', 'poller-duration', 'lock-contention'],
@@ -48,7 +48,7 @@ export const environmentsConfig: DeploymentConfigInput = {
       region: 'us-east-1',
       stackPrefix: 'KiroWorker-Staging',
       approval: { required: false },
-      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 },
+      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 30 },
       alarms: {
         critical: ['poller-errors', 'worker-build-failures'],
         warning: ['poller-throttles', 'poller-duration', 'lock-contention'],
@@ -66,7 +66,7 @@ export const environmentsConfig: DeploymentConfigInput = {
       region: 'us-east-1',
       stackPrefix: 'KiroWorker-Production',
       approval: { required: true, timeoutMinutes: 1440 },
-      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 },
+      healthCheck: { durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 30 },
       alarms: {
         critical: ['poller-errors', 'worker-build-failures', 'poller-throttles'],
         warning: ['poller-duration', 'lock-contention'],

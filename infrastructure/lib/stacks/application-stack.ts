@@ -52,7 +52,8 @@ const LEASE_MARGIN = Duration.minutes(15);
 
 /**
  * `<stackPrefix>-Application`: the worker's code. The poller Lambda (alias `live`, shifted all at once
- * by a CodeDeploy deployment group that rolls back on failure and on the critical alarms), its
+ * by a CodeDeploy deployment group that rolls back a failed or stopped deployment; the health monitor
+ * watches the alarms), its
  * schedule, the worker CodeBuild project, and every alarm of the alarm catalog.
  *
  * It references nothing of the core stack directly: the core stack lives in another CDK Stage, so
@@ -118,7 +119,7 @@ export class ApplicationStack extends Stack {
     // does not attach the AWS managed policy.
     const deployRole = new iam.Role(this, 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
-      description: 'CodeDeploy: shift the poller alias live, watching the critical alarms',
+      description: 'CodeDeploy: shift the poller alias live',
     });
     // The alias ARN is built from the function's, not taken from the alias: the alias's update policy
     // names the deployment group, which depends on this role, so a reference back would be a cycle.
@@ -126,14 +127,16 @@ export class ApplicationStack extends Stack {
     const aliasArn = `${functionArn}:${this.poller.alias.aliasName}`;
     deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ShiftAlias', actions: ['lambda:GetAlias', 'lambda:UpdateAlias'], resources: [functionArn, aliasArn] }));
     deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadProvisionedConcurrency', actions: ['lambda:GetProvisionedConcurrencyConfig'], resources: [aliasArn] }));
-    deployRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WatchCriticalAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: critical.map((alarm) => alarm.alarmArn) }));
 
+    // No alarm gate on the group: every rollback redeploys this stack while the function-wide alarm
+    // that caused it may still be in ALARM, and CodeDeploy would stop that deployment and fail the
+    // rollback. All-at-once with no hooks gains nothing from it: the health monitor bakes the release
+    // (docs/rollback.md, "CodeDeploy's alarm gate").
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'PollerDeployment', {
       alias: this.poller.alias,
       deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
-      alarms: critical,
       role: deployRole.withoutPolicyUpdates(),
-      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: false },
     });
     this.deploymentGroup.node.addDependency(deployRole);
 

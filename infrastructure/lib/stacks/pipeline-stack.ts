@@ -534,6 +534,15 @@ export class PipelineStack extends Stack {
       const rendered = renderStageConditions(stage.conditions, resolveVariable);
       for (const [slot, value] of Object.entries(rendered)) cfn.addPropertyOverride(`Stages.${index}.${slot}`, value);
     }
+    for (const managed of this.plan.managedStages) {
+      const index = names.indexOf(managed.name);
+      if (index < 0) {
+        if (managed.present === 'when-assets') continue;
+        throw new ConfigurationError(`CDK Pipelines' stage ${managed.name} is missing from the built pipeline (${names.join(', ')}); its rollback condition has nowhere to go.`);
+      }
+      const rendered = renderStageConditions(managed.conditions, resolveVariable);
+      for (const [slot, value] of Object.entries(rendered)) cfn.addPropertyOverride(`Stages.${index}.${slot}`, value);
+    }
   }
 
   /** V2 trigger: pushes to the configured branch only, through the CodeStar connection source. */

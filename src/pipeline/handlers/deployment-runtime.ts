@@ -31,6 +31,10 @@ export const DEPLOYMENT_RUNTIME_ENV = {
   environments: 'DEPLOYMENT_ENVIRONMENTS',
   observerRoles: 'OBSERVER_ROLE_ARNS',
   sourceAction: 'SOURCE_ACTION_NAME',
+  /** How long the orchestrator waits for a stage rollback (seconds), modelled from the configuration. */
+  stageRollbackWait: 'ROLLBACK_STAGE_WAIT_SECONDS',
+  /** How long it waits for the full rollback's parallel stage rollbacks (seconds). */
+  fullRollbackWait: 'ROLLBACK_FULL_WAIT_SECONDS',
 } as const;
 
 const topicMap = z.partialRecord(z.enum(ENVIRONMENT_NAMES), z.string().startsWith('arn:'));

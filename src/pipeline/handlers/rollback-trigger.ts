@@ -8,7 +8,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { z } from 'zod';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
-import { MalformedInputError } from '../../shared/errors.js';
+import { ConfigurationError, MalformedInputError } from '../../shared/errors.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
 import { CodePipelineControl } from '../adapters/aws/codepipeline-control.js';
 import { DynamoDbRollbackLedger } from '../adapters/aws/dynamodb-rollback-ledger.js';
@@ -121,6 +121,30 @@ export function createHandler(deps: RollbackTriggerDependencies): (event: unknow
 
 const SET_BY = 'the Rollback construct (infrastructure/lib/constructs/rollback)';
 
+/** A wait in whole seconds, from the variable the Rollback construct computes from the configuration. */
+function waitSeconds(environment: Environment, key: string): number {
+  const raw = requireEnv(environment, key, SET_BY);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigurationError(`Environment variable ${key} must be a positive whole number of seconds, got ${JSON.stringify(raw)}; it is set by ${SET_BY}.`, { key, value: raw });
+  }
+  return value;
+}
+
+/**
+ * The orchestrator's timing: retries, poll interval, budget and reserve from the defaults, and the two
+ * waits from the stage-rollback durations the construct modelled for this configuration
+ * (rollback-duration.ts): a fixed wait shorter than a real stage rollback sent a full rollback into a
+ * stage that was still rolling back.
+ */
+export function timingFromEnvironment(environment: Environment): RollbackTiming {
+  return {
+    ...DEFAULT_ROLLBACK_TIMING,
+    stageTimeoutSeconds: waitSeconds(environment, DEPLOYMENT_RUNTIME_ENV.stageRollbackWait),
+    fullTimeoutSeconds: waitSeconds(environment, DEPLOYMENT_RUNTIME_ENV.fullRollbackWait),
+  };
+}
+
 /** Builds the production dependencies from the Lambda environment (once per cold start). */
 export function dependenciesFromEnvironment(environment: Environment): RollbackTriggerDependencies {
   const pipelineName = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY);
@@ -134,7 +158,7 @@ export function dependenciesFromEnvironment(environment: Environment): RollbackT
     pipeline: new CodePipelineControl(new CodePipelineClient({ requestHandler: { requestTimeout: DEFAULT_ROLLBACK_TIMING.callTimeoutSeconds * 1000 } }), pipelineName, sourceAction),
     clock: systemClock,
     ids: uuidGenerator,
-    timing: DEFAULT_ROLLBACK_TIMING,
+    timing: timingFromEnvironment(environment),
     environments: ENVIRONMENT_NAMES,
     log: stdoutLog,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
+import { REVIEW_TIMEOUT_MAX_MINUTES } from './aws-limits.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 
 // Re-exported: every reader of the configuration names environments through the schema's module.
@@ -75,8 +76,11 @@ const healthCheck = z.strictObject({
     .number()
     .int({ message: 'must be a whole number of minutes' })
     .min(5, { message: 'must be at least 5 minutes' })
-    .max(1440, { message: 'must be at most 1440 minutes (24 hours)' })
-    .default(60),
+    // The review waits inside the health-check action, which CodePipeline times out after one hour.
+    .max(REVIEW_TIMEOUT_MAX_MINUTES, {
+      message: `must be at most ${REVIEW_TIMEOUT_MAX_MINUTES} minutes: the review waits inside the health-check action, which CodePipeline times out after one hour (docs/health-monitor.md)`,
+    })
+    .default(30),
 });
 
 const alarms = z.strictObject({
@@ -110,7 +114,7 @@ export const environmentSchema = z.strictObject({
   region,
   stackPrefix,
   approval: approval.default({ required: false, timeoutMinutes: 1440 }),
-  healthCheck: healthCheck.default({ durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 }),
+  healthCheck: healthCheck.default({ durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 30 }),
   alarms,
   notifications: notifications.default({ emails: [] }),
   deploymentWindow: deploymentWindow.optional(),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import { BAKE_AND_REVIEW_MAX_MINUTES } from './aws-limits.js';
 import {
   ENVIRONMENT_NAMES,
   environmentSchema,
@@ -103,6 +104,15 @@ function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigP
         key: 'healthCheck.durationSeconds',
         value: healthCheck.durationSeconds,
         fix: `must be a whole multiple of healthCheck.intervalSeconds (${healthCheck.intervalSeconds}), for example ${Math.max(1, Math.round(healthCheck.durationSeconds / healthCheck.intervalSeconds)) * healthCheck.intervalSeconds}`,
+      });
+    }
+    const bakeMinutes = healthCheck.durationSeconds / 60;
+    if (bakeMinutes + healthCheck.reviewTimeoutMinutes > BAKE_AND_REVIEW_MAX_MINUTES) {
+      problems.push({
+        scope: name,
+        key: 'healthCheck.reviewTimeoutMinutes',
+        value: healthCheck.reviewTimeoutMinutes,
+        fix: `healthCheck.durationSeconds (${bakeMinutes} min) plus healthCheck.reviewTimeoutMinutes (${healthCheck.reviewTimeoutMinutes} min) is ${bakeMinutes + healthCheck.reviewTimeoutMinutes} minutes, more than the ${BAKE_AND_REVIEW_MAX_MINUTES} the health check may take: it runs as one CodePipeline action, which times out after one hour; shorten the bake or the review (docs/health-monitor.md)`,
       });
     }
     if (environment.postDeploymentTests === 'e2e' && environment.e2eFixture === undefined) {

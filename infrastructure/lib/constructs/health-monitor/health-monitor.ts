@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
 import { watchedAlarms } from '../../../../src/pipeline/handlers/health-monitor.js';
+import { HEALTH_MONITOR_TIMEOUT_SECONDS } from '../../../../src/shared/config/aws-limits.js';
 import type { EnvironmentConfig, EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { acknowledgeGuardRule, acknowledgeNagFinding } from '../../policy/acknowledge.js';
 import { retentionDays } from '../log-retention.js';
@@ -56,7 +57,10 @@ export interface HealthMonitorProps {
   readonly pollInterval?: Duration;
   /** How long a review may wait for an answer (config `healthCheck.reviewTimeoutMinutes`). @default 60 minutes */
   readonly reviewTimeout?: Duration;
-  /** Longest possible execution: bake + review timeout + margin. @default 26 hours (24-hour review cap plus an hour's bake) */
+  /**
+   * The execution's timeout: below CodePipeline's one-hour timeout of the action that runs it.
+   * @default 55 minutes (`HEALTH_MONITOR_TIMEOUT_SECONDS`)
+   */
   readonly executionTimeout?: Duration;
 }
 
@@ -161,17 +165,21 @@ export class HealthMonitor extends Construct {
     start.next(check);
     check.next(decide);
 
+    const stateMachineName = `${props.pipelineName}-health-monitor`;
+    // Step Functions adds each logging state machine's log group to the account's CloudWatch Logs
+    // resource policy, limited to 5,120 characters; groups under /aws/vendedlogs/ need no entry
+    // there ("Avoiding Amazon CloudWatch Logs resource policy size restrictions", Step Functions guide).
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       encryptionKey: props.key,
       retention: retentionDays(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const stateMachineName = `${props.pipelineName}-health-monitor`;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(start),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: props.executionTimeout ?? Duration.hours(26),
+      timeout: props.executionTimeout ?? Duration.seconds(HEALTH_MONITOR_TIMEOUT_SECONDS),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });

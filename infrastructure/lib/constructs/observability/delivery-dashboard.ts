@@ -6,6 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SEVERITIES_BY_TOOL } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
 import { POLICY_GATE_SEVERITIES } from '../../../../src/pipeline/domain/build-gates/policy-gates-report.js';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 import { BUILD_NAMESPACE, DELIVERY_METRICS, DELIVERY_NAMESPACE } from '../../../../src/pipeline/domain/metrics/delivery-metrics.js';
 import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 
@@ -69,16 +70,13 @@ export class DeliveryDashboard extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetters', {
+    this.deadLetterAlarm = deadLetterAlarm(this, 'DeadLetters', {
+      queue: props.deadLetterQueue,
       alarmName: `${pipeline}-history-dead-letters`,
-      alarmDescription: 'A pipeline event could not be recorded (malformed or undeliverable). Read the message and its ErrorMessage attribute in the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      description: 'A pipeline event could not be recorded (malformed or undeliverable). Read the message and its ErrorMessage attribute in the dead-letter queue.',
+      topic: props.teamTopic,
     });
-    for (const alarm of [this.pipelineFailedAlarm, this.rollbackAlarm, this.deadLetterAlarm]) alarm.addAlarmAction(notifyTeam);
+    for (const alarm of [this.pipelineFailedAlarm, this.rollbackAlarm]) alarm.addAlarmAction(notifyTeam);
 
     // The three expressions of one graph share the ids of their (identical) input metrics.
     const ids = { succeeded: 'ok', failed: 'ko', rolledBack: 'rb' } as const;

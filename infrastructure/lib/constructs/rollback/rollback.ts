@@ -11,15 +11,14 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CODEPIPELINE_DETAIL_TYPES } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
-import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
+import { LAMBDA_MAX_SECONDS } from '../../../../src/pipeline/domain/rollback/rollback-duration.js';
+import { DEFAULT_ROLLBACK_TIMING, worstCaseCallSeconds } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { DEPLOYMENT_RUNTIME_ENV } from '../../../../src/pipeline/handlers/deployment-runtime.js';
 import type { EnvironmentName } from '../../../../src/shared/config/schema.js';
+import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { acknowledgeGuardRule } from '../../policy/acknowledge.js';
 import { deploymentSafetyFunction } from '../health-monitor/deployment-safety-function.js';
-
-/** Lambda's hard limit, and the rollback's 15-minute budget: the orchestrator must fit in one invocation. */
-const LAMBDA_MAX_SECONDS = 900;
 
 /** Properties of {@link Rollback}. */
 export interface RollbackProps {
@@ -28,6 +27,11 @@ export interface RollbackProps {
   readonly sourceActionName: string;
   /** Environments in deployment order: their stages are the ones whose failure triggers a rollback. */
   readonly environments: readonly EnvironmentName[];
+  /**
+   * How long the orchestrator waits for a stage rollback and for the full rollback's parallel stage
+   * rollbacks: the modelled durations of what they re-run (`orchestratorWaits`, rollback-duration.ts).
+   */
+  readonly waits: { readonly stageTimeoutSeconds: number; readonly fullTimeoutSeconds: number };
   readonly key: kms.IKey;
   readonly logRetentionDays: number;
   readonly historyTable: dynamodb.ITable;
@@ -48,10 +52,12 @@ export interface RollbackProps {
  * the 15-minute budget, fed by EventBridge rules on failed environment stages and on the health
  * monitor's failures, with a KMS-encrypted SQS dead-letter queue.
  *
- * A Lambda and not a state machine: the orchestrator's worst case (`worstCaseSeconds`, 888 s) fits in
- * Lambda's 900 s, it already takes its time from the Clock port and caps its budget at the
- * invocation's remaining time, and a duplicate invocation is harmless because the DynamoDB lease,
- * not the invocation, decides who does the work.
+ * A Lambda and not a state machine: the stage path, which every automatic rollback starts with, fits in
+ * Lambda's 900 s for every configuration synthesis accepts (`assertRollbackFitsBudget`); the paths
+ * that cannot fit (a full rollback after a stage rollback that ran and failed, the restart) are the
+ * documented exceptions of docs/rollback.md, cut at the deadline and escalated to a person. The
+ * orchestrator takes its time from the Clock port and caps its budget at the invocation's remaining
+ * time, and a duplicate invocation is harmless because the DynamoDB lease decides who works.
  */
 export class Rollback extends Construct {
   readonly orchestrator: lambda.IFunction;
@@ -61,8 +67,12 @@ export class Rollback extends Construct {
 
   constructor(scope: Construct, id: string, props: RollbackProps) {
     super(scope, id);
-    if (worstCaseSeconds(DEFAULT_ROLLBACK_TIMING) > LAMBDA_MAX_SECONDS) {
-      throw new Error(`The rollback's worst case (${worstCaseSeconds(DEFAULT_ROLLBACK_TIMING)} s) exceeds Lambda's ${LAMBDA_MAX_SECONDS} s; shorten DEFAULT_ROLLBACK_TIMING.`);
+    const stagePath = worstCaseCallSeconds(DEFAULT_ROLLBACK_TIMING) + props.waits.stageTimeoutSeconds + DEFAULT_ROLLBACK_TIMING.pollIntervalSeconds + DEFAULT_ROLLBACK_TIMING.reserveSeconds;
+    if (stagePath > LAMBDA_MAX_SECONDS) {
+      throw new ConfigurationError(
+        `A stage rollback with a ${props.waits.stageTimeoutSeconds} s wait takes ${stagePath} s, more than one ${LAMBDA_MAX_SECONDS} s orchestrator invocation; shorten the health checks or suites it re-runs (assertRollbackFitsBudget names which).`,
+        { stageTimeoutSeconds: props.waits.stageTimeoutSeconds },
+      );
     }
     const stack = Stack.of(this);
     const pipelineArn = stack.formatArn({ service: 'codepipeline', resource: props.pipelineName });
@@ -86,6 +96,8 @@ export class Rollback extends Construct {
       environment: {
         [DEPLOYMENT_RUNTIME_ENV.pipelineName]: props.pipelineName,
         [DEPLOYMENT_RUNTIME_ENV.sourceAction]: props.sourceActionName,
+        [DEPLOYMENT_RUNTIME_ENV.stageRollbackWait]: String(props.waits.stageTimeoutSeconds),
+        [DEPLOYMENT_RUNTIME_ENV.fullRollbackWait]: String(props.waits.fullTimeoutSeconds),
         [DEPLOYMENT_RUNTIME_ENV.historyTable]: props.historyTable.tableName,
         [DEPLOYMENT_RUNTIME_ENV.ledgerTable]: props.ledgerTable.tableName,
         [DEPLOYMENT_RUNTIME_ENV.teamTopic]: props.teamTopic.topicArn,

@@ -111,7 +111,7 @@ export class WorkerAlarms extends Construct {
       acknowledgeGuardRule(
         alarm,
         'cloudwatch_alarm_action_check',
-        'The alarm is acted on by its readers, not by an alarm action: the CodeDeploy deployment group (critical alarms) and the pipeline health check, which follows alarm state changes through EventBridge.',
+        'The alarm is acted on by its reader, not by an alarm action: the pipeline health check, which polls it and follows its state changes through EventBridge.',
       );
       alarms.set(alarmId, alarm);
     }

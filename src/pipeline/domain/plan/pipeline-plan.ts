@@ -199,6 +199,19 @@ export interface PipelinePlan {
   /** V2 trigger: pushes to these branches only. */
   readonly triggerBranches: readonly string[];
   readonly stages: readonly PlannedStage[];
+  /**
+   * Conditions on the stages CDK Pipelines creates itself (self-mutation, asset publishing), by stage
+   * name. `present: 'always'` stages must exist in the built pipeline; `'when-assets'` ones exist only
+   * when the app has assets.
+   */
+  readonly managedStages: readonly ManagedStageConditions[];
+}
+
+/** Conditions of a stage that CDK Pipelines creates, not the plan. */
+export interface ManagedStageConditions {
+  readonly name: string;
+  readonly present: 'always' | 'when-assets';
+  readonly conditions: StageConditions;
 }
 
 /** What the plan needs besides the configuration: which runtime resources exist. */
@@ -558,6 +571,17 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
     variables: Object.values(PIPELINE_VARIABLES).map((variable) => ({ ...variable })),
     triggerBranches: [pipeline.source.branch],
     stages,
+    managedStages: [
+      // A restart rollback runs the CURRENT pipeline structure on the last known good commit. Self-
+      // mutating to that commit's pipeline would cancel the execution and restart it on the bad HEAD
+      // with KIRO_ROLLBACK=false (RestartExecutionOnUpdate), and would redeploy the runtime stack
+      // (health monitor, orchestrator) in the middle of the rollback: skip it (docs/rollback.md).
+      { name: PIPELINE_STAGES.updatePipeline, present: 'always', conditions: { beforeEntry: SKIP_ON_ROLLBACK } },
+      // The current definition's asset actions publish asset ids of the current assembly, which the
+      // old commit's assembly does not hold; the old release's assets were published, content-
+      // addressed, when it first deployed (docs/rollback.md, including the `cdk gc` caveat).
+      { name: PIPELINE_STAGES.assets, present: 'when-assets', conditions: { beforeEntry: SKIP_ON_ROLLBACK } },
+    ],
   };
 }
 

@@ -30,8 +30,11 @@ export interface RollbackTiming {
 }
 
 /**
- * The default timing: a stage rollback and then a full rollback both fit in 15 minutes:
- * (4 × 10 + 2 + 4 + 8) + 360 + 15 for each of the two steps, plus 30 s reserve = 888 s.
+ * The retries, poll interval, budget and reserve the orchestrator uses everywhere. Its two waits are
+ * only the defaults of in-process callers (tests, the CLI, the rehearsal, whose stages are short):
+ * the deployed Lambda replaces them with the durations modelled from the configuration
+ * (rollback-duration.ts, `timingFromEnvironment` in the rollback handler), because a real stage
+ * rollback re-runs a deployment, the health check and the suite and takes longer than 360 s.
  */
 export const DEFAULT_ROLLBACK_TIMING: RollbackTiming = {
   budgetSeconds: 900,

@@ -13,7 +13,7 @@ describe('cross-account alarm access', () => {
   const environmentStack = new Stack(app, 'Core', { env: { account: production.account, region: production.region } });
   new PipelineObserverAccess(environmentStack, 'Observer', { environment: production, pipelineAccount: config.pipeline.account, pipelineRegion: config.pipeline.region });
   const pipelineStack = new Stack(app, 'Runtime', { env: { account: config.pipeline.account, region: config.pipeline.region } });
-  new AlarmEventBusAccess(pipelineStack, 'Bus', { pipelineAccount: config.pipeline.account, environments: config.environments });
+  new AlarmEventBusAccess(pipelineStack, 'Bus', { pipelineName: config.pipeline.name, pipelineAccount: config.pipeline.account, environments: config.environments });
   const environmentTemplate = Template.fromStack(environmentStack);
   const pipelineTemplate = Template.fromStack(pipelineStack);
 

@@ -18,6 +18,7 @@ describe('Rollback construct', () => {
       pipelineName: 'kiro-codebuild-worker',
       sourceActionName: 'owner_repo',
       environments: ['test', 'staging', 'production'],
+      waits: { stageTimeoutSeconds: 720, fullTimeoutSeconds: 720 },
       key,
       logRetentionDays: 90,
       historyTable: new DeploymentHistoryTable(stack, 'History', { key }).table,
@@ -31,7 +32,9 @@ describe('Rollback construct', () => {
   it('runs the orchestrator in one Lambda invocation of 900 s, the 15-minute budget', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 900,
-      Environment: { Variables: Match.objectLike({ SOURCE_ACTION_NAME: 'owner_repo', PIPELINE_NAME: 'kiro-codebuild-worker' }) },
+      Environment: {
+        Variables: Match.objectLike({ SOURCE_ACTION_NAME: 'owner_repo', PIPELINE_NAME: 'kiro-codebuild-worker', ROLLBACK_STAGE_WAIT_SECONDS: '720', ROLLBACK_FULL_WAIT_SECONDS: '720' }),
+      },
       DeadLetterConfig: { TargetArn: Match.anyValue() },
     });
   });

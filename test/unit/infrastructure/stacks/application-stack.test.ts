@@ -58,13 +58,23 @@ describe('ApplicationStack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('LiveAlias') } })] });
   });
 
-  it('shifts the alias all at once, rolling back on failure, on stop and on every critical alarm', () => {
+  it('shifts the alias all at once, rolling back on failure and on stop', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
-      AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']) },
-      AlarmConfiguration: { Enabled: true, Alarms: environment.alarms.critical.map(() => ({ Name: Match.anyValue() })) },
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
     });
     template.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.anyValue() } });
+  });
+
+  // Every rollback redeploys this stack with a new version while the alarm that caused it may still be
+  // in ALARM: a group watching the function-wide alarms would stop that deployment (UPDATE_FAILED) and
+  // fail the rollback itself (docs/rollback.md, "CodeDeploy's alarm gate").
+  it('gives CodeDeploy no alarm gate that a still-firing alarm could use to block a rollback deploy', () => {
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: Match.absent() });
+    const deployRole = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] } } }));
+    expect(deployRole).toHaveLength(1);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(deployRole[0] ?? '?'));
+    expect(JSON.stringify(policies)).not.toContain('cloudwatch:DescribeAlarms');
   });
 
   it('creates every catalog alarm as <stackPrefix>-<id>, marked with the severity of the configuration', () => {

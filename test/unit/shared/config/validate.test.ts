@@ -8,7 +8,7 @@ describe('loadDeploymentConfig', () => {
     const config = loadDeploymentConfig();
     expect(config.environments.map((environment) => environment.name)).toEqual(['test', 'staging', 'production']);
     expect(config.environments[2]?.approval).toEqual({ required: true, timeoutMinutes: 1440 });
-    expect(config.environments[0]?.healthCheck).toEqual({ durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 60 });
+    expect(config.environments[0]?.healthCheck).toEqual({ durationSeconds: 300, intervalSeconds: 30, reviewTimeoutMinutes: 30 });
   });
 
   it('names environment, key, value and fix for a bad region', () => {

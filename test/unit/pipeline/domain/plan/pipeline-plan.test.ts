@@ -270,6 +270,14 @@ describe('planPipeline', () => {
     });
   });
 
+  it('skips self-mutation and asset publishing for a rollback execution, so a restart on an old commit neither replaces the pipeline nor publishes asset ids its assembly lacks', () => {
+    const skip = { result: 'SKIP', rules: [{ kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' }] };
+    expect(plan.managedStages).toEqual([
+      { name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: skip } },
+      { name: 'Assets', present: 'when-assets', conditions: { beforeEntry: skip } },
+    ]);
+  });
+
   it('declares the rollback variables with safe defaults, and names the source action the rollback overrides', () => {
     expect(plan.variables.map((variable) => [variable.name, variable.defaultValue])).toEqual([
       ['KIRO_ROLLBACK', 'false'],

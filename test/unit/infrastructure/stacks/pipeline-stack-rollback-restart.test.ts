@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { App, Stack, Stage, aws_s3_assets as s3assets, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Construct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
+import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
+import { applicationStageName, infrastructureStageName, PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
+
+/** A stage whose stack carries a file asset, so CDK Pipelines adds its Assets stage. */
+function stageWithAsset(scope: Construct, id: string, environment: EnvironmentConfig): Stage {
+  const stage = new Stage(scope, id, { env: { account: environment.account, region: environment.region } });
+  const stack = new Stack(stage, 'Stack');
+  new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true });
+  new s3assets.Asset(stack, 'Bundle', { path: fileURLToPath(new URL('../../../fixtures/events', import.meta.url)) });
+  return stage;
+}
+
+interface CfnStage {
+  readonly Name: string;
+  readonly BeforeEntry?: { readonly Conditions: readonly { readonly Result: string; readonly Rules: readonly { readonly RuleTypeId: { readonly Provider: string }; readonly Configuration: Record<string, string> }[] }[] };
+}
+
+/**
+ * The restart rollback (StartPipelineExecution on the last known good commit with KIRO_ROLLBACK=true)
+ * must not self-mutate: with RestartExecutionOnUpdate, deploying the old commit's pipeline cancels the
+ * running execution and CloudFormation restarts it without the source override and with
+ * KIRO_ROLLBACK=false, i.e. on the bad HEAD (docs/rollback.md, "Restart without self-mutation").
+ */
+describe('PipelineStack on a rollback execution', () => {
+  let stages: CfnStage[];
+
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const runtime = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
+    const healthMonitor = new sfn.StateMachine(runtime, 'HealthMonitor', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(runtime, 'Pass')) });
+    const stack = new PipelineStack(app, 'Pipeline', {
+      config: loadDeploymentConfig(),
+      environmentStages: (scope, environment) => ({
+        infrastructure: stageWithAsset(scope, infrastructureStageName(environment.name), environment),
+        application: stageWithAsset(scope, applicationStageName(environment.name), environment),
+      }),
+      healthMonitor,
+    });
+    const pipelines = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+    stages = (Object.values(pipelines)[0] as { Properties: { Stages: CfnStage[] } }).Properties.Stages;
+  });
+
+  const skipOnRollback = [{ Result: 'SKIP', Rules: [{ Name: 'NotARollback', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: '#{variables.KIRO_ROLLBACK}', Operator: 'EQ', Value: 'false' } }] }];
+
+  it('skips self-mutation when KIRO_ROLLBACK is true, so the old commit never replaces the pipeline or its runtime stack mid-rollback', () => {
+    expect(stages.find((stage) => stage.Name === PIPELINE_STAGES.updatePipeline)?.BeforeEntry?.Conditions).toEqual(skipOnRollback);
+  });
+
+  it('skips asset publishing when KIRO_ROLLBACK is true: the current definition names asset ids the old assembly does not hold', () => {
+    expect(stages.map((stage) => stage.Name)).toContain(PIPELINE_STAGES.assets);
+    expect(stages.find((stage) => stage.Name === PIPELINE_STAGES.assets)?.BeforeEntry?.Conditions).toEqual(skipOnRollback);
+  });
+
+  it('leaves Source and Build unconditioned: a rollback still builds and gates the old commit', () => {
+    for (const name of [PIPELINE_STAGES.source, PIPELINE_STAGES.build]) expect(stages.find((stage) => stage.Name === name)?.BeforeEntry).toBeUndefined();
+  });
+});
