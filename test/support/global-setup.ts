@@ -1,17 +1,24 @@
 import type { TestProject } from 'vitest/node';
 import { startMotoServer, type MotoServer } from '../../src/local/moto-server.js';
+import { startProductSynthesis } from './shared-assembly.js';
 import { TEST_WORKERS } from './workers.js';
 
 /**
  * Starts one local AWS emulator per Vitest worker, so a test file can reset "its" emulator between
- * tests without disturbing a file that runs in parallel on the other worker.
+ * tests without disturbing a file that runs in parallel on the other worker; then starts the one
+ * shared synthesis of the product (shared-assembly.ts) without waiting for it. The synthesis starts
+ * after the emulators answer: on a busy 2-core machine it would otherwise delay their start beyond
+ * their readiness limit.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers: MotoServer[] = await Promise.all(
     Array.from({ length: TEST_WORKERS }, () => startMotoServer()),
   );
   project.provide('motoEndpoints', servers.map((server) => server.endpoint));
+  const synthesis = startProductSynthesis(project.config.root);
+  project.provide('productAssembly', synthesis.directory);
   return async () => {
+    synthesis.dispose();
     await Promise.all(servers.map((server) => server.stop()));
   };
 }

@@ -1,14 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import { buildKiroCdApp } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
 import { SCENARIO_NAMES } from '../../../src/rehearsal/scenarios.js';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto.js';
+import { productAssembly } from '../../support/shared-assembly.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRollbackCommand } from '../../../src/cli/commands/rollback.js';
@@ -22,18 +21,6 @@ import { runKiroCd } from '../cli/run-kiro-cd.js';
 
 const PIPELINE = loadDeploymentConfig().pipeline.name;
 
-/**
- * Synthesizes the app (buildKiroCdApp, as app.ts does, without the policy plugins) into a scratch
- * assembly; the environment stacks sit in the pipeline stack's nested stage assemblies.
- */
-function synthesize(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-assembly-'));
-  const app = new App({ outdir, builtinCloudFormationValidation: false });
-  buildKiroCdApp(app, loadDeploymentConfig());
-  app.synth();
-  return outdir;
-}
-
 describe('the rehearsal runs every scenario through the real runtime on the emulator', () => {
   let result: RehearsalResult;
   let cwd: string;
@@ -44,7 +31,8 @@ describe('the rehearsal runs every scenario through the real runtime on the emul
     cwd = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-cwd-'));
     result = await runRehearsal({
       cwd,
-      assemblyDir: synthesize(),
+      // The run's shared synthesis of the product (test/support/shared-assembly.ts); the rehearsal only reads it.
+      assemblyDir: await productAssembly(),
       scenarios: [],
       keepEmulator: true,
       out,

@@ -1,9 +1,8 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import { buildKiroCdApp } from '../../../../infrastructure/lib/kiro-cd-app.js';
+import { readCloudAssembly } from '../../../../src/pipeline/adapters/tools/cloud-assembly.js';
+import { readPipelineTemplate } from '../../../../src/pipeline/adapters/tools/pipeline-template.js';
+import { productAssembly } from '../../../support/shared-assembly.js';
 import {
   formatPipelineLayout,
   pipelineLayout,
@@ -30,12 +29,10 @@ function stageOf(layout: PipelineLayout, name: string): LayoutStage {
 const conditionLines = (stage: LayoutStage): string[] => stage.conditions.map((condition) => `${condition.when}: ${condition.text}`);
 
 describe('pipelineLayout over the synthesized pipeline stack', () => {
-  // The real product, built as `npm start` builds it; synthesized once for the whole file.
+  // The real product, built as `npm start` builds it: the run's shared synthesis (test/support/shared-assembly.ts).
   let layout: PipelineLayout;
-  beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
-    const { pipeline } = buildKiroCdApp(app, loadDeploymentConfig());
-    layout = pipelineLayout(Template.fromStack(pipeline).toJSON());
+  beforeAll(async () => {
+    layout = pipelineLayout(readPipelineTemplate(readCloudAssembly(await productAssembly())).template);
   });
 
   const position = (name: string): number => layout.stages.findIndex((stage) => stage.name === name);

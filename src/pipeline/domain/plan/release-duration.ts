@@ -1,0 +1,121 @@
+/**
+ * The duration model of docs/pipeline.md ("Timeouts (TR-8) and expected durations") as a pure
+ * function of the configuration: how long a release takes from the push to production running it,
+ * the approval wait excluded. Durations per action kind come from AWS's documented behaviour and this
+ * repository's measured build times; each is written down in {@link DOCUMENTED_DURATIONS} with where
+ * it comes from, so changing an assumption changes the model and the table in docs/pipeline.md (a test
+ * keeps the two equal).
+ */
+import type { DeploymentConfig, EnvironmentConfig, PostDeploymentSuite } from '../../../shared/config/schema.js';
+
+/** The commands of the Build action, in seconds, as measured on a 2-core machine of the CI kind. */
+export interface BuildCommandSeconds {
+  readonly npmCi: number;
+  readonly typecheck: number;
+  readonly lint: number;
+  readonly vitest: number;
+  readonly synth: number;
+  readonly policyGates: number;
+}
+
+/** Minutes per action kind (seconds where said). */
+export interface ActionDurations {
+  /** CodeStar connection source with full clone. */
+  readonly sourceMinutes: number;
+  /** CodeBuild provisioning of one action (queue, container start, install phase). */
+  readonly provisioningMinutes: number;
+  /** The pinned pip tools and the npm registry from a cold cache, in the Build action. */
+  readonly coldCacheMinutes: number;
+  readonly buildCommandSeconds: BuildCommandSeconds;
+  /** UpdatePipeline (self-mutation): `cdk deploy` of an unchanged pipeline stack, provisioning included. */
+  readonly selfMutationMinutes: number;
+  /** The one asset-publishing action (`publishAssetsInParallel: false`), provisioning included. */
+  readonly assetPublishingMinutes: number;
+  /** Detect-Changes: provisioning, `npm ci`, `git diff` and one `cdk diff`; the environments side by side. */
+  readonly changeDetectionMinutes: number;
+  /** Per environment with an infrastructure change: change set create + execute of the Core stack. */
+  readonly infrastructureMinutes: number;
+  /** Application stack update with the all-at-once CodeDeploy traffic shift. */
+  readonly applicationDeployMinutes: number;
+  /** Step Functions action polling on top of the health check's bake. */
+  readonly healthCheckPollingMinutes: number;
+  /** The CloudWatchAlarm on-success condition's final check (environments in the pipeline's account only). */
+  readonly finalAlarmCheckMinutes: number;
+  /** Each post-deployment suite, which runs beside the health check. */
+  readonly suiteMinutes: Readonly<Record<PostDeploymentSuite, number>>;
+}
+
+/** The assumptions docs/pipeline.md states, one by one. */
+export const DOCUMENTED_DURATIONS: ActionDurations = {
+  sourceMinutes: 0.5,
+  provisioningMinutes: 1,
+  coldCacheMinutes: 0.5,
+  // Measured while two other test runs shared the machine (load average 6); docs/pipeline.md.
+  buildCommandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26 },
+  selfMutationMinutes: 2,
+  assetPublishingMinutes: 2,
+  changeDetectionMinutes: 3,
+  infrastructureMinutes: 4,
+  applicationDeployMinutes: 4,
+  healthCheckPollingMinutes: 0.5,
+  finalAlarmCheckMinutes: 1,
+  suiteMinutes: { integration: 2.5, e2e: 6, smoke: 2.5 },
+};
+
+/** What the release changes. */
+export interface ReleaseShape {
+  /** Whether the Core stacks change (else the infrastructure stages are skipped). */
+  readonly infrastructureChanged: boolean;
+}
+
+/** One line of the modeled path. */
+export interface DurationPart {
+  readonly part: string;
+  readonly minutes: number;
+}
+
+/** The modeled path of one release. */
+export interface ReleaseDuration {
+  readonly parts: readonly DurationPart[];
+  readonly totalMinutes: number;
+}
+
+/** Minutes of the Build action: provisioning, cold caches and its commands, to the nearest half minute. */
+export function buildMinutes(durations: ActionDurations): number {
+  const { npmCi, typecheck, lint, vitest, synth, policyGates } = durations.buildCommandSeconds;
+  const commands = (npmCi + typecheck + lint + vitest + synth + policyGates) / 60;
+  return Math.round((durations.provisioningMinutes + durations.coldCacheMinutes + commands) * 2) / 2;
+}
+
+/** Minutes of one environment's application stage: deploy, then the longer of the health check (bake + polling) and the suite, then the final alarm check if any. */
+export function applicationMinutes(environment: EnvironmentConfig, inPipelineAccount: boolean, durations: ActionDurations): number {
+  const healthCheck = environment.healthCheck.durationSeconds / 60 + durations.healthCheckPollingMinutes;
+  const suite = durations.suiteMinutes[environment.postDeploymentTests];
+  return durations.applicationDeployMinutes + Math.max(healthCheck, suite) + (inPipelineAccount ? durations.finalAlarmCheckMinutes : 0);
+}
+
+/**
+ * The release from push to production, approval excluded: Source, Build, UpdatePipeline, Assets,
+ * Detect-Changes, then per environment in order its infrastructure (when changed) and application.
+ */
+export function modelReleaseDuration(config: Pick<DeploymentConfig, 'pipeline' | 'environments'>, shape: ReleaseShape, durations: ActionDurations = DOCUMENTED_DURATIONS): ReleaseDuration {
+  const parts: DurationPart[] = [
+    { part: 'Source', minutes: durations.sourceMinutes },
+    { part: 'Build', minutes: buildMinutes(durations) },
+    { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes },
+    { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
+    { part: 'Detect-Changes (environments side by side)', minutes: durations.changeDetectionMinutes },
+  ];
+  for (const environment of config.environments) {
+    if (shape.infrastructureChanged) parts.push({ part: `${environment.name}: infrastructure`, minutes: durations.infrastructureMinutes });
+    const inPipelineAccount = environment.account === config.pipeline.account;
+    parts.push({ part: `${environment.name}: deploy + max(health check, ${environment.postDeploymentTests} suite)`, minutes: applicationMinutes(environment, inPipelineAccount, durations) });
+  }
+  return { parts, totalMinutes: parts.reduce((sum, part) => sum + part.minutes, 0) };
+}
+
+/** The model as the Markdown table docs/pipeline.md shows (one row per part, then the total). */
+export function formatReleaseDurationTable(model: ReleaseDuration): string {
+  const minutes = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+  return ['| Part | Minutes |', '| --- | --- |', ...model.parts.map((part) => `| ${part.part} | ${minutes(part.minutes)} |`), `| **Total, approval excluded** | **${minutes(model.totalMinutes)}** |`].join('\n');
+}

@@ -1,0 +1,7 @@
+/** Marker files of the shared assembly (shared-assembly.ts), in a module with no imports so every side can load it. */
+
+/** Written by synthesize-product.ts once the assembly is complete. */
+export const SYNTH_DONE_FILE = 'SYNTH_DONE';
+
+/** Written by the global set-up when the synthesis process failed; holds its stderr. */
+export const SYNTH_FAILED_FILE = 'SYNTH_FAILED';

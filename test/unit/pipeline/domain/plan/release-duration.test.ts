@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import {
+  applicationMinutes,
+  buildMinutes,
+  DOCUMENTED_DURATIONS,
+  formatReleaseDurationTable,
+  modelReleaseDuration,
+} from '../../../../../src/pipeline/domain/plan/release-duration.js';
+
+const config = loadDeploymentConfig();
+const environment = (name: string) => {
+  const found = config.environments.find((candidate) => candidate.name === name);
+  if (found === undefined) throw new Error(`no environment ${name}`);
+  return found;
+};
+
+/** The table between `<!-- release-duration:<name> -->` markers in docs/pipeline.md. */
+function documentedTable(name: string): string {
+  const doc = readFileSync(new URL('../../../../../docs/pipeline.md', import.meta.url), 'utf8');
+  const match = new RegExp(`<!-- release-duration:${name} -->\\n([\\s\\S]*?)\\n<!-- /release-duration:${name} -->`).exec(doc);
+  if (match?.[1] === undefined) throw new Error(`docs/pipeline.md has no release-duration:${name} table`);
+  return match[1];
+}
+
+describe('the release duration model', () => {
+  it.each([
+    { name: 'application-only', infrastructureChanged: false },
+    { name: 'full', infrastructureChanged: true },
+  ])('gives the $name table docs/pipeline.md shows for environments.ts', ({ name, infrastructureChanged }) => {
+    expect(documentedTable(name)).toBe(formatReleaseDurationTable(modelReleaseDuration(config, { infrastructureChanged })));
+  });
+
+  it('totals its parts', () => {
+    const model = modelReleaseDuration(config, { infrastructureChanged: true });
+    expect(model.totalMinutes).toBe(model.parts.reduce((sum, part) => sum + part.minutes, 0));
+  });
+
+  it('adds one infrastructure part per environment when the Core stacks change', () => {
+    const full = modelReleaseDuration(config, { infrastructureChanged: true });
+    const applicationOnly = modelReleaseDuration(config, { infrastructureChanged: false });
+    expect(full.totalMinutes - applicationOnly.totalMinutes).toBe(config.environments.length * DOCUMENTED_DURATIONS.infrastructureMinutes);
+  });
+
+  it('derives the Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
+    // 277 s of commands = 4.6 min, + 1 + 0.5 = 6.1 -> 6.
+    expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(6);
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 55 } })).toBe(4.5);
+  });
+
+  it.each([
+    { why: 'the bake (5 min + polling) is longer than the integration suite', name: 'test', inPipelineAccount: false, expected: 4 + 5.5 },
+    { why: 'the e2e suite (6 min) is longer than the bake', name: 'staging', inPipelineAccount: false, expected: 4 + 6 },
+    { why: 'an environment in the pipeline account adds the final alarm check', name: 'production', inPipelineAccount: true, expected: 4 + 5.5 + 1 },
+  ])('application stage: $why', ({ name, inPipelineAccount, expected }) => {
+    expect(applicationMinutes(environment(name), inPipelineAccount, DOCUMENTED_DURATIONS)).toBe(expected);
+  });
+
+  it('follows the configured health-check duration (a 10-minute bake outlasts every suite)', () => {
+    const long = { ...environment('test'), healthCheck: { ...environment('test').healthCheck, durationSeconds: 600 } };
+    expect(applicationMinutes(long, false, DOCUMENTED_DURATIONS)).toBe(4 + 10.5);
+  });
+
+  it('counts the final alarm check for an environment in the pipeline account, from the configuration', () => {
+    const shared = { ...config, environments: config.environments.map((entry) => ({ ...entry, account: config.pipeline.account })) };
+    const base = modelReleaseDuration(config, { infrastructureChanged: false }).totalMinutes;
+    expect(modelReleaseDuration(shared, { infrastructureChanged: false }).totalMinutes).toBe(base + config.environments.length * DOCUMENTED_DURATIONS.finalAlarmCheckMinutes);
+  });
+});
