@@ -27,6 +27,8 @@ import * as recordPipelineEvent from '../../src/pipeline/handlers/record-pipelin
 import * as rollbackTrigger from '../../src/pipeline/handlers/rollback-trigger.js';
 import * as updateCommitStatus from '../../src/pipeline/handlers/update-commit-status.js';
 import * as poller from '../../src/worker/handlers/poller.js';
+import * as buildEnd from '../../src/worker/handlers/build-state-change.js';
+import { POLLER_ENVIRONMENT } from '../../src/worker/domain/build-environment.js';
 
 const FIXTURES = new URL('../fixtures/events/', import.meta.url);
 
@@ -185,6 +187,13 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
     });
     await each(FUNCTION_CALLERS.alarmStateChange, (environment) => alarmStateChange.createHandler(alarmStateChange.dependenciesFromEnvironment(environment))(fixture('cloudwatch-alarm-critical-alarm.json')));
     await each(FUNCTION_CALLERS.rollbackOrchestrator, (environment) => rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application')));
+    // The documented "CodeBuild Build State Change" event of a worker build that timed out, sent to this
+    // environment's project: the handler reads the item it names (absent here) and settles nothing.
+    await each(FUNCTION_CALLERS.workerBuildEnd, (environment) => {
+      const event = fixture('codebuild-build-state-change-worker-timed-out.json') as { detail: Record<string, unknown> };
+      const projectName = environment[POLLER_ENVIRONMENT.projectName] ?? '';
+      return buildEnd.createBuildStateChangeHandler(buildEnd.buildStateChangeDependenciesFromEnvironment(environment, () => undefined))({ ...event, detail: { ...event.detail, 'project-name': projectName } });
+    });
     await each(FUNCTION_CALLERS.workerPoller, (environment) => poller.createHandler(poller.dependenciesFromEnvironment(environment, () => undefined))({}));
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);

@@ -25,7 +25,8 @@ export const UNEXERCISED_GRANTS: readonly UnexercisedGrant[] = [
   { role: 'DeploymentSafetyHealthMonitorStepFunctionRole', action: 'states:SendTaskFailure', resource: /:stateMachine:/, why: NO_TOKEN },
   { role: 'DeploymentSafetyHealthMonitorAlarmEventFunctionRole', action: 'states:SendTaskFailure', resource: /:stateMachine:/, why: NO_TOKEN },
   { role: 'DeploymentSafetyHealthMonitorAlarmEventFunctionRole', action: 'dynamodb:PutItem', resource: /RollbackLedg/, why: 'the first mark of an environment with no bake running; the exercise always has one' },
-  ...['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'codebuild:StartBuild'].map((action) => ({ role: 'PollerRole', action, resource: /^arn:aws:(dynamodb|codebuild):/, why: NO_WORK_ITEM })),
+  ...['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'codebuild:StartBuild', 'codebuild:BatchGetBuilds'].map((action) => ({ role: 'PollerRole', action, resource: /^arn:aws:(dynamodb|codebuild):/, why: NO_WORK_ITEM })),
+  { role: 'BuildEndRole', action: 'dynamodb:UpdateItem', resource: /^arn:aws:dynamodb:/, why: NO_WORK_ITEM },
 ];
 
 const CLI_ONLY = 'only a kiro-cd command sends it; the exercise runs the deployed functions, not the CLI (no operator policy to simulate against yet)';
@@ -35,8 +36,10 @@ export const UNEXERCISED_COMMANDS: Readonly<Record<string, string>> = {
   'CloudFormation:ListStackResources': CLI_ONLY,
   'CloudWatch:PutMetricData': CLI_ONLY,
   'SFN:SendTaskSuccess': CLI_ONLY,
+  'SFN:SendTaskHeartbeat': 'only kiro-cd approve/reject send it, with an impossible token, to tell an endpoint that serves task tokens from one that does not (src/cli/aws/task-token-probe.ts)',
   'CodeBuild:StartBuild': NO_WORK_ITEM,
   'DynamoDB:DeleteItem': NO_WORK_ITEM,
+  'CodeBuild:BatchGetBuilds': 'the exercise leaves the work-item table empty, so the sweep finds no unfinished build to look up',
   'CodePipeline:GetPipelineExecution': NO_CODEPIPELINE,
   'CodePipeline:GetPipelineState': NO_CODEPIPELINE,
   'CodePipeline:RollbackStage': NO_CODEPIPELINE,

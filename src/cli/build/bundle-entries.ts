@@ -13,6 +13,7 @@ const lambda = (name: string, entry: string): BundleEntry => ({ name, entry, ext
 export const BUNDLE_ENTRIES: readonly BundleEntry[] = [
   { name: 'worker', entry: 'src/worker/handlers/run-work-item-entry.ts', external: [] },
   lambda('worker-poller', 'src/worker/handlers/poller.ts'),
+  lambda('worker-build-end', 'src/worker/handlers/build-state-change.ts'),
   ...['health-monitor', 'alarm-state-change', 'rollback-trigger', 'record-pipeline-event', 'notify-pipeline-event', 'publish-delivery-metrics', 'update-commit-status'].map((name) =>
     lambda(name, `src/pipeline/handlers/${name}.ts`),
   ),

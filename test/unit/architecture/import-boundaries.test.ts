@@ -25,10 +25,13 @@ let eslint: ESLint;
 
 beforeAll(async () => {
   boundaries = (await import(pathToFileURL(`${root}eslint.config.mjs`).href)) as BoundaryModule;
+  // The security plugin is registered (its rules stay off) so that the tree's reasoned
+  // `eslint-disable-next-line security/...` comments name a known rule.
+  const { securityRules } = (await import(pathToFileURL(`${root}eslint.security.mjs`).href)) as { securityRules: { plugins: Linter.Config['plugins'] } };
   eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...boundaries.importBoundaries],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: securityRules.plugins, linterOptions: { reportUnusedDisableDirectives: 'off' } }, ...boundaries.importBoundaries],
   });
 });
 

@@ -243,7 +243,7 @@ describe('PipelineStack', () => {
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((project) => JSON.stringify((project as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec));
     const withNpm = specs.filter((spec) => spec.includes('npm ci'));
     expect(withNpm.length).toBeGreaterThanOrEqual(7);
-    for (const spec of withNpm) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}20[^0-9]/);
+    for (const spec of withNpm) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}22[^0-9]/);
     expect(specs.some((spec) => spec.includes(`npm install -g aws-cdk@${CDK_CLI_VERSION}`))).toBe(true);
     expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
   });

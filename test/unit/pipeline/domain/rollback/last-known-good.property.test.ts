@@ -31,7 +31,10 @@ describe('last known good', () => {
   it('rollback planning returns to that release, or to none when there is none', () => {
     fc.assert(
       fc.property(deploymentRecords, (records) => {
-        const plan = planRollback({ pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: executionId(99), trigger: 't', reason: 'r' }, records, ENVIRONMENTS);
+        // The release being rolled back failed in staging after everything in the history, so staging
+        // does not run the last known good release (a full rollback to it is never a no-op).
+        const failed = { pipelineName: PIPELINE, commit: { id: 'commit-failed' }, status: 'failed', health: 'failed', isRollback: false, executionId: executionId(99), environment: 'staging', startedAt: '2100-01-01T00:00:00.000Z' } as const;
+        const plan = planRollback({ pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: executionId(99), trigger: 't', reason: 'r' }, [...records, failed], ENVIRONMENTS);
         const expected = expectedLastKnownGood(records);
         if (expected === undefined) expect(plan.full.kind).toBe('none');
         else expect(plan.full).toMatchObject({ kind: 'full', targetExecutionId: expected.executionId, targetCommitId: expected.commit.id });
