@@ -1,18 +1,14 @@
 /**
- * Regions in which CodePipeline V2, CodeBuild, CodeDeploy and Step Functions are all offered.
- * Source: AWS Regional Services list (https://aws.amazon.com/about-aws/global-infrastructure/regional-product-services/).
- * A region outside this list fails synthesis, so a typo such as `eu-west1` is caught before deployment.
+ * The shape every AWS region name has (`us-east-1`, `mx-central-1`, `eusc-de-east-1`,
+ * `us-isob-east-1`): a partition or area code, one or more words, and a number.
+ *
+ * Only the shape is checked here: this module is bundled into the Lambda handlers, and the
+ * maintained list of regions (aws-cdk-lib's `region-info`) would add about 1.5 MB to each bundle.
+ * Whether the region exists is checked once, at synth time, against that list
+ * (`infrastructure/lib/config/load-config.ts`), so a hand-kept list never rejects a new region.
+ * The shape alone still catches typos such as `eu-west1` or `mars-1`.
  */
-export const AWS_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
-  'af-south-1',
-  'ap-east-1', 'ap-south-1', 'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
-  'ap-southeast-4', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-  'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2', 'eu-north-1',
-  'il-central-1', 'me-south-1', 'me-central-1', 'sa-east-1',
-  'us-gov-east-1', 'us-gov-west-1',
-] as const;
+export const AWS_REGION_FORMAT = /^[a-z]{2,4}-[a-z-]*[a-z]-\d{1,2}$/;
 
-/** One of the supported AWS regions. */
-export type AwsRegion = (typeof AWS_REGIONS)[number];
+/** What a region must be, phrased as the fix (shared by the shape check and the synth-time list check). */
+export const AWS_REGION_FIX = 'must be an AWS region such as "us-east-1" or "eu-west-1"';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AWS_REGIONS } from './aws-regions.js';
+import { AWS_REGION_FIX, AWS_REGION_FORMAT } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 import { REVIEW_TIMEOUT_MAX_MINUTES } from './aws-limits.js';
 import { DEPLOYMENT_WINDOW_EXAMPLE, cronProblem, isIanaTimeZone } from './deployment-window.js';
@@ -11,9 +11,8 @@ export { ENVIRONMENT_NAMES, type EnvironmentName } from './environment-names.js'
 const ACCOUNT_ID_FIX = 'must be a 12-digit AWS account id in quotes, for example "123456789012"';
 const accountId = z.string({ message: ACCOUNT_ID_FIX }).regex(/^\d{12}$/, { message: ACCOUNT_ID_FIX });
 
-const region = z.enum(AWS_REGIONS, {
-  message: `must be an AWS region such as "us-east-1" or "eu-west-1" (supported: ${AWS_REGIONS.join(', ')})`,
-});
+// Shape only: whether the region exists is checked at synth time (see aws-regions.ts for why).
+const region = z.string({ message: AWS_REGION_FIX }).regex(AWS_REGION_FORMAT, { message: AWS_REGION_FIX });
 
 /** Prefixes of GitHub tokens (classic, fine-grained, OAuth, app and refresh tokens). */
 const GITHUB_TOKEN_PREFIX = /^(gh[pousr]_|github_pat_)/;

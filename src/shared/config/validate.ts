@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { BAKE_AND_REVIEW_MAX_MINUTES } from './aws-limits.js';
+import { AWS_REGION_FIX } from './aws-regions.js';
 import {
   ENVIRONMENT_NAMES,
   environmentSchema,
@@ -188,12 +189,29 @@ function crossFieldProblems(environments: readonly EnvironmentConfig[]): ConfigP
   return problems;
 }
 
+/** Checks that need data the Lambda bundles must not carry; the CDK app passes them at synth time. */
+export interface SynthTimeChecks {
+  /** Every region AWS has (from aws-cdk-lib's region-info); an environment's region must be one. */
+  readonly knownRegions?: readonly string[];
+}
+
+function unknownRegionProblems(environments: readonly EnvironmentConfig[], knownRegions: readonly string[]): ConfigProblem[] {
+  return environments
+    .filter((environment) => !knownRegions.includes(environment.region))
+    .map((environment) => ({
+      scope: environment.name,
+      key: 'region',
+      value: environment.region,
+      fix: `${AWS_REGION_FIX} (regions known to aws-cdk-lib: ${knownRegions.join(', ')})`,
+    }));
+}
+
 /**
  * Validates the raw configuration once, at synth time, and fills in defaults.
  * Throws a {@link ConfigurationError} listing every problem, each naming the environment, the key,
- * the bad value and the fix.
+ * the bad value and the fix. `checks` adds the synth-time checks (see {@link SynthTimeChecks}).
  */
-export function validateConfig(input: { readonly pipeline: unknown; readonly environments: unknown }): DeploymentConfig {
+export function validateConfig(input: { readonly pipeline: unknown; readonly environments: unknown }, checks: SynthTimeChecks = {}): DeploymentConfig {
   const problems: ConfigProblem[] = [];
   const pipeline = pipelineSchema.safeParse(input.pipeline, { reportInput: true });
   if (!pipeline.success) problems.push(...problemsFromZod('pipeline', pipeline.error));
@@ -207,6 +225,7 @@ export function validateConfig(input: { readonly pipeline: unknown; readonly env
       if (parsed.success) environments.push(parsed.data);
       else problems.push(...problemsFromZod(nameOf(raw, index), parsed.error));
     });
+    if (checks.knownRegions !== undefined) problems.push(...unknownRegionProblems(environments, checks.knownRegions));
     if (problems.length === 0) problems.push(...crossFieldProblems(environments));
   }
   if (pipeline.success && !hasRecipient(pipeline.data.notifications)) {

@@ -18,3 +18,19 @@ describe('loadDeploymentConfig', () => {
     expect(() => loadDeploymentConfig(input as never)).toThrow(/environment "production", key "region": got "mars-1"; must be an AWS region/);
   });
 });
+
+describe('loadDeploymentConfig regions', () => {
+  function withProductionRegion(region: string): never {
+    const input = structuredClone(environmentsConfig) as unknown as { environments: { region: string }[] };
+    input.environments[2]!.region = region;
+    return input as never;
+  }
+
+  it('accepts a region newer than any hand-kept list (mx-central-1)', () => {
+    expect(loadDeploymentConfig(withProductionRegion('mx-central-1')).environments[2]?.region).toBe('mx-central-1');
+  });
+
+  it('rejects a well-formed region that AWS does not have, with the region message', () => {
+    expect(() => loadDeploymentConfig(withProductionRegion('xx-nowhere-9'))).toThrow(/environment "production", key "region": got "xx-nowhere-9"; must be an AWS region such as "us-east-1"/);
+  });
+});
