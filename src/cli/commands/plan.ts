@@ -69,10 +69,10 @@ export async function planRange(
     .map((environment) => {
       const stacks: StackDiffOutcome[] = [
         infrastructurePaths.length === 0
-          ? { stack: `${environment.stackPrefix}-Core`, status: 'unchanged', detail: 'no file that feeds the templates changed' }
+          ? { stack: `${environment.stackPrefix}-Core`, status: 'unchanged', detail: 'no file that feeds its template changed' }
           : { stack: `${environment.stackPrefix}-Core`, status: 'changed', detail: `${infrastructurePaths.length} infrastructure file(s) changed` },
       ];
-      return decideInfrastructureChange({ environment: environment.name, to, source: { kind: 'diff', from, paths }, stacks });
+      return decideInfrastructureChange({ environment: environment.name, to, source: { kind: 'diff', from, paths }, stacks, comparedBy: 'source' });
     });
   const variables = Object.fromEntries(decisions.map((decision) => [infraVariableName(decision.environment), decision.infrastructure]));
   const stageOutcomes = deployedStages(planPipeline(config, { healthMonitor: true }), variables);

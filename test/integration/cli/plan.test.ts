@@ -55,6 +55,9 @@ describe('kiro-cd plan, as a process on a real git repository', () => {
     expect(infra.code).toBe(0);
     expect(infra.stdout).toMatch(/production\s+deploy\s+Production-Infrastructure run/);
     expect(infra.stdout).toContain('infrastructure/lib/stacks/core.ts');
+    // A plan runs no cdk diff, so it must not report one.
+    expect(infra.stdout).toContain('(compared by source; cdk diff not run)');
+    expect(infra.stdout).not.toContain('cdk diff: ');
   });
 
   it('exits 2 with a clear message for a missing argument and for a commit git does not know', async () => {

@@ -39,6 +39,12 @@ export interface ChangeDetectionInput {
   readonly to: string;
   readonly source: SourceChanges;
   readonly stacks: readonly StackDiffOutcome[];
+  /**
+   * How the stack outcomes were found: `cdk-diff` (the default) against what is deployed, or
+   * `source` when only the changed files were looked at (`kiro-cd plan`, which needs no AWS access),
+   * so that a reason never claims a cdk diff that did not run.
+   */
+  readonly comparedBy?: 'cdk-diff' | 'source';
 }
 
 /** The decision for one environment. */
@@ -100,16 +106,18 @@ export function decideInfrastructureChange(input: ChangeDetectionInput): Infrast
   if (stacks.length === 0) {
     deployReasons.push('no infrastructure stack was compared with cdk diff; deploying to be safe');
   }
+  const bySource = input.comparedBy === 'source';
+  const sourceNote = (stack: StackDiffOutcome): string => `${stack.stack}: ${stack.detail ?? stack.status} (compared by source; cdk diff not run)`;
   for (const stack of stacks) {
     if (stack.status === 'changed') {
-      deployReasons.push(`cdk diff: ${stack.stack} differs from what is deployed`);
+      deployReasons.push(bySource ? sourceNote(stack) : `cdk diff: ${stack.stack} differs from what is deployed`);
     } else if (stack.status === 'error') {
       deployReasons.push(`cdk diff failed for ${stack.stack}${stack.detail === undefined ? '' : ` (${stack.detail})`}; deploying to be safe`);
     }
   }
   const unchanged = stacks.filter((stack) => stack.status === 'unchanged').map((stack) => stack.stack);
   if (unchanged.length > 0 && unchanged.length === stacks.length) {
-    skipReasons.push(`cdk diff: no differences in ${unchanged.join(', ')}`);
+    skipReasons.push(bySource ? stacks.map(sourceNote).join('; ') : `cdk diff: no differences in ${unchanged.join(', ')}`);
   }
 
   const deploy = deployReasons.length > 0;

@@ -39,6 +39,16 @@ describe('kiro-cd plan (in process)', () => {
     expect(out.stdout).toMatch(new RegExp(`production\\s+${infrastructure}`));
   });
 
+  it('says the stacks were compared by source and that no cdk diff ran', async () => {
+    const [skipped, deployed] = await Promise.all([plan('a', 'b'), plan('b', 'c')]);
+    for (const { out } of [skipped, deployed]) {
+      expect(out.stdout).not.toMatch(/cdk diff: no differences|cdk diff: \S+ differs/);
+      expect(out.stdout).toContain('cdk diff not run');
+    }
+    expect(skipped.out.stdout).toContain('KiroWorker-Test-Core: no file that feeds its template changed (compared by source; cdk diff not run)');
+    expect(deployed.out.stdout).toContain('KiroWorker-Test-Core: 1 infrastructure file(s) changed (compared by source; cdk diff not run)');
+  });
+
   it('limits to one environment and prints JSON', async () => {
     const { out } = await plan('b', 'c', '--environment', 'staging', '--output', 'json');
     const plans = JSON.parse(out.stdout) as { environment: string; decision: { infrastructurePaths: string[] } }[];
