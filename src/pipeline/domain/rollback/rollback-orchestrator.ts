@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../../shared/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
 import { PipelineBusyError, NoRollbackTargetError, type PipelineControl } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
+import { fullRollbackRestartMarker } from '../history/deployment-fold.js';
 import type { DeploymentRecord, EnvironmentName, RollbackEvent } from '../history-model.js';
 import type { NoticeKind } from '../notice.js';
 import { PIPELINE_VARIABLES } from '../pipeline-vocabulary.js';
@@ -207,6 +208,9 @@ class RollbackRun {
       }),
     );
     if (!started.ok) return started;
+    // CodePipeline reports the restart as a plain StartPipelineExecution: mark it, or history and DORA count it as a release.
+    const { pipelineName } = this.plan.request;
+    await this.deps.history.record(fullRollbackRestartMarker({ pipelineName, executionId: started.executionId, rollbackId: this.rollbackId, commitId, at: this.deps.clock.now().toISOString() }));
     // A restart runs every stage again; it may use the whole remaining budget and is cut off at the deadline.
     return this.waitFor(started.executionId, this.deadline.remainingSeconds(), 'pipeline restart on the last known good commit');
   }

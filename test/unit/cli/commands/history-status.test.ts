@@ -172,3 +172,19 @@ describe('formatDoraMeasures', () => {
     expect(formatDoraMeasures({ deploymentsPerDay: 1, leadTimeSeconds: seconds }, 'production')[1]?.value).toBe(text);
   });
 });
+
+describe('kiro-cd history: a full rollback\'s restart', () => {
+  it('shows KIND rollback for the restart execution the orchestrator marked', async () => {
+    const restart = deployment('e9', A, 'test', '2026-11-05T12:00:00.000Z', 'SUCCEEDED', 'StartPipelineExecution');
+    const marker: HistoryEvent = { pipelineName: PIPELINE, executionId: 'e9', kind: 'execution', eventId: 'rollback:rb-9:restart', at: '2026-11-05T12:00:01.000Z', state: 'STARTED', triggerType: 'KiroFullRollbackRestart', triggerDetail: 'rollback rb-9' };
+    const command = createHistoryCommand({
+      clock: { now: () => new Date('2026-11-06T00:00:00Z'), sleep: () => Promise.resolve() },
+      defaults,
+      discoverHistoryTable,
+      openHistory: () => new InMemoryDeploymentHistory([...restart, marker]),
+    });
+    const out = new RecordingOutput();
+    expect(await runCli([command], ['history'], { out, env: {}, cwd: '/' })).toBe(0);
+    expect(out.stdout).toMatch(/test\s+aaaaaaaa\s+succeeded\s+passed\s+rollback\s+e9/);
+  });
+});

@@ -97,3 +97,33 @@ describe('canonicalEvents', () => {
     expect(canonicalEvents([...events, ...events])).toHaveLength(events.length);
   });
 });
+
+describe('foldDeployments: a full rollback\'s restart execution', () => {
+  // CodePipeline reports the restart like any StartPipelineExecution call; only the orchestrator's
+  // marker, recorded under the restart's execution id, says it restores an earlier release.
+  const restart = executionEvents('r1', 30, 'success').map((event) =>
+    event.kind === 'execution' && event.state === 'STARTED' ? { ...event, triggerType: 'StartPipelineExecution' } : event,
+  );
+  const marker: HistoryEvent = {
+    kind: 'execution',
+    eventId: 'rollback:rb-1:restart',
+    pipelineName: 'kiro',
+    executionId: 'r1',
+    at: '2026-01-05T09:30:01.000Z',
+    state: 'STARTED',
+    triggerType: 'KiroFullRollbackRestart',
+    triggerDetail: 'rollback rb-1',
+  };
+
+  it('is a rollback in every environment it redeploys', () => {
+    const records = foldDeployments([...restart, marker]);
+    expect(records.map((record) => [record.environment, record.isRollback, record.status])).toEqual([
+      ['staging', true, 'succeeded'],
+      ['test', true, 'succeeded'],
+    ]);
+  });
+
+  it('is a release without the marker (an operator\'s own StartPipelineExecution)', () => {
+    expect(foldDeployments(restart).every((record) => !record.isRollback)).toBe(true);
+  });
+});

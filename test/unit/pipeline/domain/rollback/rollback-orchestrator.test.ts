@@ -65,6 +65,17 @@ describe('runRollback', () => {
     expect(notifier.notices[2]?.details).toContain('Environments: test, staging');
   });
 
+  it('marks the restart execution as a rollback in the history, so it never counts as a release', async () => {
+    const { deps, double, history } = world();
+    double.selfMutate();
+    const outcome = await runRollback(deps, request);
+    const restartId = outcome.kind === 'succeeded' ? outcome.rollbackExecutionIds[0] : undefined;
+    expect(restartId).toBeDefined();
+    expect(restartId).not.toBe(FAILED);
+    const timeline = await history.timeline(restartId ?? '');
+    expect(timeline).toEqual([expect.objectContaining({ kind: 'execution', state: 'STARTED', triggerType: 'KiroFullRollbackRestart', commit: { id: 'good' } })]);
+  });
+
   it('adopts the stage rollback that the stage’s own onFailure condition already started', async () => {
     const { deps, double } = world();
     double.seed(executionId(4), { 'Staging-Application': 'InProgress' }, { status: 'InProgress', type: 'ROLLBACK' });
