@@ -121,5 +121,7 @@ describe('the rehearsal runs every scenario through the real runtime on the emul
     expect(failed?.status).toBe('rolled-back');
     const newer = records.slice(0, records.indexOf(failed!));
     expect(newer.some((record) => record.status === 'succeeded' && record.commit.id !== run?.release.id)).toBe(true);
+    // The full rollback's restart (a StartPipelineExecution) is recorded as a rollback, not as a release.
+    expect(newer.some((record) => record.status === 'succeeded' && record.isRollback && record.commit.id !== run?.release.id)).toBe(true);
   });
 });
