@@ -89,7 +89,8 @@ export async function runLocally(options: {
       const payload = viaInvoke ? (taskInput as { Payload?: unknown }).Payload : taskInput;
       // The `lambda:invoke` integration answers the Invoke API's response, the function's result under `Payload`.
       if (!waitsForToken) return viaInvoke ? { ExecutedVersion: '$LATEST', Payload: await lambda(payload), StatusCode: 200 } : lambda(payload);
-      const { token, answered } = broker.issue(name);
+      // The token expires with the task's (compressed) timeout, so a late answer is refused as Step Functions refuses it.
+      const { token, answered } = broker.issue(name, state.TimeoutSeconds === undefined ? undefined : (state.TimeoutSeconds * 1000) / factor);
       await lambda({ ...(payload as Record<string, unknown>), taskToken: token });
       broker.announce(token, name);
       return answered;
@@ -110,7 +111,11 @@ export async function runLocally(options: {
     return { kind: 'succeeded', output };
   } catch (error) {
     if (options.signal?.aborted === true) return { kind: 'failed', error: 'States.Aborted', cause: 'The execution was stopped: the action that started it ended.' };
-    const failure = error as { name?: string; message?: string; cause?: unknown };
+    // The library wraps what failed the execution (a Fail state's Error and Cause, or an uncaught
+    // task error such as States.Timeout) in an ExecutionError: report the inner error, as
+    // Step Functions reports an execution's error and cause.
+    const wrapper = error as { name?: string; message?: string; cause?: unknown };
+    const failure = (wrapper.name === 'ExecutionError' && wrapper.cause instanceof Error ? wrapper.cause : wrapper) as { name?: string; message?: string };
     return { kind: 'failed', error: failure.name ?? 'Error', cause: failure.message ?? String(error) };
   } finally {
     options.signal?.removeEventListener('abort', stop);

@@ -5,6 +5,8 @@ import { TASK_ERRORS } from '../pipeline/ports/review-gate.js';
 interface Waiter {
   readonly resolve: (output: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** Expires the token when its task's TimeoutSeconds run out. */
+  readonly expiry?: ReturnType<typeof setTimeout>;
 }
 
 /** The error a failed task carries into the state machine: its `name` is what a Catch matches. */
@@ -25,11 +27,25 @@ export class TaskTokenBroker implements ReviewGate {
   private readonly waiting = new Map<string, Waiter>();
   private readonly listeners: ((token: string, purpose: string) => void)[] = [];
 
-  /** Issues a token for a task that is about to wait; `purpose` names the task (its state name). */
-  issue(purpose: string): { readonly token: string; readonly answered: Promise<unknown> } {
+  /**
+   * Issues a token for a task that is about to wait; `purpose` names the task (its state name).
+   * With `timeoutMs` (the task's TimeoutSeconds), the token expires when that time has run out, as
+   * Step Functions invalidates the token of a timed-out task: a later answer gets `TaskTimedOut`.
+   * The task itself is timed out by the state machine (`States.Timeout`), not here.
+   */
+  issue(purpose: string, timeoutMs?: number): { readonly token: string; readonly answered: Promise<unknown> } {
     const token = `${purpose}:${randomUUID()}`;
     const answered = new Promise<unknown>((resolve, reject) => {
-      this.waiting.set(token, { resolve, reject });
+      if (timeoutMs === undefined) {
+        this.waiting.set(token, { resolve, reject });
+        return;
+      }
+      const expiry = setTimeout(() => {
+        this.expire(token);
+      }, timeoutMs);
+      // A waiting token must not keep the process alive on its own.
+      expiry.unref();
+      this.waiting.set(token, { resolve, reject, expiry });
     });
     return { token, answered };
   }
@@ -46,6 +62,7 @@ export class TaskTokenBroker implements ReviewGate {
 
   /** Forgets a token whose task ended another way (its timeout), as Step Functions invalidates it. */
   expire(token: string): void {
+    clearTimeout(this.waiting.get(token)?.expiry);
     this.waiting.delete(token);
   }
 
@@ -68,7 +85,7 @@ export class TaskTokenBroker implements ReviewGate {
     const waiter = this.waiting.get(token);
     // Step Functions answers TaskTimedOut for a token that is no longer valid.
     if (waiter === undefined) throw new TaskFailure('TaskTimedOut', `No task waits for token ${token}; it has timed out or was answered.`);
-    this.waiting.delete(token);
+    this.expire(token);
     return waiter;
   }
 }

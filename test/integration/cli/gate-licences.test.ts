@@ -46,7 +46,8 @@ describe('licences gate on the real dependencies and bundles', () => {
   it('passes on this repository, and reports the dev-only licences', async () => {
     const out = new RecordingOutput();
     const code = await runCli([createGateCommand({ clock: { now: () => new Date('2026-12-07T00:00:00Z'), sleep: () => Promise.resolve() } })], ['gate', 'licences'], { out, env: {}, cwd: ROOT });
-    expect(out.stdout).toMatch(/\[licences\] passed: 0 licence problems in \d+ production packages and 9 bundles/);
+    expect(out.stdout).toMatch(/\[licences\] passed: 0 licence problems in \d+ production packages and \d+ bundles/);
+    expect(out.stdout).toContain(`production packages and ${BUNDLE_ENTRIES.length} bundles`);
     expect(out.stdout).toContain('dev-only-licence at @cloud-copilot/iam-expand');
     expect(code).toBe(0);
   }, 60_000);

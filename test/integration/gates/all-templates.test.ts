@@ -36,7 +36,7 @@ describe('every policy gate over the synthesized app', () => {
   beforeAll(async () => {
     assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-'));
     run = await gatesOver(assembly, loadDeploymentConfig());
-  }, 180_000);
+  }, 420_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });
   });
@@ -93,7 +93,7 @@ describe('every policy gate over the app with an environment in another region',
       loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }),
       false,
     );
-  }, 180_000);
+  }, 420_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });
   });

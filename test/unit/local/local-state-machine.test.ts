@@ -59,6 +59,19 @@ describe('runLocally', () => {
     expect(await runLocally({ definition, input: { value: 1 }, lambdaFor, broker: silent, factor: 600 })).toMatchObject({ kind: 'failed', cause: expect.stringContaining('nobody answered') as string });
   });
 
+  it('times a waiting task out with States.Timeout and then refuses a late answer to its token, as Step Functions does', async () => {
+    const { Catch: _catches, ...uncaught } = definition.States.Review as unknown as Record<string, unknown>;
+    const timingOut: AslDefinition = { ...definition, States: { ...definition.States, Review: uncaught as never } };
+    const silent = new TaskTokenBroker();
+    const tokens: string[] = [];
+    silent.onWaiting((token) => tokens.push(token));
+    expect(await runLocally({ definition: timingOut, input: { value: 1 }, lambdaFor, broker: silent, factor: 600 })).toMatchObject({ kind: 'failed', error: 'States.Timeout' });
+    expect(tokens).toHaveLength(1);
+    // SendTaskSuccess / SendTaskFailure on a timed-out token answer TaskTimedOut.
+    expect(() => silent.approve(tokens[0]!, 'late reviewer')).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+    expect(() => silent.interruptWatch(tokens[0]!, 'some-alarm', 'late')).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+  });
+
   it('refuses a definition that calls a function it has no handler for', async () => {
     await expect(runLocally({ definition, input: {}, lambdaFor: () => undefined, broker: new TaskTokenBroker(), factor: 1 })).rejects.toThrow(/no local handler/);
   });
