@@ -11,7 +11,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { z } from 'zod';
 import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError } from '../../shared/errors.js';
-import { requireEnv, type Environment } from '../../shared/environment.js';
+import { requireEnv, requireJsonEnv, type Environment } from '../../shared/environment.js';
 import { CloudWatchAlarmReader } from '../adapters/aws/cloudwatch-alarm-reader.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
@@ -41,34 +41,21 @@ export const DEPLOYMENT_RUNTIME_ENV = {
 const topicMap = z.partialRecord(z.enum(ENVIRONMENT_NAMES), z.string().startsWith('arn:'));
 const roleMap = z.partialRecord(z.enum(ENVIRONMENT_NAMES), z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/));
 
-function jsonEnv<T>(environment: Environment, key: string, schema: z.ZodType<T>, setBy: string): T {
-  const raw = requireEnv(environment, key, setBy);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new ConfigurationError(`Environment variable ${key} is not JSON; it is set by ${setBy}.`, { key }, error);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ConfigurationError(`Environment variable ${key} is invalid (${parsed.error.message}); it is set by ${setBy}.`, { key });
-  return parsed.data;
-}
-
 /** The environments' configuration, as the construct serialised it from `loadDeploymentConfig()`. */
 export function environmentsFromEnv(environment: Environment, setBy: string): EnvironmentConfig[] {
-  return jsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.environments, z.array(environmentSchema).min(1), setBy);
+  return requireJsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.environments, z.array(environmentSchema).min(1), setBy);
 }
 
 /** Per-environment topic ARNs (`{}` when the variable is absent: notices go to the team topic only). */
 export function environmentTopicsFromEnv(environment: Environment, setBy: string): Partial<Record<EnvironmentName, string>> {
   if (environment[DEPLOYMENT_RUNTIME_ENV.environmentTopics] === undefined) return {};
-  return jsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.environmentTopics, topicMap, setBy);
+  return requireJsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.environmentTopics, topicMap, setBy);
 }
 
 /** Observer role per environment whose account is not the pipeline's (`{}` when all share it). */
 export function observerRolesFromEnv(environment: Environment, setBy: string): Partial<Record<EnvironmentName, string>> {
   if (environment[DEPLOYMENT_RUNTIME_ENV.observerRoles] === undefined) return {};
-  return jsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.observerRoles, roleMap, setBy);
+  return requireJsonEnv(environment, DEPLOYMENT_RUNTIME_ENV.observerRoles, roleMap, setBy);
 }
 
 /** The history and notifier every deployment-safety Lambda uses. */
