@@ -99,6 +99,7 @@ export function actionEvent(
   state: ActionState,
   type: { readonly category: string; readonly provider: string },
   summary?: string,
+  externalExecutionId?: string,
 ): CodePipelineEvent {
   return envelope(origin, CODEPIPELINE_DETAIL_TYPES.action, at, {
     'execution-id': executionId,
@@ -108,6 +109,8 @@ export function actionEvent(
     state,
     region: origin.region,
     type: { owner: 'AWS', category: type.category, provider: type.provider, version: '1' },
-    ...(summary === undefined ? {} : { 'execution-result': { 'external-execution-summary': summary } }),
+    ...(summary === undefined && externalExecutionId === undefined
+      ? {}
+      : { 'execution-result': { ...(summary === undefined ? {} : { 'external-execution-summary': summary }), ...(externalExecutionId === undefined ? {} : { 'external-execution-id': externalExecutionId }) } }),
   });
 }

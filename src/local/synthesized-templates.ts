@@ -66,6 +66,8 @@ export interface ResolutionContext {
   readonly physicalNames: Readonly<Record<string, string>>;
   /** Type of each logical id, to build ARNs for Fn::GetAtt. */
   readonly resourceTypes: Readonly<Record<string, string>>;
+  /** Every stack's exported output values, resolved, by export name (for Fn::ImportValue); see {@link exportsOf}. */
+  readonly exports?: Readonly<Record<string, unknown>>;
 }
 
 const ARN_SERVICE: Readonly<Record<string, (name: string, context: ResolutionContext) => string>> = {
@@ -179,6 +181,12 @@ export function resolveIntrinsics(value: unknown, context: ResolutionContext): u
         const resolved = resolveIntrinsics(text, context);
         return (typeof resolved === 'string' ? resolved : JSON.stringify(resolved)).split(separator);
       }
+      case 'Fn::ImportValue': {
+        const name = resolveIntrinsics(argument, context);
+        const exported = typeof name === 'string' ? context.exports?.[name] : undefined;
+        // Without the exporting stack's value the reference stays visible instead of resolving to a wrong name.
+        return exported ?? { 'Fn::ImportValue': name };
+      }
       case 'Fn::If': {
         const [, whenTrue] = argument as [string, unknown, unknown];
         return resolveIntrinsics(whenTrue, context);
@@ -190,8 +198,25 @@ export function resolveIntrinsics(value: unknown, context: ResolutionContext): u
   return Object.fromEntries(keys.map((key) => [key, resolveIntrinsics(record[key], context)]));
 }
 
+/**
+ * Every stack's exported outputs (`Outputs.*.Export.Name`), each value resolved in its own stack,
+ * so a `Fn::ImportValue` in another stack resolves as CloudFormation resolves it. Pass the result as
+ * `where.exports` to {@link resolutionContextFor}.
+ */
+export function exportsOf(stacks: readonly SynthesizedStack[], where: { readonly region: string; readonly account: string }): Record<string, unknown> {
+  const exported: Record<string, unknown> = {};
+  for (const stack of stacks) {
+    const context = resolutionContextFor(stack, where);
+    for (const output of Object.values(stack.outputs) as { Value: unknown; Export?: { Name?: unknown } }[]) {
+      const name = resolveIntrinsics(output.Export?.Name, context);
+      if (typeof name === 'string') exported[name] = resolveIntrinsics(output.Value, context);
+    }
+  }
+  return exported;
+}
+
 /** Resolution context for one stack, naming each resource by its explicit name property when it has one. */
-export function resolutionContextFor(stack: SynthesizedStack, where: { readonly region: string; readonly account: string }): ResolutionContext {
+export function resolutionContextFor(stack: SynthesizedStack, where: { readonly region: string; readonly account: string; readonly exports?: Readonly<Record<string, unknown>> }): ResolutionContext {
   const resourceTypes = Object.fromEntries(Object.entries(stack.resources).map(([id, resource]) => [id, resource.Type]));
   const base: ResolutionContext = { ...where, stackName: stack.stackName, physicalNames: {}, resourceTypes };
   const nameProperty: Readonly<Record<string, string>> = {

@@ -22,14 +22,15 @@ export function keptEmulatorBanner(kept: KeptEmulator): string[] {
   const topics = Object.entries(kept.environmentTopicArns).flatMap(([environment, arn]) => (arn === undefined ? [] : [`  ${`${environment} topic`.padEnd(18)} ${arn}`]));
   return [
     '',
-    `The emulator keeps running at ${kept.endpoint}${kept.emulatorPid === undefined ? '' : ` (moto PID ${kept.emulatorPid})`}.`,
+    `The emulator keeps running at ${kept.endpoint}${kept.emulatorPid === undefined ? '' : ` (moto PID ${kept.emulatorPid})`}: one endpoint, CodePipeline answered by the local CodePipeline, every other service by moto.`,
     `  ${'history table'.padEnd(18)} ${kept.historyTable}`,
     `  ${'ledger table'.padEnd(18)} ${kept.ledgerTable}`,
     `  ${'team topic'.padEnd(18)} ${kept.teamTopicArn}`,
     ...topics,
     'Read the history back with:',
     `  AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal npx kiro-cd history --endpoint-url ${kept.endpoint} --history-table ${kept.historyTable}`,
-    `  (rollback --dry-run, status and dora work too; docs/cli.md, "Works locally / needs AWS").`,
+    `  AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal npx kiro-cd status --endpoint-url ${kept.endpoint} --history-table ${kept.historyTable}`,
+    `  (rollback, dora and the CodePipeline API work too; docs/cli.md, "Works locally / needs AWS").`,
     `Stop it with Ctrl-C or kill ${String(kept.ownerPid)} (PID of this main job): the emulator stops with it.`,
   ];
 }

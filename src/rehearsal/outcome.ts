@@ -1,7 +1,7 @@
 /**
  * Pure comparison of what a scenario expected with what the emulator recorded. The observed outcome
  * is derived only from what was read back (deployment records and events from DynamoDB,
- * notifications from SQS), never from the driver's own notes.
+ * notifications from SQS), never from the people's own notes.
  */
 import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import type {
@@ -85,6 +85,8 @@ export type OutcomeVerdict =
 export interface ScenarioCommits {
   readonly release: string;
   readonly lastKnownGood: string;
+  /** The commit pushed while the release ran, when the scenario races two commits. */
+  readonly newerCommit?: string;
 }
 
 function short(commit: string | undefined): string {
@@ -114,7 +116,7 @@ export function compareOutcome(expected: ExpectedOutcome, observed: ObservedOutc
     }
     const runningWanted = expected.running[environment];
     if (runningWanted !== undefined) {
-      const wantedCommit = runningWanted === 'release' ? commits.release : commits.lastKnownGood;
+      const wantedCommit = runningWanted === 'release' ? commits.release : runningWanted === 'newer-commit' ? commits.newerCommit : commits.lastKnownGood;
       const runningCommit = observed.running[environment];
       if (runningCommit !== wantedCommit) {
         differences.push(

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import type { StackDiffOutcome } from '../pipeline/domain/change-detection/decide-infrastructure-change.js';
 import type { CommitInfo } from '../pipeline/domain/history-model.js';
 import type { StackDiff } from '../pipeline/ports/stack-diff.js';
-import type { CommitChange } from './scenarios.js';
+/** What the commit under rehearsal changes in the temporary repository. */
+export type CommitChange = 'infrastructure-and-application' | 'application-only';
 
 /** The infrastructure template as each commit synthesizes it (under infrastructure/, so git sees an infrastructure change). */
 export const TEMPLATE_PATH = 'infrastructure/cdk.out-snapshot/core.template.json';
@@ -50,6 +51,27 @@ export class ReleaseRepository {
       this.write(TEMPLATE_PATH, `${JSON.stringify(template, null, 2)}\n`);
     }
     return this.commitAll(message);
+  }
+
+  /** The commit the branch points at. */
+  head(): string {
+    return this.git('rev-parse', 'HEAD').trim();
+  }
+
+  /** A commit's details, as a source action reports them; `revision` defaults to the branch head. */
+  describe(revision?: string): CommitInfo {
+    const [id, committedAt, author, ...message] = this.git('log', '-1', '--format=%H%n%cI%n%an%n%s', revision ?? 'HEAD').trim().split('\n');
+    return { id: id ?? '', message: message.join('\n'), author: author ?? '', committedAt: new Date(committedAt ?? '').toISOString() };
+  }
+
+  /** True when `ancestor` is in the history of `commit` (a commit is its own ancestor). */
+  isAncestor(ancestor: string, commit: string): boolean {
+    try {
+      this.git('merge-base', '--is-ancestor', ancestor, commit);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The template a commit would deploy. */

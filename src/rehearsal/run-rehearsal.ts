@@ -1,34 +1,30 @@
 /**
- * The rehearsal phase of `npm start`: start the local AWS emulator, create the runtime's resources
- * from the synthesized templates, run the chosen scenarios through the real runtime code, print a
- * timeline per scenario, compute the DORA measures from the recorded history and write the HTML
- * report. Exits non-zero when a scenario ends differently from what its definition expects.
+ * The rehearsal phase of `npm start`: start the local AWS emulator and the rehearsal world on it
+ * (the synthesized pipeline on the local CodePipeline, one endpoint, the runtime's real functions),
+ * run the chosen scenarios, print a timeline per scenario, compute the DORA measures from the
+ * recorded history, write the HTML report and print the wall time. Exits non-zero when a scenario
+ * ends differently from what its definition expects.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { planPipeline } from '../pipeline/domain/plan/pipeline-plan.js';
 import { applicationStageName } from '../pipeline/domain/stage-names.js';
-import { GitSourceDiff } from '../pipeline/adapters/git/git-source-diff.js';
 import { computeDora } from '../pipeline/domain/metrics/dora.js';
 import { uuidGenerator } from '../shared/id-generator.js';
 import { formatDoraMeasures } from '../cli/commands/dora.js';
 import { readStatus, renderStatus } from '../cli/commands/status.js';
 import type { Output } from '../cli/output.js';
 import { CompressedClock } from '../local/compressed-clock.js';
-import { provisionFromTemplates, subscribeReadBackQueue } from '../local/local-resources.js';
 import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { readSynthesizedStacks } from '../local/synthesized-templates.js';
-import { TaskTokenBroker } from '../local/task-token-broker.js';
-import { CodePipelineDouble } from '../local/codepipeline-double.js';
-import { ConfigurationError, KiroCdError } from '../shared/errors.js';
+import { ConfigurationError } from '../shared/errors.js';
 import { renderRehearsalReport } from './html-report.js';
-import { scenarioTimelineFromEntries } from './report/timeline-from-entries.js';
+import { timelineFromPipeline } from './report/timeline-from-pipeline.js';
+import type { TimelineMark } from './report/scenario-timeline.js';
 import { REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
-import { emulatorClients, wireRuntime } from './rehearsal-runtime.js';
-import { ReleaseRepository } from './release-repository.js';
 import { keptEmulatorBanner, stopEmulatorWithOwner } from './keep-emulator.js';
-import { findRuntimeBinding } from './runtime-binding.js';
-import { ScenarioDriver, type ScenarioRun } from './scenario-driver.js';
+import { runBaseline, runScenario, type ScenarioRun } from './run-scenario.js';
+import { People } from './world/people.js';
+import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-world.js';
 import { selectScenarios, SCENARIO_NAMES } from './scenarios.js';
 import { renderTimelineText } from './timeline.js';
 
@@ -46,7 +42,7 @@ export interface RehearsalOptions {
   readonly cwd: string;
   /** The cloud assembly written by the synthesis phase. */
   readonly assemblyDir: string;
-  /** Scenario names; empty runs all six. */
+  /** Scenario names; empty runs them all. */
   readonly scenarios: readonly string[];
   /** Leaves the emulator running at the end, so `kiro-cd history --endpoint-url ...` can read the history. */
   readonly keepEmulator: boolean;
@@ -61,11 +57,13 @@ export interface RehearsalOptions {
 export interface RehearsalResult {
   readonly exitCode: 0 | 1;
   readonly runs: readonly ScenarioRun[];
-  /** The emulator's endpoint, when it was kept running. */
+  /** The rehearsal's one endpoint (CodePipeline and moto behind it), when it was kept running. */
   readonly keptEndpoint?: string;
   readonly historyTable: string;
   /** The rollback ledger table, for `kiro-cd rollback --ledger-table` against a kept emulator. */
   readonly ledgerTable: string;
+  /** Stops the kept endpoint and emulator (tests; `npm start` stops them on Ctrl-C). */
+  readonly stop?: () => Promise<void>;
 }
 
 /** Parses `--scenario <name>` (repeatable) and `--keep-emulator` from the arguments after `npm start --`. */
@@ -91,88 +89,77 @@ export function parseRehearsalArguments(argv: readonly string[]): { readonly sce
   return { scenarios, keepEmulator };
 }
 
+/** The marks the report draws beside the pipeline's own: the people's stimuli and the notices received. */
+function reportMarks(run: ScenarioRun): TimelineMark[] {
+  const kindOf = (summary: string): TimelineMark['kind'] =>
+    summary.startsWith('pushed') ? 'commit' : summary.includes('alarm') ? 'alarm' : summary.includes('review') || summary.includes('kiro-cd approve') || summary.includes('kiro-cd reject') ? 'review' : summary.startsWith('operator') || summary.startsWith('kiro-cd') ? 'operator' : 'approval';
+  return [
+    ...run.stimuli.filter((stimulus) => !stimulus.summary.includes('(PutApprovalResult)')).map((stimulus) => ({ kind: kindOf(stimulus.summary), at: stimulus.at, label: stimulus.summary })),
+    ...run.notices.map((notice) => ({ kind: 'notice' as const, at: notice.at, label: `${notice.kind}${notice.environment === undefined ? '' : ` (${notice.environment})`}` })),
+  ];
+}
+
 /** Runs the rehearsal. Throws a KiroCdError when it cannot run at all (no cloud assembly, no emulator). */
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalResult> {
   const { out } = options;
+  const wallStart = performance.now();
   const selection = selectScenarios(options.scenarios);
   if (selection.kind === 'unknown') throw new ConfigurationError(`Unknown scenario(s): ${selection.unknown.join(', ')}.`);
   const config = await loadRehearsalConfig();
   const region = config.pipeline.region;
-  const account = config.pipeline.account;
   const stacks = readSynthesizedStacks(options.assemblyDir);
 
-  out.info(`\nRehearsal: ${selection.scenarios.length} scenario(s) on the local AWS emulator, rehearsal time ${REHEARSAL_TIME_FACTOR}x faster than the wall clock.`);
+  out.info(`\nRehearsal: ${selection.scenarios.length} scenario(s) on the local CodePipeline running the synthesized pipeline, rehearsal time ${REHEARSAL_TIME_FACTOR}x faster than the wall clock.`);
   const emulator = await (options.startEmulator ?? startMotoServer)();
   let keep = false;
-  const clients = emulatorClients({ endpoint: emulator.endpoint, region });
-  let repository: ReleaseRepository | undefined;
+  let world: RehearsalWorld | undefined;
   try {
-    out.info(`  emulator at ${emulator.endpoint}`);
-    // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
-    const provisioned = await provisionFromTemplates(stacks, clients, { region, account: EMULATOR_ACCOUNT });
-    out.info(`  created from the synthesized templates: ${provisioned.tables.length} tables, ${provisioned.topics.length} topics, ${provisioned.queues.length} queues, ${provisioned.alarms.length} alarms`);
-    const search = findRuntimeBinding(stacks, provisioned.contexts);
-    if (search.kind === 'missing') {
-      throw new KiroCdError(`The synthesized templates lack what the rehearsal runs: ${search.missing.join('; ')}.`, { code: 'REHEARSAL_TEMPLATES_INCOMPLETE', fault: 'internal' });
-    }
-    const binding = search.binding;
-    const readBackQueueUrl = await subscribeReadBackQueue(clients, [binding.teamTopicArn], 'rehearsal-notification-read-back');
-
     // Rehearsal time starts in the past, so everything it records precedes what anyone records later in
-    // real time (a `kiro-cd rollback` against the kept emulator), as long as the run takes under REHEARSAL_REAL_BUDGET_MS.
+    // real time (a `kiro-cd rollback` against the kept endpoint), as long as the run takes under REHEARSAL_REAL_BUDGET_MS.
     const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, new Date(Date.now() - REHEARSAL_TIME_FACTOR * REHEARSAL_REAL_BUDGET_MS));
-    const plan = planPipeline(config, { historyTableName: binding.historyTable, healthMonitor: true });
-    const double = new CodePipelineDouble(config.pipeline.name, ['Source', ...plan.stages.map((stage) => stage.name)]);
-    const broker = new TaskTokenBroker();
-    const runtime = wireRuntime({ clients, binding, config, region, clock, ids: uuidGenerator, codePipeline: double, broker });
-    const testCore = stacks.find((stack) => stack.stage.toLowerCase() === 'test' && /core/i.test(stack.stackName));
-    const created = ReleaseRepository.create({ Resources: testCore?.resources ?? {} }, () => clock.now());
-    repository = created.repository;
-    const driver = new ScenarioDriver({
-      config,
-      plan,
-      runtime,
-      binding,
-      clients,
-      double,
-      broker,
-      clock,
-      ids: uuidGenerator,
-      repository,
-      sourceDiff: new GitSourceDiff({ cwd: repository.directory }),
-      readBackQueueUrl,
-      repositoryName: `${config.pipeline.source.owner}/${config.pipeline.source.repository}`,
-      account,
-      region,
-      progress: (line) => {
-        out.info(line);
-      },
-    });
+    // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
+    world = await startRehearsalWorld({ stacks, assemblyDir: options.assemblyDir, config, emulatorEndpoint: emulator.endpoint, where: { region, account: EMULATOR_ACCOUNT }, clock, ids: uuidGenerator });
+    out.info(`  one endpoint at ${world.endpoint.endpoint}: the local CodePipeline (${world.declaration.stages.length} stages of ${world.declaration.name}), every other service passed on to moto at ${emulator.endpoint}`);
+    if (world.functions.missing.length > 0) out.info(`  no function in the templates for: ${world.functions.missing.join(', ')}`);
+    const people = new People(world);
 
     const rehearsalStart = clock.now();
-    out.info(`\nBaseline: the first release goes through every environment (${applicationStageName('test')} ... ${applicationStageName('production')}).`);
-    await driver.baseline(created.initial);
     const runs: ScenarioRun[] = [];
+    let baselineDone = false;
     for (const scenario of selection.scenarios) {
+      if (scenario.beforeBaseline !== true && !baselineDone) {
+        out.info(`\nBaseline: the first release goes through every environment (${applicationStageName('test')} ... ${applicationStageName('production')}).`);
+        await runBaseline(world, people);
+        baselineDone = true;
+      }
       out.info(`\nScenario ${scenario.name}: ${scenario.title}`);
-      const run = await driver.run(scenario);
+      const run = await runScenario(world, people, scenario);
       runs.push(run);
+      out.info(`  executions (CodePipeline API): ${run.executions.map((execution) => `${execution.id.slice(0, 8)} ${execution.type === 'ROLLBACK' ? 'ROLLBACK' : execution.rollbackRestart ? 'restart' : execution.triggerType} ${execution.status}`).join('; ')}`);
       out.info(`  timeline (read back from DynamoDB and SQS):`);
       for (const line of renderTimelineText(run.timeline)) out.info(line);
       out.info(run.verdict.kind === 'as-expected' ? `  => as expected (${(run.durationMs / 1000).toFixed(1)} s)` : `  => UNEXPECTED:\n${run.verdict.differences.map((difference) => `     - ${difference}`).join('\n')}`);
     }
 
-    // What `kiro-cd status` shows now: the history, and the pipeline state through the CodePipeline port (the double here).
-    out.info('\nStatus at the end (kiro-cd status, with the CodePipeline double behind the port):');
-    out.info(renderStatus(await readStatus(runtime.history, runtime.pipeline, config.pipeline.name, config.environments.map((environment) => environment.name))));
+    out.info('\nStatus at the end (kiro-cd status: the history, and the pipeline state over the endpoint):');
+    out.info(renderStatus(await readStatus(world.runtime.history, world.runtime.pipeline, config.pipeline.name, config.environments.map((environment) => environment.name))));
 
-    const records = await runtime.history.list({ environment: 'production' });
+    const records = await world.runtime.history.list({ environment: 'production' });
     const measures = formatDoraMeasures(computeDora(records, { from: rehearsalStart, to: new Date(clock.now().getTime() + 1000) }, 'production'), 'production');
     out.info('\nDORA measures over the rehearsal (rehearsal time), from the recorded history:');
     for (const measure of measures) out.info(`  ${measure.name.padEnd(24)} ${measure.value}`);
 
+    const running = world;
     const reportScenarios = runs.map((run) =>
-      scenarioTimelineFromEntries({ scenario: run.scenario.name, description: `${run.scenario.title}: ${run.scenario.description}`, verdict: run.verdict, timeline: run.timeline }),
+      timelineFromPipeline(running.pipeline, {
+        scenario: run.scenario.name,
+        description: `${run.scenario.title}: ${run.scenario.description}`,
+        differences: run.verdict.kind === 'unexpected' ? run.verdict.differences : [],
+        executionIds: new Set(run.executions.map((execution) => execution.id)),
+        startedAt: run.startedAt,
+        endedAt: run.endedAt,
+        marks: reportMarks(run),
+      }),
     );
     const reportFile = join(options.cwd, REPORT_PATH);
     mkdirSync(dirname(reportFile), { recursive: true });
@@ -180,24 +167,33 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info(`\nReport written to ${REPORT_PATH}.`);
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');
-    out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected.` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected.`);
+    const wallSeconds = ((performance.now() - wallStart) / 1000).toFixed(1);
+    out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected (${wallSeconds} s wall time).` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected (${wallSeconds} s wall time).`);
     keep = options.keepEmulator;
     if (keep) {
+      const kept = world;
       const banner = keptEmulatorBanner({
-        endpoint: emulator.endpoint,
+        endpoint: kept.endpoint.endpoint,
         ...(emulator.pid === undefined ? {} : { emulatorPid: emulator.pid }),
         ownerPid: process.pid,
-        historyTable: binding.historyTable,
-        ledgerTable: binding.ledgerTable,
-        teamTopicArn: binding.teamTopicArn,
-        environmentTopicArns: binding.environmentTopicArns,
+        historyTable: kept.binding.historyTable,
+        ledgerTable: kept.binding.ledgerTable,
+        teamTopicArn: kept.binding.teamTopicArn,
+        environmentTopicArns: kept.binding.environmentTopicArns,
       });
       for (const line of banner) out.info(line);
-      stopEmulatorWithOwner(() => emulator.stop());
+      const stop = async (): Promise<void> => {
+        await kept.close();
+        await emulator.stop();
+      };
+      stopEmulatorWithOwner(stop);
+      return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: kept.binding.historyTable, ledgerTable: kept.binding.ledgerTable, keptEndpoint: kept.endpoint.endpoint, stop };
     }
-    return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: binding.historyTable, ledgerTable: binding.ledgerTable, ...(keep ? { keptEndpoint: emulator.endpoint } : {}) };
+    return { exitCode: failed.length === 0 ? 0 : 1, runs, historyTable: world.binding.historyTable, ledgerTable: world.binding.ledgerTable };
   } finally {
-    repository?.remove();
-    if (!keep) await emulator.stop();
+    if (!keep) {
+      await world?.close();
+      await emulator.stop();
+    }
   }
 }

@@ -1,32 +1,49 @@
 /**
- * The rehearsal's scenarios as data: what the driver does to the pipeline (the commit it pushes,
- * the alarms it sets, the answers it gives) and what the pipeline must do in return. The expected
- * outcome is checked against the history and notifications read back from the emulator, so a
- * scenario that ends differently makes `npm start` fail.
+ * The rehearsal's scenarios as data: what the people around the pipeline do (the commit pushed,
+ * alarms changed and how they reach the monitor, the approver's and reviewer's answers, what the
+ * CodeBuild actions that cannot run here report, an operator's command) and what must have happened
+ * when everything has settled: each stage's result in the release's execution (CodePipeline API),
+ * the history and notices (DynamoDB, SQS), the commit each environment runs (deploy records).
+ * Nothing here decides which stage runs or how a condition evaluates: the local CodePipeline does,
+ * from the synthesized declaration. A scenario that ends differently makes `npm start` fail.
  */
 import type { DeploymentStatus, EnvironmentName, HealthStatus } from '../pipeline/domain/history-model.js';
+import type { CommitChange } from './release-repository.js';
 import type { NoticeKind } from '../pipeline/domain/notice.js';
 
 /** The names `npm start -- --scenario <name>` accepts, in the order they run. */
 export const SCENARIO_NAMES = [
+  'first-release-fails-escalates',
   'clean-release',
   'critical-alarm-stage-rollback',
   'failed-stage-rollback-full-rollback',
   'warning-alarm-review-approved',
+  'warning-alarm-review-rejected',
+  'warning-alarm-review-unanswered',
+  'alarm-event-wakes-monitor',
+  'alarm-firing-while-rolling-back',
+  'rollback-across-pipeline-change',
+  'superseded-by-newer-commit',
   'application-only-commit',
   'production-approval-rejected',
+  'operator-rollback',
 ] as const;
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-/** What the commit under rehearsal changes in the temporary repository. */
-export type CommitChange = 'infrastructure-and-application' | 'application-only';
-
-/** An alarm the driver sets to ALARM (with `SetAlarmState`) while the environment bakes. */
+/**
+ * An alarm set to ALARM (`SetAlarmState`) when the release's health check starts in the environment.
+ * `path`: `poll` leaves it to the monitor's next DescribeAlarms; `event` also delivers CloudWatch's
+ * "Alarm State Change" event through the templates' EventBridge rules (the alarm-event function).
+ * `until`: the alarm returns to OK when the rollback starts (the bad release is gone), or only once
+ * the rollback's own deployment has run (it keeps firing while rolling back).
+ */
 export interface AlarmStimulus {
   readonly environment: EnvironmentName;
-  /** Which configured severity the alarm must have: the driver picks the first alarm of that severity. */
+  /** Which configured severity the alarm must have: the first alarm of that severity is set off. */
   readonly severity: 'critical' | 'warning';
+  readonly path?: 'poll' | 'event';
+  readonly until?: 'rollback-starts' | 'rollback-deployed';
 }
 
 /** Where the release under rehearsal must end in one environment. */
@@ -44,9 +61,21 @@ export interface ExpectedRollback {
 
 /**
  * The release every environment must run when the scenario ends: `release` is the commit under
- * rehearsal; `last-known-good` the release that had passed production's health check before it.
+ * rehearsal; `last-known-good` the release that had passed production's health check before it;
+ * `newer-commit` the commit pushed while the release ran (a race).
  */
-export type ExpectedRunningRelease = 'release' | 'last-known-good';
+export type ExpectedRunningRelease = 'release' | 'last-known-good' | 'newer-commit';
+
+/** A stage's result in one execution, read with ListActionExecutions: its actions ran and all succeeded, one failed, or none ran. */
+export type ExpectedStageResult = 'Succeeded' | 'Failed' | 'not-run';
+
+/** The full rollback's restart (StartPipelineExecution with KIRO_ROLLBACK=true), when the scenario has one. */
+export interface ExpectedRestart {
+  /** Each listed stage's result in the restart. */
+  readonly stages: Readonly<Record<string, ExpectedStageResult>>;
+  /** How the restart ends (GetPipelineExecution). */
+  readonly status: 'Succeeded' | 'Failed';
+}
 
 /** What the pipeline must have done when the scenario ends. */
 export interface ExpectedOutcome {
@@ -60,41 +89,87 @@ export interface ExpectedOutcome {
   readonly notices: readonly NoticeKind[];
   /** Notifications that must not have been sent. */
   readonly absentNotices: readonly NoticeKind[];
-  /** The release each listed environment runs at the end. */
+  /** The release each listed environment runs at the end (history, and the CodeDeploy deploy records). */
   readonly running: Partial<Record<EnvironmentName, ExpectedRunningRelease>>;
+  /** Each listed stage's result in the release's execution (the newest standard execution of the commit). */
+  readonly stages?: Readonly<Record<string, ExpectedStageResult>>;
+  /** How the release's execution ends (GetPipelineExecution). */
+  readonly releaseStatus?: 'Succeeded' | 'Failed' | 'Superseded' | 'Stopped';
+  /** The full rollback's restart; absent means there must be none. */
+  readonly restart?: ExpectedRestart;
+  /** Stage-rollback executions (RollbackStage, manual or automated) started during the scenario, by stage. */
+  readonly stageRollbacks?: readonly string[];
+  /** True when no execution of the scenario may end Cancelled (nothing undid a rollback by self-mutation). */
+  readonly noCancelledExecution?: boolean;
+  /** Commit statuses GitHub must have received for the release, as `<context>=<state>`. */
+  readonly commitStatuses?: readonly string[];
 }
 
-/** One rehearsal scenario: stimuli and expected outcome. */
+/** One rehearsal scenario: what people do, and the expected end. */
 export interface ScenarioDefinition {
   readonly name: ScenarioName;
   readonly title: string;
   /** One or two sentences for the report: what is rehearsed and why it matters. */
   readonly description: string;
+  /** Runs before the baseline release, on a pipeline that has never deployed anything. */
+  readonly beforeBaseline?: boolean;
   readonly commit: CommitChange;
-  /** Alarms set to ALARM during an environment's bake period. */
-  readonly alarms: readonly AlarmStimulus[];
   /**
-   * True when the push also changes the pipeline (self-mutation): no earlier execution is then a
-   * stage-rollback target, so the CodePipeline double refuses the stage rollback.
+   * True when the commit also changes the pipeline's own definition: its UpdatePipeline stage
+   * (self-mutation) updates the pipeline to a new structure version, which cancels the running
+   * execution and restarts the pipeline; executions before it are no stage-rollback targets.
    */
-  readonly pipelineChangedBeforeRelease?: boolean;
-  /** How the driver answers a health review (warning alarm). */
-  readonly reviewAnswer: 'approve' | 'reject';
-  /** How the driver answers production's manual approval. */
+  readonly pipelineChange?: boolean;
+  /** Alarms set off while an environment bakes the release. */
+  readonly alarms: readonly AlarmStimulus[];
+  /** How the reviewer answers a health review (`kiro-cd approve|reject --token`), or nobody answers. */
+  readonly reviewAnswer: 'approve' | 'reject' | 'none';
+  /** How the approver answers production's manual approval for the release (PutApprovalResult). */
   readonly productionApproval: 'approve' | 'reject';
+  /** CodeBuild actions that fail for the release's commit, as `<stage>.<action>` (all others succeed). */
+  readonly failingBuilds?: readonly string[];
+  /** A second commit pushed when the release's execution starts this stage (SUPERSEDED mode decides). */
+  readonly racingCommitAt?: string;
+  /** After the release has settled, an operator runs `kiro-cd rollback <environment> --endpoint-url <endpoint>`. */
+  readonly operatorRollback?: EnvironmentName;
   readonly expected: ExpectedOutcome;
 }
 
 const passed: ExpectedDeployment = { status: 'succeeded', health: 'passed' };
 const ALL: readonly EnvironmentName[] = ['test', 'staging', 'production'];
 
-/** The five scenarios of issue 6 and the rejected approval of issue 3, in the order they run. */
+export type { CommitChange };
+
+/** The scenarios, in the order they run (the first one before the baseline release). */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
+  {
+    name: 'first-release-fails-escalates',
+    title: 'First-ever release fails: nothing to roll back to, escalation',
+    description:
+      "The very first release fails staging's health check. Staging never ran a release before, so there is no stage-rollback target and no last known good release: the rollback fails and says so (the manual procedure in docs/rollback.md), instead of inventing a target.",
+    beforeBaseline: true,
+    commit: 'infrastructure-and-application',
+    alarms: [{ environment: 'staging', severity: 'critical' }],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      // Nothing to roll back to: the release stays failed in staging, and the rollback says it gave up.
+      deployments: { test: passed, staging: { status: 'failed', health: 'failed' } },
+      infrastructureDeployed: ['test', 'staging'],
+      rollbacks: [{ scope: 'full', environment: 'staging', phase: 'failed' }],
+      notices: ['health-check-failed', 'rollback-failed'],
+      absentNotices: ['approval-needed', 'rollback-succeeded'],
+      running: { test: 'release' },
+      stages: { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed', 'Approve-Production': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: [],
+    },
+  },
   {
     name: 'clean-release',
     title: 'Clean release',
     description:
-      'A commit that changes infrastructure and application goes through test, staging, the production approval and production; every health check passes.',
+      'A commit that changes infrastructure and application goes through test, staging, the production approval and production; every health check passes and GitHub shows each environment green.',
     commit: 'infrastructure-and-application',
     alarms: [],
     reviewAnswer: 'approve',
@@ -106,6 +181,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['execution-started', 'stage-succeeded', 'approval-needed', 'deployment-succeeded'],
       absentNotices: ['rollback-started', 'health-check-failed', 'deployment-failed'],
       running: { test: 'release', staging: 'release', production: 'release' },
+      stages: { 'Test-Infrastructure': 'Succeeded', 'Staging-Application': 'Succeeded', 'Approve-Production': 'Succeeded', 'Production-Application': 'Succeeded' },
+      releaseStatus: 'Succeeded',
+      stageRollbacks: [],
+      commitStatuses: ['kiro-cd/production=success'],
     },
   },
   {
@@ -125,16 +204,19 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       // The release never reaches production's approval. (The stage-rollback execution's own success is announced.)
       absentNotices: ['approval-needed'],
       running: { staging: 'last-known-good', production: 'last-known-good' },
+      stages: { 'Staging-Application': 'Failed', 'Approve-Production': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: ['Staging-Application'],
     },
   },
   {
     name: 'failed-stage-rollback-full-rollback',
     title: 'Stage rollback fails: full rollback to the last known good release',
     description:
-      "A critical alarm fails staging, but staging's own rollback cannot run: every environment that runs a newer release than the last known good one is returned to it.",
+      "The release also changes the pipeline (self-mutation: a new structure version), then a critical alarm fails staging. Staging's own rollback is refused (its last good execution is from the old structure), so every environment newer than the last known good release is returned to it by a pipeline restart with KIRO_ROLLBACK=true: the restart skips the production approval, so nobody is asked to approve a rollback.",
     commit: 'infrastructure-and-application',
+    pipelineChange: true,
     alarms: [{ environment: 'staging', severity: 'critical' }],
-    pipelineChangedBeforeRelease: true,
     reviewAnswer: 'approve',
     productionApproval: 'approve',
     expected: {
@@ -145,16 +227,20 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         { scope: 'full', environment: 'staging', phase: 'succeeded' },
       ],
       notices: ['health-check-failed', 'rollback-started', 'rollback-failed', 'rollback-succeeded'],
-      // The full rollback redeploys the last known good release through the whole pipeline, production approval included.
-      absentNotices: [],
+      // The restart skips Approve-Production (KIRO_ROLLBACK): a rollback asks no approver.
+      absentNotices: ['approval-needed'],
       running: { test: 'last-known-good', staging: 'last-known-good', production: 'last-known-good' },
+      stages: { 'Staging-Application': 'Failed' },
+      releaseStatus: 'Failed',
+      restart: { stages: { 'Approve-Production': 'not-run', 'Production-Application': 'Succeeded' }, status: 'Succeeded' },
+      stageRollbacks: [],
     },
   },
   {
     name: 'warning-alarm-review-approved',
     title: 'Warning alarm: pause for review, approved, continues',
     description:
-      "A warning alarm fires during test's bake period: the release pauses for a person's review, who approves it, and the release continues to production.",
+      "A warning alarm fires during test's bake period: the release pauses for a person's review, who approves it with `kiro-cd approve --token`, and the release continues to production.",
     commit: 'infrastructure-and-application',
     alarms: [{ environment: 'test', severity: 'warning' }],
     reviewAnswer: 'approve',
@@ -166,13 +252,149 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['review-needed', 'approval-needed', 'deployment-succeeded'],
       absentNotices: ['rollback-started', 'health-check-failed'],
       running: { test: 'release', staging: 'release', production: 'release' },
+      stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'Succeeded' },
+      releaseStatus: 'Succeeded',
+      stageRollbacks: [],
+    },
+  },
+  {
+    name: 'warning-alarm-review-rejected',
+    title: 'Warning alarm: the reviewer rejects, test rolls back',
+    description:
+      "A warning alarm pauses test's bake for review and the reviewer rejects the release (`kiro-cd reject --token`): the health check fails and test is rolled back to its previous release.",
+    commit: 'application-only',
+    alarms: [{ environment: 'test', severity: 'warning' }],
+    reviewAnswer: 'reject',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: { status: 'rolled-back', health: 'failed' } },
+      infrastructureDeployed: [],
+      rollbacks: [{ scope: 'stage', environment: 'test', phase: 'succeeded' }],
+      notices: ['review-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
+      absentNotices: ['approval-needed'],
+      running: { test: 'last-known-good' },
+      stages: { 'Test-Application': 'Failed', 'Staging-Application': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: ['Test-Application'],
+    },
+  },
+  {
+    name: 'warning-alarm-review-unanswered',
+    title: 'Warning alarm: nobody answers the review, it times out, test rolls back',
+    description:
+      "A warning alarm pauses test's bake for review and nobody answers: when the review timeout passes the health check fails (no answer counts as a rejection) and test is rolled back.",
+    commit: 'application-only',
+    alarms: [{ environment: 'test', severity: 'warning' }],
+    reviewAnswer: 'none',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: { status: 'rolled-back', health: 'failed' } },
+      infrastructureDeployed: [],
+      rollbacks: [{ scope: 'stage', environment: 'test', phase: 'succeeded' }],
+      notices: ['review-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
+      absentNotices: ['approval-needed'],
+      running: { test: 'last-known-good' },
+      stages: { 'Test-Application': 'Failed', 'Staging-Application': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: ['Test-Application'],
+    },
+  },
+  {
+    name: 'alarm-event-wakes-monitor',
+    title: "Critical alarm through EventBridge: the alarm event wakes the monitor, production rolls back",
+    description:
+      "A critical alarm fires in production and CloudWatch's alarm-state event reaches the alarm-event function through the templates' EventBridge rule, which marks it and wakes the sleeping health monitor: production is rolled back to its previous release.",
+    commit: 'application-only',
+    alarms: [{ environment: 'production', severity: 'critical', path: 'event' }],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed, staging: passed, production: { status: 'rolled-back', health: 'failed' } },
+      infrastructureDeployed: [],
+      rollbacks: [{ scope: 'stage', environment: 'production', phase: 'succeeded' }],
+      notices: ['approval-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
+      absentNotices: [],
+      running: { test: 'release', staging: 'release', production: 'last-known-good' },
+      stages: { 'Production-Application': 'Failed' },
+      releaseStatus: 'Failed',
+      stageRollbacks: ['Production-Application'],
+    },
+  },
+  {
+    name: 'alarm-firing-while-rolling-back',
+    title: 'Alarm still firing while rolling back: the rollback deploy is not stopped',
+    description:
+      "A critical alarm fails staging and keeps firing until staging's rollback has redeployed the previous release. The deployment group has no CodeDeploy alarm configuration (issue 11), so the rollback's deployment is not stopped by the very alarm that caused it, and the rollback succeeds.",
+    commit: 'application-only',
+    alarms: [{ environment: 'staging', severity: 'critical', until: 'rollback-deployed' }],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed, staging: { status: 'rolled-back', health: 'failed' } },
+      infrastructureDeployed: [],
+      rollbacks: [{ scope: 'stage', environment: 'staging', phase: 'succeeded' }],
+      notices: ['health-check-failed', 'rollback-started', 'rollback-succeeded'],
+      absentNotices: ['rollback-failed', 'approval-needed'],
+      running: { staging: 'last-known-good' },
+      stages: { 'Staging-Application': 'Failed' },
+      releaseStatus: 'Failed',
+      stageRollbacks: ['Staging-Application'],
+    },
+  },
+  {
+    name: 'rollback-across-pipeline-change',
+    title: 'Rollback across a pipeline change: the restart does not undo itself',
+    description:
+      "The last known good release runs on pipeline structure N; the release self-mutates the pipeline to N+1 and fails staging. RollbackStage is refused (the target is from N), so the orchestrator restarts the pipeline on the last known good commit with KIRO_ROLLBACK=true: UpdatePipeline, Assets and Approve-Production are skipped, so the old commit's pipeline is not deployed back, nothing cancels the restart, and nobody is asked to approve it (issue 11, item 1).",
+    commit: 'application-only',
+    pipelineChange: true,
+    alarms: [{ environment: 'staging', severity: 'critical' }],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed, staging: { status: 'rolled-back', health: 'failed' } },
+      infrastructureDeployed: [],
+      rollbacks: [
+        { scope: 'stage', environment: 'staging', phase: 'failed' },
+        { scope: 'full', environment: 'staging', phase: 'succeeded' },
+      ],
+      notices: ['rollback-started', 'rollback-succeeded'],
+      absentNotices: ['approval-needed'],
+      running: { test: 'last-known-good', staging: 'last-known-good', production: 'last-known-good' },
+      stages: { 'UpdatePipeline': 'Succeeded', 'Staging-Application': 'Failed' },
+      releaseStatus: 'Failed',
+      restart: { stages: { UpdatePipeline: 'not-run', Assets: 'not-run', 'Approve-Production': 'not-run', 'Production-Application': 'Succeeded' }, status: 'Succeeded' },
+      stageRollbacks: [],
+      noCancelledExecution: true,
+    },
+  },
+  {
+    name: 'superseded-by-newer-commit',
+    title: 'Two commits race: the newer one supersedes the older',
+    description:
+      "A second commit is pushed while the first is deploying to test. In SUPERSEDED mode the newer execution overtakes the older one at the next stage boundary: the older is Superseded, the newer goes to production; nothing is rolled back.",
+    commit: 'application-only',
+    racingCommitAt: 'Test-Application',
+    alarms: [],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed },
+      infrastructureDeployed: [],
+      rollbacks: [],
+      notices: ['execution-started', 'deployment-succeeded'],
+      absentNotices: ['rollback-started', 'health-check-failed'],
+      running: { production: 'newer-commit' },
+      stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'not-run' },
+      releaseStatus: 'Superseded',
+      stageRollbacks: [],
     },
   },
   {
     name: 'application-only-commit',
     title: 'Application-only commit: every infrastructure deployment is skipped',
     description:
-      'A commit that changes only application code: change detection (on a real git repository) finds nothing for the infrastructure stacks, so every infrastructure stage is skipped while the application still deploys everywhere.',
+      'A commit that changes only application code: change detection (`kiro-cd detect-changes` on a real git repository, as the buildspec runs it) finds nothing for the infrastructure stacks, so every infrastructure stage is skipped by its entry condition while the application still deploys everywhere.',
     commit: 'application-only',
     alarms: [],
     reviewAnswer: 'approve',
@@ -184,13 +406,16 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['execution-started', 'deployment-succeeded'],
       absentNotices: ['rollback-started'],
       running: { test: 'release', staging: 'release', production: 'release' },
+      stages: { 'Test-Infrastructure': 'not-run', 'Staging-Infrastructure': 'not-run', 'Production-Infrastructure': 'not-run', 'Production-Application': 'Succeeded' },
+      releaseStatus: 'Succeeded',
+      stageRollbacks: [],
     },
   },
   {
     name: 'production-approval-rejected',
     title: 'Production approval rejected: the release stops, nothing is rolled back',
     description:
-      'The release passes test and staging, then the approver rejects it (a timeout counts the same): the pipeline stops before production, which keeps its release, and nothing is rolled back.',
+      'The release passes test and staging, then the approver rejects it (PutApprovalResult): the pipeline stops before production, which keeps its release, and nothing is rolled back.',
     commit: 'application-only',
     alarms: [],
     reviewAnswer: 'approve',
@@ -202,6 +427,31 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['execution-started', 'approval-needed'],
       absentNotices: ['rollback-started', 'health-check-failed'],
       running: { test: 'release', staging: 'release', production: 'last-known-good' },
+      stages: { 'Approve-Production': 'Failed', 'Production-Application': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: [],
+    },
+  },
+  {
+    name: 'operator-rollback',
+    title: 'Operator rollback: `kiro-cd rollback staging` against the running rehearsal',
+    description:
+      "A clean release reaches every environment; then an operator rolls staging back by hand with `kiro-cd rollback staging --endpoint-url <the rehearsal's endpoint>`: the CLI's own RollbackStage goes to the local CodePipeline, which re-runs staging with the previous release.",
+    commit: 'application-only',
+    alarms: [],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    operatorRollback: 'staging',
+    expected: {
+      deployments: { test: passed, staging: { status: 'rolled-back', health: 'passed' }, production: passed },
+      infrastructureDeployed: [],
+      rollbacks: [{ scope: 'stage', environment: 'staging', phase: 'succeeded' }],
+      notices: ['deployment-succeeded', 'rollback-started', 'rollback-succeeded'],
+      absentNotices: ['health-check-failed'],
+      running: { test: 'release', staging: 'last-known-good', production: 'release' },
+      stages: { 'Production-Application': 'Succeeded' },
+      releaseStatus: 'Succeeded',
+      stageRollbacks: ['Staging-Application'],
     },
   },
 ];

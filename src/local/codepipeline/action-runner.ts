@@ -27,6 +27,8 @@ export interface ActionResult {
   readonly status: 'Succeeded' | 'Failed';
   /** The external execution summary CodePipeline shows. */
   readonly summary?: string;
+  /** The external execution id CodePipeline shows: for a source action, the commit it fetched. */
+  readonly externalExecutionId?: string;
   /** Output variables, published under the action's namespace. */
   readonly outputVariables?: Readonly<Record<string, string>>;
 }

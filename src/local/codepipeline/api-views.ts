@@ -125,7 +125,7 @@ export function listActionExecutions(
       lastUpdateTime: record.lastUpdateTime,
       status: record.status,
       input: { actionTypeId: record.actionTypeId, configuration: record.configuration, resolvedConfiguration: record.resolvedConfiguration, ...(record.namespace === undefined ? {} : { namespace: record.namespace }) },
-      output: { outputVariables: record.outputVariables, executionResult: { ...(record.summary === undefined ? {} : { externalExecutionSummary: record.summary }) } },
+      output: { outputVariables: record.outputVariables, executionResult: { ...(record.summary === undefined ? {} : { externalExecutionSummary: record.summary }), ...(record.externalExecutionId === undefined ? {} : { externalExecutionId: record.externalExecutionId }) } },
     })),
   };
 }

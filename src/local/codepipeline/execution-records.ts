@@ -73,6 +73,8 @@ export interface ActionExecutionRecord {
   lastUpdateTime: Date;
   status: ActionStatus;
   summary?: string;
+  /** The external execution id (a source action's commit). */
+  externalExecutionId?: string;
   outputVariables: Record<string, string>;
   /** The approval's token while it waits (GetPipelineState shows it; PutApprovalResult needs it). */
   token?: string;

@@ -303,7 +303,7 @@ export class LocalCodePipeline {
           },
           actionChanged: (record) => {
             const state = record.status === 'Succeeded' ? 'SUCCEEDED' : record.status === 'Abandoned' ? 'ABANDONED' : 'FAILED';
-            this.emit(actionEvent(this.origin, record.lastUpdateTime, execution.id, stage.name, record.actionName, state, record.actionTypeId, record.summary));
+            this.emit(actionEvent(this.origin, record.lastUpdateTime, execution.id, stage.name, record.actionName, state, record.actionTypeId, record.summary, record.externalExecutionId));
           },
         });
         if (outcome.kind === 'aborted') {

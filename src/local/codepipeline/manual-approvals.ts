@@ -13,10 +13,18 @@ interface Pending {
   readonly resolve: (result: ActionResult) => void;
 }
 
+/** An approval waiting for its answer, as listeners see it. */
+export interface PendingApproval {
+  readonly token: string;
+  readonly executionId: string;
+  readonly stageName: string;
+  readonly actionName: string;
+}
+
 /** Pending approvals, by token. */
 export class ManualApprovals {
   private readonly pending = new Map<string, Pending>();
-  private readonly listeners: ((approval: { readonly token: string; readonly executionId: string; readonly stageName: string; readonly actionName: string }) => void)[] = [];
+  private readonly listeners: ((approval: PendingApproval) => void)[] = [];
 
   constructor(private readonly newToken: () => string) {}
 
@@ -31,7 +39,7 @@ export class ManualApprovals {
     });
 
   /** Tells `listener` about every approval that starts waiting (the rehearsal's approver listens). */
-  onWaiting(listener: (approval: { readonly token: string; readonly executionId: string; readonly stageName: string; readonly actionName: string }) => void): void {
+  onWaiting(listener: (approval: PendingApproval) => void): void {
     this.listeners.push(listener);
   }
 

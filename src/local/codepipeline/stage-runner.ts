@@ -60,9 +60,10 @@ async function runOne(action: ActionDeclaration, stage: StageDeclaration, contex
     outputVariables: {},
   };
   context.recordAction(record);
-  const finish = (status: ActionExecutionRecord['status'], summary: string | undefined, outputs: Readonly<Record<string, string>> = {}): ActionExecutionRecord => {
+  const finish = (status: ActionExecutionRecord['status'], summary: string | undefined, outputs: Readonly<Record<string, string>> = {}, externalId?: string): ActionExecutionRecord => {
     record.status = status;
     if (summary !== undefined) record.summary = summary;
+    if (externalId !== undefined) record.externalExecutionId = externalId;
     record.outputVariables = { ...outputs };
     record.lastUpdateTime = context.now();
     delete record.token;
@@ -109,7 +110,7 @@ async function runOne(action: ActionDeclaration, stage: StageDeclaration, contex
       return finish('Failed', `The action timed out after ${timeoutMs / 60_000} minute(s) (CodePipeline's action timeout).`);
     }
     if (ending.kind === 'aborted' || actionController.signal.aborted) return finish('Abandoned', 'The action was abandoned: its execution was stopped or cancelled.');
-    return finish(ending.result.status, ending.result.summary, ending.result.outputVariables);
+    return finish(ending.result.status, ending.result.summary, ending.result.outputVariables, ending.result.externalExecutionId);
   } finally {
     timer.abort();
     execution.controller.signal.removeEventListener('abort', onExecutionAbort);

@@ -1,0 +1,241 @@
+/**
+ * The rehearsal's world: the runtime's resources created in moto from the synthesized templates,
+ * the local CodePipeline executing the synthesized pipeline declaration, served with every other
+ * service (moto behind it) on one local endpoint, and the pipeline runtime's real functions bound
+ * to the ARNs the templates give them. Every SDK client of the rehearsal — the rollback trigger's
+ * CodePipelineControl, the CLI, the handlers' adapters — talks HTTP to that one endpoint.
+ */
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { readAssemblyStacks } from '../../pipeline/adapters/cdk/cloud-assembly-stacks.js';
+import { DynamoDbDeploymentHistory } from '../../pipeline/adapters/aws/dynamodb-deployment-history.js';
+import type { CommitInfo } from '../../pipeline/domain/history-model.js';
+import type { DeploymentConfig } from '../../shared/config/schema.js';
+import { KiroCdError } from '../../shared/errors.js';
+import type { IdGenerator } from '../../shared/id-generator.js';
+import type { CompressedClock } from '../../local/compressed-clock.js';
+import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../local/codepipeline/codepipeline-endpoint.js';
+import { findPipelineDeclaration, type PipelineDeclaration } from '../../local/codepipeline/declaration.js';
+import { LocalCodePipeline } from '../../local/codepipeline/local-codepipeline.js';
+import { stepFunctionsRunner } from '../../local/codepipeline/runners/step-functions-runner.js';
+import type { AlarmStateReader } from '../../local/codepipeline/stage-conditions.js';
+import { eventRulesOf, TemplateEventBus } from '../../local/eventbridge/template-event-rules.js';
+import { provisionFromTemplates, subscribeReadBackQueue } from '../../local/local-resources.js';
+import { parseDefinition, type AslDefinition } from '../../local/local-state-machine.js';
+import { exportsOf, resolutionContextFor, resolveIntrinsics, type SynthesizedStack } from '../../local/synthesized-templates.js';
+import { TaskTokenBroker } from '../../local/task-token-broker.js';
+import type { CodePipelineEvent } from '../../local/codepipeline-events.js';
+import type { ActionResult } from '../../local/codepipeline/action-runner.js';
+import { emulatorClientConfig, emulatorClients, wireRuntime, type EmulatorClients, type RehearsalRuntime, type RuntimeBinding } from '../rehearsal-runtime.js';
+import { ReleaseRepository } from '../release-repository.js';
+import { findRuntimeBinding } from '../runtime-binding.js';
+import { rehearsalRunners } from './action-runners.js';
+import { DeployRecords } from './deploy-records.js';
+import { runDetection } from './detection-runner.js';
+import { startGitHubStatusServer, type GitHubStatusServer } from './github-status-server.js';
+import { PipelineStructures } from './pipeline-structures.js';
+import { runtimeFunctions, type RuntimeFunctions } from './runtime-functions.js';
+import { templateDeploymentGroups, templateProjects } from './template-projects.js';
+
+/** What the world is built from. */
+export interface RehearsalWorldOptions {
+  readonly stacks: readonly SynthesizedStack[];
+  /** The cloud assembly directory (change detection reads its stacks, as `--cdk-app cdk.out` does). */
+  readonly assemblyDir: string;
+  readonly config: DeploymentConfig;
+  /** moto_server's endpoint. */
+  readonly emulatorEndpoint: string;
+  /** Account and region every resource resolves in (moto's account). */
+  readonly where: { readonly region: string; readonly account: string };
+  readonly clock: CompressedClock;
+  readonly ids: IdGenerator;
+}
+
+/** The running world. */
+export interface RehearsalWorld {
+  /** The one endpoint: CodePipeline answered locally, every other service passed on to moto. */
+  readonly endpoint: LocalAwsEndpoint;
+  readonly pipeline: LocalCodePipeline;
+  readonly declaration: PipelineDeclaration;
+  readonly structures: PipelineStructures;
+  readonly clients: EmulatorClients;
+  readonly codePipeline: CodePipelineClient;
+  readonly runtime: RehearsalRuntime;
+  readonly binding: RuntimeBinding;
+  readonly functions: RuntimeFunctions;
+  readonly bus: TemplateEventBus;
+  readonly broker: TaskTokenBroker;
+  readonly records: DeployRecords;
+  readonly repository: ReleaseRepository;
+  /** The repository's first commit: the release every environment runs before the scenarios. */
+  readonly initial: CommitInfo;
+  readonly github: GitHubStatusServer;
+  readonly readBackQueueUrl: string;
+  readonly clock: CompressedClock;
+  readonly config: DeploymentConfig;
+  /** Scripted CodeBuild outcomes per commit, by `<stage>.<action>`. */
+  readonly scripts: Map<string, Readonly<Record<string, ActionResult>>>;
+  /** Called with every event CodePipeline emits, before EventBridge delivers it (the people around the pipeline watch it). */
+  readonly observers: ((event: CodePipelineEvent) => void)[];
+  /** Errors thrown by event targets (a failing Lambda in AWS would retry, then dead-letter). */
+  readonly targetErrors: unknown[];
+  close(): Promise<void>;
+}
+
+/** The GitHub token the commit-status function reads from Secrets Manager (a placeholder: the local GitHub accepts any). */
+const REHEARSAL_GITHUB_TOKEN = 'rehearsal-token-not-a-secret';
+
+/** State machines of the templates, by the ARN actions name them with. */
+function stateMachinesOf(stacks: readonly SynthesizedStack[], where: RehearsalWorldOptions['where']): Map<string, AslDefinition> {
+  const machines = new Map<string, AslDefinition>();
+  for (const stack of stacks) {
+    const context = resolutionContextFor(stack, where);
+    for (const [logicalId, resource] of Object.entries(stack.resources)) {
+      if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const text = resolveIntrinsics(resource.Properties?.DefinitionString, context);
+      if (typeof text !== 'string') continue;
+      machines.set(String(resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, context)), parseDefinition(text));
+    }
+  }
+  return machines;
+}
+
+/** The ARN with its account replaced: the rehearsal runs every account of the templates in moto's one account. */
+function inAccount(arn: string, account: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6) return arn;
+  parts[4] = account;
+  return parts.join(':');
+}
+
+/** CloudWatch alarm states read from the emulator (stage conditions and CodeDeploy's alarm check). */
+function alarmStates(clients: EmulatorClients): AlarmStateReader {
+  return {
+    stateOf: async (alarmName) => (await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }))).MetricAlarms?.[0]?.StateValue,
+  };
+}
+
+/** Builds and starts the world. */
+export async function startRehearsalWorld(options: RehearsalWorldOptions): Promise<RehearsalWorld> {
+  const { stacks, config, clock, ids } = options;
+  // Cross-stack references (Fn::ImportValue) resolve to the exporting stack's value, as in CloudFormation.
+  const where = { ...options.where, exports: exportsOf(stacks, options.where) };
+  const moto = emulatorClients({ endpoint: options.emulatorEndpoint, region: where.region });
+  const provisioned = await provisionFromTemplates(stacks, moto, where);
+  const search = findRuntimeBinding(stacks, provisioned.contexts);
+  if (search.kind === 'missing') {
+    throw new KiroCdError(`The synthesized templates lack what the rehearsal runs: ${search.missing.join('; ')}.`, { code: 'REHEARSAL_TEMPLATES_INCOMPLETE', fault: 'internal' });
+  }
+  const binding = search.binding;
+  const declaration = findPipelineDeclaration(stacks, where);
+  const pipelineStack = stacks.find((stack) => Object.values(stack.resources).some((resource) => resource.Type === 'AWS::CodePipeline::Pipeline'));
+  const testCore = stacks.find((stack) => stack.stage.toLowerCase() === 'test' && /core/i.test(stack.stackName));
+  const { repository, initial } = ReleaseRepository.create({ Resources: testCore?.resources ?? {} }, () => clock.now());
+  const structures = new PipelineStructures(declaration, (ancestor, commit) => repository.isAncestor(ancestor, commit));
+  const records = new DeployRecords();
+  const broker = new TaskTokenBroker();
+  const scripts = new Map<string, Readonly<Record<string, ActionResult>>>();
+  const targetErrors: unknown[] = [];
+  const observers: ((event: CodePipelineEvent) => void)[] = [];
+  const github = await startGitHubStatusServer();
+  const sourceNamespace = declaration.stages.flatMap((stage) => stage.actions).find((action) => action.category === 'Source')?.namespace;
+
+  // The pipeline exists before the endpoint that serves it; its runners and event targets are built after.
+  let bus: TemplateEventBus | undefined;
+  let functions: RuntimeFunctions | undefined;
+  let detectionContext: Parameters<typeof runDetection>[0] | undefined;
+  const lateAlarms: { reader?: AlarmStateReader } = {};
+  const alarms: AlarmStateReader = { stateOf: (name) => (lateAlarms.reader === undefined ? Promise.resolve(undefined) : lateAlarms.reader.stateOf(name)) };
+  const projects = templateProjects(stacks, where);
+  const assemblyTemplates = new Map(stacks.map((stack) => [stack.stackName, stack.templateFile]));
+  let pipeline: LocalCodePipeline | undefined;
+  const stateMachines = stateMachinesOf(stacks, where);
+  const stepFunctions = (invocation: Parameters<ReturnType<typeof stepFunctionsRunner>>[0]): Promise<ActionResult> =>
+    stepFunctionsRunner({ stateMachines, lambdas: functions?.lambdas ?? new Map(), broker, factor: clock.factor })({
+      ...invocation,
+      // Every account of the templates is moto's one account here: a state machine ARN names its own account.
+      configuration: { ...invocation.configuration, ...(invocation.configuration.StateMachineArn === undefined ? {} : { StateMachineArn: inAccount(invocation.configuration.StateMachineArn, where.account) }) },
+    });
+  const commitOf = (executionId: string): string | undefined => (sourceNamespace === undefined ? undefined : pipeline?.executions.get(executionId)?.outputs[sourceNamespace]?.CommitId);
+  pipeline = new LocalCodePipeline({
+    declaration,
+    clock,
+    ids,
+    account: where.account,
+    region: where.region,
+    alarms,
+    runners: rehearsalRunners({
+      projects,
+      deploymentGroups: templateDeploymentGroups(stacks, where),
+      records,
+      alarms,
+      commitOf,
+      fetchCommit: (revision) => ({ ...repository.describe(revision), repository: `${config.pipeline.source.owner}/${config.pipeline.source.repository}` }),
+      templateOf: (commitId, stackName) => (/-Core$/.test(stackName) ? repository.templateAt(commitId) : JSON.stringify({ stack: stackName, file: assemblyTemplates.get(stackName) ?? 'not in the assembly' })),
+      scripted: (commitId, stageAndAction) => scripts.get(commitId)?.[stageAndAction],
+      detect: (project, commitId) => (detectionContext === undefined ? Promise.resolve({ status: 'Failed', summary: 'detection is not wired yet' }) : runDetection(detectionContext, project.buildSpec, project.variables, commitId)),
+      selfMutate: (commitId) => {
+        pipeline?.updatePipeline(structures.declarationFor(commitId));
+      },
+      pipelineStackName: pipelineStack?.stackName ?? 'KiroCd-Pipeline',
+      stepFunctions,
+      now: () => clock.now(),
+    }),
+    onEvent: async (event) => {
+      for (const observer of observers) observer(event);
+      if (bus === undefined) return;
+      try {
+        await bus.put(event as unknown as Record<string, unknown>);
+      } catch (error) {
+        targetErrors.push(error);
+      }
+    },
+  });
+
+  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region });
+  const clients = emulatorClients({ endpoint: endpoint.endpoint, region: where.region });
+  lateAlarms.reader = alarmStates(clients);
+  const codePipeline = new CodePipelineClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region }));
+  const runtime = wireRuntime({ clients, binding, clock, codePipeline, pipelineName: config.pipeline.name });
+  await new SecretsManagerClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region })).send(new CreateSecretCommand({ Name: config.pipeline.githubTokenSecret, SecretString: REHEARSAL_GITHUB_TOKEN }));
+  functions = runtimeFunctions({ stacks, where, endpoint: endpoint.endpoint, clients, runtime, binding, config, clock, ids, broker, githubApiUrl: github.apiUrl });
+  bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn);
+  detectionContext = {
+    config,
+    repository,
+    records,
+    openHistory: (tableName) => new DynamoDbDeploymentHistory({ client: clients.dynamodb, tableName, clock }),
+    readStacks: () => readAssemblyStacks(options.assemblyDir),
+  };
+  const readBackQueueUrl = await subscribeReadBackQueue(clients, [binding.teamTopicArn], 'rehearsal-notification-read-back');
+  const running = pipeline;
+  return {
+    endpoint,
+    pipeline: running,
+    declaration,
+    structures,
+    clients,
+    codePipeline,
+    runtime,
+    binding,
+    functions,
+    bus,
+    broker,
+    records,
+    repository,
+    initial,
+    github,
+    readBackQueueUrl,
+    clock,
+    config,
+    scripts,
+    targetErrors,
+    observers,
+    close: async () => {
+      await endpoint.close();
+      await github.close();
+      repository.remove();
+    },
+  };
+}
