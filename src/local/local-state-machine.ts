@@ -6,7 +6,7 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MalformedInputError } from '../shared/errors.js';
-import type { TaskTokenBroker } from './task-token-broker.js';
+import { TaskFailure, type TaskTokenBroker } from './task-token-broker.js';
 import './promise-with-resolvers.js';
 
 /** A Lambda handler as the state machine calls it: the task's payload in, the result out. */
@@ -58,9 +58,23 @@ export type LocalExecutionResult =
   | { readonly kind: 'succeeded'; readonly output: unknown }
   | { readonly kind: 'failed'; readonly error: string; readonly cause: string };
 
+/** Time the definition's timeouts run on: when given, they are measured on this clock instead of compressed real timers. */
+export interface DefinitionClock {
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The definition without the timeouts the runner measures on a {@link DefinitionClock} itself. */
+function withoutTimeouts(definition: AslDefinition): AslDefinition {
+  const states = Object.fromEntries(Object.entries(definition.States).map(([name, state]) => [name, { ...state, TimeoutSeconds: undefined }]));
+  return { ...definition, States: states, TimeoutSeconds: undefined };
+}
+
 /**
  * Executes `definition` once. `lambdaFor` maps a task's function (ARN or name, as in the template)
- * to its in-process handler; a task whose function it does not know fails the run loudly.
+ * to its in-process handler; a task whose function it does not know fails the run loudly. With a
+ * `clock`, a task's `TimeoutSeconds` and the execution's own `TimeoutSeconds` are measured on it
+ * (a timed-out task fails with `States.Timeout`, its token expired, as Step Functions does): the
+ * rehearsal's clock, which stands still while the emulator is behind, then times the definition too.
  */
 export async function runLocally(options: {
   readonly definition: AslDefinition;
@@ -70,8 +84,10 @@ export async function runLocally(options: {
   readonly factor: number;
   /** Aborting stops the execution (as StopExecution would): it ends `failed` with error `States.Aborted`. */
   readonly signal?: AbortSignal;
+  readonly clock?: DefinitionClock;
 }): Promise<LocalExecutionResult> {
-  const { definition, broker, factor } = options;
+  const { definition, broker, factor, clock } = options;
+  const timers = new AbortController();
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
@@ -89,14 +105,26 @@ export async function runLocally(options: {
       const payload = viaInvoke ? (taskInput as { Payload?: unknown }).Payload : taskInput;
       // The `lambda:invoke` integration answers the Invoke API's response, the function's result under `Payload`.
       if (!waitsForToken) return viaInvoke ? { ExecutedVersion: '$LATEST', Payload: await lambda(payload), StatusCode: 200 } : lambda(payload);
-      // The token expires with the task's (compressed) timeout, so a late answer is refused as Step Functions refuses it.
-      const { token, answered } = broker.issue(name, state.TimeoutSeconds === undefined ? undefined : (state.TimeoutSeconds * 1000) / factor);
+      if (clock === undefined || state.TimeoutSeconds === undefined) {
+        // The token expires with the task's (compressed) timeout, so a late answer is refused as Step Functions refuses it.
+        const { token, answered } = broker.issue(name, state.TimeoutSeconds === undefined ? undefined : (state.TimeoutSeconds * 1000) / factor);
+        await lambda({ ...(payload as Record<string, unknown>), taskToken: token });
+        broker.announce(token, name);
+        return answered;
+      }
+      const timeoutSeconds = state.TimeoutSeconds;
+      const { token, answered } = broker.issue(name);
       await lambda({ ...(payload as Record<string, unknown>), taskToken: token });
       broker.announce(token, name);
-      return answered;
+      const timedOut = clock.sleep(timeoutSeconds * 1000, timers.signal).then(() => {
+        if (timers.signal.aborted) return new Promise<never>(() => undefined);
+        broker.expire(token);
+        throw new TaskFailure('States.Timeout', `Task ${name} timed out after ${timeoutSeconds} s.`);
+      });
+      return Promise.race([answered, timedOut]);
     };
   }
-  const machine = new StateMachine(compressTimings(definition, factor) as never, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine((clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition)) as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
     context: { Task: { Token: 'issued-by-the-local-broker' } },
@@ -106,10 +134,20 @@ export async function runLocally(options: {
   };
   if (options.signal?.aborted === true) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
+  const executionTimeout = { timedOut: false };
+  if (clock !== undefined && definition.TimeoutSeconds !== undefined) {
+    const seconds = definition.TimeoutSeconds;
+    void clock.sleep(seconds * 1000, timers.signal).then(() => {
+      if (timers.signal.aborted) return;
+      executionTimeout.timedOut = true;
+      stop();
+    });
+  }
   try {
     const output: unknown = await execution.result;
     return { kind: 'succeeded', output };
   } catch (error) {
+    if (executionTimeout.timedOut) return { kind: 'failed', error: 'States.Timeout', cause: `The execution timed out after ${definition.TimeoutSeconds ?? 0} s.` };
     if (options.signal?.aborted === true) return { kind: 'failed', error: 'States.Aborted', cause: 'The execution was stopped: the action that started it ended.' };
     // The library wraps what failed the execution (a Fail state's Error and Cause, or an uncaught
     // task error such as States.Timeout) in an ExecutionError: report the inner error, as
@@ -118,6 +156,7 @@ export async function runLocally(options: {
     const failure = (wrapper.name === 'ExecutionError' && wrapper.cause instanceof Error ? wrapper.cause : wrapper) as { name?: string; message?: string };
     return { kind: 'failed', error: failure.name ?? 'Error', cause: failure.message ?? String(error) };
   } finally {
+    timers.abort();
     options.signal?.removeEventListener('abort', stop);
   }
 }

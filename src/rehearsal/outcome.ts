@@ -87,6 +87,22 @@ export interface ScenarioCommits {
   readonly lastKnownGood: string;
   /** The commit pushed while the release ran, when the scenario races two commits. */
   readonly newerCommit?: string;
+  /** The commit each environment ran before the scenario. */
+  readonly previous?: Partial<Record<EnvironmentName, string>>;
+}
+
+/** The commit a symbolic expectation stands for in one environment. */
+export function expectedCommit(wanted: 'release' | 'last-known-good' | 'previous' | 'newer-commit', environment: EnvironmentName, commits: ScenarioCommits): string | undefined {
+  switch (wanted) {
+    case 'release':
+      return commits.release;
+    case 'newer-commit':
+      return commits.newerCommit;
+    case 'previous':
+      return commits.previous?.[environment];
+    default:
+      return commits.lastKnownGood;
+  }
 }
 
 function short(commit: string | undefined): string {
@@ -116,7 +132,7 @@ export function compareOutcome(expected: ExpectedOutcome, observed: ObservedOutc
     }
     const runningWanted = expected.running[environment];
     if (runningWanted !== undefined) {
-      const wantedCommit = runningWanted === 'release' ? commits.release : runningWanted === 'newer-commit' ? commits.newerCommit : commits.lastKnownGood;
+      const wantedCommit = expectedCommit(runningWanted, environment, commits);
       const runningCommit = observed.running[environment];
       if (runningCommit !== wantedCommit) {
         differences.push(

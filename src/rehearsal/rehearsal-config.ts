@@ -10,7 +10,7 @@ import { validateConfig } from '../shared/config/validate.js';
 export const REHEARSAL_HEALTH_CHECK = { durationSeconds: 60, intervalSeconds: 10, reviewTimeoutMinutes: 5 } as const;
 
 /** How much faster than the wall clock rehearsal time runs. */
-export const REHEARSAL_TIME_FACTOR = 60;
+export const REHEARSAL_TIME_FACTOR = 120;
 
 /**
  * The deployment configuration with the rehearsal's health-check settings in every environment,

@@ -122,6 +122,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info(`  one endpoint at ${world.endpoint.endpoint}: the local CodePipeline (${world.declaration.stages.length} stages of ${world.declaration.name}), every other service passed on to moto at ${emulator.endpoint}`);
     if (world.functions.missing.length > 0) out.info(`  no function in the templates for: ${world.functions.missing.join(', ')}`);
     const people = new People(world);
+    await people.resetAlarms();
 
     const rehearsalStart = clock.now();
     const runs: ScenarioRun[] = [];

@@ -13,13 +13,15 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { RecordingOutput } from '../cli/output.js';
 import { runCli } from '../cli/run-cli.js';
 import { createRollbackCommand } from '../cli/commands/rollback.js';
-import { configuredDefaults, openCodePipeline } from '../cli/aws/runtime-clients.js';
+import { configuredDefaults } from '../cli/aws/runtime-clients.js';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CodePipelineControl } from '../pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbDeploymentHistory } from '../pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../pipeline/adapters/aws/sns-notifier.js';
 import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.js';
 import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
-import { compareOutcome, observeOutcome, type OutcomeVerdict } from './outcome.js';
+import { compareOutcome, expectedCommit, observeOutcome, type OutcomeVerdict } from './outcome.js';
 import { parseReceivedNotice, type ReceivedNotice } from './received-notice.js';
 import type { ScenarioDefinition } from './scenarios.js';
 import { buildTimeline, type TimelineEntry } from './timeline.js';
@@ -73,15 +75,17 @@ async function settle(world: RehearsalWorld, people: People): Promise<void> {
 
 /** `kiro-cd rollback <environment>` against the rehearsal's endpoint, with the CLI's own code path. */
 async function operatorRollback(world: RehearsalWorld, people: People, environment: (typeof ENVIRONMENT_NAMES)[number]): Promise<void> {
+  // The operator's shell would hold dummy credentials for the emulator; in process they are given to each client.
+  const credentials = { accessKeyId: 'rehearsal', secretAccessKey: 'rehearsal' };
   const command = createRollbackCommand({
     defaults: () => configuredDefaults(world.config),
     discoverHistoryTable: () => Promise.resolve(world.binding.historyTable),
     discoverLedgerTable: () => Promise.resolve(world.binding.ledgerTable),
     // Operators in the rehearsal live on rehearsal time, so their records sort among the pipeline's.
-    openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: new DynamoDBClient(client), tableName, clock: world.clock }),
-    openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient(client)), tableName),
-    openPipeline: openCodePipeline,
-    openNotifier: (client, topicArn) => new SnsNotifier({ client: new SNSClient(client), teamTopicArn: topicArn ?? world.binding.teamTopicArn }),
+    openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: new DynamoDBClient({ ...client, credentials }), tableName, clock: world.clock }),
+    openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ ...client, credentials })), tableName),
+    openPipeline: (client, pipelineName) => new CodePipelineControl(new CodePipelineClient({ ...client, credentials }), pipelineName),
+    openNotifier: (client, topicArn) => new SnsNotifier({ client: new SNSClient({ ...client, credentials }), teamTopicArn: topicArn ?? world.binding.teamTopicArn }),
     dependencies: { clock: world.clock },
   });
   const argv = ['rollback', environment, '--endpoint-url', world.endpoint.endpoint, '--history-table', world.binding.historyTable, '--ledger-table', world.binding.ledgerTable, '--notify-topic', world.binding.teamTopicArn];
@@ -93,7 +97,6 @@ async function operatorRollback(world: RehearsalWorld, people: People, environme
 
 /** Deploys the repository's first commit everywhere: the release every later scenario builds on. */
 export async function runBaseline(world: RehearsalWorld, people: People): Promise<void> {
-  await people.resetAlarms();
   people.push(world.initial, 'the first release of the worker (baseline)');
   await settle(world, people);
   await drainNotices(world);
@@ -102,10 +105,14 @@ export async function runBaseline(world: RehearsalWorld, people: People): Promis
 /** Runs `scenario` and judges it from what was recorded. */
 export async function runScenario(world: RehearsalWorld, people: People, scenario: ScenarioDefinition): Promise<ScenarioRun> {
   const started = performance.now();
-  await people.resetAlarms();
+  await people.clearRaisedAlarms();
   await drainNotices(world);
   const startedAt = world.clock.now();
   const lastKnownGood = await world.runtime.history.lastKnownGood();
+  const previous = Object.fromEntries(ENVIRONMENT_NAMES.flatMap((environment) => {
+    const running = world.records.runningCommit(environment);
+    return running === undefined ? [] : [[environment, running]];
+  }));
   const release = world.repository.commit(scenario.commit, scenario.title);
   if (scenario.pipelineChange === true) world.structures.markChange(release.id);
   if (scenario.failingBuilds !== undefined) world.scripts.set(release.id, Object.fromEntries(scenario.failingBuilds.map((action) => [action, { status: 'Failed' as const, summary: `${action} failed (scripted)` }])));
@@ -126,12 +133,13 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
   for (const execution of executions) events.push(...(await world.runtime.history.timeline(execution.id)));
   const records = await world.runtime.history.list({});
   const notices = await drainNotices(world);
-  const commits = { release: release.id, lastKnownGood: lastKnownGood?.commit.id ?? 'none', ...(newer === undefined ? {} : { newerCommit: newer.id }) };
+  const commits = { release: release.id, lastKnownGood: lastKnownGood?.commit.id ?? 'none', previous, ...(newer === undefined ? {} : { newerCommit: newer.id }) };
   const history = compareOutcome(scenario.expected, observeOutcome({ releaseExecutionId: releaseRun?.id ?? '', records, events, notices }), commits);
   const differences = [...(history.kind === 'unexpected' ? history.differences : []), ...compareExecutions(scenario.expected, executions, release.id)];
   for (const [environment, wanted] of Object.entries(scenario.expected.running)) {
-    const wantedCommit = wanted === 'release' ? commits.release : wanted === 'newer-commit' ? commits.newerCommit : commits.lastKnownGood;
-    const running = world.records.runningCommit(environment as (typeof ENVIRONMENT_NAMES)[number]);
+    const name = environment as (typeof ENVIRONMENT_NAMES)[number];
+    const wantedCommit = expectedCommit(wanted, name, commits);
+    const running = world.records.runningCommit(name);
     if (running !== wantedCommit) differences.push(`${environment}: CodeDeploy last deployed ${running?.slice(0, 8) ?? 'nothing'}, expected the ${wanted} (${wantedCommit?.slice(0, 8) ?? 'none'}).`);
   }
   for (const wanted of scenario.expected.commitStatuses ?? []) {

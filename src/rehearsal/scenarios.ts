@@ -23,7 +23,7 @@ export const SCENARIO_NAMES = [
   'alarm-event-wakes-monitor',
   'alarm-firing-while-rolling-back',
   'rollback-across-pipeline-change',
-  'superseded-by-newer-commit',
+  'two-commits-race',
   'application-only-commit',
   'production-approval-rejected',
   'operator-rollback',
@@ -62,9 +62,10 @@ export interface ExpectedRollback {
 /**
  * The release every environment must run when the scenario ends: `release` is the commit under
  * rehearsal; `last-known-good` the release that had passed production's health check before it;
+ * `previous` the release the environment ran before the scenario (where a stage rollback returns it);
  * `newer-commit` the commit pushed while the release ran (a race).
  */
-export type ExpectedRunningRelease = 'release' | 'last-known-good' | 'newer-commit';
+export type ExpectedRunningRelease = 'release' | 'last-known-good' | 'previous' | 'newer-commit';
 
 /** A stage's result in one execution, read with ListActionExecutions: its actions ran and all succeeded, one failed, or none ran. */
 export type ExpectedStageResult = 'Succeeded' | 'Failed' | 'not-run';
@@ -203,7 +204,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['execution-started', 'health-check-failed', 'stage-failed', 'rollback-started', 'rollback-succeeded'],
       // The release never reaches production's approval. (The stage-rollback execution's own success is announced.)
       absentNotices: ['approval-needed'],
-      running: { staging: 'last-known-good', production: 'last-known-good' },
+      running: { staging: 'previous', production: 'previous' },
       stages: { 'Staging-Application': 'Failed', 'Approve-Production': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Staging-Application'],
@@ -272,7 +273,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [{ scope: 'stage', environment: 'test', phase: 'succeeded' }],
       notices: ['review-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
       absentNotices: ['approval-needed'],
-      running: { test: 'last-known-good' },
+      running: { test: 'previous' },
       stages: { 'Test-Application': 'Failed', 'Staging-Application': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Test-Application'],
@@ -293,7 +294,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [{ scope: 'stage', environment: 'test', phase: 'succeeded' }],
       notices: ['review-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
       absentNotices: ['approval-needed'],
-      running: { test: 'last-known-good' },
+      running: { test: 'previous' },
       stages: { 'Test-Application': 'Failed', 'Staging-Application': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Test-Application'],
@@ -305,7 +306,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     description:
       "A critical alarm fires in production and CloudWatch's alarm-state event reaches the alarm-event function through the templates' EventBridge rule, which marks it and wakes the sleeping health monitor: production is rolled back to its previous release.",
     commit: 'application-only',
-    alarms: [{ environment: 'production', severity: 'critical', path: 'event' }],
+    // It clears once the rollback has redeployed the previous release (CloudWatch sends that change as an event too).
+    alarms: [{ environment: 'production', severity: 'critical', path: 'event', until: 'rollback-deployed' }],
     reviewAnswer: 'approve',
     productionApproval: 'approve',
     expected: {
@@ -314,7 +316,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [{ scope: 'stage', environment: 'production', phase: 'succeeded' }],
       notices: ['approval-needed', 'health-check-failed', 'rollback-started', 'rollback-succeeded'],
       absentNotices: [],
-      running: { test: 'release', staging: 'release', production: 'last-known-good' },
+      running: { test: 'release', staging: 'release', production: 'previous' },
       stages: { 'Production-Application': 'Failed' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Production-Application'],
@@ -335,7 +337,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [{ scope: 'stage', environment: 'staging', phase: 'succeeded' }],
       notices: ['health-check-failed', 'rollback-started', 'rollback-succeeded'],
       absentNotices: ['rollback-failed', 'approval-needed'],
-      running: { staging: 'last-known-good' },
+      running: { staging: 'previous' },
       stages: { 'Staging-Application': 'Failed' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Staging-Application'],
@@ -369,24 +371,24 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     },
   },
   {
-    name: 'superseded-by-newer-commit',
-    title: 'Two commits race: the newer one supersedes the older',
+    name: 'two-commits-race',
+    title: 'Two commits race: the newer waits for each stage the older holds, then follows it',
     description:
-      "A second commit is pushed while the first is deploying to test. In SUPERSEDED mode the newer execution overtakes the older one at the next stage boundary: the older is Superseded, the newer goes to production; nothing is rolled back.",
+      "A second commit is pushed while the first deploys to test. In SUPERSEDED mode a stage holds one execution at a time: the newer waits at each stage the older still holds and follows it; the older, always ahead and never waiting, is not superseded. Both reach production, which ends on the newer commit; nothing is rolled back.",
     commit: 'application-only',
     racingCommitAt: 'Test-Application',
     alarms: [],
     reviewAnswer: 'approve',
     productionApproval: 'approve',
     expected: {
-      deployments: { test: passed },
+      deployments: { test: passed, staging: passed, production: passed },
       infrastructureDeployed: [],
       rollbacks: [],
       notices: ['execution-started', 'deployment-succeeded'],
       absentNotices: ['rollback-started', 'health-check-failed'],
-      running: { production: 'newer-commit' },
-      stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'not-run' },
-      releaseStatus: 'Superseded',
+      running: { test: 'newer-commit', staging: 'newer-commit', production: 'newer-commit' },
+      stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'Succeeded' },
+      releaseStatus: 'Succeeded',
       stageRollbacks: [],
     },
   },
@@ -426,7 +428,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [],
       notices: ['execution-started', 'approval-needed'],
       absentNotices: ['rollback-started', 'health-check-failed'],
-      running: { test: 'release', staging: 'release', production: 'last-known-good' },
+      running: { test: 'release', staging: 'release', production: 'previous' },
       stages: { 'Approve-Production': 'Failed', 'Production-Application': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: [],
@@ -448,7 +450,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       rollbacks: [{ scope: 'stage', environment: 'staging', phase: 'succeeded' }],
       notices: ['deployment-succeeded', 'rollback-started', 'rollback-succeeded'],
       absentNotices: ['health-check-failed'],
-      running: { test: 'release', staging: 'last-known-good', production: 'release' },
+      running: { test: 'release', staging: 'previous', production: 'release' },
       stages: { 'Production-Application': 'Succeeded' },
       releaseStatus: 'Succeeded',
       stageRollbacks: ['Staging-Application'],

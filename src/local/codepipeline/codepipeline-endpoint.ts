@@ -79,14 +79,28 @@ function proxy(upstream: URL, request: IncomingMessage, body: Buffer, response: 
  * Starts the endpoint on 127.0.0.1 on an ephemeral port: CodePipeline calls go to `pipeline`, all
  * others to `upstream` (moto_server).
  */
-export async function startLocalAwsEndpoint(options: { readonly pipeline: LocalCodePipeline; readonly upstream: string; readonly account: string; readonly region: string }): Promise<LocalAwsEndpoint> {
+export async function startLocalAwsEndpoint(options: {
+  readonly pipeline: LocalCodePipeline;
+  readonly upstream: string;
+  readonly account: string;
+  readonly region: string;
+  /** Told how many requests wait on the upstream emulator whenever that number changes. */
+  readonly onUpstreamLoad?: (waiting: number) => void;
+}): Promise<LocalAwsEndpoint> {
   const served = operations(options.account, options.region);
   const upstream = new URL(options.upstream);
   const calls: string[] = [];
+  let waiting = 0;
+  const load = (change: number): void => {
+    waiting += change;
+    options.onUpstreamLoad?.(waiting);
+  };
   const server: Server = createServer((request, response) => {
     void readBody(request).then((body) => {
       const target = request.headers['x-amz-target'];
       if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
+        load(1);
+        response.once('close', () => { load(-1); });
         proxy(upstream, request, body, response);
         return;
       }

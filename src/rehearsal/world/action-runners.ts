@@ -49,6 +49,15 @@ function environmentOf(stageName: string): EnvironmentName | undefined {
   return role.kind === 'pipeline' ? undefined : role.environment;
 }
 
+/** The CloudFormation action's `ParameterOverrides` (a JSON object), or undefined when it is not JSON. */
+function parameterOverrides(text: string | undefined): Record<string, string> | undefined {
+  try {
+    return JSON.parse(text ?? '{}') as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}
+
 function missingCommit(invocation: ActionInvocation): ActionResult {
   return { status: 'Failed', summary: `No source commit is known for execution ${invocation.executionId}.` };
 }
@@ -108,12 +117,8 @@ export function rehearsalRunners(options: RehearsalRunnerOptions): ActionRunnerL
     const environment = environmentOf(invocation.stageName);
     // A change set is prepared first (CHANGE_SET_REPLACE) and deployed by the execute action.
     if (mode === 'CHANGE_SET_REPLACE' || environment === undefined) return { status: 'Succeeded', summary: `${mode} ${stackName} at ${commitId.slice(0, 8)}` };
-    let parameters: Record<string, string> = {};
-    try {
-      parameters = JSON.parse(invocation.configuration.ParameterOverrides ?? '{}') as Record<string, string>;
-    } catch {
-      return { status: 'Failed', summary: `ParameterOverrides of ${stackName} is not JSON.` };
-    }
+    const parameters = parameterOverrides(invocation.configuration.ParameterOverrides);
+    if (parameters === undefined) return { status: 'Failed', summary: `ParameterOverrides of ${stackName} is not JSON.` };
     // A stack with a Lambda deployment group updates its alias through CodeDeploy: CodeDeploy's alarm check applies.
     const groups = [...options.deploymentGroups.values()].filter((group) => group.stackName === stackName);
     for (const group of groups) {

@@ -52,14 +52,13 @@ export function detectionCommandLine(buildSpec: string): string | undefined {
   return undefined;
 }
 
-/** The exported-variables names of a buildspec (`env.exported-variables`). */
+/** The exported-variables names of a buildspec (`env.exported-variables`); empty when it cannot be read as JSON (every variable is kept then). */
 function exportedVariables(buildSpec: string): string[] {
   try {
     const parsed = JSON.parse(buildSpec) as { env?: { 'exported-variables'?: string[] } };
     return parsed.env?.['exported-variables'] ?? [];
   } catch {
-    const block = /exported-variables:\s*((?:\s*-\s*[A-Z_]+)+)/.exec(buildSpec)?.[1] ?? '';
-    return [...block.matchAll(/-\s*([A-Z_]+)/g)].map((match) => match[1] ?? '');
+    return [];
   }
 }
 

