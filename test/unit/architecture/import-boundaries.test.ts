@@ -2,9 +2,10 @@
  * The dependency directions of STYLE.md §11, as eslint.config.mjs enforces them: src/ never imports
  * infrastructure/, the worker imports only src/worker and src/shared, the pipeline nothing from the
  * worker. Runs ESLint's Node API with the boundary blocks the real configuration spreads into itself
- * (no type information, so it stays fast), on fixture texts and on the real tree. Dynamic `import()`
- * is outside no-restricted-imports' reach; src/ uses it only to load the configuration data file by
- * path (src/shared/config/environments-file.ts).
+ * (no type information, so it stays fast), on fixture texts and on the real tree. A dynamic `import()`
+ * or `require()` with a literal target is held to the same patterns through no-restricted-syntax; one
+ * whose target is computed at run time (the configuration data file, src/shared/config/environments-file.ts)
+ * cannot be checked statically.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,6 +62,40 @@ describe('import boundaries', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^no-restricted-imports: /);
     expect(found[0]).toMatch(message);
+  });
+
+  it.each([
+    // Each row: a wrong-way import written as a dynamic import() or require(), which
+    // no-restricted-imports does not see; the same patterns must block it through no-restricted-syntax.
+    ['src/cli/commands/x.ts', "const m = await import('../../../infrastructure/lib/config/environments.js');", /never imports infrastructure/],
+    ['src/rehearsal/x.ts', 'const m = await import(`../../infrastructure/lib/kiro-cd-app.js`);', /never imports infrastructure/],
+    ['src/pipeline/handlers/x.ts', "const m = require('../../worker/handlers/environment.js');", /pipeline imports nothing from the worker/],
+    ['src/worker/handlers/x.ts', "const m = await import('../../pipeline/ports/clock.js');", /worker stands alone/],
+    ['src/worker/domain/x.ts', "const m = require('../../cli/main.js');", /worker stands alone/],
+    ['src/pipeline/domain/x.ts', "const m = await import('@aws-sdk/client-dynamodb');", /Decision code is pure/],
+    ['src/pipeline/domain/x.ts', "const m = await import('node:fs');", /Decision code is pure/],
+    ['src/worker/domain/x.ts', "const m = require('aws-cdk-lib');", /Decision code is pure/],
+    ['src/pipeline/domain/x.ts', "const m = await import('../adapters/aws/x.js');", /never on adapters or handlers/],
+  ])('%s: blocks the dynamic %s', async (filePath, text, message) => {
+    const found = await violations(filePath, text);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^no-restricted-syntax: /);
+    expect(found[0]).toMatch(message);
+  });
+
+  it.each([
+    // Each row: a dynamic import in the allowed direction, or one whose target is only known at run time.
+    ['src/shared/config/x.ts', 'const m = await import(pathToFileURL(file).href);'],
+    ['src/pipeline/handlers/x.ts', "const m = await import('../../shared/environment.js');"],
+    ['src/worker/handlers/x.ts', "const m = require('../domain/poll-cycle.js');"],
+  ])('%s: allows the dynamic %s', async (filePath, text) => {
+    expect(await violations(filePath, text)).toEqual([]);
+  });
+
+  it('keeps the time and randomness rules of decision code where the boundary adds its syntax rules', async () => {
+    // no-restricted-syntax options replace each other between blocks, as no-restricted-imports' do.
+    expect(await violations('src/pipeline/domain/x.ts', 'export const now = Date.now();')).toEqual([expect.stringMatching(/^no-restricted-syntax: Time is a port/)]);
+    expect(await violations('src/worker/domain/x.ts', 'export const id = Math.random();')).toEqual([expect.stringMatching(/^no-restricted-syntax: Ids and randomness are ports/)]);
   });
 
   it('keeps the decision-code rules where the boundary rules add to them', async () => {
