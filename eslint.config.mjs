@@ -67,6 +67,8 @@ function boundary(patterns, syntax = []) {
  * The import boundaries, one block per area. no-restricted-imports and no-restricted-syntax options
  * REPLACE each other between blocks that match the same file, so each block lists every pattern that
  * applies to its files, the decision-code patterns and calls included; the most specific block comes last.
+ * Another no-restricted-syntax rule for files of src/ belongs in these blocks (boundary()'s second
+ * argument): set in a block of its own, it would be dropped. test/unit/architecture checks none is.
  */
 export const importBoundaries = [
   { files: ['src/**/*.ts'], rules: boundary([wrongWay.infrastructure]) },

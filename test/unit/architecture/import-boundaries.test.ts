@@ -36,6 +36,20 @@ beforeAll(async () => {
   });
 });
 
+/** Rules whose options a later config block replaces instead of adding to. */
+const REPLACED_BETWEEN_BLOCKS = ['no-restricted-imports', 'no-restricted-syntax'] as const;
+
+/** The entries a rule setting restricts (import patterns and paths, or syntax selectors), as JSON. */
+function ruleEntries(rule: (typeof REPLACED_BETWEEN_BLOCKS)[number], setting: Linter.RuleEntry | undefined): string[] {
+  if (!Array.isArray(setting)) return [];
+  const options = setting.slice(1) as unknown[];
+  if (rule === 'no-restricted-syntax') return options.map((option) => JSON.stringify(option));
+  return options.flatMap((option) => {
+    const { patterns = [], paths = [] } = option as { patterns?: unknown[]; paths?: unknown[] };
+    return [...patterns, ...paths].map((entry) => JSON.stringify(entry));
+  });
+}
+
 async function violations(filePath: string, text: string): Promise<string[]> {
   const [result] = await eslint.lintText(text, { filePath: `${root}${filePath}` });
   return result!.messages.map((message) => `${message.ruleId ?? 'parse'}: ${message.message}`);
@@ -115,6 +129,34 @@ describe('import boundaries', () => {
   ])('%s: allows %s', async (filePath, text) => {
     expect(await violations(filePath, text)).toEqual([]);
   });
+
+  it.each([
+    'src/cli/commands/x.ts',
+    'src/local/x.ts',
+    'src/shared/x.ts',
+    'src/pipeline/handlers/x.ts',
+    'src/pipeline/domain/x.ts',
+    'src/worker/handlers/x.ts',
+    'src/worker/domain/x.ts',
+    'infrastructure/lib/x.ts',
+  ])('%s: keeps every restricted import and syntax rule that any block of the configuration gives it', async (file) => {
+    // Options of these rules REPLACE each other between blocks: a block that adds one (a new syntax
+    // rule for all of src/, say) before the boundary blocks is silently dropped. The effective
+    // configuration must hold every entry of every block that matches the file.
+    const effective = await new ESLint({ cwd: root }).calculateConfigForFile(`${root}${file}`) as Linter.Config;
+    const lost: string[] = [];
+    for (const block of boundaries.default) {
+      for (const rule of REPLACED_BETWEEN_BLOCKS) {
+        if (block.rules?.[rule] === undefined) continue;
+        // ESLint itself decides whether the block applies to the file (its files and ignores).
+        const alone = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: [{ files: ['**/*.ts'] }, { ...block, plugins: {} }] });
+        const applied = (await alone.calculateConfigForFile(`${root}${file}`) as Linter.Config).rules?.[rule];
+        const kept = new Set(ruleEntries(rule, effective.rules?.[rule]));
+        lost.push(...ruleEntries(rule, applied).filter((entry) => !kept.has(entry)).map((entry) => `${rule}: ${entry}`));
+      }
+    }
+    expect(lost).toEqual([]);
+  }, 60_000);
 
   it('forbids the worker every area of src/ except src/worker and src/shared', () => {
     const areas = readdirSync(`${root}src`, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
