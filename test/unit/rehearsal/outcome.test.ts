@@ -61,14 +61,14 @@ describe('observeOutcome and compareOutcome', () => {
   });
 
   it('names every difference when a stage rollback scenario ends like a clean release', () => {
-    const verdict = compareOutcome(scenario('critical-alarm-stage-rollback').expected, observeOutcome(cleanReadBack), { release: RELEASE, lastKnownGood: GOOD });
+    const verdict = compareOutcome(scenario('critical-alarm-stage-rollback').expected, observeOutcome(cleanReadBack), { release: RELEASE, lastKnownGood: GOOD, previous: { staging: GOOD, production: GOOD } });
     expect(verdict.kind).toBe('unexpected');
     expect(verdict.kind === 'unexpected' ? verdict.differences : []).toEqual([
       'staging: expected the release rolled-back with health failed, got succeeded with health passed.',
-      `staging: expected it to run the last-known-good (bbbbbbbb) at the end, but it runs aaaaaaaa.`,
+      `staging: expected it to run the previous (bbbbbbbb) at the end, but it runs aaaaaaaa.`,
       'production: the release must not be deployed, but it was (succeeded).',
       'production: expected the infrastructure stage to be skipped, but it was deployed.',
-      'production: expected it to run the last-known-good (bbbbbbbb) at the end, but it runs aaaaaaaa.',
+      'production: expected it to run the previous (bbbbbbbb) at the end, but it runs aaaaaaaa.',
       'expected a stage rollback of staging succeeded, but the history holds none.',
       'expected a "health-check-failed" notification, but none reached the queue.',
       'expected a "stage-failed" notification, but none reached the queue.',
@@ -111,16 +111,12 @@ describe('observeOutcome and compareOutcome', () => {
 });
 
 describe('selectScenarios', () => {
-  it('runs all six in the canonical order when none is named', () => {
+  it('runs all of them in the canonical order when none is named, the first-ever release first', () => {
     const selection = selectScenarios([]);
-    expect(selection.kind === 'selected' ? selection.scenarios.map((chosen) => chosen.name) : []).toEqual([
-      'clean-release',
-      'critical-alarm-stage-rollback',
-      'failed-stage-rollback-full-rollback',
-      'warning-alarm-review-approved',
-      'application-only-commit',
-      'production-approval-rejected',
-    ]);
+    const names = selection.kind === 'selected' ? selection.scenarios.map((chosen) => chosen.name) : [];
+    expect(names).toHaveLength(14);
+    expect(names[0]).toBe('first-release-fails-escalates');
+    expect(SCENARIOS.filter((definition) => definition.beforeBaseline === true).map((definition) => definition.name)).toEqual(['first-release-fails-escalates']);
   });
 
   it('keeps the canonical order whatever order names are given in', () => {
@@ -152,7 +148,7 @@ describe('npm start arguments', () => {
 
   it.each([
     [['--scenario'], '--scenario needs a name'],
-    [['--scenario', 'chaos'], 'Unknown scenario "chaos": choose from clean-release'],
+    [['--scenario', 'chaos'], 'Unknown scenario "chaos": choose from first-release-fails-escalates, clean-release'],
     [['--fast'], 'Unknown argument "--fast"'],
   ])('rejects %j with the usage', (argv, message) => {
     expect(checkRehearsalArguments(argv)).toContain(message);
