@@ -40,6 +40,15 @@ export const importBoundaries = [
   { files: ['src/worker/domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...forbiddenInPureCode, wrongWay.infrastructure, wrongWay.outOfWorker] }] } },
 ];
 
+/**
+ * `import { z } from 'zod'` keeps zod's whole `z` object, all ~40 locales with it, in every Lambda
+ * bundle (~440 KB against ~95 KB): esbuild can drop unused parts of a namespace import only.
+ */
+const zodNamespaceImport = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "Write import * as z from 'zod': the named z import keeps every zod locale in the Lambda bundles (docs/build-gates.md, section Bundle sizes).",
+};
+
 export default tseslint.config(
   { ignores: ['eslint.config.mjs', 'eslint.security.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'dist/**', 'bin/**'] },
   js.configs.recommended,
@@ -56,13 +65,14 @@ export default tseslint.config(
     },
   },
   securityRules,
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-syntax': ['error', zodNamespaceImport] } },
   {
     // The boundary of STYLE.md: decision code imports no AWS SDK, no CDK, no I/O and reads no process.env.
     // Its import patterns are part of importBoundaries below.
     files: ['src/pipeline/domain/**/*.ts', 'src/worker/domain/**/*.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration at the boundary and pass it in.' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids and randomness are ports.' }],
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time is a port (Clock): take it as an argument.' }, { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Ids and randomness are ports.' }, zodNamespaceImport],
     },
   },
   ...importBoundaries,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_NAMES } from '../../shared/config/environment-names.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import type { EnvironmentName } from './history-model.js';

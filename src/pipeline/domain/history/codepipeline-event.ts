@@ -10,7 +10,7 @@
  * reports it in its SUCCEEDED event (`execution-result.external-execution-id`, and for connections
  * a JSON `external-execution-summary` holding `CommitMessage`). Both are taken here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ActionEvent,
   ApprovalEvent,
