@@ -5,6 +5,7 @@
  * Delivery of these events is best effort, so the poller's sweep does the same from BatchGetBuilds.
  * Idempotent: a repeated or late event finds the item already finished and writes nothing.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../../shared/clock.js';
@@ -16,6 +17,7 @@ import type { WorkItemRepository } from '../ports/work-items.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { powertoolsLog, type StructuredLog } from '../../shared/telemetry/powertools-log.js';
 
 /** What the handler needs, injected so tests use fakes. */
 export interface BuildStateChangeDependencies {
@@ -23,7 +25,8 @@ export interface BuildStateChangeDependencies {
   readonly clock: Clock;
   /** Only builds of this project are the worker's. */
   readonly projectName: string;
-  readonly log: (line: string) => void;
+  /** Structured log (Powertools Logger in Lambda). */
+  readonly log: StructuredLog;
 }
 
 /** What an invocation did. */
@@ -38,7 +41,7 @@ export function createBuildStateChangeHandler(deps: BuildStateChangeDependencies
     else if (change.buildStatus === 'IN_PROGRESS') result = { kind: 'ignored', reason: 'the build has not ended' };
     else if (change.workItemId === undefined) result = { kind: 'ignored', reason: 'the build names no work item (not started by the poller)' };
     else result = { kind: 'settled', ...(await settleBuildEnd(deps, change.workItemId, change.buildId, { kind: 'ended', status: change.buildStatus })) };
-    deps.log(JSON.stringify({ message: 'build state change handled', buildId: change.buildId, buildStatus: change.buildStatus, ...result }));
+    deps.log({ message: 'build state change handled', buildId: change.buildId, buildStatus: change.buildStatus, ...result });
     return result;
   };
 }
@@ -46,7 +49,7 @@ export function createBuildStateChangeHandler(deps: BuildStateChangeDependencies
 const SET_BY = 'the application stack (infrastructure/lib/stacks/application-stack.ts)';
 
 /** Builds the real dependencies from the Lambda environment. */
-export function buildStateChangeDependenciesFromEnvironment(environment: Environment, log: (line: string) => void): BuildStateChangeDependencies {
+export function buildStateChangeDependenciesFromEnvironment(environment: Environment, log: StructuredLog): BuildStateChangeDependencies {
   return {
     workItems: new DynamoDbWorkItems(DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerBuildEnd, environment)), requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
     clock: systemClock,
@@ -55,14 +58,15 @@ export function buildStateChangeDependenciesFromEnvironment(environment: Environ
   };
 }
 
+/** Powertools for AWS Lambda's logger, created once per execution environment. */
+const buildEndLog = powertoolsLog(new Logger({ serviceName: 'kiro-worker-build-end' }));
+
 let cached: ((event: unknown) => Promise<BuildStateChangeResult>) | undefined;
 
 /** The Lambda entry point; dependencies are built once per execution environment. */
 export async function handler(event: unknown): Promise<BuildStateChangeResult> {
   cached ??= createBuildStateChangeHandler(
-    buildStateChangeDependenciesFromEnvironment(process.env, (line) => {
-      process.stdout.write(`${line}\n`);
-    }),
+    buildStateChangeDependenciesFromEnvironment(process.env, buildEndLog),
   );
   return cached(event);
 }

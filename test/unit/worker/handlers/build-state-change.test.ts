@@ -8,7 +8,7 @@ const BUILD = 'WorkerProject1A2B3C-abcDEF:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
 function setup(status: 'build-started' | 'in-progress' | 'done' = 'in-progress') {
   const workItems = new InMemoryWorkItems([readyItem('wi-42', { status, buildId: BUILD })]);
-  const lines: string[] = [];
+  const lines: Readonly<Record<string, unknown>>[] = [];
   const handler = createBuildStateChangeHandler({ workItems, clock: new ManualClock(), projectName: 'WorkerProject1A2B3C-abcDEF', log: (line) => lines.push(line) });
   return { workItems, handler, lines };
 }
