@@ -11,7 +11,8 @@ const lambda = (name: string, entry: string): BundleEntry => ({ name, entry, ext
  * test/unit/cli/build/bundle-entries.test.ts checks this list against the constructs.
  */
 export const BUNDLE_ENTRIES: readonly BundleEntry[] = [
-  { name: 'worker', entry: 'src/worker/handlers/run-work-item-entry.ts', external: [] },
+  // As worker-project.ts builds it: the SDK bundled, from its ES modules.
+  { name: 'worker', entry: 'src/worker/handlers/run-work-item-entry.ts', external: [], mainFields: ['module', 'main'] },
   lambda('worker-poller', 'src/worker/handlers/poller.ts'),
   lambda('worker-build-end', 'src/worker/handlers/build-state-change.ts'),
   ...['health-monitor', 'alarm-state-change', 'rollback-trigger', 'record-pipeline-event', 'notify-pipeline-event', 'publish-delivery-metrics', 'update-commit-status'].map((name) =>
