@@ -195,6 +195,8 @@ export class PipelineStack extends Stack {
           resources: ['*'],
           conditions: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } },
         }),
+        // gate secrets --since-deployed reads the commit production runs, where the commit range starts.
+        ...this.historyReadStatements(props.historyTable),
       ],
     });
 
@@ -444,17 +446,21 @@ export class PipelineStack extends Stack {
         ],
       }),
     ];
-    if (historyTable !== undefined) {
-      statements.push(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-          // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
-          resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
-        }),
-      );
-      if (historyTable.encryptionKey !== undefined) {
-        statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
-      }
+    return [...statements, ...this.historyReadStatements(historyTable)];
+  }
+
+  /** Reading the deployment history (the last deployed commit): the table, its indexes, its key. */
+  private historyReadStatements(historyTable?: HistoryTableReference): iam.PolicyStatement[] {
+    if (historyTable === undefined) return [];
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
+        resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
+      }),
+    ];
+    if (historyTable.encryptionKey !== undefined) {
+      statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
     }
     return statements;
   }

@@ -163,6 +163,26 @@ describe('kiro-cd gate secrets --since (the commit range being built)', () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it.each([
+    { why: 'from the commit the history says production runs', deployedCommit: 'deployed' as const },
+    { why: 'from the first commit when nothing was deployed yet', deployedCommit: undefined },
+  ])('--since-deployed scans the range $why', async ({ deployedCommit }) => {
+    const { repo, deployed } = repositoryWithRemovedKey();
+    const asked: string[] = [];
+    const out = new RecordingOutput();
+    const command = createGateCommand({
+      clock,
+      lastDeployedCommit: (environment, table) => {
+        asked.push(`${environment} ${table}`);
+        return Promise.resolve(deployedCommit === undefined ? undefined : deployed);
+      },
+    });
+    const code = await runCli([command], ['gate', 'secrets', '--config', CONFIG, '--since-deployed', 'production', '--history-table', 'kiro-history'], { out, env: {}, cwd: repo.dir });
+    expect(asked).toEqual(['production kiro-history']);
+    expect(out.stdout).toContain(deployedCommit === undefined ? 'nothing deployed to production yet' : `commit range: ${deployed}..HEAD`);
+    expect(code).toBe(1);
+  }, 60_000);
+
   it('is a usage error (exit 2) when --since names no commit of the repository', async () => {
     const { repo } = repositoryWithRemovedKey();
     const { code, out } = await gateIn(repo.dir, ['--since', 'f'.repeat(40)]);

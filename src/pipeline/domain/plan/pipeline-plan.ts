@@ -273,7 +273,10 @@ export function deploymentWindowCron(eventBridgeCron: string): string {
   return ['*', ...fields].join(' ');
 }
 
-function buildStage(pipelineName: string): PlannedStage {
+function buildStage(pipelineName: string, options: PlanOptions): PlannedStage {
+  // The commit range being built starts at what production runs: everything not yet in production
+  // is scanned, including file versions removed again (docs/build-gates.md, "Secrets").
+  const secretsRange = options.historyTableName === undefined ? '' : ` --since-deployed production --history-table ${options.historyTableName}`;
   return {
     kind: 'build',
     name: PIPELINE_STAGES.build,
@@ -285,7 +288,7 @@ function buildStage(pipelineName: string): PlannedStage {
       commands: [
         'mkdir -p reports',
         // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
-        `${CLI} gate secrets --report-file ${SECRETS_REPORT}`,
+        `${CLI} gate secrets${secretsRange} --report-file ${SECRETS_REPORT}`,
         'npm run typecheck',
         // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
         // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
@@ -552,7 +555,7 @@ const SKIP_ON_ROLLBACK: PlannedCondition = {
  */
 export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}): PipelinePlan {
   const { pipeline, environments } = config;
-  const stages: PlannedStage[] = [buildStage(pipeline.name)];
+  const stages: PlannedStage[] = [buildStage(pipeline.name, options)];
   // Every environment's change detection runs side by side right after the build, except where a
   // window stage runs it (needsWindowStage).
   const detectedUpFront = environments.filter((environment) => !needsWindowStage(environment));
