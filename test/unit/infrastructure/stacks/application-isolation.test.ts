@@ -6,10 +6,11 @@
  * role of any worker Lambda.
  */
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
+import { ApplicationStack } from '../../../../infrastructure/lib/stacks/application-stack.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
@@ -91,5 +92,46 @@ describe('customer code and the worker\'s credentials (issue 13, item 9)', () =>
         expect(principal.includes(`"${roleId}"`) || principal.includes('logs.'), `${id}: ${principal} may ${uses.join(', ')}`).toBe(true);
       }
     }
+  });
+});
+
+describe('the implementation command\'s secrets (issue 13, item 9)', () => {
+  let template: Template;
+  beforeAll(() => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const withSecrets = {
+      ...environment,
+      implementationSecrets: { GITHUB_TOKEN: 'kiro/github-token', NPM_TOKEN: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:kiro/npm-AbCdEf' },
+    };
+    template = Template.fromStack(new ApplicationStack(app, 'WithSecrets', { environment: withSecrets, env: { account: environment.account, region: environment.region } }));
+  });
+
+  it('reach the build as SECRETS_MANAGER variables, and nothing as PLAINTEXT', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: [
+          { Name: 'GITHUB_TOKEN', Type: 'SECRETS_MANAGER', Value: 'kiro/github-token' },
+          { Name: 'NPM_TOKEN', Type: 'SECRETS_MANAGER', Value: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:kiro/npm-AbCdEf' },
+        ],
+      }),
+    });
+  });
+
+  it('may be read by the implementation role, exactly those', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ReadConfiguredSecrets',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:222222222222:secret:kiro/github-token-??????']] },
+              'arn:aws:secretsmanager:us-east-1:222222222222:secret:kiro/npm-AbCdEf',
+            ],
+          }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('ImplementationRole') }],
+    });
   });
 });
