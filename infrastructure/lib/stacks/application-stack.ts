@@ -14,7 +14,7 @@ import { WorkerBuildEndHandler } from '../constructs/worker/worker-build-end-han
 import { WorkerPoller } from '../constructs/worker/worker-poller.js';
 import { ImplementationProject } from '../constructs/worker/implementation-project.js';
 import { retentionDays } from '../constructs/log-retention.js';
-import { CODEBUILD_NODE_VERSION } from '../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { CODEBUILD_NODE_VERSION } from '../../../src/pipeline/domain/plan/codebuild-actions.js';
 import { DEFAULT_IMPLEMENTATION_COMMAND, implementationBuildspec } from '../../../src/worker/domain/implementation-buildspec.js';
 
 /** Re-exported for callers that configure the stack. */
