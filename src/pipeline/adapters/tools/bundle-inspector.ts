@@ -17,11 +17,6 @@ export interface BundleEntry {
    * (the runtime provides the SDK); the worker's CodeBuild bundle contains it.
    */
   readonly external: readonly string[];
-  /**
-   * esbuild's `mainFields`, when the construct sets them (the worker takes the SDK's ES modules).
-   * @default esbuild's default for the node platform
-   */
-  readonly mainFields?: readonly string[];
 }
 
 /** The package folder (`node_modules/.../name`) an input file belongs to, or undefined for the repository's own code. */
@@ -43,7 +38,6 @@ export async function bundledPackageFolders(root: string, bundle: BundleEntry): 
     format: 'esm',
     target: 'node22',
     external: [...bundle.external],
-    ...(bundle.mainFields === undefined ? {} : { mainFields: [...bundle.mainFields] }),
     write: false,
     metafile: true,
     logLevel: 'silent',
