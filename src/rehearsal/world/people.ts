@@ -193,10 +193,9 @@ export class People {
     const name = `${environment.stackPrefix}-${id}`;
     const reason = state === 'ALARM' ? `rehearsal: ${alarm.severity} alarm fires during the bake` : 'rehearsal: the release that broke it is gone';
     await this.setAlarm(name, state, reason);
-    // Only the ALARM change goes through EventBridge: delivering the OK change too records a health
-    // "check" after the failed release's "fail" verdict, which the history fold then reads as
-    // "pending" (a defect in the history's health precedence, reported; not the rehearsal's to hide).
-    const viaEvent = alarm.path === 'event' && state === 'ALARM';
+    // Both changes go through EventBridge, as CloudWatch sends them: the OK change arrives after the
+    // release's "fail" verdict and must not reopen it (the history fold lets no observation replace a decision).
+    const viaEvent = alarm.path === 'event';
     this.fire(alarm.environment, `${alarm.severity} alarm ${name} set to ${state} (SetAlarmState${viaEvent ? ' and its EventBridge alarm-state event' : ''})`);
     if (viaEvent) {
       const delivered = await this.world.bus.put({
@@ -208,7 +207,7 @@ export class People {
         time: this.world.clock.now().toISOString(),
         region: environment.region,
         resources: [`arn:aws:cloudwatch:${environment.region}:${environment.account}:alarm:${name}`],
-        detail: { alarmName: name, state: { value: state, reason }, previousState: { value: 'OK' } },
+        detail: { alarmName: name, state: { value: state, reason }, previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM' } },
       });
       if (delivered.length === 0) this.fire(alarm.environment, `no EventBridge rule of the templates took the alarm-state event of ${name}`);
     }

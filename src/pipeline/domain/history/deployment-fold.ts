@@ -151,8 +151,12 @@ function outcomeOf(
 }
 
 function healthOf(envEvents: readonly HistoryEvent[], status: DeploymentStatus): HealthStatus {
-  const verdict = latest(envEvents.filter((event): event is HealthCheckEvent => event.kind === 'health-check'));
-  if (verdict !== undefined) return HEALTH_BY_VERDICT[verdict.verdict];
+  const verdicts = envEvents.filter((event): event is HealthCheckEvent => event.kind === 'health-check');
+  // A `check` is one observation (a poll, an alarm's state change); it never replaces a decision, so an
+  // alarm returning to OK after a failed check (events arrive unordered and late) cannot reopen it.
+  const decision = latest(verdicts.filter((event) => event.verdict !== 'check'));
+  if (decision !== undefined) return HEALTH_BY_VERDICT[decision.verdict];
+  if (verdicts.length > 0) return HEALTH_BY_VERDICT.check;
   // The health check runs inside the application stage: that stage cannot succeed with it failing.
   return status === 'succeeded' ? 'passed' : 'pending';
 }

@@ -16,6 +16,34 @@ describe('foldDeployments', () => {
     expect(records[0]?.commit).toEqual({ id: 'a'.repeat(40), message: 'Add poller', author: 'Ada' });
   });
 
+  it.each<{ why: string; verdicts: HistoryEvent[]; health: string }>([
+    {
+      why: 'an alarm observation (check) delivered after the failed health check does not reopen it',
+      verdicts: [
+        { ...base, kind: 'health-check', eventId: 'h1', at: '2026-01-01T00:03:00Z', environment: 'test', verdict: 'fail', reason: 'poller-errors in ALARM', alarms: [] },
+        { ...base, kind: 'health-check', eventId: 'h2', at: '2026-01-01T00:09:00Z', environment: 'test', verdict: 'check', reason: 'poller-errors back to OK', alarms: [] },
+      ],
+      health: 'failed',
+    },
+    {
+      why: 'a poll during a review keeps the release paused',
+      verdicts: [
+        { ...base, kind: 'health-check', eventId: 'h1', at: '2026-01-01T00:03:00Z', environment: 'test', verdict: 'pause-for-review', reason: 'warning alarm', alarms: [] },
+        { ...base, kind: 'health-check', eventId: 'h2', at: '2026-01-01T00:04:00Z', environment: 'test', verdict: 'check', reason: 'poll', alarms: [] },
+      ],
+      health: 'paused',
+    },
+    {
+      why: 'observations alone leave the check pending',
+      verdicts: [{ ...base, kind: 'health-check', eventId: 'h1', at: '2026-01-01T00:03:00Z', environment: 'test', verdict: 'check', reason: 'poll', alarms: [] }],
+      health: 'pending',
+    },
+  ])('health: $why', ({ verdicts, health }) => {
+    const started: HistoryEvent = { ...base, kind: 'stage', eventId: 's', at: '2026-01-01T00:01:00Z', stage: 'Test-Application', state: 'STARTED' };
+    const [record] = foldDeployments([started, ...verdicts]);
+    expect(record?.health).toBe(health);
+  });
+
   it('names the failed action and its summary as the reason', () => {
     const [record] = foldDeployments(executionEvents('e1', 0, 'test-fails'));
     expect(record).toMatchObject({ environment: 'test', status: 'failed', reason: 'Action Deploy in stage Test-Application failed: Deployment d-1 failed' });
