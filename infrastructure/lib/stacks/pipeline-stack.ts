@@ -37,6 +37,7 @@ import { acknowledgeGuardRule, acknowledgeNagFinding } from '../policy/acknowled
 import { postDeploymentTestRoleArn } from '../../../src/pipeline/domain/plan/environment-roles.js';
 import { ACTION_TIMEOUTS, CODEBUILD_NODE_VERSION, nativeAlarmConditionApplies, planPipeline, type PipelinePlan } from '../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { VARIABLE_REFERENCE, detectionActionName, PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE } from '../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { dropUnusedAssetRoleBuildGrant } from '../constructs/pipeline/asset-role-scope.js';
 
 /** The two CDK Stages that make up one environment: infrastructure first, then the application. */
 export interface EnvironmentStages {
@@ -313,6 +314,7 @@ export class PipelineStack extends Stack {
     }
 
     cdkPipeline.buildPipeline();
+    dropUnusedAssetRoleBuildGrant(this);
     this.declareSourceNamespace();
     this.allowConnectionUse([synth, ...detectSteps.values(), ...suiteSteps]);
     this.writeActionRolesAsSub();
@@ -406,16 +408,6 @@ export class PipelineStack extends Stack {
         fileAssetsRole,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/*]`,
         'CDK Pipelines shares this role among the asset-publishing projects it creates; CodeBuild names their report groups per build.',
-      );
-      acknowledgeGuardRule(
-        defaultPolicyOf(fileAssetsRole),
-        'IAM_NO_STAR_RESOURCE',
-        'CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds/StopBuild on * to the role CodePipeline uses to run its asset-publishing projects; it can start builds, not change them.',
-      );
-      acknowledgeNagFinding(
-        fileAssetsRole,
-        'AwsSolutions-IAM5[Resource::*]',
-        'codebuild:StartBuild/BatchGetBuilds/StopBuild that CodePipeline needs to run the asset-publishing projects CDK Pipelines creates with this shared role.',
       );
     }
   }
