@@ -5,6 +5,7 @@
  * cannot slip past the proof unmapped.
  */
 import type { RecordedCall } from '../../shared/aws/call-recorder.js';
+import { STACK_UUID_STAND_IN } from '../synthesized-templates.js';
 
 /** Where the caller runs: names in the input are resolved in this account and region. */
 export interface CallScope {
@@ -50,8 +51,6 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   STS: 'sts',
 };
 
-/** A CloudFormation stack id ends in a UUID the stack gets on creation; IAM policies match it with `*`. */
-const ANY_STACK_ID = '00000000-0000-4000-8000-000000000000';
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
 const SECRET_SUFFIX = 'AbCdEf';
 
@@ -116,7 +115,7 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   },
   'cloudformation:ListStackResources': (input, { region, account }) => {
     const stack = text(input, 'StackName');
-    return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${ANY_STACK_ID}`];
+    return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${STACK_UUID_STAND_IN}`];
   },
   'sts:AssumeRole': (input) => [text(input, 'RoleArn')],
 };
