@@ -5,7 +5,8 @@ import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/sch
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
-import { planFromHistory, runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
+import { planFromHistory } from '../../pipeline/domain/rollback/rollback-from-history.js';
+import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
 import { rollbackKey, type RollbackPlan, type RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';
