@@ -13,6 +13,7 @@ import { runIamProof } from '../../src/local/iam/iam-proof-main.js';
 import { operatorPolicyName } from '../../src/local/iam/operator-identity.js';
 import { describeDenials, simulateCalls, type AttributedCall } from '../../src/local/iam/simulate-calls.js';
 import { readSynthesizedIam, stacksOf, type PolicyStatement, type SynthesizedIam } from '../../src/local/iam/synthesized-iam.js';
+import { pipelineServiceCalls, serviceCallerIdentities } from '../../src/local/iam/service-calls.js';
 import { functionDeployments, rolesOfCaller } from '../../src/local/iam/template-callers.js';
 import { cliCaller, FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
 import { motoEndpoint, resetMoto } from '../support/moto.js';
@@ -56,8 +57,8 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     const teamTopicArn = functionDeployments(stacks, FUNCTION_CALLERS.rollbackOrchestrator)[0]?.variables.TEAM_TOPIC_ARN ?? '';
     cliOutcomes = await exerciseCli({ endpoint: motoEndpoint(), config: CONFIG, stacks, callLog: join(callLogDirectory, 'kiro-cd.jsonl'), teamTopicArn });
     calls = readAttributedCalls(callLogDirectory);
-    proof = await proveLeastPrivilege(iam, calls, OPERATOR_POLICY);
-  }, 240_000);
+    proof = await proveLeastPrivilege(iam, calls, OPERATOR_POLICY, pipelineServiceCalls(stacks));
+  }, 420_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });
   });
@@ -100,6 +101,19 @@ describe('every recorded call is allowed by the synthesized policies', () => {
   it('grants nothing on * that could name its resource, except the explained CDK Pipelines grants (every role, the asset role included)', () => {
     expect(proof.starResources).toEqual([]);
     expect(Object.keys(STAR_RESOURCE_EXCEPTIONS).every((key) => key.startsWith('CdkPipelineUpdatePipelineSelfMutationRole '))).toBe(true);
+  });
+
+  it('allows every call CodePipeline and CodeBuild make for the pipeline\'s actions, as AWS documents them', () => {
+    const made = new Set(proof.serviceVerdicts.map((verdict) => verdict.action));
+    for (const action of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'states:StartExecution', 'states:DescribeExecution', 'codeconnections:UseConnection', 'sns:Publish', 's3:PutObject', 's3:GetObject', 'sts:AssumeRole']) expect(made, action).toContain(action);
+    expect(proof.serviceVerdicts.filter((verdict) => !verdict.allowed)).toEqual([]);
+  });
+
+  it('fails when the source action role loses codeconnections:UseConnection', async () => {
+    const service = pipelineServiceCalls(stacksOf(assembly));
+    const weakened = withoutStatement(iam, 'PipelineSourceGitHubSourceCodePipelineActionRole', (statement) => asList(statement.Action).includes('codeconnections:UseConnection'));
+    const denials = describeDenials((await simulateCalls(service.calls, weakened, serviceCallerIdentities(weakened, service.callerRoles))).filter((verdict) => !verdict.allowed));
+    expect(denials).toEqual([expect.stringMatching(/^CodePipeline Source\/GitHub_Source: UseConnection needs codeconnections:UseConnection on arn:aws:codeconnections:us-east-1:111111111111:connection\/\S+; role \S*PipelineSourceGitHubSourceCodePipelineActionRole/)]);
   });
 
   // npm run validate replays this catalogue against cdk.out; a changed call shows here first (vitest -u rewrites it after review).

@@ -12,7 +12,8 @@ import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
 import { CALL_CATALOGUE_FILE, readCatalogue } from './call-catalogue.js';
 import { proveLeastPrivilege } from './iam-proof.js';
 import { operatorPolicyName } from './operator-identity.js';
-import { readSynthesizedIam } from './synthesized-iam.js';
+import { pipelineServiceCalls } from './service-calls.js';
+import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
 
 /** Where the report goes (stdout and stderr in the script, a recorder in tests). */
 export interface ProofOutput {
@@ -35,8 +36,10 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
     return 2;
   }
   const pipelineName = options.pipelineName ?? (await loadEnvironmentsFile()).pipeline.name;
-  const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName));
-  out.info(`Least privilege (${calls.length} recorded calls against ${assembly}):\n${result.table}`);
+  const service = pipelineServiceCalls(stacksOf(assembly));
+  const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName), service);
+  out.info(`Least privilege (${calls.length} recorded calls and ${service.calls.length} documented service calls against ${assembly}):\n${result.table}`);
+  out.info(`Not simulated (their roles are the CDK bootstrap roles of the target accounts, outside the assembly): ${service.outsideAssembly.length} CloudFormation actions.`);
   const findings = [
     ...result.denials.map((line) => `DENIED ${line}`),
     ...result.unexplainedUnused.map((line) => `UNUSED ${line} (no recorded call, no documented service need, not in explained-grants.ts)`),

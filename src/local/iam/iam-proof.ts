@@ -10,6 +10,7 @@ import { formatRoleTable } from './iam-proof-table.js';
 import { operatorRole } from './operator-identity.js';
 import { describeDenials, identitiesFromTemplates, roleIdentity, simulateCalls, type AttributedCall, type CallVerdict, type IdentityResolver } from './simulate-calls.js';
 import { starResourceGrants } from './star-resources.js';
+import { serviceCallerIdentities, type PipelineServiceCalls } from './service-calls.js';
 import type { SynthesizedIam, TemplateRole } from './synthesized-iam.js';
 import { rolesOfCaller } from './template-callers.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
@@ -20,6 +21,8 @@ export interface IamProofResult {
   readonly uses: readonly GrantUse[];
   /** One line per denied call: caller, operation, action, ARN and role. */
   readonly denials: readonly string[];
+  /** The verdicts on the calls AWS services make with the pipeline's roles (service-calls.ts). */
+  readonly serviceVerdicts: readonly CallVerdict[];
   /** One line per unused grant no row of `UNEXERCISED_GRANTS` explains. */
   readonly unexplainedUnused: readonly string[];
   /** One line per grant on `*` of an action with a required resource type, not in `STAR_RESOURCE_EXCEPTIONS`. */
@@ -46,13 +49,14 @@ function logicalPrefix(holder: string): string {
   return (holder.split('/')[1] ?? '').replace(/[0-9A-F]{8}$/, '');
 }
 
-/** Runs the whole proof of `calls` over `iam`. */
-export async function proveLeastPrivilege(iam: SynthesizedIam, calls: readonly AttributedCall[], operatorPolicy: string): Promise<IamProofResult> {
+/** Runs the whole proof of `calls` (and of the documented service calls, when given) over `iam`. */
+export async function proveLeastPrivilege(iam: SynthesizedIam, calls: readonly AttributedCall[], operatorPolicy: string, service?: PipelineServiceCalls): Promise<IamProofResult> {
   const verdicts = await simulateCalls(calls, iam, proofIdentities(iam, operatorPolicy));
+  const serviceVerdicts = service === undefined ? [] : await simulateCalls(service.calls, iam, serviceCallerIdentities(iam, service.callerRoles));
   const uses = grantUsage(iam, provenRoles(iam, operatorPolicy), verdicts);
   const unexplainedUnused = uses
     .filter((use) => use.status === 'unused' && !UNEXERCISED_GRANTS.some((row) => use.role.split('/')[1]?.startsWith(row.role) === true && row.action === use.action && row.resource.test(use.resource)))
     .map((use) => `${use.role} ${use.action} ${use.resource}`);
   const starResources = [...new Set((await starResourceGrants(iam)).map((grant) => `${logicalPrefix(grant.holder)} ${grant.action}`))].filter((key) => STAR_RESOURCE_EXCEPTIONS[key] === undefined).sort();
-  return { verdicts, uses, denials: describeDenials(verdicts), unexplainedUnused, starResources, table: formatRoleTable(verdicts, uses) };
+  return { verdicts, uses, denials: describeDenials([...verdicts, ...serviceVerdicts]), serviceVerdicts, unexplainedUnused, starResources, table: formatRoleTable([...verdicts, ...serviceVerdicts], uses) };
 }
