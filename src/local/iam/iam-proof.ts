@@ -38,7 +38,7 @@ export function proofIdentities(iam: SynthesizedIam, operatorPolicy: string): Id
 
 /** The roles whose every caller the exercise runs: the runtime functions, the poller, the observer roles, the health monitor's state machine and the operator. */
 export function provenRoles(iam: SynthesizedIam, operatorPolicy: string): TemplateRole[] {
-  const callers = Object.values(FUNCTION_CALLERS).filter((caller) => caller !== FUNCTION_CALLERS.workerBuild);
+  const callers = Object.values(FUNCTION_CALLERS);
   const ofCallers = callers.flatMap((caller) => rolesOfCaller(iam, caller));
   const others = iam.roles.filter((role) => role.logicalId.startsWith('PipelineObserverAccessRole') || role.logicalId.startsWith('DeploymentSafetyHealthMonitorStateMachineRole'));
   return [...ofCallers, ...others, operatorRole(iam, operatorPolicy)];

@@ -1,6 +1,6 @@
 /**
- * The work-item poller Lambda: on each schedule tick, runs one poll cycle and the sweep of stuck
- * items, and publishes the cycle's metrics. Thin: reads the environment, builds the adapters, calls
+ * The work-item poller Lambda: on each schedule tick, runs one poll cycle (starting implementation
+ * builds) and the sweep of stuck items, and publishes the cycle's metrics. Thin: reads the environment, builds the adapters, calls
  * {@link runPollCycle} and {@link runSweep}, maps the result.
  */
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -83,7 +83,10 @@ export function dependenciesFromEnvironment(environment: Environment, log: (line
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
     locks: new DynamoDbLockStore(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.lockTable, SET_BY)),
-    builds: new CodeBuildBuildStarter(codebuild, requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY)),
+    builds: new CodeBuildBuildStarter(codebuild, {
+      projectName: requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY),
+      buildspec: requireEnv(environment, POLLER_ENVIRONMENT.buildspec, SET_BY),
+    }),
     buildStates: new CodeBuildBuildStatusReader(codebuild),
     metrics: new EmfPollMetrics(log, requireEnv(environment, POLLER_ENVIRONMENT.stackPrefix, SET_BY), systemClock),
     clock: systemClock,

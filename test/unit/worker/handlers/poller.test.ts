@@ -47,7 +47,7 @@ describe('poller handler', () => {
 
   it('builds real adapters from a complete environment, with defaults for the optional settings', () => {
     const deps = dependenciesFromEnvironment(
-      { WORK_ITEMS_TABLE: 'items', LOCK_TABLE: 'locks', WORKER_PROJECT_NAME: 'worker', STACK_PREFIX: 'KiroWorker-Test', MAX_BUILDS_PER_CYCLE: '3' },
+      { WORK_ITEMS_TABLE: 'items', LOCK_TABLE: 'locks', IMPLEMENTATION_PROJECT_NAME: 'implementation', IMPLEMENTATION_BUILDSPEC: '{"version":"0.2"}', STACK_PREFIX: 'KiroWorker-Test', MAX_BUILDS_PER_CYCLE: '3' },
       () => undefined,
     );
     expect(deps.settings).toEqual({ leaseSeconds: 900, maxBuildsPerCycle: 3, pageSize: 6, budgetMs: 30_000 });
@@ -65,11 +65,11 @@ describe('poller handler', () => {
 
   it('sweeps items whose build ended without finishing them (issue 13, item 5)', async () => {
     const deps = dependencies();
-    deps.workItems.items.set('stuck', readyItem('stuck', { status: 'in-progress', buildId: 'worker:9', updatedAt: '2026-03-02T08:00:00.000Z' }));
-    deps.buildStates.known.set('worker:9', { kind: 'ended', status: 'TIMED_OUT' });
+    deps.workItems.items.set('stuck', readyItem('stuck', { status: 'in-progress', buildId: 'implementation:9', updatedAt: '2026-03-02T08:00:00.000Z' }));
+    deps.buildStates.known.set('implementation:9', { kind: 'ended', status: 'TIMED_OUT' });
     const result = await createHandler(deps)({});
     expect(result.swept).toBe(1);
-    expect(deps.workItems.items.get('stuck')).toMatchObject({ status: 'failed', failureReason: 'worker build worker:9 ended TIMED_OUT before recording an outcome' });
+    expect(deps.workItems.items.get('stuck')).toMatchObject({ status: 'failed', failureReason: 'implementation build implementation:9 ended TIMED_OUT' });
   });
 });
 
