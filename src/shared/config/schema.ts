@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_REGION_FIX, AWS_REGION_FORMAT } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 import { REVIEW_TIMEOUT_MAX_MINUTES } from './aws-limits.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { BAKE_AND_REVIEW_MAX_MINUTES } from './aws-limits.js';
 import { AWS_REGION_FIX } from './aws-regions.js';

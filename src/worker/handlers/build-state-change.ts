@@ -7,6 +7,7 @@
  * so the poller's sweep does the same from BatchGetBuilds. Idempotent: a repeated or late event finds
  * the item already moved on and writes nothing.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../../shared/clock.js';
@@ -20,6 +21,7 @@ import type { WorkItemRepository } from '../ports/work-items.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
+import { powertoolsLog, type StructuredLog } from '../../shared/telemetry/powertools-log.js';
 
 /** What the handler needs, injected so tests use fakes. */
 export interface BuildStateChangeDependencies {
@@ -28,7 +30,8 @@ export interface BuildStateChangeDependencies {
   readonly clock: Clock;
   /** Only builds of this project (the implementation project) carry work items. */
   readonly projectName: string;
-  readonly log: (line: string) => void;
+  /** Structured log (Powertools Logger in Lambda). */
+  readonly log: StructuredLog;
 }
 
 /** What an invocation did. */
@@ -50,7 +53,7 @@ export function createBuildStateChangeHandler(deps: BuildStateChangeDependencies
       const lock = ended && change.lockOwner !== undefined ? (await deps.locks.release(change.workItemId, change.lockOwner)).kind : undefined;
       result = { kind: 'settled', ...outcome, ...(lock === undefined ? {} : { lock }) };
     }
-    deps.log(JSON.stringify({ message: 'build state change handled', buildId: change.buildId, buildStatus: change.buildStatus, ...result }));
+    deps.log({ message: 'build state change handled', buildId: change.buildId, buildStatus: change.buildStatus, ...result });
     return result;
   };
 }
@@ -58,7 +61,7 @@ export function createBuildStateChangeHandler(deps: BuildStateChangeDependencies
 const SET_BY = 'the application stack (infrastructure/lib/stacks/application-stack.ts)';
 
 /** Builds the real dependencies from the Lambda environment. */
-export function buildStateChangeDependenciesFromEnvironment(environment: Environment, log: (line: string) => void): BuildStateChangeDependencies {
+export function buildStateChangeDependenciesFromEnvironment(environment: Environment, log: StructuredLog): BuildStateChangeDependencies {
   const dynamo = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerBuildEnd, environment));
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
@@ -69,14 +72,15 @@ export function buildStateChangeDependenciesFromEnvironment(environment: Environ
   };
 }
 
+/** Powertools for AWS Lambda's logger, created once per execution environment. */
+const buildEndLog = powertoolsLog(new Logger({ serviceName: 'kiro-worker-build-end' }));
+
 let cached: ((event: unknown) => Promise<BuildStateChangeResult>) | undefined;
 
 /** The Lambda entry point; dependencies are built once per execution environment. */
 export async function handler(event: unknown): Promise<BuildStateChangeResult> {
   cached ??= createBuildStateChangeHandler(
-    buildStateChangeDependenciesFromEnvironment(process.env, (line) => {
-      process.stdout.write(`${line}\n`);
-    }),
+    buildStateChangeDependenciesFromEnvironment(process.env, buildEndLog),
   );
   return cached(event);
 }

@@ -9,7 +9,6 @@ import { CodeBuildBuildStarter } from '../../../src/worker/adapters/codebuild-bu
 import { CodeBuildBuildStatusReader } from '../../../src/worker/adapters/codebuild-build-status-reader.js';
 import { DynamoDbLockStore } from '../../../src/worker/adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../../../src/worker/adapters/dynamodb-work-items.js';
-import { EmfPollMetrics } from '../../../src/worker/adapters/emf-poll-metrics.js';
 import { DEFAULT_IMPLEMENTATION_COMMAND, implementationBuildspec } from '../../../src/worker/domain/implementation-buildspec.js';
 import { createHandler } from '../../../src/worker/handlers/poller.js';
 import { motoClientConfig, useFreshMoto } from '../../support/moto.js';
@@ -60,7 +59,7 @@ describe('CodeBuildBuildStarter against the local emulator', () => {
       locks: new DynamoDbLockStore(documents, names.locks),
       builds: new CodeBuildBuildStarter(codebuild, { projectName: PROJECT, buildspec: BUILDSPEC }),
       buildStates: new CodeBuildBuildStatusReader(codebuild),
-      metrics: new EmfPollMetrics(() => undefined, 'KiroWorker-Test', systemClock),
+      metrics: { publish: () => Promise.resolve() },
       clock: systemClock,
       ids: uuidGenerator,
       settings: { leaseSeconds: 900, maxBuildsPerCycle: 10, pageSize: 20, budgetMs: 30_000 },

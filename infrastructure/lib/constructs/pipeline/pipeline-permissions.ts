@@ -32,8 +32,12 @@ export interface ReplicationBucket {
 /** The CDK bootstrap qualifier whose roles the pipeline assumes in each environment account. */
 const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
-/** The build action's own statement: it publishes the build metrics (`kiro-cd publish-build-metrics`). */
-export function buildActionStatements(): iam.PolicyStatement[] {
+/**
+ * The build action's own statements: it publishes the build metrics (`kiro-cd publish-build-metrics`)
+ * and reads the history for the commit production runs, where the secrets gate's commit range starts
+ * (`kiro-cd gate secrets --since-deployed production`).
+ */
+export function buildActionStatements(historyTable?: HistoryTableReference): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       // PutMetricData has no resource-level permissions; the namespace condition narrows it.
@@ -41,7 +45,24 @@ export function buildActionStatements(): iam.PolicyStatement[] {
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } },
     }),
+    ...historyReadStatements(historyTable),
   ];
+}
+
+/** Reading the deployment history (the last deployed commit): the table, exactly its designed indexes, its key. */
+function historyReadStatements(historyTable?: HistoryTableReference): iam.PolicyStatement[] {
+  if (historyTable === undefined) return [];
+  const statements = [
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
+      resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
+    }),
+  ];
+  if (historyTable.encryptionKey !== undefined) {
+    statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
+  }
+  return statements;
 }
 
 /** Least-privilege statements of one change-detection action. */
@@ -57,19 +78,7 @@ export function detectionStatements(scope: Stack, environment: EnvironmentConfig
       ],
     }),
   ];
-  if (historyTable !== undefined) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
-        resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
-      }),
-    );
-    if (historyTable.encryptionKey !== undefined) {
-      statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
-    }
-  }
-  return statements;
+  return [...statements, ...historyReadStatements(historyTable)];
 }
 
 /** The suite tests the environment through the role its application stack creates there. */

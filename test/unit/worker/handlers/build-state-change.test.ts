@@ -20,7 +20,7 @@ function setup(status: WorkItemStatus = 'in-progress', buildId: string | null = 
   const workItems = new InMemoryWorkItems([readyItem('wi-42', { status, ...(buildId === null ? {} : { buildId }) })]);
   const locks = new InMemoryLockStore();
   locks.locks.set('wi-42', { workItemId: 'wi-42', owner: OWNER, leaseExpiresAt: 1_900_000_000, acquiredAt: '2026-03-02T09:00:00.000Z' });
-  const lines: string[] = [];
+  const lines: Readonly<Record<string, unknown>>[] = [];
   const handler = createBuildStateChangeHandler({ workItems, locks, clock: new ManualClock(), projectName: PROJECT, log: (line) => lines.push(line) });
   return { workItems, locks, handler, lines };
 }
@@ -107,8 +107,8 @@ describe('build state change handler: the item follows its implementation build 
   it('logs what it did, without the event\'s environment variables', async () => {
     const { handler, lines } = setup();
     await handler(fixture('implementation-succeeded'));
-    expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'build state change handled', buildId: BUILD, buildStatus: 'SUCCEEDED' });
-    expect(lines.join('\n')).not.toContain('kiro-worker/test/github-token');
+    expect(lines[0]).toMatchObject({ message: 'build state change handled', buildId: BUILD, buildStatus: 'SUCCEEDED' });
+    expect(JSON.stringify(lines)).not.toContain('kiro-worker/test/github-token');
   });
 
   it('names the missing environment variable', () => {
