@@ -100,6 +100,12 @@ export function physicalNameOf(logicalId: string, context: ResolutionContext): s
   return `${generated.slice(0, 51)}-${suffix}`;
 }
 
+/**
+ * The UUID part of a stack's id (`AWS::StackId`), which CloudFormation assigns on creation: one fixed
+ * stand-in, so a grant on `AWS::StackId` and a call naming the stack resolve to the same ARN.
+ */
+export const STACK_UUID_STAND_IN = '00000000-0000-4000-8000-000000000000';
+
 function refOf(name: string, context: ResolutionContext): string {
   switch (name) {
     case 'AWS::Region':
@@ -112,6 +118,8 @@ function refOf(name: string, context: ResolutionContext): string {
       return 'amazonaws.com';
     case 'AWS::StackName':
       return context.stackName;
+    case 'AWS::StackId':
+      return `arn:aws:cloudformation:${context.region}:${context.account}:stack/${context.stackName}/${STACK_UUID_STAND_IN}`;
     case 'AWS::NoValue':
       return '';
     default: {

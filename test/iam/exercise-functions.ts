@@ -15,7 +15,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionFromTemplates } from '../../src/local/local-resources.js';
-import { functionDeployments, type StackInScope } from '../../src/local/iam/synthesized-iam.js';
+import type { StackInScope } from '../../src/local/iam/synthesized-iam.js';
+import { functionDeployments } from '../../src/local/iam/template-callers.js';
 import { readSynthesizedStacks } from '../../src/local/synthesized-templates.js';
 import { CALL_LOG_VARIABLE, type RecordedCall } from '../../src/shared/aws/call-recorder.js';
 import { FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
@@ -96,7 +97,7 @@ const credentialsByAccount = new Map<string, Credentials>();
  * Credentials the emulator attributes to `account`: moto keeps one state per account and maps the
  * keys that its STS AssumeRole hands out to the role's account (moto's multi-account support).
  */
-async function accountCredentials(endpoint: string, account: string): Promise<Credentials> {
+export async function accountCredentials(endpoint: string, account: string): Promise<Credentials> {
   const known = credentialsByAccount.get(`${endpoint}/${account}`);
   if (known !== undefined) return known;
   const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${account}:role/exercise`, RoleSessionName: 'exercise' });
@@ -113,8 +114,13 @@ async function accountCredentials(endpoint: string, account: string): Promise<Cr
   return credentials;
 }
 
+/** Forgets the emulator credentials handed out so far: call it after resetting the emulator, which forgets them too. */
+export function forgetAccountCredentials(): void {
+  credentialsByAccount.clear();
+}
+
 /** Sets the SDK's environment (endpoint, region, the account's credentials) for clients built with `{}`. */
-async function useAccount(endpoint: string, account: string, region: string): Promise<void> {
+export async function useAccount(endpoint: string, account: string, region: string): Promise<void> {
   const credentials = await accountCredentials(endpoint, account);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,

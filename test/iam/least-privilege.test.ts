@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -6,41 +6,59 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../infrastructure/lib/policy/apply-policy-plugins.js';
-import { describeDenials, identitiesFromTemplates, simulateCalls, type CallVerdict } from '../../src/local/iam/simulate-calls.js';
-import { grantUsage } from '../../src/local/iam/grant-usage.js';
-import { formatRoleTable } from '../../src/local/iam/iam-proof-table.js';
-import { readSynthesizedIam, rolesOfCaller, stacksOf, type PolicyStatement, type SynthesizedIam, type TemplateRole } from '../../src/local/iam/synthesized-iam.js';
-import type { RecordedCall } from '../../src/shared/aws/call-recorder.js';
-import { FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
-import { motoEndpoint } from '../support/moto.js';
-import { exerciseFunctions, readAttributedCalls, type ExerciseOutcome } from './exercise-functions.js';
+import { CALL_CATALOGUE_FILE, catalogueOf, formatCatalogue } from '../../src/local/iam/call-catalogue.js';
+import { STAR_RESOURCE_EXCEPTIONS } from '../../src/local/iam/explained-grants.js';
+import { proofIdentities, proveLeastPrivilege, type IamProofResult } from '../../src/local/iam/iam-proof.js';
+import { runIamProof } from '../../src/local/iam/iam-proof-main.js';
+import { operatorPolicyName } from '../../src/local/iam/operator-identity.js';
+import { describeDenials, simulateCalls, type AttributedCall } from '../../src/local/iam/simulate-calls.js';
+import { readSynthesizedIam, stacksOf, type PolicyStatement, type SynthesizedIam } from '../../src/local/iam/synthesized-iam.js';
+import { pipelineServiceCalls, serviceCallerIdentities } from '../../src/local/iam/service-calls.js';
+import { functionDeployments, rolesOfCaller } from '../../src/local/iam/template-callers.js';
+import { cliCaller, FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
+import { motoEndpoint, resetMoto } from '../support/moto.js';
+import { exerciseCli, type CliOutcome } from './exercise-cli.js';
+import { exerciseFunctions, forgetAccountCredentials, readAttributedCalls, type ExerciseOutcome } from './exercise-functions.js';
 import { importedOperations } from './imported-commands.js';
-import { UNEXERCISED_COMMANDS, UNEXERCISED_GRANTS } from './unexercised-grants.js';
+import { UNEXERCISED_COMMANDS } from './unexercised-commands.js';
+
+const CONFIG = loadDeploymentConfig();
+const OPERATOR_POLICY = operatorPolicyName(CONFIG.pipeline.name);
+/** The operational commands an on-call engineer runs with the operator policy (docs/cli.md). */
+const OPERATOR_COMMANDS = ['status', 'history', 'dora', 'rollback', 'approve', 'reject'];
 
 /**
  * The least-privilege proof, allowed side: the product synthesized as app.ts does, every deployed
  * function run with its template environment against the emulator with the call recorder on, and
- * every recorded call simulated against the synthesized policies of the role that function has.
+ * every recorded call simulated against the synthesized policies of the role that function has;
+ * then every operational `kiro-cd` command, simulated against the operator policy.
  */
 describe('every recorded call is allowed by the synthesized policies', () => {
   let assembly: string;
   let iam: SynthesizedIam;
-  let calls: RecordedCall[];
+  let calls: AttributedCall[];
   let outcomes: ExerciseOutcome[];
-  let verdicts: CallVerdict[];
+  let cliOutcomes: CliOutcome[];
+  let proof: IamProofResult;
 
   beforeAll(async () => {
     assembly = mkdtempSync(join(tmpdir(), 'kiro-iam-'));
     const app = new App({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    buildKiroCdApp(app, loadDeploymentConfig());
+    buildKiroCdApp(app, CONFIG);
     await applyPolicyPlugins(app);
     app.synth();
     iam = readSynthesizedIam(assembly);
     const callLogDirectory = mkdtempSync(join(assembly, 'calls-'));
-    outcomes = await exerciseFunctions({ endpoint: motoEndpoint(), directory: assembly, stacks: stacksOf(assembly), callLogDirectory });
+    const stacks = stacksOf(assembly);
+    outcomes = await exerciseFunctions({ endpoint: motoEndpoint(), directory: assembly, stacks, callLogDirectory });
+    // The CLI runs in a clean emulator: it creates the runtime stack's tables through CloudFormation, for the commands to discover.
+    await resetMoto();
+    forgetAccountCredentials();
+    const teamTopicArn = functionDeployments(stacks, FUNCTION_CALLERS.rollbackOrchestrator)[0]?.variables.TEAM_TOPIC_ARN ?? '';
+    cliOutcomes = await exerciseCli({ endpoint: motoEndpoint(), config: CONFIG, stacks, callLog: join(callLogDirectory, 'kiro-cd.jsonl'), teamTopicArn });
     calls = readAttributedCalls(callLogDirectory);
-    verdicts = await simulateCalls(calls, iam, identitiesFromTemplates(iam));
-  }, 240_000);
+    proof = await proveLeastPrivilege(iam, calls, OPERATOR_POLICY, pipelineServiceCalls(stacks));
+  }, 420_000);
   afterAll(() => {
     rmSync(assembly, { recursive: true, force: true });
   });
@@ -58,6 +76,12 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     for (const caller of Object.values(FUNCTION_CALLERS)) expect(callers, caller).toContain(caller);
   });
 
+  it('ran every operational kiro-cd command to a successful end and recorded its calls', () => {
+    expect(cliOutcomes.filter((outcome) => outcome.code !== 0)).toEqual([]);
+    const callers = new Set(calls.map((call) => call.caller));
+    for (const command of OPERATOR_COMMANDS) expect(callers, command).toContain(cliCaller(command));
+  });
+
   it('exercises every command class the runtime code imports, except the explained ones', () => {
     const recorded = new Set(calls.map((call) => `${call.service}:${call.operation}`));
     const unexercised = [...importedOperations(process.cwd()).keys()].filter((operation) => !recorded.has(operation)).sort();
@@ -65,16 +89,49 @@ describe('every recorded call is allowed by the synthesized policies', () => {
   });
 
   it('denies none of them', () => {
-    expect(describeDenials(verdicts)).toEqual([]);
+    console.log(proof.table);
+    expect(proof.denials).toEqual([]);
   });
 
   it('leaves no grant of the proven roles unused, except the explained ones', () => {
-    const uses = grantUsage(iam, provenRoles(iam), verdicts);
-    console.log(formatRoleTable(verdicts, uses));
-    const unexplained = uses.filter(
-      (use) => use.status === 'unused' && !UNEXERCISED_GRANTS.some((row) => use.role.split('/')[1]?.startsWith(row.role) === true && row.action === use.action && row.resource.test(use.resource)),
-    );
-    expect(unexplained.map((use) => `${use.role} ${use.action} ${use.resource}`)).toEqual([]);
+    expect(proof.unexplainedUnused).toEqual([]);
+    expect(proof.uses.some((use) => use.role.includes('/Operator') && use.status === 'used')).toBe(true);
+  });
+
+  it('grants nothing on * that could name its resource, except the explained CDK Pipelines grants (every role, the asset role included)', () => {
+    expect(proof.starResources).toEqual([]);
+    expect(Object.keys(STAR_RESOURCE_EXCEPTIONS).every((key) => key.startsWith('CdkPipelineUpdatePipelineSelfMutationRole '))).toBe(true);
+  });
+
+  it('allows every call CodePipeline and CodeBuild make for the pipeline\'s actions, as AWS documents them', () => {
+    const made = new Set(proof.serviceVerdicts.map((verdict) => verdict.action));
+    for (const action of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'states:StartExecution', 'states:DescribeExecution', 'codeconnections:UseConnection', 'sns:Publish', 's3:PutObject', 's3:GetObject', 'sts:AssumeRole']) expect(made, action).toContain(action);
+    expect(proof.serviceVerdicts.filter((verdict) => !verdict.allowed)).toEqual([]);
+  });
+
+  it('fails when the source action role loses codeconnections:UseConnection', async () => {
+    const service = pipelineServiceCalls(stacksOf(assembly));
+    const weakened = withoutStatement(iam, 'PipelineSourceGitHubSourceCodePipelineActionRole', (statement) => asList(statement.Action).includes('codeconnections:UseConnection'));
+    const denials = describeDenials((await simulateCalls(service.calls, weakened, serviceCallerIdentities(weakened, service.callerRoles))).filter((verdict) => !verdict.allowed));
+    expect(denials).toEqual([expect.stringMatching(/^CodePipeline Source\/GitHub_Source: UseConnection needs codeconnections:UseConnection on arn:aws:codeconnections:us-east-1:111111111111:connection\/\S+; role \S*PipelineSourceGitHubSourceCodePipelineActionRole/)]);
+  });
+
+  // npm run validate replays this catalogue against cdk.out; a changed call shows here first (vitest -u rewrites it after review).
+  it('matches the committed catalogue of recorded calls', async () => {
+    await expect(formatCatalogue(catalogueOf(calls))).toMatchFileSnapshot(CALL_CATALOGUE_FILE);
+  });
+
+  it('passes npm run validate\'s replay of the committed catalogue over this assembly, and blocks a denied call', async () => {
+    const lines: string[] = [];
+    const out = { info: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
+    expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, out }), lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toMatch(/KiroCd-PipelineRuntime\/Operator\S+\s+\d+\s+0\s/);
+    const catalogue = join(assembly, 'calls-with-an-ungranted-one.json');
+    const extra: AttributedCall = { caller: cliCaller('rollback'), service: 'CodePipeline', operation: 'RollbackStage', region: 'us-east-1', input: { pipelineName: CONFIG.pipeline.name, stageName: 'Build' } };
+    writeFileSync(catalogue, formatCatalogue([...catalogueOf(calls), extra]));
+    lines.length = 0;
+    expect(await runIamProof(assembly, { catalogue, pipelineName: CONFIG.pipeline.name, out })).toBe(1);
+    expect(lines.join('\n')).toContain(`DENIED kiro-cd rollback: RollbackStage needs codepipeline:RollbackStage on arn:aws:codepipeline:us-east-1:${CONFIG.pipeline.account}:${CONFIG.pipeline.name}/Build`);
   });
 
   // Each row removes one statement a handler needs; the check must then fail, naming the handler,
@@ -84,10 +141,12 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     { why: 'the notifier publishes to the team topic', role: 'PipelineEventsNotifierRole', sid: 'Notify', caller: FUNCTION_CALLERS.notifyPipelineEvent, operation: 'Publish', action: 'sns:Publish', arn: /^arn:aws:sns:us-east-1:111111111111:/ },
     { why: 'the health monitor assumes the observer role in the environment account', role: 'DeploymentSafetyHealthMonitorStepFunctionRole', sid: 'AssumeObserverRoles', caller: FUNCTION_CALLERS.healthMonitorStep, operation: 'DescribeAlarms', action: 'sts:AssumeRole', arn: /^arn:aws:iam::222222222222:role\/KiroWorker-Test-pipeline-observer$/ },
     { why: 'the alarm handler wakes the watch on a critical alarm', role: 'DeploymentSafetyHealthMonitorAlarmEventFunctionRole', sid: 'WakeWatch', caller: FUNCTION_CALLERS.alarmStateChange, operation: 'SendTaskFailure', action: 'states:SendTaskFailure', arn: /:stateMachine:kiro-codebuild-worker-health-monitor$/ },
+    { why: 'the operator rolls a stage back with kiro-cd rollback', role: 'Operator', sid: 'RollBackEnvironmentStages', caller: cliCaller('rollback'), operation: 'RollbackStage', action: 'codepipeline:RollbackStage', arn: /:codepipeline:us-east-1:111111111111:kiro-codebuild-worker\/Staging-Application$/ },
+    { why: 'the operator finds the history table with kiro-cd history', role: 'Operator', sid: 'FindRuntimeTables', caller: cliCaller('history'), operation: 'ListStackResources', action: 'cloudformation:ListStackResources', arn: /:stack\/KiroCd-PipelineRuntime\// },
     { why: 'the poller reads pending work items (environment account)', role: 'PollerRole', sid: undefined, caller: FUNCTION_CALLERS.workerPoller, operation: 'Query', action: 'dynamodb:Query', arn: /^arn:aws:dynamodb:us-east-1:222222222222:table\/KiroWorker-Test-Core-WorkItemsTable/ },
   ])('fails when the statement for "$why" is removed', async ({ role, sid, caller, operation, action, arn }) => {
     const weakened = withoutStatement(iam, role, (statement) => (sid === undefined ? asList(statement.Action).includes(action) : statement.Sid === sid));
-    const denials = (await simulateCalls(calls, weakened, identitiesFromTemplates(weakened))).filter((verdict) => !verdict.allowed);
+    const denials = (await simulateCalls(calls, weakened, proofIdentities(weakened, OPERATOR_POLICY))).filter((verdict) => !verdict.allowed);
     const named = denials.find((verdict) => verdict.caller === caller && verdict.operation === operation && verdict.action === action && arn.test(verdict.resource) && verdict.role.includes(role));
     expect(named, describeDenials(denials).join('\n')).toBeDefined();
     expect(describeDenials(named === undefined ? [] : [named])[0]).toMatch(new RegExp(`^${caller}: ${operation} needs ${action} on arn:aws:\\S+; role \\S*${role}`));
@@ -98,27 +157,22 @@ describe('every recorded call is allowed by the synthesized policies', () => {
       ...iam,
       roles: iam.roles.map((candidate) => (candidate.arn.endsWith(':role/KiroWorker-Test-pipeline-observer') ? { ...candidate, trust: { Statement: [] } } : candidate)),
     };
-    const denials = (await simulateCalls(calls, weakened, identitiesFromTemplates(weakened))).filter((verdict) => !verdict.allowed);
+    const denials = (await simulateCalls(calls, weakened, proofIdentities(weakened, OPERATOR_POLICY))).filter((verdict) => !verdict.allowed);
     expect(denials.map((verdict) => `${verdict.action} ${verdict.resource}`)).toContain('sts:AssumeRole arn:aws:iam::222222222222:role/KiroWorker-Test-pipeline-observer');
   });
 });
-
-/** The roles whose every caller the exercise runs: the runtime functions, the poller, the observer roles and the health monitor's state machine. */
-function provenRoles(iam: SynthesizedIam): TemplateRole[] {
-  const callers = Object.values(FUNCTION_CALLERS);
-  const ofCallers = callers.flatMap((caller) => rolesOfCaller(iam, caller));
-  const others = iam.roles.filter((role) => role.logicalId.startsWith('PipelineObserverAccessRole') || role.logicalId.startsWith('DeploymentSafetyHealthMonitorStateMachineRole'));
-  return [...ofCallers, ...others];
-}
 
 function asList(value: string | readonly string[] | undefined): readonly string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }
 
-/** The model with the matching statements removed from every role whose logical id starts with `rolePrefix`. */
+/** The model with the matching statements removed from every role (and standalone policy) whose logical id starts with `rolePrefix`. */
 function withoutStatement(iam: SynthesizedIam, rolePrefix: string, matches: (statement: PolicyStatement) => boolean): SynthesizedIam {
   return {
     ...iam,
+    standalonePolicies: iam.standalonePolicies.map((policy) =>
+      policy.logicalId.startsWith(rolePrefix) ? { ...policy, document: { ...policy.document, Statement: policy.document.Statement.filter((statement) => !matches(statement)) } } : policy,
+    ),
     roles: iam.roles.map((role) =>
       role.logicalId.startsWith(rolePrefix)
         ? { ...role, policies: role.policies.map((policy) => ({ ...policy, document: { ...policy.document, Statement: policy.document.Statement.filter((statement) => !matches(statement)) } })) }

@@ -11,6 +11,7 @@ import { DeploymentHistoryTable } from '../constructs/observability/deployment-h
 import { NotificationTopics } from '../constructs/observability/notification-topics.js';
 import { PipelineEventFunctions } from '../constructs/observability/pipeline-event-functions.js';
 import { DeploymentSafety } from '../constructs/health-monitor/deployment-safety.js';
+import { OperatorPolicy } from '../constructs/operator-policy.js';
 import { cloudWatchLogsKeyStatement, grantsOnlyForAwsServicesStatement } from '../constructs/kms-key-policy.js';
 
 /** Properties of {@link PipelineRuntimeStack}. */
@@ -38,6 +39,8 @@ export class PipelineRuntimeStack extends Stack {
   readonly deploymentSafety: DeploymentSafety;
   /** The health monitor's state machine, for PipelineStack's `healthMonitor` prop. */
   readonly healthMonitor: sfn.IStateMachine;
+  /** `<pipeline>-operator`: what an on-call engineer needs to run kiro-cd (docs/cli.md). */
+  readonly operatorPolicy: OperatorPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineRuntimeStackProps) {
     super(scope, id, props);
@@ -75,6 +78,15 @@ export class PipelineRuntimeStack extends Stack {
       environmentTopics: this.environmentTopics,
     });
     this.healthMonitor = this.deploymentSafety.stateMachine;
+    this.operatorPolicy = new OperatorPolicy(this, 'Operator', {
+      pipelineName: pipeline.name,
+      environments: environments.map((environment) => environment.name),
+      historyTable: this.historyTable,
+      ledgerTable: this.deploymentSafety.ledgerTable,
+      teamTopic: this.teamTopic,
+      key: this.key,
+      healthMonitorName: `${pipeline.name}-health-monitor`,
+    });
   }
 
   /**

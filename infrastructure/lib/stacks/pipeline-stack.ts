@@ -15,6 +15,7 @@ import { createArtifactStorage } from '../constructs/pipeline/artifact-storage.j
 import { acknowledgeGeneratedRoleFindings, acknowledgeHealthCheckExecutions } from '../constructs/pipeline/generated-role-acknowledgements.js';
 import { allowAlarmRules, allowConnectionUse, narrowReplicationKeyGrant, type HistoryTableReference, type ReplicationBucket } from '../constructs/pipeline/pipeline-permissions.js';
 import { renderPipelinePlan, type EnvironmentStageFactory } from '../constructs/pipeline/render-pipeline-plan.js';
+import { dropUnusedAssetRoleBuildGrant } from '../constructs/pipeline/asset-role-scope.js';
 
 /** Properties of {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
@@ -108,6 +109,7 @@ export class PipelineStack extends Stack {
       ...(props.historyTable === undefined ? {} : { historyTable: props.historyTable }),
       ...(props.healthMonitor === undefined ? {} : { healthMonitor: props.healthMonitor }),
     });
+    dropUnusedAssetRoleBuildGrant(this);
     allowConnectionUse(this.pipeline, this.plan, rendered.sourceConsumers);
     if (props.artifactReplicationBuckets !== undefined) narrowReplicationKeyGrant(this.pipeline, props.artifactReplicationBuckets);
     allowAlarmRules(this.pipeline, this.plan);

@@ -78,7 +78,10 @@ export function createReviewCommands(deps: ReviewCommandDeps): { readonly approv
   return { approve: reviewCommand('approve', deps), reject: reviewCommand('reject', deps) };
 }
 
-const real = createReviewCommands({ defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(recordCliCalls(new SFNClient(client))), checkEndpoint: checkServesTaskTokens });
+/** Step Functions behind `approve` and `reject` (the least-privilege proof drops only the endpoint check, which the emulator fails). */
+export const reviewDependencies: ReviewCommandDeps = { defaults: () => configuredDefaults(), openGate: (client) => new SfnReviewGate(recordCliCalls(new SFNClient(client))), checkEndpoint: checkServesTaskTokens };
+
+const real = createReviewCommands(reviewDependencies);
 
 /** `kiro-cd approve` on Step Functions. */
 export const approveCommand: Command = real.approve;

@@ -289,8 +289,8 @@ class OutputNotifier implements Notifier {
   }
 }
 
-/** `kiro-cd rollback` on the real history, ledger and pipeline. */
-export const rollbackCommand: Command = createRollbackCommand({
+/** The real history, ledger, pipeline and topic behind `kiro-cd rollback` (the least-privilege proof swaps only the pipeline and the clock). */
+export const rollbackDependencies: RollbackCommandDeps = {
   defaults: () => configuredDefaults(),
   discoverHistoryTable: (client) => discoverHistoryTable(client),
   discoverLedgerTable,
@@ -298,4 +298,7 @@ export const rollbackCommand: Command = createRollbackCommand({
   openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(recordCliCalls(new DynamoDBClient(client))), tableName),
   openPipeline: openCodePipeline,
   openNotifier: (client, topicArn, out) => (topicArn === undefined ? new OutputNotifier(out) : new SnsNotifier({ client: recordCliCalls(new SNSClient(client)), teamTopicArn: topicArn })),
-});
+};
+
+/** `kiro-cd rollback` on the real history, ledger and pipeline. */
+export const rollbackCommand: Command = createRollbackCommand(rollbackDependencies);

@@ -165,10 +165,13 @@ export function createStatusCommand(deps: StatusCommandDeps): Command {
   };
 }
 
-/** `kiro-cd status` on the real history table and CodePipeline. */
-export const statusCommand: Command = createStatusCommand({
+/** The real history table and CodePipeline behind `kiro-cd status` (the least-privilege proof swaps only the pipeline). */
+export const statusDependencies: StatusCommandDeps = {
   defaults: () => configuredDefaults(),
   discoverHistoryTable: (client) => discoverHistoryTable(client),
   openHistory: openDynamoDbHistory,
   openPipeline: openCodePipeline,
-});
+};
+
+/** `kiro-cd status` on the real history table and CodePipeline. */
+export const statusCommand: Command = createStatusCommand(statusDependencies);

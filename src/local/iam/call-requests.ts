@@ -5,6 +5,7 @@
  * cannot slip past the proof unmapped.
  */
 import type { RecordedCall } from '../../shared/aws/call-recorder.js';
+import { STACK_UUID_STAND_IN } from '../synthesized-templates.js';
 
 /** Where the caller runs: names in the input are resolved in this account and region. */
 export interface CallScope {
@@ -48,10 +49,10 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   SecretsManager: 'secretsmanager',
   CloudFormation: 'cloudformation',
   STS: 'sts',
+  S3: 's3',
+  CodeConnections: 'codeconnections',
 };
 
-/** A CloudFormation stack id ends in a UUID the stack gets on creation; IAM policies match it with `*`. */
-const ANY_STACK_ID = '00000000-0000-4000-8000-000000000000';
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
 const SECRET_SUFFIX = 'AbCdEf';
 
@@ -116,9 +117,21 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   },
   'cloudformation:ListStackResources': (input, { region, account }) => {
     const stack = text(input, 'StackName');
-    return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${ANY_STACK_ID}`];
+    return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${STACK_UUID_STAND_IN}`];
   },
   'sts:AssumeRole': (input) => [text(input, 'RoleArn')],
+  // The calls AWS services make for the pipeline's actions (service-calls.ts).
+  'codebuild:BatchGetBuilds': (input, { region, account }) => {
+    const ids = Array.isArray(input.ids) ? input.ids.map(String) : [];
+    if (ids.length === 0) throw new Error('the input has no ids');
+    // A build id is `<project name>:<uuid>`; the call is authorized on the project.
+    return ids.map((id) => `arn:aws:codebuild:${region}:${account}:project/${id.split(':')[0] ?? ''}`);
+  },
+  'states:StartExecution': (input) => [text(input, 'stateMachineArn')],
+  'states:DescribeExecution': (input) => [text(input, 'executionArn')],
+  'codeconnections:UseConnection': (input) => [text(input, 'ConnectionArn')],
+  's3:GetObject': (input) => [`arn:aws:s3:::${text(input, 'Bucket')}/${text(input, 'Key')}`],
+  's3:PutObject': (input) => [`arn:aws:s3:::${text(input, 'Bucket')}/${text(input, 'Key')}`],
 };
 
 /** The authorization requests of one call, or an error naming what is unmapped or missing. */

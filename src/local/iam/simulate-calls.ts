@@ -9,7 +9,7 @@ import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
 import type { RecordedCall } from '../../shared/aws/call-recorder.js';
 import { requestsOf, type AuthorizationRequest } from './call-requests.js';
 import type { NamedPolicy, PolicyDocument, ResourcePolicy, SynthesizedIam, TemplateRole } from './synthesized-iam.js';
-import { rolesOfCaller } from './synthesized-iam.js';
+import { rolesOfCaller } from './template-callers.js';
 
 /** The identity a caller acts as: a role of the templates, or a policy given for CLI operators. */
 export interface Identity {

@@ -65,9 +65,22 @@ export interface ResourcePolicy {
   readonly document: PolicyDocument;
 }
 
+/** A customer-managed policy attached to no role of the templates (the operator policy), resolved. */
+export interface StandalonePolicy {
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** `ManagedPolicyName`, as an administrator finds it in IAM. */
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly document: PolicyDocument;
+}
+
 /** Every role and resource policy of the assembly. */
 export interface SynthesizedIam {
   readonly roles: readonly TemplateRole[];
+  /** Managed policies the templates create without attaching them to one of their roles. */
+  readonly standalonePolicies: readonly StandalonePolicy[];
   readonly resourcePolicies: readonly ResourcePolicy[];
   /** ARNs of the state machines (the issuers of task tokens). */
   readonly stateMachines: readonly string[];
@@ -209,6 +222,19 @@ function rolesOf({ stack, context, resolve }: StackInScope): TemplateRole[] {
   }));
 }
 
+function standalonePoliciesOf({ stack, context, resolve }: StackInScope): StandalonePolicy[] {
+  return Object.entries(stack.resources)
+    .filter(([, resource]) => resource.Type === 'AWS::IAM::ManagedPolicy' && resource.Properties?.Roles === undefined)
+    .map(([logicalId, resource]) => ({
+      stackName: stack.stackName,
+      logicalId,
+      name: String(resolve(resource.Properties?.ManagedPolicyName ?? logicalId)),
+      account: context.account,
+      region: context.region,
+      document: resolve(resource.Properties?.PolicyDocument) as PolicyDocument,
+    }));
+}
+
 function resourcePoliciesOf({ stack, context, resolve }: StackInScope): ResourcePolicy[] {
   const policies: ResourcePolicy[] = [];
   const base = { stackName: stack.stackName, account: context.account };
@@ -264,39 +290,5 @@ export function readSynthesizedIam(directory: string): SynthesizedIam {
       .filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine')
       .map(([id]) => String(resolve({ 'Fn::GetAtt': [id, 'Arn'] }))),
   );
-  return { roles: stacks.flatMap(rolesOf), resourcePolicies: stacks.flatMap(resourcePoliciesOf), stateMachines, encrypted: stacks.flatMap(encryptedResourcesOf) };
-}
-
-/**
- * The logical-id prefix CDK derives from a construct path inside a stack (`PipelineEvents/Recorder`
- * → `PipelineEventsRecorder`, followed by an 8-character hash).
- */
-export function logicalIdPrefix(constructPath: string): string {
-  return constructPath.split('/').join('');
-}
-
-/**
- * The resolved environment variables of each deployment of a function (a construct path of
- * `FUNCTION_CALLERS`), with the account and region of its stack.
- */
-export function functionDeployments(stacks: readonly StackInScope[], constructPath: string): { readonly stackName: string; readonly account: string; readonly region: string; readonly variables: Readonly<Record<string, string>> }[] {
-  // eslint-disable-next-line security/detect-non-literal-regexp -- logicalIdPrefix yields only [A-Za-z0-9] (CDK logical ids), from our own construct paths
-  const pattern = new RegExp(`^${logicalIdPrefix(constructPath)}[0-9A-F]{8}$`);
-  return stacks.flatMap(({ stack, context, resolve }) =>
-    Object.entries(stack.resources)
-      .filter(([id, resource]) => pattern.test(id) && (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::CodeBuild::Project'))
-      .map(([, resource]) => {
-        const raw = resource.Type === 'AWS::Lambda::Function' ? (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables : (resource.Properties?.Environment as { EnvironmentVariables?: { Name: unknown; Value: unknown }[] } | undefined)?.EnvironmentVariables?.reduce<Record<string, unknown>>((all, entry) => ({ ...all, [String(entry.Name)]: entry.Value }), {});
-        const resolved = (resolve(raw ?? {}) ?? {}) as Record<string, unknown>;
-        const variables = Object.fromEntries(Object.entries(resolved).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-        return { stackName: stack.stackName, account: context.account, region: context.region, variables };
-      }),
-  );
-}
-
-/** The roles a caller (a construct path of `FUNCTION_CALLERS`) runs as: one per stack that deploys it. */
-export function rolesOfCaller(iam: SynthesizedIam, constructPath: string): TemplateRole[] {
-  // eslint-disable-next-line security/detect-non-literal-regexp -- logicalIdPrefix yields only [A-Za-z0-9] (CDK logical ids), from our own construct paths
-  const pattern = new RegExp(`^${logicalIdPrefix(constructPath)}[0-9A-F]{8}$`);
-  return iam.roles.filter((role) => role.usedBy.some((id) => pattern.test(id)));
+  return { roles: stacks.flatMap(rolesOf), standalonePolicies: stacks.flatMap(standalonePoliciesOf), resourcePolicies: stacks.flatMap(resourcePoliciesOf), stateMachines, encrypted: stacks.flatMap(encryptedResourcesOf) };
 }

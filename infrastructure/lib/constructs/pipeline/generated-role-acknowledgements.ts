@@ -74,16 +74,6 @@ export function acknowledgeGeneratedRoleFindings(stack: Stack, artifactBucket: s
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${stack.region}:${stack.account}:report-group/*]`,
       'CDK Pipelines shares this role among the asset-publishing projects it creates; CodeBuild names their report groups per build.',
     );
-    acknowledgeGuardRule(
-      defaultPolicyOf(fileAssetsRole),
-      'IAM_NO_STAR_RESOURCE',
-      'CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds/StopBuild on * to the role CodePipeline uses to run its asset-publishing projects; it can start builds, not change them.',
-    );
-    acknowledgeNagFinding(
-      fileAssetsRole,
-      'AwsSolutions-IAM5[Resource::*]',
-      'codebuild:StartBuild/BatchGetBuilds/StopBuild that CodePipeline needs to run the asset-publishing projects CDK Pipelines creates with this shared role.',
-    );
   }
 }
 

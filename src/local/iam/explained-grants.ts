@@ -1,7 +1,8 @@
 /**
- * Grants of the proven roles (and command classes) that the local exercise does not reach yet, each with why. The proof
- * fails on an unused grant not listed here, so a new grant needs a call that uses it (or a row
- * here, reviewed). Rows name a role's logical-id prefix, an action and a resource pattern.
+ * Grants of the proven roles that the recorded calls (src/local/iam/recorded-calls.json) do not use,
+ * each with why, and the grants on `*` that stay. The proof fails on an unused grant not listed
+ * here, so a new grant needs a call that uses it (or a row here, reviewed). Rows name a role's
+ * logical-id prefix, an action and a resource pattern. Read by the test and by `npm run validate`.
  */
 export interface UnexercisedGrant {
   readonly role: string;
@@ -29,18 +30,14 @@ export const UNEXERCISED_GRANTS: readonly UnexercisedGrant[] = [
   { role: 'BuildEndRole', action: 'dynamodb:UpdateItem', resource: /^arn:aws:dynamodb:/, why: NO_WORK_ITEM },
 ];
 
-const CLI_ONLY = 'only a kiro-cd command sends it; the exercise runs the deployed functions, not the CLI (no operator policy to simulate against yet)';
-
-/** Command classes the runtime code imports that the exercise never sends, and why. */
-export const UNEXERCISED_COMMANDS: Readonly<Record<string, string>> = {
-  'CloudFormation:ListStackResources': CLI_ONLY,
-  'CloudWatch:PutMetricData': CLI_ONLY,
-  'SFN:SendTaskSuccess': CLI_ONLY,
-  'SFN:SendTaskHeartbeat': 'only kiro-cd approve/reject send it, with an impossible token, to tell an endpoint that serves task tokens from one that does not (src/cli/aws/task-token-probe.ts)',
-  'CodeBuild:StartBuild': NO_WORK_ITEM,
-  'CodeBuild:BatchGetBuilds': 'the exercise leaves the work-item table empty, so the sweep finds no unfinished build to look up',
-  'CodePipeline:GetPipelineExecution': NO_CODEPIPELINE,
-  'CodePipeline:GetPipelineState': NO_CODEPIPELINE,
-  'CodePipeline:RollbackStage': NO_CODEPIPELINE,
-  'CodePipeline:StartPipelineExecution': NO_CODEPIPELINE,
+/**
+ * Grants on `*` of actions that could name a resource (src/local/iam/star-resources.ts), by role
+ * logical-id prefix and action, each with why it stays. Everything else on `*` is an action the
+ * Service Authorization Reference gives no resource type.
+ */
+export const STAR_RESOURCE_EXCEPTIONS: Readonly<Record<string, string>> = {
+  'CdkPipelineUpdatePipelineSelfMutationRole cloudformation:DescribeStacks':
+    'CDK Pipelines grants it for the CDK CLI that self-mutation runs (cdk deploy of the pipeline stack), which reads stacks it only knows by name at run time (the bootstrap stack among them); read-only, and CDK offers no way to name them',
+  'CdkPipelineUpdatePipelineSelfMutationRole s3:ListBucket':
+    'CDK Pipelines grants it for the CDK CLI that self-mutation runs, which looks up the bootstrap asset buckets of the target accounts, whose names it only learns there; read-only (lists keys, reads no object)',
 };

@@ -1,0 +1,56 @@
+/**
+ * `npm run validate`'s least-privilege step: replays the committed recorded calls
+ * (recorded-calls.json) against the policies of the synthesized assembly (`cdk.out`, or the
+ * directory given as the first argument), prints the table per role and every finding, and exits 1
+ * on a denied call, an unexplained unused grant or a needless `*` resource (2 when the assembly or
+ * the catalogue cannot be read). Runs with tsx; the simulator is a devDependency, like the rest of
+ * the validation tools.
+ */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
+import { CALL_CATALOGUE_FILE, readCatalogue } from './call-catalogue.js';
+import { proveLeastPrivilege } from './iam-proof.js';
+import { operatorPolicyName } from './operator-identity.js';
+import { pipelineServiceCalls } from './service-calls.js';
+import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
+
+/** Where the report goes (stdout and stderr in the script, a recorder in tests). */
+export interface ProofOutput {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+/** Runs the proof over `assembly` with the calls of `catalogue`; returns the exit code. */
+export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
+  const { out } = options;
+  if (!existsSync(assembly)) {
+    out.error(`No cloud assembly at ${assembly}: run npm run synth first.`);
+    return 2;
+  }
+  let calls;
+  try {
+    calls = readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE);
+  } catch (error) {
+    out.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  const pipelineName = options.pipelineName ?? (await loadEnvironmentsFile()).pipeline.name;
+  const service = pipelineServiceCalls(stacksOf(assembly));
+  const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName), service);
+  out.info(`Least privilege (${calls.length} recorded calls and ${service.calls.length} documented service calls against ${assembly}):\n${result.table}`);
+  out.info(`Not simulated (their roles are the CDK bootstrap roles of the target accounts, outside the assembly): ${service.outsideAssembly.length} CloudFormation actions.`);
+  const findings = [
+    ...result.denials.map((line) => `DENIED ${line}`),
+    ...result.unexplainedUnused.map((line) => `UNUSED ${line} (no recorded call, no documented service need, not in explained-grants.ts)`),
+    ...result.starResources.map((line) => `STAR ${line} on * although the action names a resource type (not in STAR_RESOURCE_EXCEPTIONS)`),
+  ];
+  for (const finding of findings) out.error(finding);
+  out.info(findings.length === 0 ? 'Least privilege: every recorded call allowed, every grant used or explained, no needless *.' : `Least privilege: ${findings.length} finding(s).`);
+  return findings.length === 0 ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const out: ProofOutput = { info: (line) => process.stdout.write(`${line}\n`), error: (line) => process.stderr.write(`${line}\n`) };
+  process.exitCode = await runIamProof(process.argv[2] ?? 'cdk.out', { out });
+}

@@ -1,0 +1,62 @@
+/**
+ * The least-privilege proof over one synthesized assembly, as the test and `npm run validate` both
+ * run it: every recorded call simulated against the role (or, for `kiro-cd`, the operator policy)
+ * that makes it; every grant of the proven roles used by a call, needed by a documented service
+ * use, or explained (explained-grants.ts); and no `*` resource where the action could name one.
+ */
+import { STAR_RESOURCE_EXCEPTIONS, UNEXERCISED_GRANTS } from './explained-grants.js';
+import { grantUsage, type GrantUse } from './grant-usage.js';
+import { formatRoleTable } from './iam-proof-table.js';
+import { operatorRole } from './operator-identity.js';
+import { describeDenials, identitiesFromTemplates, roleIdentity, simulateCalls, type AttributedCall, type CallVerdict, type IdentityResolver } from './simulate-calls.js';
+import { starResourceGrants } from './star-resources.js';
+import { serviceCallerIdentities, type PipelineServiceCalls } from './service-calls.js';
+import type { SynthesizedIam, TemplateRole } from './synthesized-iam.js';
+import { rolesOfCaller } from './template-callers.js';
+import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
+
+/** What the proof found. It passes when the three lists of findings are empty. */
+export interface IamProofResult {
+  readonly verdicts: readonly CallVerdict[];
+  readonly uses: readonly GrantUse[];
+  /** One line per denied call: caller, operation, action, ARN and role. */
+  readonly denials: readonly string[];
+  /** The verdicts on the calls AWS services make with the pipeline's roles (service-calls.ts). */
+  readonly serviceVerdicts: readonly CallVerdict[];
+  /** One line per unused grant no row of `UNEXERCISED_GRANTS` explains. */
+  readonly unexplainedUnused: readonly string[];
+  /** One line per grant on `*` of an action with a required resource type, not in `STAR_RESOURCE_EXCEPTIONS`. */
+  readonly starResources: readonly string[];
+  /** The per-role table: calls allowed / denied, grants used / service need / unused. */
+  readonly table: string;
+}
+
+/** Who makes each call: a deployed function's role, or for `kiro-cd` a role holding only the operator policy. */
+export function proofIdentities(iam: SynthesizedIam, operatorPolicy: string): IdentityResolver {
+  return identitiesFromTemplates(iam, roleIdentity(operatorRole(iam, operatorPolicy)));
+}
+
+/** The roles whose every caller the exercise runs: the runtime functions, the poller, the observer roles, the health monitor's state machine and the operator. */
+export function provenRoles(iam: SynthesizedIam, operatorPolicy: string): TemplateRole[] {
+  const callers = Object.values(FUNCTION_CALLERS);
+  const ofCallers = callers.flatMap((caller) => rolesOfCaller(iam, caller));
+  const others = iam.roles.filter((role) => role.logicalId.startsWith('PipelineObserverAccessRole') || role.logicalId.startsWith('DeploymentSafetyHealthMonitorStateMachineRole'));
+  return [...ofCallers, ...others, operatorRole(iam, operatorPolicy)];
+}
+
+/** A role's name without the 8-character hash CDK appends to logical ids. */
+function logicalPrefix(holder: string): string {
+  return (holder.split('/')[1] ?? '').replace(/[0-9A-F]{8}$/, '');
+}
+
+/** Runs the whole proof of `calls` (and of the documented service calls, when given) over `iam`. */
+export async function proveLeastPrivilege(iam: SynthesizedIam, calls: readonly AttributedCall[], operatorPolicy: string, service?: PipelineServiceCalls): Promise<IamProofResult> {
+  const verdicts = await simulateCalls(calls, iam, proofIdentities(iam, operatorPolicy));
+  const serviceVerdicts = service === undefined ? [] : await simulateCalls(service.calls, iam, serviceCallerIdentities(iam, service.callerRoles));
+  const uses = grantUsage(iam, provenRoles(iam, operatorPolicy), verdicts);
+  const unexplainedUnused = uses
+    .filter((use) => use.status === 'unused' && !UNEXERCISED_GRANTS.some((row) => use.role.split('/')[1]?.startsWith(row.role) === true && row.action === use.action && row.resource.test(use.resource)))
+    .map((use) => `${use.role} ${use.action} ${use.resource}`);
+  const starResources = [...new Set((await starResourceGrants(iam)).map((grant) => `${logicalPrefix(grant.holder)} ${grant.action}`))].filter((key) => STAR_RESOURCE_EXCEPTIONS[key] === undefined).sort();
+  return { verdicts, uses, denials: describeDenials([...verdicts, ...serviceVerdicts]), serviceVerdicts, unexplainedUnused, starResources, table: formatRoleTable([...verdicts, ...serviceVerdicts], uses) };
+}
