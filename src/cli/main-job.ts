@@ -6,7 +6,8 @@ import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-templa
 import { runAllGates, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
 import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
-import { formatPipelineLayout, pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
+import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
+import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
 import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';

@@ -21,7 +21,8 @@ import {
   type StartPipelineExecutionCommandOutput,
 } from '@aws-sdk/client-codepipeline';
 import type { DeploymentConfig, EnvironmentConfig, EnvironmentName } from '../shared/config/schema.js';
-import { deployedStages, type PipelinePlan, type PlannedStage } from '../pipeline/domain/plan/pipeline-plan.js';
+import type { PipelinePlan, PlannedStage } from '../pipeline/domain/plan/plan-types.js';
+import { deployedStages } from '../pipeline/domain/plan/plan-queries.js';
 import { detectionActionName, infraVariableName } from '../pipeline/domain/pipeline-vocabulary.js';
 import { decideInfrastructureChange, exportedVariableLine, type InfrastructureDecision, type SourceChanges } from '../pipeline/domain/change-detection/decide-infrastructure-change.js';
 import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.js';

@@ -1,5 +1,6 @@
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
-import { deployedStages, planPipeline } from '../../pipeline/domain/plan/pipeline-plan.js';
+import { planPipeline } from '../../pipeline/domain/plan/pipeline-plan.js';
+import { deployedStages } from '../../pipeline/domain/plan/plan-queries.js';
 import { infraVariableName } from '../../pipeline/domain/pipeline-vocabulary.js';
 import { stageRole } from '../../pipeline/domain/stage-names.js';
 import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';

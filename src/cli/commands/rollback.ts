@@ -6,7 +6,8 @@ import { ENVIRONMENT_NAMES, type DeploymentConfig, type EnvironmentName } from '
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
-import { planFromHistory, runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
+import { planFromHistory } from '../../pipeline/domain/rollback/rollback-from-history.js';
+import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
 import { rollbackKey, type RollbackPlan, type RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
 import { rollbackTimingFor } from '../../pipeline/domain/plan/rollback-inputs.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';

@@ -1,4 +1,5 @@
-import { canonicalEvents, foldDeployments } from '../../../src/pipeline/domain/history/deployment-fold.js';
+import { foldDeployments } from '../../../src/pipeline/domain/history/deployment-fold.js';
+import { canonicalEvents } from '../../../src/pipeline/domain/history/event-order.js';
 import { selectLastKnownGood, selectRecords } from '../../../src/pipeline/domain/history/history-queries.js';
 import type {
   DeploymentRecord,

@@ -5,7 +5,7 @@
  * so it covers everything CDK adds until synthesis and changes nothing else.
  */
 import { Lazy, type aws_codepipeline as codepipeline, type aws_iam as iam } from 'aws-cdk-lib';
-import type { PlannedCondition, PlannedRule, StageConditions } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import type { PlannedCondition, PlannedRule, StageConditions } from '../../../../src/pipeline/domain/plan/plan-types.js';
 
 /** Resolves a `producer.name` variable to the reference CodePipeline resolves at run time. */
 export type VariableResolver = (producer: string, name: string) => string;

@@ -1,5 +1,5 @@
 import { Duration, aws_codebuild as codebuild, aws_iam as iam, pipelines } from 'aws-cdk-lib';
-import type { ShellActionPlan } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import type { ShellActionPlan } from '../../../../src/pipeline/domain/plan/plan-types.js';
 
 /**
  * The buildspec parts a plan action needs beyond its commands: the pinned runtime versions, the

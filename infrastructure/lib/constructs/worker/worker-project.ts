@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledgeLogStreamWildcard } from './log-stream-acknowledgement.js';
 import type { WorkerCoreReferences } from './worker-core-references.js';
 import { WORKER_ENVIRONMENT } from '../../../../src/worker/domain/build-environment.js';
-import { CODEBUILD_NODE_VERSION } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { CODEBUILD_NODE_VERSION } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/run-work-item-entry.ts', import.meta.url));
 const WORKER_SOURCE_DIR = fileURLToPath(new URL('../../../../src/worker', import.meta.url));

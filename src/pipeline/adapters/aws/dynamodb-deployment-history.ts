@@ -9,7 +9,8 @@ import {
 import { ENVIRONMENT_NAMES } from '../../../shared/config/schema.js';
 import { isRetryableDynamoDbError } from '../../../shared/dynamodb-retryable-errors.js';
 import { TransientError } from '../../../shared/errors.js';
-import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
+import { foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
+import { canonicalEvents } from '../../domain/history/event-order.js';
 import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
 import {
   EVENT_PREFIX,

@@ -4,7 +4,8 @@
  * rollback start and outcome. Pure: the caller supplies what the fact itself does not carry (the
  * execution's commit, why a stage failed) from the history.
  */
-import { canonicalEvents, mergeCommit, UNKNOWN_COMMIT_ID } from '../history/deployment-fold.js';
+import { mergeCommit, UNKNOWN_COMMIT_ID } from '../history/deployment-fold.js';
+import { canonicalEvents } from '../history/event-order.js';
 import type { CommitInfo, HistoryEvent } from '../history-model.js';
 import type { DeploymentNotice } from '../notice.js';
 import { approvalStageName } from '../stage-names.js';

@@ -21,7 +21,8 @@ import {
 } from '../rollback/rollback-duration.js';
 import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../rollback/rollback-timing.js';
 import type { DeploymentConfig } from '../../../shared/config/schema.js';
-import { ACTION_TIMEOUTS, FINAL_ALARM_CHECK_MINUTES, nativeAlarmConditionApplies } from './pipeline-plan.js';
+import { FINAL_ALARM_CHECK_MINUTES, nativeAlarmConditionApplies } from './stage-conditions.js';
+import { ACTION_TIMEOUTS } from './time-budgets.js';
 
 /** What the rollback model needs besides the configuration. */
 export interface RollbackModelOptions {

@@ -9,13 +9,12 @@ import type { IdGenerator } from '../../../shared/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
 import { PipelineBusyError, NoRollbackTargetError, type PipelineControl } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
-import { fullRollbackRestartMarker } from '../history/deployment-fold.js';
-import type { DeploymentRecord, EnvironmentName, RollbackEvent } from '../history-model.js';
+import { fullRollbackRestartMarker } from '../history/rollback-restart-marker.js';
+import type { EnvironmentName, RollbackEvent } from '../history-model.js';
 import type { NoticeKind } from '../notice.js';
 import { PIPELINE_VARIABLES } from '../pipeline-vocabulary.js';
-import { infrastructureStageName } from '../stage-names.js';
-import { lastKnownGood } from './last-known-good.js';
-import { planRollback, type InfrastructureRun, type RollbackPlan, type RollbackRequest, type StageTarget } from './rollback-plan.js';
+import { planFromHistory } from './rollback-from-history.js';
+import type { RollbackPlan, RollbackRequest, StageTarget } from './rollback-plan.js';
 import { backoffDelays, type RollbackTiming } from './rollback-timing.js';
 
 /** Where the manual procedure is written down; every failure notice points there. */
@@ -57,9 +56,6 @@ type StepResult =
   /** `refused`: CodePipeline has no eligible target for this stage (UnableToRollbackStageException). */
   | { readonly ok: false; readonly reason: string; readonly refused?: boolean };
 
-/** Older executions read for infrastructure runs, past the last known good one: enough to find its infrastructure. */
-const INFRASTRUCTURE_LOOKBACK = 10;
-
 class Deadline {
   constructor(
     private readonly clock: Clock,
@@ -69,38 +65,6 @@ class Deadline {
   remainingSeconds(): number {
     return (this.at - this.clock.now().getTime()) / 1000;
   }
-}
-
-/**
- * The successful, non-rollback infrastructure-stage runs, from the timelines of every execution newer
- * than the last known good release and of a few before it (the newest of those is the target).
- */
-async function infrastructureRuns(deps: Pick<RollbackDependencies, 'history' | 'environments'>, deployments: readonly DeploymentRecord[]): Promise<InfrastructureRun[]> {
-  const good = lastKnownGood(deployments);
-  const executions = new Map<string, { startedAt: string; isRollback: boolean }>();
-  for (const record of deployments) {
-    const known = executions.get(record.executionId);
-    if (known === undefined || record.startedAt < known.startedAt) executions.set(record.executionId, { startedAt: record.startedAt, isRollback: record.isRollback || (known?.isRollback ?? false) });
-  }
-  const ordered = [...executions.entries()].filter(([, execution]) => !execution.isRollback).sort(([idA, a], [idB, b]) => (a.startedAt === b.startedAt ? idB.localeCompare(idA) : b.startedAt.localeCompare(a.startedAt)));
-  const goodIndex = good === undefined ? -1 : ordered.findIndex(([id]) => id === good.executionId);
-  const wanted = goodIndex < 0 ? ordered.slice(0, INFRASTRUCTURE_LOOKBACK) : ordered.slice(0, goodIndex + 1 + INFRASTRUCTURE_LOOKBACK);
-  const stages = new Map(deps.environments.map((environment) => [infrastructureStageName(environment), environment]));
-  const runs: InfrastructureRun[] = [];
-  for (const [executionId, execution] of wanted) {
-    for (const event of await deps.history.timeline(executionId)) {
-      if (event.kind !== 'stage' || event.state !== 'SUCCEEDED') continue;
-      const environment = stages.get(event.stage);
-      if (environment !== undefined) runs.push({ executionId, environment, startedAt: execution.startedAt });
-    }
-  }
-  return runs;
-}
-
-/** Plans the rollback from the deployment history (no side effects). */
-export async function planFromHistory(deps: Pick<RollbackDependencies, 'history' | 'environments'>, request: RollbackRequest): Promise<RollbackPlan> {
-  const deployments = await deps.history.list({});
-  return planRollback(request, deployments, deps.environments, await infrastructureRuns(deps, deployments));
 }
 
 /**

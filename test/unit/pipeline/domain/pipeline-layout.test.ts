@@ -3,14 +3,9 @@ import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
 import { readCloudAssembly } from '../../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import { readPipelineTemplate } from '../../../../src/pipeline/adapters/tools/pipeline-template.js';
 import { productAssembly } from '../../../support/shared-assembly.js';
-import {
-  formatPipelineLayout,
-  pipelineLayout,
-  renderValue,
-  v2PipelineIds,
-  type LayoutStage,
-  type PipelineLayout,
-} from '../../../../src/pipeline/domain/pipeline-layout.js';
+import { formatPipelineLayout } from '../../../../src/pipeline/domain/format-pipeline-layout.js';
+import { pipelineLayout, v2PipelineIds, type LayoutStage, type PipelineLayout } from '../../../../src/pipeline/domain/pipeline-layout.js';
+import { renderValue } from '../../../../src/pipeline/domain/template-value.js';
 import { applicationStageName, approvalStageName, infrastructureStageName, PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
 import { MalformedInputError } from '../../../../src/shared/errors.js';
 

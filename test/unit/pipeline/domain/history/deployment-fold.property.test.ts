@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalEvents, foldDeployments, mayChangeRecords } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { foldDeployments, mayChangeRecords } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { canonicalEvents } from '../../../../../src/pipeline/domain/history/event-order.js';
 import { pipelineHistory, redeliveredHistory } from './arbitraries.js';
 
 /** The records reduced to what the generator's oracle states. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalEvents, foldDeployments, isKnownGood, UNKNOWN_COMMIT_ID } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { foldDeployments, isKnownGood, UNKNOWN_COMMIT_ID } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { canonicalEvents } from '../../../../../src/pipeline/domain/history/event-order.js';
 import type { HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { executionEvents } from './history-builders.js';
 

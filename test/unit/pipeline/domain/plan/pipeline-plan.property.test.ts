@@ -4,7 +4,9 @@ import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/l
 import { environmentsConfig } from '../../../../../infrastructure/lib/config/environments.js';
 import { WORKER_ALARM_IDS } from '../../../../../src/shared/config/alarm-catalog.js';
 import { POST_DEPLOYMENT_SUITES, type DeploymentConfigInput } from '../../../../../src/shared/config/schema.js';
-import { ACTION_TIMEOUTS, TIME_BUDGETS, planPipeline, testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { planPipeline } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { testMinutesUpperBound } from '../../../../../src/pipeline/domain/plan/plan-queries.js';
+import { ACTION_TIMEOUTS, TIME_BUDGETS } from '../../../../../src/pipeline/domain/plan/time-budgets.js';
 import { ConfigurationError } from '../../../../../src/shared/errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
-import { planFromHistory } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
+import { planFromHistory } from '../../../../../src/pipeline/domain/rollback/rollback-from-history.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
 import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import type { PipelineControl } from '../../../../../src/pipeline/ports/pipeline-control.js';

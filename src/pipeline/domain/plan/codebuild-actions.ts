@@ -1,0 +1,141 @@
+/**
+ * The CodeBuild actions of the pipeline as data: the build (every gate, the tests, the synthesis),
+ * each environment's change detection and its post-deployment suite — their commands, runtimes,
+ * timeouts, environment, exported variables and reports.
+ *
+ * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
+ */
+import type { EnvironmentConfig } from '../../../shared/config/schema.js';
+import { detectionActionName, infraVariableName } from '../pipeline-vocabulary.js';
+import { postDeploymentTestRoleArn } from './environment-roles.js';
+import type { PlanOptions, ShellActionPlan } from './plan-types.js';
+import { variableReference } from './stage-conditions.js';
+import { ACTION_TIMEOUTS } from './time-budgets.js';
+
+/** How buildspecs call the `kiro-cd` CLI (bin/kiro-cd.js in the checkout). */
+const CLI = 'node bin/kiro-cd.js';
+/**
+ * Node.js of every action: 22, offered by CodeBuild's Ubuntu standard:7.0 image (CodeBuild user
+ * guide, "Available runtimes"). Node 20 reached end of life in April 2026, and AWS SDK for
+ * JavaScript v3 releases after early January 2027 need Node 22 or later; the code itself still runs
+ * on 20 (package.json engines), where developers' machines may be.
+ */
+export const CODEBUILD_NODE_VERSION = '22';
+const NODE_RUNTIME = { nodejs: CODEBUILD_NODE_VERSION } as const;
+/** The policy gates' findings (`kiro-cd policy-gates --report-file`), read again in post_build. */
+const GATES_REPORT = 'reports/gates.json';
+/** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
+const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
+/** Where vitest.deployed.config.ts writes a post-deployment suite's JUnit. */
+const DEPLOYED_SUITE_REPORT = 'reports/junit-deployed.xml';
+/** The secrets gate's saved decision (`kiro-cd gate secrets --report-file`), read again in post_build. */
+const SECRETS_REPORT = 'reports/secrets.json';
+/** The licences gate's saved decision, read again in post_build. */
+const LICENCES_REPORT = 'reports/licences.json';
+
+/** The build action of the Build stage: every gate, the tests with coverage, the synthesis and the policy gates. */
+export function buildAction(pipelineName: string): ShellActionPlan {
+  return {
+    name: 'Synth',
+    // CodeBuild's image has neither cfn-lint nor moto_server (the emulator the tests run against):
+    // ensure-tools installs the versions pinned in tools/python-requirements.txt.
+    installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
+    commands: [
+      'mkdir -p reports',
+      // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
+      `${CLI} gate secrets --report-file ${SECRETS_REPORT}`,
+      'npm run typecheck',
+      // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
+      // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
+      // blocks on findings and fails closed on a missing or garbled file. `;` keeps the gate's
+      // exit code as the command's; nothing masks it.
+      `npx eslint -f json -o reports/eslint.json .; ${CLI} gate eslint --input reports/eslint.json`,
+      `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
+      `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
+      `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
+      // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
+      `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
+      'npx cdk synth',
+      // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
+      // KMS-encrypted artifact bucket with the release it describes.
+      `${CLI} sbom --output-dir cdk.out/sbom`,
+      `${CLI} policy-gates --assembly cdk.out --report-file ${GATES_REPORT}`,
+    ],
+    // Whatever reports the build phase got to write, red builds included: the scan findings as a
+    // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
+    postBuildCommands: [
+      `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT}`,
+      `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT} --pipeline ${pipelineName}`,
+    ],
+    timeoutMinutes: ACTION_TIMEOUTS.build,
+    // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in
+    // memory; 3 GB (small) is tight for them, and 4 vCPU run the tests in twice the workers.
+    compute: 'medium',
+    // Python for cfn-lint and the emulator the tests run against (tools/python-requirements.txt).
+    runtimes: { ...NODE_RUNTIME, python: '3.11' },
+    env: {},
+    exportedVariables: [],
+    reports: {
+      'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
+      coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
+      'security-scans': { files: [SECURITY_SCANS_REPORT], format: 'JUNITXML' },
+    },
+    countsAsTests: true,
+  };
+}
+
+/** The change detection of one environment: `kiro-cd detect-changes`, exporting the environment's infrastructure verdict. */
+export function detectionAction(environment: EnvironmentConfig, options: PlanOptions): ShellActionPlan {
+  const variable = infraVariableName(environment.name);
+  const varsFile = `reports/infra-${environment.name}.env`;
+  const historyFlag = options.historyTableName === undefined ? '' : ` --history-table ${options.historyTableName}`;
+  return {
+    name: detectionActionName(environment.name),
+    installCommands: ['npm ci'],
+    commands: [
+      'mkdir -p reports',
+      `${CLI} detect-changes --environment ${environment.name} --to $CODEBUILD_RESOLVED_SOURCE_VERSION${historyFlag} --cdk-app cdk.out --exported-variables-file ${varsFile}`,
+      // CodeBuild exports the shell's value of the variable at the end of the build; `set -a`
+      // exports every assignment the file makes.
+      `set -a && . ./${varsFile} && set +a`,
+    ],
+    postBuildCommands: [],
+    timeoutMinutes: ACTION_TIMEOUTS.changeDetection,
+    runtimes: NODE_RUNTIME,
+    env: { KIRO_ENV: environment.name, KIRO_STACK_PREFIX: environment.stackPrefix },
+    exportedVariables: [variable],
+    reports: {},
+    countsAsTests: false,
+  };
+}
+
+/** The environment's post-deployment suite, run in the pipeline account through the environment's test role. */
+export function testsAction(environment: EnvironmentConfig): ShellActionPlan {
+  const suite = environment.postDeploymentTests;
+  return {
+    name: `Tests-${suite}`,
+    installCommands: ['npm ci'],
+    commands: [`npx vitest run --config vitest.deployed.config.ts test/deployed/${suite}`],
+    postBuildCommands: [],
+    timeoutMinutes: ACTION_TIMEOUTS.suites[suite],
+    runtimes: NODE_RUNTIME,
+    env: {
+      KIRO_ENV: environment.name,
+      KIRO_STACK_PREFIX: environment.stackPrefix,
+      KIRO_ACCOUNT: environment.account,
+      AWS_REGION: environment.region,
+      // The suite runs in the pipeline account and tests the environment through this role of its
+      // account (PostDeploymentTestAccess in the application stack).
+      KIRO_TEST_ROLE_ARN: postDeploymentTestRoleArn(environment),
+      // The end-to-end suite's fixture work item (validation requires it for e2e).
+      ...(suite === 'e2e' && environment.e2eFixture !== undefined
+        ? { KIRO_E2E_REPOSITORY: environment.e2eFixture.repository, KIRO_E2E_BRANCH: environment.e2eFixture.branch }
+        : {}),
+      // The change-detection verdict this release applied to the environment, for the suite's log.
+      KIRO_INFRA_VERDICT: variableReference({ producer: detectionActionName(environment.name), name: infraVariableName(environment.name) }),
+    },
+    exportedVariables: [],
+    reports: { [`${suite}-tests`]: { files: [DEPLOYED_SUITE_REPORT], format: 'JUNITXML' } },
+    countsAsTests: true,
+  };
+}

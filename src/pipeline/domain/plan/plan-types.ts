@@ -1,0 +1,175 @@
+/**
+ * The pipeline plan's shape: the stages, actions and conditions of the CodePipeline V2 pipeline as
+ * plain data, which the stage builders produce, the plan queries read and the pipeline stack renders.
+ *
+ * Pure: types and one constant, no CDK, no AWS SDK, no I/O (lint-enforced boundary).
+ */
+import type { EnvironmentName } from '../../../shared/config/schema.js';
+
+/**
+ * How CodePipeline handles several executions at once. SUPERSEDED, on purpose (docs/pipeline.md,
+ * "Execution mode"): PARALLEL forbids stage rollback and rollback conditions; QUEUED would line up
+ * every push behind a 24-hour production approval.
+ */
+export const EXECUTION_MODE = 'SUPERSEDED' as const;
+
+/** A variable exported by an earlier action: rendered as `#{<namespace of producer>.<name>}`. */
+export interface ExportedVariableRef {
+  /** Name of the action (step) that exports it. */
+  readonly producer: string;
+  /** The exported variable's name. */
+  readonly name: string;
+}
+
+/** One rule of a stage condition, as data (CodePipeline rule reference). */
+export type PlannedRule =
+  | {
+      readonly kind: 'variable-check';
+      readonly name: string;
+      readonly variable: ExportedVariableRef;
+      readonly operator: 'EQ';
+      readonly value: string;
+    }
+  | { readonly kind: 'deployment-window'; readonly name: string; readonly cron: string; readonly timeZone: string }
+  | {
+      readonly kind: 'cloudwatch-alarm';
+      readonly name: string;
+      readonly alarmName: string;
+      readonly alarmStates: readonly ['ALARM'];
+      /** Minutes (CodePipeline's WaitTime unit). */
+      readonly waitTimeMinutes: number;
+      readonly region: string;
+    };
+
+/** A stage condition: the rules (all must pass) and what happens when they do not. */
+export interface PlannedCondition {
+  readonly result: 'SKIP' | 'FAIL' | 'ROLLBACK';
+  readonly rules: readonly PlannedRule[];
+}
+
+/** The three V2 condition slots of a stage; CodePipeline allows exactly one condition per slot. */
+export interface StageConditions {
+  readonly beforeEntry?: PlannedCondition;
+  readonly onSuccess?: PlannedCondition;
+  readonly onFailure?: PlannedCondition;
+}
+
+/** A CodeBuild action: what it runs, how long it may take, what it exports and reports. */
+export interface ShellActionPlan {
+  readonly name: string;
+  readonly installCommands: readonly string[];
+  readonly commands: readonly string[];
+  /** Commands of the post_build phase: CodeBuild runs them even when the build phase failed. */
+  readonly postBuildCommands: readonly string[];
+  readonly timeoutMinutes: number;
+  /**
+   * Runtime versions the action asks the CodeBuild image for (buildspec `runtime-versions`): pinned,
+   * because the image's default changes when a version reaches end of life (CodeBuild user guide,
+   * "Available runtimes").
+   */
+  readonly runtimes: Readonly<Record<string, string>>;
+  /**
+   * CodeBuild compute size: `small` (2 vCPU, 3 GB) or `medium` (4 vCPU, 7 GB).
+   * @default small
+   */
+  readonly compute?: 'small' | 'medium';
+  readonly env: Readonly<Record<string, string>>;
+  /** Variables exported to CodePipeline (buildspec `env.exported-variables`). */
+  readonly exportedVariables: readonly string[];
+  /** CodeBuild report groups: name → files and format. */
+  readonly reports: Readonly<Record<string, { readonly files: readonly string[]; readonly format: 'JUNITXML' | 'COBERTURAXML' }>>;
+  /** True when the action's run time counts against the total test budget of TR-8. */
+  readonly countsAsTests: boolean;
+}
+
+/** The health check: a Step Functions execution of the health monitor. */
+export interface HealthCheckPlan {
+  readonly name: string;
+  /** Input of the state machine; `#{...}` references are resolved by CodePipeline. */
+  readonly input: Readonly<Record<string, string>>;
+  readonly expectedMinutes: number;
+}
+
+/** One stage of the pipeline after Source (and the CDK-managed UpdatePipeline/Assets stages). */
+export type PlannedStage =
+  | { readonly kind: 'build'; readonly name: string; readonly action: ShellActionPlan }
+  | {
+      readonly kind: 'change-detection';
+      readonly name: string;
+      readonly actions: readonly ShellActionPlan[];
+      /** The deployment window of a `<Env>-Window` stage; none for the pipeline-wide Detect-Changes stage. */
+      readonly conditions: StageConditions;
+    }
+  | {
+      readonly kind: 'infrastructure';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly conditions: StageConditions;
+      readonly budgetMinutes: number;
+    }
+  | {
+      readonly kind: 'application';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly conditions: StageConditions;
+      readonly budgetMinutes: number;
+      /**
+       * The health check (when a health monitor exists) and the environment's suite, side by side
+       * after the deployment: the stage fails, and rolls back once, when either fails.
+       */
+      readonly healthCheck?: HealthCheckPlan;
+      readonly tests: ShellActionPlan;
+    }
+  | {
+      readonly kind: 'approval';
+      readonly name: string;
+      readonly environment: EnvironmentName;
+      readonly timeoutMinutes: number;
+      readonly summary: string;
+      readonly conditions: StageConditions;
+    };
+
+/** The pipeline as data. */
+export interface PipelinePlan {
+  readonly pipelineName: string;
+  readonly executionMode: typeof EXECUTION_MODE;
+  readonly source: {
+    readonly repository: string;
+    readonly branch: string;
+    readonly connectionArn: string;
+    /** The source action's name ({@link SOURCE_ACTION_NAME}). */
+    readonly actionName: string;
+  };
+  /** Pipeline-level variables with their defaults. */
+  readonly variables: readonly { readonly name: string; readonly defaultValue: string; readonly description: string }[];
+  /** V2 trigger: pushes to these branches only. */
+  readonly triggerBranches: readonly string[];
+  readonly stages: readonly PlannedStage[];
+  /**
+   * Conditions on the stages CDK Pipelines creates itself (self-mutation, asset publishing), by stage
+   * name. `present: 'always'` stages must exist in the built pipeline; `'when-assets'` ones exist only
+   * when the app has assets.
+   */
+  readonly managedStages: readonly ManagedStageConditions[];
+}
+
+/** Conditions of a stage that CDK Pipelines creates, not the plan. */
+export interface ManagedStageConditions {
+  readonly name: string;
+  readonly present: 'always' | 'when-assets';
+  readonly conditions: StageConditions;
+}
+
+/** What the plan needs besides the configuration: which runtime resources exist. */
+export interface PlanOptions {
+  /**
+   * Name of the deployment-history table; change detection reads the last deployed commit there.
+   * @default none: every run counts as a first deployment, so infrastructure is always deployed
+   */
+  readonly historyTableName?: string;
+  /**
+   * Whether a health-monitor state machine is wired in (then each application stage runs it).
+   * @default false
+   */
+  readonly healthMonitor?: boolean;
+}
