@@ -59,9 +59,11 @@ async function manifestStacks(assembly: string): Promise<ManifestStack[]> {
     if (!isRecord(artifact) || artifact.type !== 'aws:cloudformation:stack') return [];
     const properties = isRecord(artifact.properties) ? artifact.properties : {};
     const dependencies = Array.isArray(artifact.dependencies) ? artifact.dependencies.filter((entry): entry is string => typeof entry === 'string') : [];
+    const region = typeof artifact.environment === 'string' ? /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(artifact.environment)?.[1] : undefined;
     return [
       {
         id,
+        ...(region === undefined ? {} : { region }),
         stackName: typeof properties.stackName === 'string' ? properties.stackName : id,
         templateFile: typeof properties.templateFile === 'string' ? properties.templateFile : `${id}.template.json`,
         dependencies,
@@ -94,8 +96,9 @@ export function createPipelineChangedCommand(deps: PipelineChangedDeps): Command
       const assembly = isAbsolute(assemblyFlag) ? assemblyFlag : resolve(context.cwd, assemblyFlag);
       const stacks = selfMutationStacks(await manifestStacks(assembly), pipelineStack);
       const aws = resolveAwsOptions(values, context.env, { region: await deps.region() });
-      const templates = deps.openTemplates(awsClientConfig(aws));
-      const decision = decidePipelineChange(await Promise.all(stacks.map((stack) => compare(assembly, stack, templates))));
+      const client = awsClientConfig(aws);
+      // Each stack is read in its own region (the artifact-bucket stacks live in the environments' regions).
+      const decision = decidePipelineChange(await Promise.all(stacks.map((stack) => compare(assembly, stack, deps.openTemplates({ ...client, region: stack.region ?? client.region })))));
       const line = pipelineChangedLine(decision);
       const variablesFile = stringFlag(values, 'exported-variables-file');
       if (variablesFile !== undefined) await writeFile(isAbsolute(variablesFile) ? variablesFile : resolve(context.cwd, variablesFile), `${line}\n`, 'utf8');

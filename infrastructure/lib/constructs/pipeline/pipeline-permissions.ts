@@ -6,6 +6,7 @@
  */
 import { Stack, aws_codepipeline as codepipeline, aws_iam as iam, type aws_kms as kms, type aws_s3 as s3, type pipelines } from 'aws-cdk-lib';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import { PIPELINE_STACK_NAMES } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { postDeploymentTestRoleArn } from '../../../../src/pipeline/domain/plan/environment-roles.js';
 import type { PipelinePlan } from '../../../../src/pipeline/domain/plan/plan-types.js';
 import { PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
@@ -33,8 +34,17 @@ export interface ReplicationBucket {
 const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 /** The build action's own statement: it publishes the build metrics (`kiro-cd publish-build-metrics`). */
-export function buildActionStatements(): iam.PolicyStatement[] {
+export function buildActionStatements(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[]): iam.PolicyStatement[] {
+  const { account, region } = scope;
+  // The stacks self-mutation deploys (the pipeline stack and its dependencies), by name: the
+  // Build's `kiro-cd pipeline-changed` compares their deployed templates with the synthesized ones.
+  const otherRegions = [...new Set(environments.map((environment) => environment.region))].filter((candidate) => candidate !== region);
+  const stackArns = [
+    ...[PIPELINE_STACK_NAMES.pipeline, PIPELINE_STACK_NAMES.runtime].map((name) => `arn:${scope.partition}:cloudformation:${region}:${account}:stack/${name}/*`),
+    ...otherRegions.map((other) => `arn:${scope.partition}:cloudformation:${other}:${account}:stack/${PIPELINE_STACK_NAMES.replicationPrefix}-${other}/*`),
+  ];
   return [
+    new iam.PolicyStatement({ sid: 'ReadPipelineStackTemplates', actions: ['cloudformation:GetTemplate'], resources: stackArns }),
     new iam.PolicyStatement({
       // PutMetricData has no resource-level permissions; the namespace condition narrows it.
       actions: ['cloudwatch:PutMetricData'],

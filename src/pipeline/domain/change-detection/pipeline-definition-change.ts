@@ -71,6 +71,8 @@ export interface ManifestStack {
   readonly id: string;
   readonly stackName: string;
   readonly templateFile: string;
+  /** The region of the stack's environment (`aws://account/region`), when the manifest names one. */
+  readonly region?: string;
   /** Artifact ids this one depends on (stacks and asset manifests alike). */
   readonly dependencies: readonly string[];
 }
