@@ -12,10 +12,10 @@ const MOTO_READY_LIMIT_MS = 90_000;
 
 /**
  * Starts one local AWS emulator per Vitest worker, so a test file can reset "its" emulator between
- * tests without disturbing a file that runs in parallel on the other worker; then starts the one
- * shared synthesis of the product (shared-assembly.ts) without waiting for it. The synthesis starts
- * after the emulators answer: on a busy 2-core machine it would otherwise delay their start beyond
- * their readiness limit.
+ * tests without disturbing a file that runs in parallel on the other worker; then prepares the one
+ * shared synthesis of the product (shared-assembly.ts), which starts when the first test file asks
+ * for it, never before the emulators answer: on a busy 2-core machine it would otherwise delay their
+ * start beyond their readiness limit.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers: MotoServer[] = await Promise.all(
