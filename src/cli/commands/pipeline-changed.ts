@@ -48,7 +48,7 @@ export interface PipelineChangedDeps {
 }
 
 /** The stack artifacts of a cloud assembly's top-level manifest (the pipeline's stacks live there). */
-async function manifestStacks(assembly: string): Promise<ManifestStack[]> {
+export async function manifestStacks(assembly: string): Promise<ManifestStack[]> {
   const path = join(assembly, 'manifest.json');
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new MalformedInputError(`cannot read ${path}: run "npx cdk synth" first, or pass --assembly <directory>.`, { path }, error);
