@@ -1,3 +1,4 @@
+import type { ParseArgsConfig } from 'node:util';
 import { decideEslint, parseEslintReport } from '../../pipeline/domain/build-gates/eslint.js';
 import { parseGateResultFile } from '../../pipeline/domain/build-gates/gate-result-file.js';
 import { unreadableReport, type GateResult, type GateTool } from '../../pipeline/domain/build-gates/gate-result.js';
@@ -40,3 +41,13 @@ export async function readSavedGateResult(path: string, tool: GateTool, cwd: str
 
 /** The gates whose saved decisions scan-report and publish-build-metrics read, by option name. */
 export const SAVED_GATE_OPTIONS = { secrets: 'secrets', licences: 'licences' } as const satisfies Record<string, GateTool>;
+
+/** The options that name the scan reports (and the audit allowlist) both commands read, in parseArgs form. */
+export const SCAN_REPORT_OPTIONS = {
+  audit: { type: 'string' },
+  allowlist: { type: 'string' },
+  eslint: { type: 'string' },
+  'gates-report': { type: 'string' },
+  secrets: { type: 'string' },
+  licences: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']> & Record<keyof typeof SAVED_GATE_OPTIONS, unknown>;

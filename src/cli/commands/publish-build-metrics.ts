@@ -12,7 +12,7 @@ import type { MetricsPublisher } from '../../pipeline/ports/metrics-publisher.js
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
-import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS } from '../build/scan-gates.js';
+import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS, SCAN_REPORT_OPTIONS } from '../build/scan-gates.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
 import { recordCliCalls } from '../aws/cli-caller.js';
 
@@ -117,12 +117,7 @@ export function createPublishBuildMetricsCommand(deps: PublishBuildMetricsDeps):
       pipeline: { type: 'string' },
       junit: { type: 'string' },
       'coverage-summary': { type: 'string' },
-      audit: { type: 'string' },
-      allowlist: { type: 'string' },
-      eslint: { type: 'string' },
-      'gates-report': { type: 'string' },
-      secrets: { type: 'string' },
-      licences: { type: 'string' },
+      ...SCAN_REPORT_OPTIONS,
       'dry-run': { type: 'boolean' },
     },
     async run(context, values, positionals) {

@@ -4,7 +4,7 @@ import { policyGatesNotRun, renderScanReport, SCAN_REPORT_GROUP, scanNotRun, sca
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { asKiroCdError, ConfigurationError } from '../../shared/errors.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
-import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS } from '../build/scan-gates.js';
+import { decideAuditReport, decideEslintReport, readSavedGateResult, SAVED_GATE_OPTIONS, SCAN_REPORT_OPTIONS } from '../build/scan-gates.js';
 import { writeReportFile } from '../build/write-report.js';
 import { ExitCode, type Command, type CommandContext, type OptionValues } from '../command.js';
 
@@ -86,12 +86,7 @@ export function createScanReportCommand(deps: ScanReportDeps): Command {
     help: HELP,
     options: {
       output: { type: 'string' },
-      audit: { type: 'string' },
-      allowlist: { type: 'string' },
-      eslint: { type: 'string' },
-      'gates-report': { type: 'string' },
-      secrets: { type: 'string' },
-      licences: { type: 'string' },
+      ...SCAN_REPORT_OPTIONS,
     },
     async run(context, values, positionals) {
       if (positionals.length > 0) throw new ConfigurationError(`scan-report takes no arguments; got "${positionals.join(' ')}". Usage: ${USAGE}`);

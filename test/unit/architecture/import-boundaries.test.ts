@@ -2,9 +2,10 @@
  * The dependency directions of STYLE.md §11, as eslint.config.mjs enforces them: src/ never imports
  * infrastructure/, the worker imports only src/worker and src/shared, the pipeline nothing from the
  * worker. Runs ESLint's Node API with the boundary blocks the real configuration spreads into itself
- * (no type information, so it stays fast), on fixture texts and on the real tree. Dynamic `import()`
- * is outside no-restricted-imports' reach; src/ uses it only to load the configuration data file by
- * path (src/shared/config/environments-file.ts).
+ * (no type information, so it stays fast), on fixture texts and on the real tree. A dynamic `import()`
+ * or `require()` with a literal target is held to the same patterns through no-restricted-syntax; one
+ * whose target is computed at run time (the configuration data file, src/shared/config/environments-file.ts)
+ * cannot be checked statically.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +36,20 @@ beforeAll(async () => {
   });
 });
 
+/** Rules whose options a later config block replaces instead of adding to. */
+const REPLACED_BETWEEN_BLOCKS = ['no-restricted-imports', 'no-restricted-syntax'] as const;
+
+/** The entries a rule setting restricts (import patterns and paths, or syntax selectors), as JSON. */
+function ruleEntries(rule: (typeof REPLACED_BETWEEN_BLOCKS)[number], setting: Linter.RuleEntry | undefined): string[] {
+  if (!Array.isArray(setting)) return [];
+  const options = setting.slice(1) as unknown[];
+  if (rule === 'no-restricted-syntax') return options.map((option) => JSON.stringify(option));
+  return options.flatMap((option) => {
+    const { patterns = [], paths = [] } = option as { patterns?: unknown[]; paths?: unknown[] };
+    return [...patterns, ...paths].map((entry) => JSON.stringify(entry));
+  });
+}
+
 async function violations(filePath: string, text: string): Promise<string[]> {
   const [result] = await eslint.lintText(text, { filePath: `${root}${filePath}` });
   return result!.messages.map((message) => `${message.ruleId ?? 'parse'}: ${message.message}`);
@@ -63,6 +78,40 @@ describe('import boundaries', () => {
     expect(found[0]).toMatch(message);
   });
 
+  it.each([
+    // Each row: a wrong-way import written as a dynamic import() or require(), which
+    // no-restricted-imports does not see; the same patterns must block it through no-restricted-syntax.
+    ['src/cli/commands/x.ts', "const m = await import('../../../infrastructure/lib/config/environments.js');", /never imports infrastructure/],
+    ['src/rehearsal/x.ts', 'const m = await import(`../../infrastructure/lib/kiro-cd-app.js`);', /never imports infrastructure/],
+    ['src/pipeline/handlers/x.ts', "const m = require('../../worker/handlers/environment.js');", /pipeline imports nothing from the worker/],
+    ['src/worker/handlers/x.ts', "const m = await import('../../pipeline/ports/clock.js');", /worker stands alone/],
+    ['src/worker/domain/x.ts', "const m = require('../../cli/main.js');", /worker stands alone/],
+    ['src/pipeline/domain/x.ts', "const m = await import('@aws-sdk/client-dynamodb');", /Decision code is pure/],
+    ['src/pipeline/domain/x.ts', "const m = await import('node:fs');", /Decision code is pure/],
+    ['src/worker/domain/x.ts', "const m = require('aws-cdk-lib');", /Decision code is pure/],
+    ['src/pipeline/domain/x.ts', "const m = await import('../adapters/aws/x.js');", /never on adapters or handlers/],
+  ])('%s: blocks the dynamic %s', async (filePath, text, message) => {
+    const found = await violations(filePath, text);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^no-restricted-syntax: /);
+    expect(found[0]).toMatch(message);
+  });
+
+  it.each([
+    // Each row: a dynamic import in the allowed direction, or one whose target is only known at run time.
+    ['src/shared/config/x.ts', 'const m = await import(pathToFileURL(file).href);'],
+    ['src/pipeline/handlers/x.ts', "const m = await import('../../shared/environment.js');"],
+    ['src/worker/handlers/x.ts', "const m = require('../domain/poll-cycle.js');"],
+  ])('%s: allows the dynamic %s', async (filePath, text) => {
+    expect(await violations(filePath, text)).toEqual([]);
+  });
+
+  it('keeps the time and randomness rules of decision code where the boundary adds its syntax rules', async () => {
+    // no-restricted-syntax options replace each other between blocks, as no-restricted-imports' do.
+    expect(await violations('src/pipeline/domain/x.ts', 'export const now = Date.now();')).toEqual([expect.stringMatching(/^no-restricted-syntax: Time is a port/)]);
+    expect(await violations('src/worker/domain/x.ts', 'export const id = Math.random();')).toEqual([expect.stringMatching(/^no-restricted-syntax: Ids and randomness are ports/)]);
+  });
+
   it('keeps the decision-code rules where the boundary rules add to them', async () => {
     // no-restricted-imports options replace each other between config blocks: the pure-code patterns must survive.
     expect(await violations('src/pipeline/domain/x.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';")).toEqual([expect.stringMatching(/Decision code is pure/)]);
@@ -80,6 +129,34 @@ describe('import boundaries', () => {
   ])('%s: allows %s', async (filePath, text) => {
     expect(await violations(filePath, text)).toEqual([]);
   });
+
+  it.each([
+    'src/cli/commands/x.ts',
+    'src/local/x.ts',
+    'src/shared/x.ts',
+    'src/pipeline/handlers/x.ts',
+    'src/pipeline/domain/x.ts',
+    'src/worker/handlers/x.ts',
+    'src/worker/domain/x.ts',
+    'infrastructure/lib/x.ts',
+  ])('%s: keeps every restricted import and syntax rule that any block of the configuration gives it', async (file) => {
+    // Options of these rules REPLACE each other between blocks: a block that adds one (a new syntax
+    // rule for all of src/, say) before the boundary blocks is silently dropped. The effective
+    // configuration must hold every entry of every block that matches the file.
+    const effective = await new ESLint({ cwd: root }).calculateConfigForFile(`${root}${file}`) as Linter.Config;
+    const lost: string[] = [];
+    for (const block of boundaries.default) {
+      for (const rule of REPLACED_BETWEEN_BLOCKS) {
+        if (block.rules?.[rule] === undefined) continue;
+        // ESLint itself decides whether the block applies to the file (its files and ignores).
+        const alone = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: [{ files: ['**/*.ts'] }, { ...block, plugins: {} }] });
+        const applied = (await alone.calculateConfigForFile(`${root}${file}`) as Linter.Config).rules?.[rule];
+        const kept = new Set(ruleEntries(rule, effective.rules?.[rule]));
+        lost.push(...ruleEntries(rule, applied).filter((entry) => !kept.has(entry)).map((entry) => `${rule}: ${entry}`));
+      }
+    }
+    expect(lost).toEqual([]);
+  }, 60_000);
 
   it('forbids the worker every area of src/ except src/worker and src/shared', () => {
     const areas = readdirSync(`${root}src`, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);

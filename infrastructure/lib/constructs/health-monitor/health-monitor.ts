@@ -232,6 +232,10 @@ export class HealthMonitor extends Construct {
     const sameAccount = alarmNames.filter((alarm) => props.observerRoleArns?.[alarm.environment.name] === undefined);
     const roles = Object.values(props.observerRoleArns ?? {});
 
+    // The construct id says "StepFunction" for historical reasons: it is the Lambda function behind
+    // the state machine's steps (exposed as `stepLambda`). It stays, because the id enters the
+    // function's and its role's logical ids: renaming it would make CloudFormation replace both in
+    // every deployed pipeline account, and the IAM proofs (FUNCTION_CALLERS.healthMonitorStep) name it.
     const step = deploymentSafetyFunction(this, 'StepFunction', {
       handlerName: 'health-monitor',
       description: 'Health monitor steps: read the alarms, decide, record, ask for review',
