@@ -17,7 +17,7 @@ import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js'
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { renderStageConditions, writeActionRoleArnsAsSub } from './l1-rewrites.js';
 import { ManualApprovalWithTimeoutStep } from './manual-approval-with-timeout-step.js';
-import { buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference } from './pipeline-permissions.js';
+import { acknowledgePipelineStackTemplateArns, buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference } from './pipeline-permissions.js';
 import { shellActionStep } from './shell-action-step.js';
 import { StepFunctionsInvokeStep } from './step-functions-invoke-step.js';
 
@@ -204,6 +204,7 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   }
 
   cdkPipeline.buildPipeline();
+  acknowledgePipelineStackTemplateArns(synth.project, scope, props.environments);
   declareSourceNamespace(pipeline, plan);
   declareBuildNamespace(pipeline, build.action.name);
   // CDK Pipelines writes the CloudFormation execution role of each deploy action as an Fn::Join of
