@@ -15,6 +15,9 @@ import { runLicencesGate } from './build/licences-gate.js';
 import { printGateResult } from './build/print-gate-result.js';
 import { runSecretsGate } from './build/secrets-gate.js';
 import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
+import { formatBuildStageGates } from '../pipeline/domain/build-gates/build-stage-gates.js';
+import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipeline/domain/bundles/bundle-size-limit.js';
+import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
 import { consoleOutput, type Output } from './output.js';
 import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
@@ -77,9 +80,11 @@ export interface MainJobDeps {
   readonly runGates?: (assemblyDir: string) => Promise<GatesRun>;
   /** Runs the supply-chain gates (secrets, licences) over the repository. @default runSupplyChainGates */
   readonly runSupplyChainGates?: (cwd: string) => Promise<readonly GateResult[]>;
+  /** Measures the code bundles of the cloud assembly in the given directory. @default readBundleSizes */
+  readonly bundleSizes?: (assemblyDir: string) => readonly BundleSize[];
 }
 
-/** The supply-chain gates of the Build stage that need no build output: secretlint over the tracked files, the licences. */
+/** The build-stage gates `npm start` runs itself (they need no build output): secretlint over the tracked files, the licences. */
 export async function runSupplyChainGates(cwd: string): Promise<readonly GateResult[]> {
   const today = new Date().toISOString().slice(0, 10);
   return [await runSecretsGate({ cwd, today }), await runLicencesGate(cwd, undefined, today)];
@@ -94,25 +99,32 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   try {
     await (deps.synthesize ?? synthesizeAll)(deps.cwd);
     const synthesized = deps.now();
+    const bundles = (deps.bundleSizes ?? readBundleSizes)(join(deps.cwd, ASSEMBLY_DIR));
+    const oversized = oversizedBundles(bundles);
     const run = await (deps.runGates ?? runAllGates)(join(deps.cwd, ASSEMBLY_DIR));
     const verdict = decideGates(run.results);
     printPipeline(run, deps.out);
     deps.out.info('\nStacks:');
     printStacks(run, deps.out);
+    deps.out.info('\nBundle sizes (docs/build-gates.md, "Bundle sizes"):');
+    for (const line of formatBundleSizes(bundles)) deps.out.info(line);
     deps.out.info('\nPolicy gates:');
     printGatesTable(run, deps.out);
     const supplyChain = await (deps.runSupplyChainGates ?? runSupplyChainGates)(deps.cwd);
-    deps.out.info('\nSupply-chain gates (docs/build-gates.md):');
-    for (const result of supplyChain) deps.out.info(`  ${result.tool.padEnd(15)} ${result.summary}`);
+    deps.out.info('\nBuild-stage gates (docs/build-gates.md):');
+    for (const line of formatBuildStageGates(supplyChain)) deps.out.info(line);
     const supplyChainBlocked = supplyChain.filter((result) => result.verdict !== 'pass');
     for (const result of supplyChainBlocked) printGateResult(deps.out, result);
     const seconds = (value: number): string => (value / 1000).toFixed(1);
     deps.out.info(`\nTotal time ${seconds(deps.now() - started)} s (synthesis ${seconds(synthesized - started)} s).`);
-    if (verdict.kind === 'pass' && supplyChainBlocked.length === 0) {
+    if (verdict.kind === 'pass' && supplyChainBlocked.length === 0 && oversized.length === 0) {
       deps.out.info('Main job passed: zero unaccepted findings.');
       return 0;
     }
-    const blockedGates = supplyChainBlocked.length === 0 ? '' : `; blocked: ${supplyChainBlocked.map((result) => result.tool).join(', ')}`;
+    const blockedGates = [
+      ...(supplyChainBlocked.length === 0 ? [] : [`; blocked: ${supplyChainBlocked.map((result) => result.tool).join(', ')}`]),
+      ...(oversized.length === 0 ? [] : [`; bundles over the size limit: ${oversized.map((bundle) => bundle.name).join(', ')}`]),
+    ].join('');
     deps.out.info(`Main job FAILED: ${verdict.kind === 'pass' ? 0 : verdict.blocking.length} unaccepted finding(s)${blockedGates}.`);
     return 1;
   } catch (thrown) {

@@ -187,10 +187,11 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
     });
     await each(FUNCTION_CALLERS.alarmStateChange, (environment) => alarmStateChange.createHandler(alarmStateChange.dependenciesFromEnvironment(environment))(fixture('cloudwatch-alarm-critical-alarm.json')));
     await each(FUNCTION_CALLERS.rollbackOrchestrator, (environment) => rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application')));
-    // The documented "CodeBuild Build State Change" event of a worker build that timed out, sent to this
-    // environment's project: the handler reads the item it names (absent here) and settles nothing.
+    // The documented "CodeBuild Build State Change" event of an implementation build that timed out, sent
+    // to this environment's project: the handler reads the item it names (absent here), settles nothing,
+    // and releases the lock the event names (a conditional delete).
     await each(FUNCTION_CALLERS.workerBuildEnd, (environment) => {
-      const event = fixture('codebuild-build-state-change-worker-timed-out.json') as { detail: Record<string, unknown> };
+      const event = fixture('codebuild-build-state-change-implementation-timed-out.json') as { detail: Record<string, unknown> };
       const projectName = environment[POLLER_ENVIRONMENT.projectName] ?? '';
       return buildEnd.createBuildStateChangeHandler(buildEnd.buildStateChangeDependenciesFromEnvironment(environment, () => undefined))({ ...event, detail: { ...event.detail, 'project-name': projectName } });
     });

@@ -38,7 +38,6 @@ export const UNEXERCISED_COMMANDS: Readonly<Record<string, string>> = {
   'SFN:SendTaskSuccess': CLI_ONLY,
   'SFN:SendTaskHeartbeat': 'only kiro-cd approve/reject send it, with an impossible token, to tell an endpoint that serves task tokens from one that does not (src/cli/aws/task-token-probe.ts)',
   'CodeBuild:StartBuild': NO_WORK_ITEM,
-  'DynamoDB:DeleteItem': NO_WORK_ITEM,
   'CodeBuild:BatchGetBuilds': 'the exercise leaves the work-item table empty, so the sweep finds no unfinished build to look up',
   'CodePipeline:GetPipelineExecution': NO_CODEPIPELINE,
   'CodePipeline:GetPipelineState': NO_CODEPIPELINE,

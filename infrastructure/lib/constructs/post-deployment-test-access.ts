@@ -16,7 +16,7 @@ export interface PostDeploymentTestAccessProps {
   readonly applicationStackName: string;
   readonly workItemsTableArn: string;
   readonly lockTableArn: string;
-  readonly workerProjectArn: string;
+  readonly implementationProjectArn: string;
   /** The watched alarms' ARNs (critical and warning). */
   readonly alarmArns: readonly string[];
   /** The worker key that encrypts both tables. */
@@ -60,7 +60,7 @@ export class PostDeploymentTestAccess extends Construct {
       new iam.PolicyStatement({
         sid: 'RunWorkerBuilds',
         actions: ['codebuild:BatchGetProjects', 'codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
-        resources: [props.workerProjectArn],
+        resources: [props.implementationProjectArn],
       }),
       new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [...props.alarmArns] }),
       new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),

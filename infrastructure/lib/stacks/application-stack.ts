@@ -12,21 +12,22 @@ import { coreParameterName, workerLogGroupName, type CoreParameterKey } from '..
 import { WorkerAlarms } from '../constructs/worker/worker-alarms.js';
 import { WorkerBuildEndHandler } from '../constructs/worker/worker-build-end-handler.js';
 import { WorkerPoller } from '../constructs/worker/worker-poller.js';
-import { WorkerProject } from '../constructs/worker/worker-project.js';
+import { ImplementationProject } from '../constructs/worker/implementation-project.js';
+import { retentionDays } from '../constructs/log-retention.js';
+import { CODEBUILD_NODE_VERSION } from '../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { DEFAULT_IMPLEMENTATION_COMMAND, implementationBuildspec } from '../../../src/worker/domain/implementation-buildspec.js';
 
-/**
- * What the worker runs for a work item unless told otherwise: check out the item's branch and run
- * its tests. The Kiro agent command replaces it through `implementationCommand`.
- */
-export const DEFAULT_IMPLEMENTATION_COMMAND =
-  'git clone --depth 1 --branch "$KIRO_BRANCH" "https://github.com/$KIRO_REPOSITORY.git" work && cd work && npm ci && npm test';
+/** Re-exported for callers that configure the stack. */
+export { DEFAULT_IMPLEMENTATION_COMMAND };
 
 /** Properties of {@link ApplicationStack}. */
 export interface ApplicationStackProps extends StackProps {
-  /** The environment: stack prefix, alarm severities. */
+  /** The environment: stack prefix, alarm severities, log retention, the implementation command's secrets. */
   readonly environment: EnvironmentConfig;
   /**
-   * The command a worker build runs to implement a work item.
+   * The command an implementation build runs for a work item (exit 0: the item is done). It runs in the
+   * implementation project, under a role that can only write its own logs and read the environment's
+   * `implementationSecrets`.
    * @default DEFAULT_IMPLEMENTATION_COMMAND
    */
   readonly implementationCommand?: string;
@@ -36,7 +37,7 @@ export interface ApplicationStackProps extends StackProps {
    */
   readonly pollInterval?: Duration;
   /**
-   * Longest a worker build may run.
+   * Longest an implementation build may run: the command's deadline.
    * @default Duration.minutes(60)
    */
   readonly buildTimeout?: Duration;
@@ -49,20 +50,19 @@ export interface ApplicationStackProps extends StackProps {
 }
 
 /**
- * The lock lease. It only has to cover starting a build and recording it (or the build recording
- * itself after a passing fault): once an item is `build-started`, no poller starts it again because
- * each re-reads the item under the lock. A short lease frees an item quickly after a crashed poller.
+ * The lock lease. It only has to cover starting a build and recording it (or the build-state-change
+ * handler recording it after a passing fault): once an item is `build-started`, no poller starts it
+ * again because each re-reads the item under the lock. A short lease frees an item quickly after a
+ * crashed poller.
  */
 const LOCK_LEASE = Duration.minutes(15);
-
-/** Time the implementation command leaves to the build after its deadline, to record the outcome. */
-const COMMAND_DEADLINE_MARGIN = Duration.minutes(10);
 
 /**
  * `<stackPrefix>-Application`: the worker's code. The poller Lambda (alias `live`, shifted all at once
  * by a CodeDeploy deployment group that rolls back a failed or stopped deployment; the health monitor
- * watches the alarms), its
- * schedule, the worker CodeBuild project, and every alarm of the alarm catalog.
+ * watches the alarms), its schedule, the build-state-change handler, the implementation CodeBuild
+ * project that runs customers' commands apart from the worker's credentials, and every alarm of the
+ * alarm catalog.
  *
  * It references nothing of the core stack directly: the core stack lives in another CDK Stage, so
  * names and ARNs are read from the SSM parameters the core stack publishes (resolved by
@@ -72,7 +72,7 @@ const COMMAND_DEADLINE_MARGIN = Duration.minutes(10);
  */
 export class ApplicationStack extends Stack {
   readonly poller: WorkerPoller;
-  readonly worker: WorkerProject;
+  readonly implementation: ImplementationProject;
   readonly alarms: WorkerAlarms;
   readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
 
@@ -90,24 +90,26 @@ export class ApplicationStack extends Stack {
       lockTableArn: core('lock-table-arn'),
     };
 
-    this.worker = new WorkerProject(this, 'Worker', {
-      key,
-      logGroupName: workerLogGroupName(stackPrefix, 'worker-builds'),
-      ...tables,
-      implementationCommand: props.implementationCommand ?? DEFAULT_IMPLEMENTATION_COMMAND,
+    this.implementation = new ImplementationProject(this, 'Implementation', {
+      stackPrefix,
+      logGroupName: workerLogGroupName(stackPrefix, 'implementation-builds'),
+      logRetention: retentionDays(environment.logRetentionDays),
+      nodeVersion: CODEBUILD_NODE_VERSION,
       timeout: props.buildTimeout ?? Duration.minutes(60),
-      commandDeadlineMargin: COMMAND_DEADLINE_MARGIN,
+      secrets: environment.implementationSecrets,
     });
 
+    const buildspec = implementationBuildspec(props.implementationCommand ?? DEFAULT_IMPLEMENTATION_COMMAND, CODEBUILD_NODE_VERSION);
     this.poller = new WorkerPoller(this, 'Poller', {
       stackPrefix,
       key,
       logGroupName: workerLogGroupName(stackPrefix, 'poller'),
       ...tables,
-      workerProjectName: this.worker.project.projectName,
-      workerProjectArn: this.worker.project.projectArn,
+      implementationProjectName: this.implementation.project.projectName,
+      implementationProjectArn: this.implementation.project.projectArn,
+      implementationBuildspec: buildspec,
       leaseDuration: LOCK_LEASE,
-      sweepAfter: this.worker.timeout,
+      sweepAfter: this.implementation.timeout,
     });
 
     // retryAttempts here is EventBridge's retry; Lambda's own retries of asynchronous invocations are
@@ -118,12 +120,11 @@ export class ApplicationStack extends Stack {
       targets: [new targets.LambdaFunction(this.poller.alias, { retryAttempts: 0 })],
     });
 
-    new WorkerBuildEndHandler(this, 'BuildEnd', {
+    const buildEnd = new WorkerBuildEndHandler(this, 'BuildEnd', {
       stackPrefix,
       key,
-      workItemsTableName: tables.workItemsTableName,
-      workItemsTableArn: tables.workItemsTableArn,
-      workerProjectName: this.worker.project.projectName,
+      ...tables,
+      implementationProjectName: this.implementation.project.projectName,
       logGroupName: workerLogGroupName(stackPrefix, 'poller'),
       timeout: Duration.seconds(30),
     });
@@ -132,7 +133,7 @@ export class ApplicationStack extends Stack {
       environment,
       poller: this.poller.function,
       pollerTimeout: this.poller.timeout,
-      workerProjectName: this.worker.project.projectName,
+      buildEndHandler: buildEnd.function,
     });
     const critical = this.alarms.ofSeverity(environment, 'critical');
 
@@ -166,7 +167,9 @@ export class ApplicationStack extends Stack {
       StackPrefix: stackPrefix,
       PollerFunctionName: this.poller.function.functionName,
       PollerAliasArn: this.poller.alias.functionArn,
-      WorkerProjectName: this.worker.project.projectName,
+      ImplementationProjectName: this.implementation.project.projectName,
+      // Not secret (secrets are SECRETS_MANAGER references of the project): the post-deployment suites start the same builds.
+      ImplementationBuildspec: buildspec,
       DeploymentGroupName: this.deploymentGroup.deploymentGroupName,
       WorkItemsTableName: tables.workItemsTableName,
       LockTableName: tables.lockTableName,
@@ -184,7 +187,7 @@ export class ApplicationStack extends Stack {
         applicationStackName: this.stackName,
         workItemsTableArn: tables.workItemsTableArn,
         lockTableArn: tables.lockTableArn,
-        workerProjectArn: this.worker.project.projectArn,
+        implementationProjectArn: this.implementation.project.projectArn,
         alarmArns: [...critical, ...this.alarms.ofSeverity(environment, 'warning')].map((alarm) => alarm.alarmArn),
         key,
       });

@@ -95,15 +95,13 @@ export class CoreInfrastructureStack extends Stack {
       timeToLiveAttribute: LOCK_TABLE_KEYS.timeToLiveAttribute,
     });
 
-    const logGroup = (id: string, purpose: 'poller' | 'worker-builds'): logs.LogGroup =>
-      new logs.LogGroup(this, id, {
-        logGroupName: workerLogGroupName(stackPrefix, purpose),
-        encryptionKey: key,
-        retention: retentionDays(logRetentionDays),
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-    const pollerLogs = logGroup('PollerLogGroup', 'poller');
-    const workerLogs = logGroup('WorkerBuildLogGroup', 'worker-builds');
+    // Implementation builds log to a group of the application stack, under a key only their role may use.
+    const pollerLogs = new logs.LogGroup(this, 'PollerLogGroup', {
+      logGroupName: workerLogGroupName(stackPrefix, 'poller'),
+      encryptionKey: key,
+      retention: retentionDays(logRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const published: Record<CoreParameterKey, string> = {
       'key-arn': key.keyArn,
@@ -113,7 +111,6 @@ export class CoreInfrastructureStack extends Stack {
       'lock-table-name': this.lockTable.tableName,
       'lock-table-arn': this.lockTable.tableArn,
       'poller-log-group-name': pollerLogs.logGroupName,
-      'worker-log-group-name': workerLogs.logGroupName,
     };
     for (const [name, value] of Object.entries(published) as [CoreParameterKey, string][]) {
       const parameterId = name.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());

@@ -6,12 +6,11 @@ const LAMBDA_EXTERNALS = ['@aws-sdk/*'];
 const lambda = (name: string, entry: string): BundleEntry => ({ name, entry, external: LAMBDA_EXTERNALS });
 
 /**
- * Every bundle the CDK app builds, with its entry point: the pipeline's Lambda handlers, the
- * worker's poller Lambda and the worker itself (a CodeBuild bundle that carries its own SDK).
+ * Every bundle the CDK app builds, with its entry point: the pipeline's Lambda handlers and the
+ * worker's two Lambdas (the customer's command runs in CodeBuild from its buildspec, no bundle).
  * test/unit/cli/build/bundle-entries.test.ts checks this list against the constructs.
  */
 export const BUNDLE_ENTRIES: readonly BundleEntry[] = [
-  { name: 'worker', entry: 'src/worker/handlers/run-work-item-entry.ts', external: [] },
   lambda('worker-poller', 'src/worker/handlers/poller.ts'),
   lambda('worker-build-end', 'src/worker/handlers/build-state-change.ts'),
   ...['health-monitor', 'alarm-state-change', 'rollback-trigger', 'record-pipeline-event', 'notify-pipeline-event', 'publish-delivery-metrics', 'update-commit-status'].map((name) =>

@@ -15,6 +15,11 @@ import { runSecretsGate } from '../build/secrets-gate.js';
 import { removeReportFile, writeReportFile } from '../build/write-report.js';
 import { readReport, requiredFlag, stringFlag } from '../build/report-files.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
+import { parseEnvironmentOption } from '../aws/history-options.js';
+import { configuredDefaults, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { lastDeployedRecord } from '../build/last-deployed-commit.js';
+import { UNKNOWN_COMMIT_ID } from '../../pipeline/domain/history/deployment-fold.js';
+import type { EnvironmentName } from '../../pipeline/domain/history-model.js';
 
 const USAGE = {
   audit: 'kiro-cd gate audit --input npm-audit.json [--mode pipeline|local] [--allowlist .audit-allowlist.json]',
@@ -22,7 +27,8 @@ const USAGE = {
   eslint: 'kiro-cd gate eslint --input eslint.json',
   tests: 'kiro-cd gate tests --junit reports/junit.xml',
   licences: 'kiro-cd gate licences [--policy licence-policy.json] [--report-file reports/licences.json]',
-  secrets: 'kiro-cd gate secrets [--path <dir>] [--allowlist .secrets-allowlist.json] [--config .secretlintrc.json] [--report-file reports/secrets.json]',
+  secrets:
+    'kiro-cd gate secrets [--path <dir> | --since <commit> | --since-deployed <env> --history-table <name>] [--allowlist .secrets-allowlist.json] [--config .secretlintrc.json] [--report-file reports/secrets.json]',
 } as const;
 
 type GateName = keyof typeof USAGE;
@@ -47,6 +53,11 @@ const HELP = [
   '  --threshold <pct>    coverage: minimum for lines, branches, functions, statements (default 80)',
   '  --junit <path>       tests: JUnit XML report',
   '  --path <dir>         secrets: scan every file in this folder instead of the files git tracks',
+  '  --since <commit>     secrets: also scan every file version the commits <commit>..HEAD wrote',
+  '                       (a secret committed and removed again is still in the history)',
+  '  --since-deployed <env>  secrets: the same from the commit last deployed to <env>, read from',
+  '                       the deployment history (--history-table or KIRO_CD_HISTORY_TABLE); with',
+  '                       nothing deployed yet, every commit reachable from HEAD',
   '  --config <path>      secrets: secretlint configuration (default .secretlintrc.json)',
   '  --allowlist <path>   secrets: files with fake secrets on purpose (default .secrets-allowlist.json)',
   '  --policy <path>      licences: allowed licences and exceptions (default licence-policy.json)',
@@ -65,7 +76,25 @@ export interface GateCommandDeps {
    * @default the devDependencies in node_modules
    */
   readonly toolPaths?: ToolPaths;
+  /**
+   * Finds the start of the commit range for `gate secrets --since-deployed`.
+   * @default lastDeployedCommitFromHistory
+   */
+  readonly lastDeployedCommit?: LastDeployedCommit;
 }
+
+/**
+ * The commit last deployed to an environment, from the deployment history table; undefined when
+ * nothing has been deployed there yet.
+ */
+export type LastDeployedCommit = (environment: EnvironmentName, historyTable: string, env: Readonly<Record<string, string | undefined>>) => Promise<string | undefined>;
+
+/** Reads the last deployed commit from the DynamoDB history, in the pipeline's region (AWS_REGION in CodeBuild, else the configuration's). */
+export const lastDeployedCommitFromHistory: LastDeployedCommit = async (environment, historyTable, env) => {
+  const region = env.AWS_REGION ?? (await configuredDefaults()).region;
+  const record = await lastDeployedRecord(openDynamoDbHistory({ region }, historyTable), environment);
+  return record === undefined || record.commit.id === UNKNOWN_COMMIT_ID ? undefined : record.commit.id;
+};
 
 /** Paths of the tools a gate runs as a process; tests point one at nothing to show that a missing tool blocks. */
 export interface ToolPaths {
@@ -81,7 +110,27 @@ function parseThreshold(value: string | undefined): number {
   return threshold;
 }
 
-async function decide(gate: GateName, context: CommandContext, values: OptionValues, clock: Clock, toolPaths: ToolPaths): Promise<GateResult> {
+/**
+ * The start of the commit range `gate secrets` scans: `--since`, or the commit last deployed to
+ * `--since-deployed` (null when nothing was deployed there: the whole history is the range), or
+ * undefined (the tree only). A history that cannot be read stops the gate (it cannot say what the range is).
+ */
+async function secretsRangeStart(context: CommandContext, values: OptionValues, deps: GateCommandDeps): Promise<string | null | undefined> {
+  const since = stringFlag(values, 'since');
+  const sinceDeployed = stringFlag(values, 'since-deployed');
+  if (since !== undefined && sinceDeployed !== undefined) throw new ConfigurationError('Give --since or --since-deployed, not both.', { option: 'since' });
+  if (sinceDeployed === undefined) return since;
+  const environment = parseEnvironmentOption(sinceDeployed, 'since-deployed');
+  const table = stringFlag(values, 'history-table') ?? context.env.KIRO_CD_HISTORY_TABLE;
+  if (environment === undefined || table === undefined || table === '') {
+    throw new ConfigurationError('--since-deployed <environment> needs the deployment history: pass --history-table <name> or set KIRO_CD_HISTORY_TABLE.', { option: 'history-table' });
+  }
+  const commit = await (deps.lastDeployedCommit ?? lastDeployedCommitFromHistory)(environment, table, context.env);
+  context.out.info(commit === undefined ? `[secrets] nothing deployed to ${environment} yet: scanning every commit reachable from HEAD` : `[secrets] commit range: ${commit}..HEAD (last deployed to ${environment})`);
+  return commit ?? null;
+}
+
+async function decide(gate: GateName, context: CommandContext, values: OptionValues, clock: Clock, toolPaths: ToolPaths, deps: GateCommandDeps): Promise<GateResult> {
   switch (gate) {
     case 'audit': {
       const input = requiredFlag(values, 'input', USAGE.audit);
@@ -110,12 +159,14 @@ async function decide(gate: GateName, context: CommandContext, values: OptionVal
       const path = stringFlag(values, 'path');
       const allowlist = stringFlag(values, 'allowlist');
       const config = stringFlag(values, 'config');
+      const since = await secretsRangeStart(context, values, deps);
       return runSecretsGate({
         cwd: context.cwd,
         today: clock.now().toISOString().slice(0, 10),
         ...(path === undefined ? {} : { path }),
         ...(allowlist === undefined ? {} : { allowlist }),
         ...(config === undefined ? {} : { config }),
+        ...(since === undefined ? {} : { since }),
         ...(toolPaths.secretlint === undefined ? {} : { toolPath: toolPaths.secretlint }),
       });
     }
@@ -136,6 +187,9 @@ export function createGateCommand(deps: GateCommandDeps): Command {
       threshold: { type: 'string' },
       junit: { type: 'string' },
       path: { type: 'string' },
+      since: { type: 'string' },
+      'since-deployed': { type: 'string' },
+      'history-table': { type: 'string' },
       config: { type: 'string' },
       policy: { type: 'string' },
       'report-file': { type: 'string' },
@@ -154,7 +208,7 @@ export function createGateCommand(deps: GateCommandDeps): Command {
       const reportPath = reportFile === undefined ? undefined : isAbsolute(reportFile) ? reportFile : resolve(context.cwd, reportFile);
       // An old decision is removed first, so a gate that crashes leaves none behind to be read as this build's.
       if (reportPath !== undefined) await removeReportFile('report-file', reportPath);
-      const result = await decide(gate as GateName, context, values, deps.clock, deps.toolPaths ?? {});
+      const result = await decide(gate as GateName, context, values, deps.clock, deps.toolPaths ?? {}, deps);
       if (reportPath !== undefined) await writeReportFile('report-file', reportPath, gateResultFileText(result));
       printGateResult(context.out, result);
       if (values.json === true) context.out.json(result);

@@ -24,7 +24,8 @@ export interface HistoryCommandDeps {
 const HELP = `Usage: kiro-cd history [--environment <env>] [--commit <sha>] [--since <time>] [--until <time>] [--limit <n>] [options]
 
 Lists deployments from the deployment history, newest first: one line per execution and environment,
-with its commit, status, health check result and, for a rollback, what it restored.
+with its commit, status, health check result, where its SBOMs are kept (s3://<artifact bucket>/<Build
+artifact zip>#sbom/, CycloneDX JSON) and, for a rollback, what it restored.
 
 Filters:
   --environment <env>     test, staging or production.
@@ -51,6 +52,8 @@ const COLUMNS: readonly TableColumn<DeploymentRecord>[] = [
   { heading: 'HEALTH', cell: (record) => record.health },
   { heading: 'KIND', cell: (record) => (record.isRollback ? 'rollback' : 'release') },
   { heading: 'EXECUTION', cell: (record) => record.executionId },
+  // The release's SBOMs: the folder inside the Build action's artifact (a zip in the pipeline's artifact bucket).
+  { heading: 'SBOM', cell: (record) => (record.sbom === undefined ? '' : `s3://${record.sbom.bucket}/${record.sbom.key}#${record.sbom.path}`) },
   { heading: 'REASON', cell: (record) => record.reason ?? '' },
 ];
 

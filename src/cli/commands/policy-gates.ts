@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { runAllGates, type GatesRun } from '../../pipeline/adapters/tools/run-gates.js';
 import { blockingFindings, decideGates, formatFinding, GATE_NAMES } from '../../pipeline/domain/policy-gates/gate-finding.js';
+import { formatBuildStageGates } from '../../pipeline/domain/build-gates/build-stage-gates.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { stringFlag } from '../build/report-files.js';
 import { removeReportFile, writeReportFile } from '../build/write-report.js';
@@ -71,6 +72,9 @@ export function createPolicyGatesCommand(deps: PolicyGatesCommandDeps): Command 
         context.out.info(`Policy gates over ${run.stacks.length} template(s) in ${assembly}:`);
         printGatesTable(run, context.out);
         context.out.info(verdict.kind === 'pass' ? '\nAll gates passed.' : `\n${verdict.blocking.length} unaccepted finding(s): see docs/policy-gates.md.`);
+        // The gates over the code and its dependencies run in the Build action, beside these (docs/build-gates.md).
+        context.out.info('\nBuild-stage gates, beside the template gates (run by the Build action; docs/build-gates.md):');
+        for (const line of formatBuildStageGates([])) context.out.info(line);
       }
       if (reportFile !== undefined) await writeReportFile('report-file', reportFile, `${JSON.stringify(report, null, 2)}\n`);
       return verdict.kind === 'pass' ? ExitCode.Ok : ExitCode.Failed;

@@ -5,7 +5,7 @@
  *
  * Pure: no CDK, no AWS SDK, no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord } from './template-value.js';
 
 const optional = z.unknown().optional();

@@ -68,6 +68,32 @@ export interface ActionEvent extends HistoryEventBase {
   readonly category?: string;
   /** The commit a source action fetched (its `execution-result`), when this is a source action. */
   readonly commit?: CommitInfo;
+  /**
+   * Where CodePipeline stored the output artifacts of a SUCCEEDED action of the Build stage (the
+   * event's `output-artifacts[].s3location`): the release's synthesized assembly and its SBOMs.
+   */
+  readonly outputArtifacts?: readonly ArtifactLocation[];
+}
+
+/** An S3 object of the pipeline's artifact store (a zip CodePipeline wrote). */
+export interface ArtifactLocation {
+  /** The artifact's name in the pipeline. */
+  readonly name: string;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * The folder inside the Build action's output artifact (its `cdk.out`) that holds the release's
+ * CycloneDX SBOMs: the buildspec runs `kiro-cd sbom --output-dir cdk.out/sbom`.
+ */
+export const SBOM_FOLDER_IN_BUILD_ARTIFACT = 'sbom/';
+
+/** Where a release's SBOMs are kept: inside the zip object `s3://bucket/key`, under `path`. */
+export interface SbomLocation {
+  readonly bucket: string;
+  readonly key: string;
+  readonly path: string;
 }
 
 /** Severity the configuration gives an alarm. */
@@ -136,6 +162,11 @@ export interface DeploymentRecord {
   readonly isRollback: boolean;
   /** Why it failed, stopped or was rolled back. */
   readonly reason?: string;
+  /**
+   * The release's SBOMs (the Build action's output artifact), when this execution built them; a
+   * stage rollback re-runs no build and so names none (the release it restores has its own record).
+   */
+  readonly sbom?: SbomLocation;
 }
 
 /** What to read back from the history. Every filter is optional; results are newest first. */

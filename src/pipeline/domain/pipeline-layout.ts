@@ -4,7 +4,7 @@
  * the parsed template and returns data; reading cdk.out is the caller's business, the conditions'
  * text is stage-condition-text.ts's and the console lines are format-pipeline-layout.ts's.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ENVIRONMENT_NAMES } from '../../shared/config/environment-names.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { pipelineProperties, type ParsedAction, type gitFilters } from './declared-pipeline.js';

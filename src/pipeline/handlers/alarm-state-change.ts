@@ -6,7 +6,7 @@
  * once (SendTaskFailure on its watch token) instead of at the next poll.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedInputError } from '../../shared/errors.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
 import { DynamoDbHealthSignals } from '../adapters/aws/dynamodb-health-signals.js';
@@ -18,7 +18,7 @@ import type { HealthSignals } from '../ports/health-signals.js';
 import type { ReviewGate } from '../ports/review-gate.js';
 import { DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier } from './deployment-runtime.js';
 import { watchedAlarms } from './health-monitor.js';
-import { stdoutLog, type Log } from './pipeline-event-common.js';
+import { lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 
@@ -143,7 +143,7 @@ export function dependenciesFromEnvironment(environment: Environment): AlarmStat
     history,
     signals: new DynamoDbHealthSignals(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
     gate: new SfnReviewGate(recordCalls(new SFNClient({}), FUNCTION_CALLERS.alarmStateChange, environment)),
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

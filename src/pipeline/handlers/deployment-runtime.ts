@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_NAMES, environmentSchema, type EnvironmentConfig, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { requireEnv, requireJsonEnv, type Environment } from '../../shared/environment.js';

@@ -4,7 +4,7 @@
  * and returns the bake state the state machine carries to the next step.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EnvironmentConfig } from '../../shared/config/schema.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { decideHealth, type AlarmReading, type HealthVerdict, type WatchedAlarm } from '../domain/health/health-verdict.js';
@@ -20,7 +20,7 @@ import { DynamoDbHealthSignals } from '../adapters/aws/dynamodb-health-signals.j
 import { SfnReviewGate } from '../adapters/aws/sfn-review-gate.js';
 import { systemClock } from '../../shared/clock.js';
 import { alarmReaders, DEPLOYMENT_RUNTIME_ENV, environmentsFromEnv, historyAndNotifier, observerRolesFromEnv } from './deployment-runtime.js';
-import { stdoutLog } from './pipeline-event-common.js';
+import { lambdaLog } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 
@@ -262,7 +262,7 @@ export function dependenciesFromEnvironment(environment: Environment): HealthMon
     notifier,
     gate: new SfnReviewGate(recordCalls(new SFNClient({}), FUNCTION_CALLERS.healthMonitorStep, environment)),
     clock: systemClock,
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

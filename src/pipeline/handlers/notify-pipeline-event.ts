@@ -15,7 +15,7 @@ import { executionLink, noticeContextFromTimeline, noticesForEvent } from '../do
 import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
 import type { Notifier } from '../ports/notifier.js';
-import { FINAL_STAGE, PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { FINAL_STAGE, PIPELINE_ENVIRONMENTS, lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 import { NOTIFIER_ENVIRONMENT } from './pipeline-event-environment.js';
@@ -59,7 +59,7 @@ export function dependenciesFromEnvironment(environment: Environment): NotifyPip
     history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), tableName: settings.historyTable, clock: systemClock }),
     notifier: new SnsNotifier({ client: recordCalls(new SNSClient({}), FUNCTION_CALLERS.notifyPipelineEvent, environment), teamTopicArn: settings.teamTopicArn, environmentTopicArns: settings.environmentTopicArns }),
     region: settings.region,
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

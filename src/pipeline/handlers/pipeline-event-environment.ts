@@ -3,7 +3,7 @@
  * publisher): the variable names that `PipelineEventFunctions` sets and the parsers the handlers
  * call at cold start. No AWS SDK here, so the CDK app can import it without pulling in clients.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { environmentContract } from '../../shared/environment-contract.js';
 import { requireEnv, requireJsonEnv } from '../../shared/environment.js';

@@ -1,12 +1,13 @@
 /**
  * The scheduled Lambda that computes the DORA measures from the history (last 30 days) and
- * publishes them in embedded metric format.
+ * publishes them through Powertools Metrics (embedded metric format).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Environment } from '../../shared/environment.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
-import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
-import { doraMetrics, type MetricDatum } from '../domain/metrics/delivery-metrics.js';
+import { PowertoolsMetricsSink } from '../adapters/aws/powertools-metrics-sink.js';
+import { metricsWithoutDefaultDimensions } from '../../shared/telemetry/powertools-metrics.js';
+import { DELIVERY_NAMESPACE, doraMetrics, type MetricDatum } from '../domain/metrics/delivery-metrics.js';
 import { computeDora } from '../domain/metrics/dora.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
@@ -39,13 +40,16 @@ export function createHandler(deps: PublishDeliveryMetricsDependencies): () => P
   };
 }
 
+/** Powertools for AWS Lambda's metrics (embedded metric format), created once per execution environment. */
+const deliveryMetrics = metricsWithoutDefaultDimensions(DELIVERY_NAMESPACE, 'kiro-cd-pipeline');
+
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): PublishDeliveryMetricsDependencies {
   const settings = DORA_PUBLISHER_ENVIRONMENT.parse(environment);
   return {
     pipelineName: settings.pipelineName,
     history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.publishDeliveryMetrics, environment), tableName: settings.historyTable, clock: systemClock }),
-    metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
+    metrics: new PowertoolsMetricsSink(deliveryMetrics),
     clock: systemClock,
   };
 }

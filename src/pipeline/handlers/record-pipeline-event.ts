@@ -11,14 +11,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Environment } from '../../shared/environment.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
-import { EmfMetricsSink } from '../adapters/aws/emf-metrics-sink.js';
+import { PowertoolsMetricsSink } from '../adapters/aws/powertools-metrics-sink.js';
+import { metricsWithoutDefaultDimensions } from '../../shared/telemetry/powertools-metrics.js';
 import { normaliseCodePipelineEvent } from '../domain/history/codepipeline-event.js';
 import { foldDeployments } from '../domain/history/deployment-fold.js';
-import { metricsForEvent } from '../domain/metrics/delivery-metrics.js';
+import { DELIVERY_NAMESPACE, metricsForEvent } from '../domain/metrics/delivery-metrics.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory, RecordResult } from '../ports/deployment-history.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
-import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { PIPELINE_ENVIRONMENTS, lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 import { RECORDER_ENVIRONMENT } from './pipeline-event-environment.js';
@@ -63,14 +64,17 @@ export function createHandler(deps: RecordPipelineEventDependencies): (event: un
   };
 }
 
+/** Powertools for AWS Lambda's metrics (embedded metric format), created once per execution environment. */
+const deliveryMetrics = metricsWithoutDefaultDimensions(DELIVERY_NAMESPACE, 'kiro-cd-pipeline');
+
 /** Builds the production dependencies from the Lambda environment. */
 export function dependenciesFromEnvironment(environment: Environment): RecordPipelineEventDependencies {
   const { historyTable } = RECORDER_ENVIRONMENT.parse(environment);
   return {
     history: new DynamoDbDeploymentHistory({ client: recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.recordPipelineEvent, environment), tableName: historyTable, clock: systemClock }),
-    metrics: new EmfMetricsSink((line) => process.stdout.write(`${line}\n`)),
+    metrics: new PowertoolsMetricsSink(deliveryMetrics),
     clock: systemClock,
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

@@ -6,7 +6,7 @@
  * they share one rollback key: the ledger's lease turns them into one rollback.
  */
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
 import { ConfigurationError, MalformedInputError } from '../../shared/errors.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
@@ -19,7 +19,7 @@ import { applicationStageName, stageRole } from '../domain/stage-names.js';
 import { systemClock } from '../../shared/clock.js';
 import { uuidGenerator } from '../../shared/id-generator.js';
 import { DEPLOYMENT_RUNTIME_ENV, historyAndNotifier } from './deployment-runtime.js';
-import { stdoutLog, type Log } from './pipeline-event-common.js';
+import { lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 
@@ -162,7 +162,7 @@ export function dependenciesFromEnvironment(environment: Environment): RollbackT
     ids: uuidGenerator,
     timing: timingFromEnvironment(environment),
     environments: ENVIRONMENT_NAMES,
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

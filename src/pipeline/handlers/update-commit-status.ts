@@ -18,7 +18,7 @@ import { commitStatusFor } from '../domain/notifications/commit-status.js';
 import { systemClock } from '../../shared/clock.js';
 import type { CommitStatusPublisher } from '../ports/commit-status.js';
 import type { DeploymentHistory } from '../ports/deployment-history.js';
-import { PIPELINE_ENVIRONMENTS, stdoutLog, type Log } from './pipeline-event-common.js';
+import { PIPELINE_ENVIRONMENTS, lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 import { COMMIT_STATUS_ENVIRONMENT } from './pipeline-event-environment.js';
@@ -79,7 +79,7 @@ export function dependenciesFromEnvironment(environment: Environment): UpdateCom
       clock: systemClock,
     }),
     region: settings.region,
-    log: stdoutLog,
+    log: lambdaLog,
   };
 }
 

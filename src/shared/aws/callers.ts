@@ -3,7 +3,7 @@
  * deployed function by its construct path inside its stack (the path CDK turns into the logical id,
  * so the least-privilege proof finds the function and its role in the synthesized templates), and
  * each CLI command as `kiro-cd <command>`. A test pins that every function name matches exactly one
- * function or project of the synthesized templates.
+ * function of the synthesized templates.
  */
 export const FUNCTION_CALLERS = {
   recordPipelineEvent: 'PipelineEvents/Recorder',
@@ -15,11 +15,9 @@ export const FUNCTION_CALLERS = {
   rollbackOrchestrator: 'DeploymentSafety/Rollback/Orchestrator',
   workerPoller: 'Poller/Function',
   workerBuildEnd: 'BuildEnd/Function',
-  /** The worker runs in the application stack's CodeBuild project, not in a Lambda. */
-  workerBuild: 'Worker/Project',
 } as const;
 
-/** A deployed function's (or project's) caller name. */
+/** A deployed function's caller name. */
 export type FunctionCaller = (typeof FUNCTION_CALLERS)[keyof typeof FUNCTION_CALLERS];
 
 /** The caller name of a CLI command. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_REGION_FIX, AWS_REGION_FORMAT } from './aws-regions.js';
 import { WORKER_ALARM_IDS } from './alarm-catalog.js';
 import { REVIEW_TIMEOUT_MAX_MINUTES } from './aws-limits.js';
@@ -17,8 +17,11 @@ const region = z.string({ message: AWS_REGION_FIX }).regex(AWS_REGION_FORMAT, { 
 /** Prefixes of GitHub tokens (classic, fine-grained, OAuth, app and refresh tokens). */
 const GITHUB_TOKEN_PREFIX = /^(gh[pousr]_|github_pat_)/;
 
-/** Keys whose value is never echoed in a configuration error: a pasted secret would end up in logs. */
-export const SECRET_REFERENCE_KEYS: readonly string[] = ['githubTokenSecret'];
+/**
+ * Keys whose value (and, for a map, the value of every entry under them) is never echoed in a
+ * configuration error: a pasted secret would end up in logs.
+ */
+export const SECRET_REFERENCE_KEYS: readonly string[] = ['githubTokenSecret', 'implementationSecrets'];
 
 /** A Secrets Manager secret, referenced by name or ARN: the value itself never appears in configuration. */
 const secretReference = z
@@ -31,6 +34,24 @@ const secretReference = z
     message:
       'looks like a GitHub token, not a secret name: store the token in Secrets Manager, put the secret\'s name here, and revoke this token (it has been written into a file)',
   });
+
+/**
+ * A secret the implementation command reads: a Secrets Manager name, or the secret's full ARN with the
+ * six characters Secrets Manager appends (the role is granted exactly that ARN; a name is granted as
+ * `<name>-??????`).
+ */
+const implementationSecretReference = secretReference.refine((value) => !value.startsWith('arn:') || /-[A-Za-z0-9]{6}$/.test(value), {
+  message: 'must be the secret\'s full ARN as Secrets Manager shows it, ending in "-" and six characters, or the secret\'s name',
+});
+
+/**
+ * The environment variable a secret is given to the implementation command as. `KIRO_` names are the
+ * work item's (the poller sets them), `CODEBUILD_` names are CodeBuild's own.
+ */
+const implementationVariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'must be an environment variable name: letters, digits and _, not starting with a digit' })
+  .refine((name) => !/^(KIRO_|CODEBUILD_)/i.test(name), { message: 'must not start with KIRO_ (the work item\'s variables) or CODEBUILD_ (CodeBuild\'s own): choose another name' });
 
 const email = z.email({ message: 'must be an e-mail address such as "oncall@example.com"' });
 
@@ -130,6 +151,12 @@ export const environmentSchema = z.strictObject({
       branch: z.string().regex(/^[\w./-]{1,255}$/, { message: 'must be a branch name such as "main"' }).default('main'),
     })
     .optional(),
+  /**
+   * Secrets the implementation command needs (a token to push the item's branch, for example), as
+   * `VARIABLE: "secret name or ARN"`. Each reaches the build as a SECRETS_MANAGER environment variable of
+   * the implementation project, never as a PLAINTEXT value (docs/application.md, "Secrets").
+   */
+  implementationSecrets: z.record(implementationVariableName, implementationSecretReference).default({}),
   logRetentionDays: z
     .literal([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], {
       message: 'must be a CloudWatch Logs retention such as 90 (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)',

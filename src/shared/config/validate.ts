@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { BAKE_AND_REVIEW_MAX_MINUTES } from './aws-limits.js';
 import { AWS_REGION_FIX } from './aws-regions.js';
@@ -29,9 +29,9 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The bad value, or only its length for a key that references a secret (the value may be one). */
+/** True for a key that references a secret, or an entry of a map of them (the value may be a pasted secret). */
 function isSecretReferenceKey(key: string): boolean {
-  return SECRET_REFERENCE_KEYS.includes(key.split('.').at(-1) ?? '');
+  return key.split('.').some((segment) => SECRET_REFERENCE_KEYS.includes(segment));
 }
 
 function describeValueOf(problem: ConfigProblem): string {
@@ -61,7 +61,9 @@ const EXPECTED_TYPE: Readonly<Record<string, string>> = {
  * ("Invalid input: expected string, received number").
  */
 function fixFor(issue: z.core.$ZodIssue): string {
-  const own = /^(must|is|looks)\b/.test(issue.message) ? issue.message : undefined;
+  // A refused key of a map (such as an environment variable name): the key's own check says why.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  const own = /^(must|is|looks)\b/.test(message) ? message : undefined;
   const generic = issue.code === 'invalid_type' ? `must be ${EXPECTED_TYPE[issue.expected] ?? issue.expected}` : 'is not a valid value here (schema.ts describes this key)';
   const fix = own ?? generic;
   return issue.input === undefined ? `is required: ${fix.replace(/^is required:? /, '')}` : fix;

@@ -14,16 +14,32 @@ export function startIdempotencyToken(request: Pick<BuildRequest, 'lockOwner' | 
   return createHash('sha256').update(`${request.lockOwner}\n${request.workItemId}`).digest('hex');
 }
 
+/** Which project to start and what its builds run. */
+export interface ImplementationBuildTarget {
+  /** The implementation project: its role can write its own logs and read its configured secrets, nothing else. */
+  readonly projectName: string;
+  /** The buildspec that runs the implementation command, sent as `buildspecOverride` with every start. */
+  readonly buildspec: string;
+}
+
 /**
- * Starts builds of the worker's CodeBuild project, passing the work item through environment
- * variable overrides. StartBuild errors are mapped by whose fault they are
+ * Starts builds of the implementation project: the customer's command, as `buildspecOverride`, with
+ * the work item described in PLAINTEXT environment-variable overrides (nothing secret: an id, the
+ * repository, the branch and the lock owner; tokens come from the project's SECRETS_MANAGER
+ * variables). StartBuild errors are mapped by whose fault they are
  * (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html#API_StartBuild_Errors).
  */
 export class CodeBuildBuildStarter implements BuildStarter {
+  private readonly projectName: string;
+  private readonly buildspec: string;
+
   constructor(
     private readonly client: CodeBuildClient,
-    private readonly projectName: string,
-  ) {}
+    target: ImplementationBuildTarget,
+  ) {
+    this.projectName = target.projectName;
+    this.buildspec = target.buildspec;
+  }
 
   async start(request: BuildRequest): Promise<{ readonly buildId: string }> {
     let buildId: string | undefined;
@@ -32,6 +48,7 @@ export class CodeBuildBuildStarter implements BuildStarter {
         new StartBuildCommand({
           projectName: this.projectName,
           idempotencyToken: startIdempotencyToken(request),
+          buildspecOverride: this.buildspec,
           environmentVariablesOverride: [
             { name: BUILD_ENVIRONMENT.workItemId, value: request.workItemId, type: 'PLAINTEXT' },
             { name: BUILD_ENVIRONMENT.repository, value: request.repository, type: 'PLAINTEXT' },
@@ -64,7 +81,7 @@ export class CodeBuildBuildStarter implements BuildStarter {
       case 'InvalidInputException':
         return new ConfigurationError(`CodeBuild refused the StartBuild request for project ${this.projectName} (${message}); check the project and the poller's overrides. The item stays ready.`, context, error);
       case 'ResourceNotFoundException':
-        return new ConfigurationError(`CodeBuild project ${this.projectName} does not exist: deploy the application stack or correct WORKER_PROJECT_NAME.`, context, error);
+        return new ConfigurationError(`CodeBuild project ${this.projectName} does not exist: deploy the application stack or correct IMPLEMENTATION_PROJECT_NAME.`, context, error);
       case 'AccessDeniedException':
         return new ConfigurationError(`The poller may not start builds of ${this.projectName}: grant codebuild:StartBuild on the project to its role.`, context, error);
       default:

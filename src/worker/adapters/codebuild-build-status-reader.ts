@@ -6,7 +6,7 @@ import type { BuildState, BuildStatusReader } from '../ports/build-status-reader
 const IDS_PER_CALL = 100;
 
 /**
- * Reads worker builds' states with BatchGetBuilds: `buildStatus` IN_PROGRESS is running, any other
+ * Reads implementation builds' states with BatchGetBuilds: `buildStatus` IN_PROGRESS is running, any other
  * status (SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED) has ended, and ids in `buildsNotFound`
  * are unknown to CodeBuild (builds are kept for a year).
  */
@@ -23,7 +23,7 @@ export class CodeBuildBuildStatusReader implements BuildStatusReader {
       } catch (error) {
         const name = error instanceof Error ? error.name : 'UnknownError';
         if (name === 'AccessDeniedException') {
-          throw new ConfigurationError('The poller may not read worker builds: grant codebuild:BatchGetBuilds on the worker project to its role.', {}, error);
+          throw new ConfigurationError('The poller may not read implementation builds: grant codebuild:BatchGetBuilds on the implementation project to its role.', {}, error);
         }
         throw new TransientError(`CodeBuild BatchGetBuilds failed (${name}); the sweep tries again on the next poll.`, {}, error);
       }

@@ -1,36 +1,49 @@
 /**
- * What to do with a work item whose worker build has ended: normally nothing, because the build
- * recorded the outcome itself. But a build that timed out, was stopped, or died before the worker
- * finished leaves its item `build-started` or `in-progress` for ever; this decides to fail it.
+ * What a work item's implementation build says about the item. The customer's command runs in the
+ * implementation project, whose role can touch no table, so the item's bookkeeping follows the build
+ * from outside it: IN_PROGRESS → `in-progress`, SUCCEEDED → `done`, any other end (FAILED, FAULT,
+ * TIMED_OUT, STOPPED) or a build CodeBuild does not know → `failed`.
  *
  * Two callers use it: the handler of CodeBuild's "Build State Change" events (fast, but delivery is
- * best effort) and the periodic sweep (BatchGetBuilds on items older than the build timeout), which
- * catches what the events missed. Both write through the same conditional `markFinished`, so whichever
- * comes second (or a build that did finish after all) changes nothing.
+ * best effort and unordered) and the periodic sweep (BatchGetBuilds on items older than the build
+ * timeout), which catches what the events missed. Both write through the same conditional
+ * transitions, so whichever comes second, a repeated event or a late IN_PROGRESS changes nothing.
  */
 import type { Clock } from '../../shared/clock.js';
 import { asKiroCdError } from '../../shared/errors.js';
 import type { BuildState, BuildStatusReader } from '../ports/build-status-reader.js';
 import type { WorkItemRepository } from '../ports/work-items.js';
-import type { WorkItem } from './work-item.js';
+import { READY_STATUS, type WorkItem } from './work-item.js';
+
+/** The one build status that means the customer's command succeeded. */
+const SUCCEEDED = 'SUCCEEDED';
 
 /** The decision for one item and one build. */
 export type BuildEndDecision =
-  | { readonly kind: 'fail-item'; readonly reason: string }
+  /**
+   * The item is still ready and names no build: the poller started this build but could not record it
+   * (a passing fault) and kept the lock for it. Record it, with the same conditional write.
+   */
+  | { readonly kind: 'record-build'; readonly reason: string }
+  | { readonly kind: 'mark-in-progress' }
+  | { readonly kind: 'finish'; readonly outcome: 'done' | 'failed'; readonly reason?: string }
   | { readonly kind: 'leave'; readonly reason: string };
 
 /** Decides from the item (as stored now) and what CodeBuild says about build `buildId`. */
 export function decideBuildEnd(item: WorkItem | undefined, buildId: string, state: BuildState): BuildEndDecision {
   if (item === undefined) return { kind: 'leave', reason: 'the work item does not exist' };
+  if (item.status === READY_STATUS && item.buildId === undefined && state.kind !== 'not-found') {
+    return { kind: 'record-build', reason: 'the poller started this build but could not record it' };
+  }
   if (item.buildId !== buildId) return { kind: 'leave', reason: `the item is recorded for build ${item.buildId ?? '(none)'}, not ${buildId}` };
   if (item.status !== 'build-started' && item.status !== 'in-progress') return { kind: 'leave', reason: `the item is already ${item.status}` };
   switch (state.kind) {
     case 'running':
-      return { kind: 'leave', reason: 'the build is still running' };
+      return item.status === 'build-started' ? { kind: 'mark-in-progress' } : { kind: 'leave', reason: 'the item is already in progress' };
     case 'not-found':
-      return { kind: 'fail-item', reason: `worker build ${buildId} is unknown to CodeBuild; the item was never finished` };
+      return { kind: 'finish', outcome: 'failed', reason: `implementation build ${buildId} is unknown to CodeBuild; the item was never finished` };
     case 'ended':
-      return { kind: 'fail-item', reason: `worker build ${buildId} ended ${state.status} before recording an outcome` };
+      return state.status === SUCCEEDED ? { kind: 'finish', outcome: 'done' } : { kind: 'finish', outcome: 'failed', reason: `implementation build ${buildId} ended ${state.status}` };
   }
 }
 
@@ -39,7 +52,7 @@ export interface BuildEndOutcome {
   readonly workItemId: string;
   readonly buildId: string;
   readonly decision: BuildEndDecision;
-  /** False when the conditional write found the item already changed (the build or the other path won). */
+  /** False when nothing was written: a `leave`, or the conditional write found the item already changed. */
   readonly written: boolean;
 }
 
@@ -51,10 +64,27 @@ export interface BuildEndDependencies {
 
 /** Carries out the decision for one item whose build is in `state`. */
 export async function settleBuildEnd(deps: BuildEndDependencies, workItemId: string, buildId: string, state: BuildState): Promise<BuildEndOutcome> {
-  const decision = decideBuildEnd(await deps.workItems.get(workItemId), buildId, state);
-  if (decision.kind === 'leave') return { workItemId, buildId, decision, written: false };
-  const result = await deps.workItems.markFinished(workItemId, buildId, 'failed', deps.clock.now(), decision.reason);
-  return { workItemId, buildId, decision, written: result.kind === 'updated' };
+  let decision = decideBuildEnd(await deps.workItems.get(workItemId), buildId, state);
+  let recorded = false;
+  if (decision.kind === 'record-build') {
+    const claim = await deps.workItems.markBuildStarted(workItemId, buildId, deps.clock.now());
+    if (claim.kind === 'conflict') return { workItemId, buildId, decision: { kind: 'leave', reason: claim.reason }, written: false };
+    recorded = true;
+    decision = decideBuildEnd(await deps.workItems.get(workItemId), buildId, state);
+  }
+  switch (decision.kind) {
+    case 'record-build':
+    case 'leave':
+      return { workItemId, buildId, decision, written: recorded };
+    case 'mark-in-progress': {
+      const result = await deps.workItems.markInProgress(workItemId, buildId, deps.clock.now());
+      return { workItemId, buildId, decision, written: recorded || result.kind === 'updated' };
+    }
+    case 'finish': {
+      const result = await deps.workItems.markFinished(workItemId, buildId, decision.outcome, deps.clock.now(), decision.reason);
+      return { workItemId, buildId, decision, written: recorded || result.kind === 'updated' };
+    }
+  }
 }
 
 /** Settings of the sweep. */
@@ -74,8 +104,9 @@ export interface SweepReport {
 
 /**
  * The periodic sweep: finds `build-started`/`in-progress` items older than the build timeout, asks
- * CodeBuild about their builds in one BatchGetBuilds, and fails the items whose build has ended.
- * A transient fault ends the sweep quietly (the next poll repeats it); anything else is thrown.
+ * CodeBuild about their builds in one BatchGetBuilds, and finishes the items whose build has ended
+ * (done when it SUCCEEDED). A transient fault ends the sweep quietly (the next poll repeats it);
+ * anything else is thrown.
  */
 export async function runSweep(deps: BuildEndDependencies & { readonly builds: BuildStatusReader }, settings: SweepSettings): Promise<SweepReport> {
   const outcomes: BuildEndOutcome[] = [];

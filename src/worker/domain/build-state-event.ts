@@ -20,6 +20,8 @@ export interface BuildStateChange {
   readonly buildStatus: string;
   /** The work item the poller passed in, when the build was started by the poller. */
   readonly workItemId?: string;
+  /** The poller invocation holding the item's lock, released when the build ends. */
+  readonly lockOwner?: string;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -49,8 +51,13 @@ export function parseBuildStateChange(event: unknown): BuildStateChange {
   if (typeof status !== 'string' || typeof project !== 'string' || typeof arn !== 'string') return fail('detail lacks build-status, project-name or build-id');
   const buildId = buildIdFromArn(arn) ?? fail(`build-id ${JSON.stringify(arn)} is not a build ARN`);
   const variables = record(record(record(detail['additional-information'])?.environment))?.['environment-variables'];
-  const workItem = Array.isArray(variables)
-    ? variables.map(record).find((variable) => variable?.name === BUILD_ENVIRONMENT.workItemId && variable.type === 'PLAINTEXT')?.value
-    : undefined;
-  return { buildId, projectName: project, buildStatus: status, ...(typeof workItem === 'string' && workItem !== '' ? { workItemId: workItem } : {}) };
+  // Only PLAINTEXT values are read: they are the poller's overrides. The values of other types are
+  // references (a secret's name), never the secret, but the worker has no use for them.
+  const plaintext = (name: string): string | undefined => {
+    const value = Array.isArray(variables) ? variables.map(record).find((variable) => variable?.name === name && variable.type === 'PLAINTEXT')?.value : undefined;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const workItemId = plaintext(BUILD_ENVIRONMENT.workItemId);
+  const lockOwner = plaintext(BUILD_ENVIRONMENT.lockOwner);
+  return { buildId, projectName: project, buildStatus: status, ...(workItemId === undefined ? {} : { workItemId }), ...(lockOwner === undefined ? {} : { lockOwner }) };
 }

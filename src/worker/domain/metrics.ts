@@ -1,6 +1,7 @@
 /**
- * The poller's CloudWatch metrics as an embedded metric format (EMF) document: one JSON log line
- * that CloudWatch Logs turns into metrics. Pure: the adapter only writes the line.
+ * The poller's CloudWatch metrics: which counts of a poll cycle are measured, under which names.
+ * Pure: the adapter (adapters/powertools-poll-metrics.ts) hands them to Powertools Metrics, which
+ * writes them as one embedded metric format (EMF) log line that CloudWatch Logs turns into metrics.
  *
  * EMF over PutMetricData because the poller already writes logs: no extra API call (no latency, no
  * throttling, no failure mode inside the poll), no `cloudwatch:PutMetricData` permission (which has
@@ -28,29 +29,14 @@ const METRIC_NAMES: Readonly<Record<keyof PollCycleCounts, string>> = {
   transientFaults: 'TransientFaults',
 };
 
-/** An EMF document: the `_aws` metadata plus one value per metric and the dimension value. */
-export type EmbeddedMetricDocument = Readonly<Record<string, unknown>>;
+/** One value of a cycle's metrics: a count under the worker's namespace and the stack prefix dimension. */
+export interface PollCycleMetric {
+  readonly name: string;
+  readonly value: number;
+}
 
-/** Builds the EMF document for one cycle's counts. */
-export function embeddedMetricDocument(
-  counts: PollCycleCounts,
-  stackPrefix: string,
-  timestampMs: number,
-): EmbeddedMetricDocument {
+/** The metrics of one cycle's counts, every count included (zeros too, so an alarm sees "0", not missing data). */
+export function pollCycleMetrics(counts: PollCycleCounts): PollCycleMetric[] {
   const keys = Object.keys(METRIC_NAMES) as (keyof PollCycleCounts)[];
-  const values = Object.fromEntries(keys.map((key) => [METRIC_NAMES[key], counts[key]]));
-  return {
-    _aws: {
-      Timestamp: timestampMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: WORKER_METRIC_NAMESPACE,
-          Dimensions: [[STACK_PREFIX_DIMENSION]],
-          Metrics: keys.map((key) => ({ Name: METRIC_NAMES[key], Unit: 'Count' })),
-        },
-      ],
-    },
-    [STACK_PREFIX_DIMENSION]: stackPrefix,
-    ...values,
-  };
+  return keys.map((key) => ({ name: METRIC_NAMES[key], value: counts[key] }));
 }

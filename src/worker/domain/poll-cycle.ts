@@ -54,11 +54,11 @@ export type ItemOutcome =
   | { readonly kind: 'stale'; readonly workItemId: string }
   /** The item cannot be built (bad repository or branch, or a malformed record): marked failed with the reason. */
   | { readonly kind: 'rejected'; readonly workItemId: string; readonly reason: string }
-  /** The build started but the item had changed meanwhile; the build's own run refuses to work on it. */
+  /** The build started but the item had changed meanwhile; its events name a build the item does not, and change nothing. */
   | { readonly kind: 'record-conflict'; readonly workItemId: string; readonly buildId: string; readonly reason: string }
   /**
-   * The build started but recording it failed transiently: the lock stays held and the build
-   * records itself when it finds the item still ready under its lock owner (run-work-item).
+   * The build started but recording it failed transiently: the lock stays held and the
+   * build-state-change handler records the build from its first event (the same conditional write).
    */
   | { readonly kind: 'record-failed'; readonly workItemId: string; readonly buildId: string; readonly reason: string }
   | { readonly kind: 'start-failed'; readonly workItemId: string; readonly decision: StartFailureDecision }
@@ -116,7 +116,7 @@ async function startLocked(deps: PollCycleDependencies, owner: string, current: 
     const recorded = await deps.workItems.markBuildStarted(workItemId, buildId, deps.clock.now());
     if (recorded.kind === 'conflict') return { kind: 'record-conflict', workItemId, buildId, reason: recorded.reason };
   } catch (error) {
-    // Keep the lock: the build inherits it and records itself (run-work-item), so the item is not started twice.
+    // Keep the lock, so no poller starts the item again: the build-state-change handler records the build from its events.
     return { kind: 'record-failed', workItemId, buildId, reason: containable(error).message };
   }
   return { kind: 'started', workItemId, buildId };

@@ -31,10 +31,12 @@ export interface WorkItem {
 /**
  * The transitions a work item may take. `build-started → ready-for-implementation` does not exist:
  * an item whose build was started is finished by that build (done or failed), never started twice.
+ * `build-started → done` exists because CodeBuild's state-change events are unordered and best
+ * effort: the build's SUCCEEDED event may come before (or instead of) its IN_PROGRESS event.
  */
 const ALLOWED: Readonly<Record<WorkItemStatus, readonly WorkItemStatus[]>> = {
   'ready-for-implementation': ['build-started', 'failed'],
-  'build-started': ['in-progress', 'failed'],
+  'build-started': ['in-progress', 'done', 'failed'],
   'in-progress': ['done', 'failed'],
   done: [],
   failed: ['ready-for-implementation'],

@@ -1,6 +1,6 @@
 /**
- * The work-item poller Lambda: on each schedule tick, runs one poll cycle and the sweep of stuck
- * items, and publishes the cycle's metrics. Thin: reads the environment, builds the adapters, calls
+ * The work-item poller Lambda: on each schedule tick, runs one poll cycle (starting implementation
+ * builds) and the sweep of stuck items, and publishes the cycle's metrics. Thin: reads the environment, builds the adapters, calls
  * {@link runPollCycle} and {@link runSweep}, maps the result.
  */
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -13,7 +13,11 @@ import { CodeBuildBuildStarter } from '../adapters/codebuild-build-starter.js';
 import { CodeBuildBuildStatusReader } from '../adapters/codebuild-build-status-reader.js';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../adapters/dynamodb-work-items.js';
-import { EmfPollMetrics } from '../adapters/emf-poll-metrics.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PowertoolsPollMetrics } from '../adapters/powertools-poll-metrics.js';
+import { WORKER_METRIC_NAMESPACE } from '../domain/metrics.js';
+import { powertoolsLog, type StructuredLog } from '../../shared/telemetry/powertools-log.js';
+import { metricsWithoutDefaultDimensions } from '../../shared/telemetry/powertools-metrics.js';
 import { runSweep, type SweepSettings } from '../domain/build-end.js';
 import { POLLER_ENVIRONMENT } from '../domain/build-environment.js';
 import { countOutcomes, runPollCycle, type PollCycleCounts, type PollSettings } from '../domain/poll-cycle.js';
@@ -40,8 +44,8 @@ export interface PollerDependencies {
   readonly ids: IdGenerator;
   readonly settings: PollSettings;
   readonly sweep: SweepSettings;
-  /** Structured log line writer (standard output in Lambda). */
-  readonly log: (line: string) => void;
+  /** Structured log (Powertools Logger in Lambda). */
+  readonly log: StructuredLog;
 }
 
 /** What an invocation returns (visible in a test invoke and in the logs). */
@@ -60,14 +64,14 @@ export function createHandler(deps: PollerDependencies): (event: unknown) => Pro
   return async () => {
     const owner = `poller-${deps.ids.next()}`;
     const report = await runPollCycle(deps, deps.settings, owner);
-    deps.log(JSON.stringify({ message: 'poll cycle finished', owner, outcomes: report.outcomes, listFault: report.listFault, aborted: report.aborted }));
+    deps.log({ message: 'poll cycle finished', owner, outcomes: report.outcomes, listFault: report.listFault, aborted: report.aborted });
     await deps.metrics.publish(report);
     if (report.aborted !== undefined) {
       throw new ConfigurationError(`The poll cycle stopped: ${report.aborted}`, { owner });
     }
     const sweep = await runSweep({ workItems: deps.workItems, builds: deps.buildStates, clock: deps.clock }, deps.sweep);
     if (sweep.outcomes.length > 0 || sweep.fault !== undefined) {
-      deps.log(JSON.stringify({ message: 'sweep finished', outcomes: sweep.outcomes, fault: sweep.fault }));
+      deps.log({ message: 'sweep finished', outcomes: sweep.outcomes, fault: sweep.fault });
     }
     return { owner, ...countOutcomes(report), swept: sweep.outcomes.filter((outcome) => outcome.written).length };
   };
@@ -76,16 +80,19 @@ export function createHandler(deps: PollerDependencies): (event: unknown) => Pro
 const SET_BY = 'the application stack (infrastructure/lib/stacks/application-stack.ts)';
 
 /** Builds the real dependencies from the Lambda environment. */
-export function dependenciesFromEnvironment(environment: Environment, log: (line: string) => void, lambdaTimeoutMs = 60_000): PollerDependencies {
+export function dependenciesFromEnvironment(environment: Environment, log: StructuredLog, lambdaTimeoutMs = 60_000): PollerDependencies {
   const dynamo = DynamoDBDocumentClient.from(recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.workerPoller, environment));
   const codebuild = recordCalls(new CodeBuildClient({}), FUNCTION_CALLERS.workerPoller, environment);
   const maxBuildsPerCycle = positiveIntegerEnv(environment, POLLER_ENVIRONMENT.maxBuildsPerCycle, 10);
   return {
     workItems: new DynamoDbWorkItems(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.workItemsTable, SET_BY)),
     locks: new DynamoDbLockStore(dynamo, requireEnv(environment, POLLER_ENVIRONMENT.lockTable, SET_BY)),
-    builds: new CodeBuildBuildStarter(codebuild, requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY)),
+    builds: new CodeBuildBuildStarter(codebuild, {
+      projectName: requireEnv(environment, POLLER_ENVIRONMENT.projectName, SET_BY),
+      buildspec: requireEnv(environment, POLLER_ENVIRONMENT.buildspec, SET_BY),
+    }),
     buildStates: new CodeBuildBuildStatusReader(codebuild),
-    metrics: new EmfPollMetrics(log, requireEnv(environment, POLLER_ENVIRONMENT.stackPrefix, SET_BY), systemClock),
+    metrics: new PowertoolsPollMetrics(pollerMetrics, requireEnv(environment, POLLER_ENVIRONMENT.stackPrefix, SET_BY), systemClock),
     clock: systemClock,
     ids: uuidGenerator,
     settings: {
@@ -100,18 +107,17 @@ export function dependenciesFromEnvironment(environment: Environment, log: (line
   };
 }
 
+/** Powertools for AWS Lambda's logger and metrics, created once per execution environment. */
+const SERVICE = 'kiro-worker-poller';
+const pollerMetrics = metricsWithoutDefaultDimensions(WORKER_METRIC_NAMESPACE, SERVICE);
+const pollerLog = powertoolsLog(new Logger({ serviceName: SERVICE }));
+
 let cached: ((event: unknown) => Promise<PollerResult>) | undefined;
 
 /** The Lambda entry point; dependencies are built once per execution environment (cold start). */
 export async function handler(event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<PollerResult> {
   cached ??= createHandler(
-    dependenciesFromEnvironment(
-      process.env,
-      (line) => {
-        process.stdout.write(`${line}\n`);
-      },
-      context?.getRemainingTimeInMillis?.(),
-    ),
+    dependenciesFromEnvironment(process.env, pollerLog, context?.getRemainingTimeInMillis?.()),
   );
   return cached(event);
 }

@@ -4,7 +4,7 @@ export type BuildState =
   | { readonly kind: 'ended'; readonly status: string }
   | { readonly kind: 'not-found' };
 
-/** Reads the state of worker builds (CodeBuild BatchGetBuilds). */
+/** Reads the state of implementation builds (CodeBuild BatchGetBuilds). */
 export interface BuildStatusReader {
   /** The state of each build id asked for; throws a KiroCdError when CodeBuild cannot be asked. */
   states(buildIds: readonly string[]): Promise<ReadonlyMap<string, BuildState>>;

@@ -19,7 +19,7 @@ export interface ReadyPage {
 }
 
 /**
- * The work-items store, as the poller, the worker build and the build-end handler need it. Every
+ * The work-items store, as the poller and the build-state-change handler need it. Every
  * transition is idempotent: asked again after it already happened (an SDK retry after a lost
  * response), it answers `updated`, not `conflict`.
  */

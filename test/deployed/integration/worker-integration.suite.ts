@@ -9,8 +9,8 @@ describe('worker integration (after the test deployment)', () => {
     harness = await harnessFromEnvironment();
   });
 
-  it('locks a ready work item, starts a worker build for it and records the build', async () => {
+  it('locks a ready work item, starts an implementation build for it and records the build', async () => {
     const build = await integrationScenario(harness, runSuffix());
-    expect(build.buildId).toContain(harness.outputs.workerProjectName);
+    expect(build.buildId).toContain(harness.outputs.implementationProjectName);
   });
 });

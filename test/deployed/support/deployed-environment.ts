@@ -64,11 +64,14 @@ export function targetFromEnvironment(
 export interface WorkerOutputs {
   readonly workItemsTableName: string;
   readonly lockTableName: string;
-  readonly workerProjectName: string;
+  /** The project that runs customers' commands (the poller starts its builds). */
+  readonly implementationProjectName: string;
+  /** The buildspec the deployed poller sends with every build, so a suite starts the same build. */
+  readonly implementationBuildspec: string;
   readonly alarms: { readonly critical: readonly string[]; readonly warning: readonly string[] };
 }
 
-const REQUIRED_OUTPUTS = ['WorkItemsTableName', 'LockTableName', 'WorkerProjectName', 'AlarmSeverities'] as const;
+const REQUIRED_OUTPUTS = ['WorkItemsTableName', 'LockTableName', 'ImplementationProjectName', 'ImplementationBuildspec', 'AlarmSeverities'] as const;
 
 /** Name of the application stack of a prefix (as the ApplicationStage names it). */
 export function applicationStackName(stackPrefix: string): string {
@@ -87,7 +90,8 @@ export async function readWorkerOutputs(cloudformation: CloudFormationClient, st
   return {
     workItemsTableName: outputs.get('WorkItemsTableName') ?? '',
     lockTableName: outputs.get('LockTableName') ?? '',
-    workerProjectName: outputs.get('WorkerProjectName') ?? '',
+    implementationProjectName: outputs.get('ImplementationProjectName') ?? '',
+    implementationBuildspec: outputs.get('ImplementationBuildspec') ?? '',
     alarms,
   };
 }

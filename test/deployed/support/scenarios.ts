@@ -53,7 +53,7 @@ export async function integrationScenario(harness: WorkerHarness, suffix: string
   return build;
 }
 
-/** End to end: a work item goes from ready to done through the poller and the worker, and its lock is given back. */
+/** End to end: a work item goes from ready to done through the poller, its implementation build and the build-state-change handler, and its lock is given back. */
 export async function endToEndScenario(harness: WorkerHarness, suffix: string, repository: string, branch: string): Promise<WorkItem> {
   const item = testWorkItem(suffix, repository, branch, harness.clock.now());
   const build = await pollFor(harness, item, `e2e-${suffix}`);
@@ -85,8 +85,8 @@ export async function smokeScenario(harness: WorkerHarness): Promise<SmokeReport
   check((items.Table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === 'by-status'), `Table ${outputs.workItemsTableName} lacks the by-status index the poller queries.`);
   await harness.workItems.listReady(1);
 
-  const projects = await harness.codebuild.send(new BatchGetProjectsCommand({ names: [outputs.workerProjectName] }));
-  check(projects.projects?.length === 1, `CodeBuild project ${outputs.workerProjectName} does not exist.`);
+  const projects = await harness.codebuild.send(new BatchGetProjectsCommand({ names: [outputs.implementationProjectName] }));
+  check(projects.projects?.length === 1, `CodeBuild project ${outputs.implementationProjectName} does not exist.`);
 
   const names = [...outputs.alarms.critical, ...outputs.alarms.warning];
   const described = await harness.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
@@ -95,5 +95,5 @@ export async function smokeScenario(harness: WorkerHarness): Promise<SmokeReport
   check(missing.length === 0, `Alarms missing: ${missing.join(', ')}.`);
   const firing = alarms.filter((alarm) => outputs.alarms.critical.includes(alarm.name) && alarm.state === 'ALARM');
   check(firing.length === 0, `Critical alarms firing: ${firing.map((alarm) => alarm.name).join(', ')}.`);
-  return { tables: [outputs.workItemsTableName, outputs.lockTableName], alarms, project: outputs.workerProjectName };
+  return { tables: [outputs.workItemsTableName, outputs.lockTableName], alarms, project: outputs.implementationProjectName };
 }

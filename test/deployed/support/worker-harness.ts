@@ -16,7 +16,7 @@ import { isTerminal } from '../../../src/worker/domain/work-item.js';
 import type { BuildStarter } from '../../../src/worker/ports/build-starter.js';
 import { applicationStackName, clientConfig, readWorkerOutputs, type DeployedTarget, type WorkerOutputs } from './deployed-environment.js';
 
-/** A build the scenario started, as the worker run would receive it. */
+/** A build the scenario started, with the work item its StartBuild overrides describe. */
 export interface StartedBuild {
   readonly workItemId: string;
   readonly buildId: string;
@@ -36,7 +36,7 @@ export interface WorkerHarness {
   readonly locks: DynamoDbLockStore;
   readonly builds: BuildStarter;
   readonly clock: Clock;
-  /** Runs a started build to its end (deployed: waits for CodeBuild's worker; locally: runs it in-process). */
+  /** Runs a started build to its end (deployed: waits for CodeBuild and the build-state-change handler; locally: runs the command and delivers its events). */
   completeBuild(build: StartedBuild): Promise<void>;
   /** Stops a build the scenario does not want to run (deployed: StopBuild). */
   stopBuild(buildId: string): Promise<void>;
@@ -70,7 +70,7 @@ export async function connectHarness(target: DeployedTarget, overrides: HarnessO
     codebuild,
     workItems,
     locks: new DynamoDbLockStore(documents, outputs.lockTableName),
-    builds: overrides.builds ?? new CodeBuildBuildStarter(codebuild, outputs.workerProjectName),
+    builds: overrides.builds ?? new CodeBuildBuildStarter(codebuild, { projectName: outputs.implementationProjectName, buildspec: outputs.implementationBuildspec }),
     clock,
     completeBuild:
       overrides.completeBuild ??

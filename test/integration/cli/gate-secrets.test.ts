@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,108 @@ describe('kiro-cd gate secrets (real secretlint)', () => {
     const { code, out } = await gateInProcess(['--path', folder, '--config', join(folder, 'none.json')]);
     expect(code).toBe(2);
     expect(out.stderr).toMatch(/secretlint's configuration/);
+  });
+});
+
+/** A real git repository in a temporary folder, committed to with a fixed identity. */
+function gitRepository(): { readonly dir: string; commit(message: string, files: Record<string, string | null>): string } {
+  const dir = folderWith({});
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+  git('init', '--quiet', '--initial-branch', 'main');
+  return {
+    dir,
+    commit(message, files) {
+      for (const [name, text] of Object.entries(files)) {
+        if (text === null) git('rm', '--quiet', name);
+        else {
+          mkdirSync(join(dir, name, '..'), { recursive: true });
+          writeFileSync(join(dir, name), text);
+          git('add', name);
+        }
+      }
+      git('commit', '--quiet', '-m', message);
+      return git('rev-parse', 'HEAD');
+    },
+  };
+}
+
+describe('kiro-cd gate secrets --since (the commit range being built)', () => {
+  const CONFIG = join(ROOT, '.secretlintrc.json');
+
+  async function gateIn(dir: string, args: readonly string[]) {
+    const out = new RecordingOutput();
+    const code = await runCli([createGateCommand({ clock })], ['gate', 'secrets', '--config', CONFIG, ...args], { out, env: {}, cwd: dir });
+    return { code, out };
+  }
+
+  function repositoryWithRemovedKey() {
+    const repo = gitRepository();
+    const deployed = repo.commit('first release', { 'README.md': '# service\n' });
+    const planted = repo.commit('add the client configuration', { 'src/config.ts': `export const key = '${FAKE_ACCESS_KEY_ID}';\n` });
+    repo.commit('remove the key again', { 'src/config.ts': null, 'src/other.ts': 'export const x = 1;\n' });
+    return { repo, deployed, planted };
+  }
+
+  it('blocks on a key committed and removed again inside the range: it stays in the history', async () => {
+    const { repo, deployed, planted } = repositoryWithRemovedKey();
+    // The tree at HEAD holds no key: the tree scan alone passes, which is the gap the range scan closes.
+    expect((await gateIn(repo.dir, [])).code).toBe(0);
+    const { code, out } = await gateIn(repo.dir, ['--since', deployed]);
+    expect(code).toBe(1);
+    expect(out.stderr).toContain(`✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/config.ts:1:21 (commit ${planted.slice(0, 12)})`);
+    expect(out.stderr + out.stdout).not.toContain(FAKE_ACCESS_KEY_ID);
+  }, 60_000);
+
+  it('passes when the key was committed before the last deployed commit (outside the range)', async () => {
+    const { repo } = repositoryWithRemovedKey();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+    repo.commit('docs', { 'docs/a.md': 'first draft\n' });
+    repo.commit('docs again', { 'docs/a.md': 'second draft\n' });
+    const { code, out } = await gateIn(repo.dir, ['--since', head]);
+    // Only the first draft is history; the second is the tree at HEAD, which the tree scan covers.
+    expect(out.stdout).toContain('passed: at HEAD 0 secrets found in 3 files; the commit range (1 file versions in 2 commits): 0 secrets found in 1 files');
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('accepts a historic finding through the allowlist by its path', async () => {
+    const { repo, deployed } = repositoryWithRemovedKey();
+    writeFileSync(join(repo.dir, 'allow.json'), JSON.stringify({ entries: [{ path: 'src/config.ts', reason: 'rotated on 2026-12-06, see incident 42', expires: '2026-12-31' }] }));
+    const { code, out } = await gateIn(repo.dir, ['--since', deployed, '--allowlist', join(repo.dir, 'allow.json')]);
+    expect(out.stdout).toContain('allowlisted');
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it.each([
+    { why: 'from the commit the history says production runs', deployedCommit: 'deployed' as const },
+    { why: 'from the first commit when nothing was deployed yet', deployedCommit: undefined },
+  ])('--since-deployed scans the range $why', async ({ deployedCommit }) => {
+    const { repo, deployed } = repositoryWithRemovedKey();
+    const asked: string[] = [];
+    const out = new RecordingOutput();
+    const command = createGateCommand({
+      clock,
+      lastDeployedCommit: (environment, table) => {
+        asked.push(`${environment} ${table}`);
+        return Promise.resolve(deployedCommit === undefined ? undefined : deployed);
+      },
+    });
+    const code = await runCli([command], ['gate', 'secrets', '--config', CONFIG, '--since-deployed', 'production', '--history-table', 'kiro-history'], { out, env: {}, cwd: repo.dir });
+    expect(asked).toEqual(['production kiro-history']);
+    expect(out.stdout).toContain(deployedCommit === undefined ? 'nothing deployed to production yet' : `commit range: ${deployed}..HEAD`);
+    expect(code).toBe(1);
+  }, 60_000);
+
+  it('is a usage error (exit 2) when --since names no commit of the repository', async () => {
+    const { repo } = repositoryWithRemovedKey();
+    const { code, out } = await gateIn(repo.dir, ['--since', 'f'.repeat(40)]);
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(/--since/);
+  });
+
+  it('is a usage error to combine --since with --path (a folder has no history)', async () => {
+    const folder = folderWith({ 'a.txt': 'x\n' });
+    const { code, out } = await gateIn(folder, ['--path', folder, '--since', 'HEAD~1']);
+    expect(code).toBe(2);
+    expect(out.stderr).toMatch(/--since/);
   });
 });

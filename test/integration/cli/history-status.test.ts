@@ -41,7 +41,9 @@ describe('kiro-cd history and status, as a process against the local emulator', 
     for (const event of [
       ...events('exec-good', GOOD, 'production', '2026-11-01T10:00:00.000Z', 'SUCCEEDED'),
       ...events('exec-bad', BAD, 'staging', '2026-11-02T10:00:00.000Z', 'FAILED'),
-    ]) {
+      // The good release's Build action named its output artifact, which holds the SBOMs (issue 18).
+      { pipelineName: PIPELINE, executionId: 'exec-good', kind: 'action', eventId: 'exec-good-build', at: '2026-11-01T09:55:00.000Z', stage: 'Build', action: 'Synth', state: 'SUCCEEDED', category: 'Build', outputArtifacts: [{ name: 'Build_Synth_Output', bucket: 'kiro-artifacts', key: 'kiro-codebu/Build_Synt/Qw3rTy9' }] },
+    ] satisfies HistoryEvent[]) {
       await history.record(event);
     }
   });
@@ -63,6 +65,15 @@ describe('kiro-cd history and status, as a process against the local emulator', 
     expect(byEnvironment.stdout).toMatch(/^STARTED\s+ENVIRONMENT\s+COMMIT\s+STATUS\s+HEALTH/);
     expect(byEnvironment.stdout).toContain('production   11111111  succeeded  passed');
     expect(byEnvironment.stdout).not.toContain('staging');
+  });
+
+  it('shows where each release\'s SBOM is kept (issue 18): the Build artifact in the artifact bucket, in the table and the JSON', async () => {
+    const table = await cli('history', '--environment', 'production');
+    expect(table.stdout).toMatch(/\sSBOM\s/);
+    expect(table.stdout).toContain('s3://kiro-artifacts/kiro-codebu/Build_Synt/Qw3rTy9#sbom/');
+    const json = JSON.parse((await cli('history', '--output', 'json')).stdout) as { executionId: string; sbom?: unknown }[];
+    expect(json.find((record) => record.executionId === 'exec-good')?.sbom).toEqual({ bucket: 'kiro-artifacts', key: 'kiro-codebu/Build_Synt/Qw3rTy9', path: 'sbom/' });
+    expect(json.find((record) => record.executionId === 'exec-bad')).not.toHaveProperty('sbom');
   });
 
   it('shows each environment from the history and warns that the emulator cannot give the pipeline state', async () => {

@@ -4,20 +4,25 @@
  * emulator, the tables are created by CloudFormation with the core stack's key schema, the alarms
  * and the project exist, and the adapters make real calls.
  *
- * Two parts are local stand-ins, because the emulator cannot do them: starting a build (moto's
- * StartBuild answer breaks SDK v3, see codebuild-build-starter.test.ts) and running it (moto never
- * runs builds). The stand-in build starter behaves as StartBuild does for a valid project: it returns
- * a new `<project>:<uuid>` id for each call. The build is "run" by calling the worker's own entry
- * logic in-process with a real shell command, which is what the CodeBuild project's buildspec does.
+ * Two parts are local stand-ins, because the emulator cannot do them: starting a build (the suites'
+ * harness takes any BuildStarter; StartBuild itself is tested on the emulator in
+ * codebuild-build-starter.test.ts) and running it (moto never runs builds). The stand-in build starter
+ * behaves as StartBuild does for a valid project: it returns a new `<project>:<uuid>` id for each call.
+ * The build is "run" as CodeBuild runs the implementation buildspec: the command through `/bin/sh -c`
+ * with the StartBuild overrides in its environment; its exit code becomes the build status, and the
+ * documented "CodeBuild Build State Change" events (IN_PROGRESS, then the end) go to the real
+ * build-state-change handler over the emulator's tables, as EventBridge would deliver them.
  */
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../../src/shared/clock.js';
-import { ShellCommandRunner } from '../../../src/worker/adapters/shell-command-runner.js';
-import { runWorkItem } from '../../../src/worker/handlers/run-work-item.js';
+import { BUILD_ENVIRONMENT } from '../../../src/worker/domain/build-environment.js';
+import { implementationBuildspec } from '../../../src/worker/domain/implementation-buildspec.js';
+import { createBuildStateChangeHandler } from '../../../src/worker/handlers/build-state-change.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
 import { clientConfig, readWorkerOutputs, targetFromEnvironment } from '../../deployed/support/deployed-environment.js';
 import { endToEndScenario, integrationScenario, smokeScenario } from '../../deployed/support/scenarios.js';
@@ -27,6 +32,9 @@ import { LOCK_TABLE, WORK_ITEMS_TABLE } from './worker-tables.js';
 
 const STACK_PREFIX = 'KiroWorker-Test';
 const ALARMS = { critical: [`${STACK_PREFIX}-poller-errors`], warning: [`${STACK_PREFIX}-lock-contention`] };
+const PROJECT = 'kiro-implementation';
+/** The fixture's "implementation": succeeds only for the branch the e2e fixture names. */
+const COMMAND = 'test -n "$KIRO_WORK_ITEM_ID" && test "$KIRO_BRANCH" = main';
 
 /** A stand-in for the application stack: the two tables and the outputs the suites read. */
 const template = {
@@ -37,7 +45,8 @@ const template = {
   Outputs: {
     WorkItemsTableName: { Value: { Ref: 'WorkItems' } },
     LockTableName: { Value: { Ref: 'Locks' } },
-    WorkerProjectName: { Value: 'kiro-worker' },
+    ImplementationProjectName: { Value: PROJECT },
+    ImplementationBuildspec: { Value: implementationBuildspec(COMMAND, '22') },
     AlarmSeverities: { Value: JSON.stringify(ALARMS) },
   },
 };
@@ -46,7 +55,7 @@ class LocalBuildStarter implements BuildStarter {
   readonly requests: BuildRequest[] = [];
   start(request: BuildRequest): Promise<{ readonly buildId: string }> {
     this.requests.push(request);
-    return Promise.resolve({ buildId: `kiro-worker:${randomUUID()}` });
+    return Promise.resolve({ buildId: `${PROJECT}:${randomUUID()}` });
   }
 }
 
@@ -61,11 +70,12 @@ describe('post-deployment suites against the emulator', () => {
     await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: `${STACK_PREFIX}-Application`, TemplateBody: JSON.stringify(template) }));
     await new CodeBuildClient(config).send(
       new CreateProjectCommand({
-        name: 'kiro-worker',
-        source: { type: 'S3', location: 'assets/worker.zip' },
+        name: PROJECT,
+        // moto asks every project for a source location, even NO_SOURCE (CodeBuild does not); it is never read.
+        source: { type: 'NO_SOURCE', location: 'none' },
         artifacts: { type: 'NO_ARTIFACTS' },
         environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
-        serviceRole: 'arn:aws:iam::123456789012:role/worker',
+        serviceRole: 'arn:aws:iam::123456789012:role/implementation-builds',
       }),
     );
     const cloudwatch = new CloudWatchClient(config);
@@ -82,26 +92,37 @@ describe('post-deployment suites against the emulator', () => {
         return Promise.resolve();
       },
       completeBuild: async (build: StartedBuild) => {
-        const report = await runWorkItem(
-          {
-            workItems: harness.workItems,
-            locks: harness.locks,
-            runner: new ShellCommandRunner({ PATH: process.env.PATH }, process.cwd()),
-            clock: systemClock,
-            implementationCommand: 'test -n "$KIRO_WORK_ITEM_ID" && test "$KIRO_BRANCH" = main',
-            recordWaitAttempts: 1,
-            recordWaitMs: 10,
-            log: () => undefined,
+        const events = createBuildStateChangeHandler({ workItems: harness.workItems, locks: harness.locks, clock: systemClock, projectName: PROJECT, log: () => undefined });
+        const event = (status: string) => ({
+          'detail-type': 'CodeBuild Build State Change',
+          source: 'aws.codebuild',
+          detail: {
+            'build-status': status,
+            'project-name': PROJECT,
+            'build-id': `arn:aws:codebuild:${TEST_REGION}:123456789012:build/${build.buildId}`,
+            'additional-information': {
+              environment: {
+                'environment-variables': [
+                  { name: BUILD_ENVIRONMENT.workItemId, type: 'PLAINTEXT', value: build.workItemId },
+                  { name: BUILD_ENVIRONMENT.repository, type: 'PLAINTEXT', value: build.repository },
+                  { name: BUILD_ENVIRONMENT.branch, type: 'PLAINTEXT', value: build.branch },
+                  { name: BUILD_ENVIRONMENT.lockOwner, type: 'PLAINTEXT', value: build.lockOwner },
+                ],
+              },
+            },
           },
-          build,
-        );
-        if (report.exitCode !== 0) throw new Error(`local worker run failed: ${JSON.stringify(report)}`);
+        });
+        await events(event('IN_PROGRESS'));
+        const run = spawnSync('/bin/sh', ['-c', COMMAND], {
+          env: { PATH: process.env.PATH, [BUILD_ENVIRONMENT.workItemId]: build.workItemId, [BUILD_ENVIRONMENT.repository]: build.repository, [BUILD_ENVIRONMENT.branch]: build.branch },
+        });
+        await events(event(run.status === 0 ? 'SUCCEEDED' : 'FAILED'));
       },
     });
   });
 
   it('reads the application stack outputs through DescribeStacks', () => {
-    expect(harness.outputs).toMatchObject({ workerProjectName: 'kiro-worker', alarms: ALARMS });
+    expect(harness.outputs).toMatchObject({ implementationProjectName: PROJECT, alarms: ALARMS });
     expect(harness.outputs.workItemsTableName).not.toBe('');
   });
 
@@ -117,7 +138,7 @@ describe('post-deployment suites against the emulator', () => {
     expect(finished).toMatchObject({ status: 'done', workItemId: 'post-deployment-local' });
   });
 
-  it('e2e fails, saying why, when the implementation fails (the worker build itself succeeds: the item records the failure)', async () => {
+  it('e2e fails, saying why, when the implementation fails (the build ends FAILED and the handler records it on the item)', async () => {
     await expect(endToEndScenario(harness, 'broken', 'kiro-dev/fixture', 'feature')).rejects.toThrow(/should be done, found .*"status":"failed"/);
   });
 
@@ -140,13 +161,13 @@ describe('post-deployment suites against the emulator', () => {
     expect(assumed.sessionToken).toBeTruthy();
     const throughRole = await connectHarness(target, { builds });
     const report = await smokeScenario(throughRole);
-    expect(report.project).toBe('kiro-worker');
+    expect(report.project).toBe(PROJECT);
   });
 
   it('names the missing outputs of a stack that is not the application stack', async () => {
     const config = motoClientConfig();
     await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: 'Other', TemplateBody: JSON.stringify({ Resources: template.Resources }) }));
-    await expect(readWorkerOutputs(new CloudFormationClient(config), 'Other')).rejects.toThrow(/lacks the outputs WorkItemsTableName, LockTableName, WorkerProjectName, AlarmSeverities/);
+    await expect(readWorkerOutputs(new CloudFormationClient(config), 'Other')).rejects.toThrow(/lacks the outputs WorkItemsTableName, LockTableName, ImplementationProjectName, ImplementationBuildspec, AlarmSeverities/);
   });
 });
 

@@ -8,6 +8,7 @@ import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-a
 import type { GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { GateResult as BuildGateResult } from '../../../src/pipeline/domain/build-gates/gate-result.js';
+import type { BundleSize } from '../../../src/pipeline/domain/bundles/bundle-size-limit.js';
 
 /** A pipeline stack template in the shape CDK synthesizes (see cdk.out/KiroCd-Pipeline.template.json), cut down to one environment. */
 const pipelineTemplate = {
@@ -68,7 +69,12 @@ describe('runMainJob', () => {
     { tool: 'licences', verdict: 'pass', ran: true, findings: [], summary: 'passed: 0 licence problems in 2 production packages and 9 bundles' },
   ];
 
-  async function mainJob(run: GatesRun, supplyChain: readonly BuildGateResult[] = supplyChainPassed): Promise<{ code: number; out: RecordingOutput; assemblyDirs: string[] }> {
+  const smallBundles: readonly BundleSize[] = [
+    { name: 'PipelineEvents/Recorder', bytes: 160_768, asset: 'asset.1' },
+    { name: 'Worker/WorkerBundle', bytes: 358_208, asset: 'asset.2' },
+  ];
+
+  async function mainJob(run: GatesRun, supplyChain: readonly BuildGateResult[] = supplyChainPassed, bundles: readonly BundleSize[] = smallBundles): Promise<{ code: number; out: RecordingOutput; assemblyDirs: string[] }> {
     const out = new RecordingOutput();
     const assemblyDirs: string[] = [];
     let clock = 0;
@@ -82,6 +88,7 @@ describe('runMainJob', () => {
         return Promise.resolve(run);
       },
       runSupplyChainGates: () => Promise.resolve(supplyChain),
+      bundleSizes: () => bundles,
     });
     return { code, out, assemblyDirs };
   }
@@ -109,7 +116,12 @@ describe('runMainJob', () => {
     expect(out.stdout).toMatch(/\nStacks:\n {2}\(top level\) +KiroCd-PipelineRuntime +1 resources {2}aws:\/\/111111111111\/us-east-1\n/);
     expect(out.stdout).toMatch(/ {2}KiroCd-Pipeline\/Production-Application +KiroWorker-Production-Application +7 resources/);
     expect(out.stdout).toContain('\nPolicy gates:\n  cfn-lint           0 finding(s)');
-    expect(out.stdout).toContain('\nSupply-chain gates (docs/build-gates.md):\n  secrets         passed: 0 secrets found in 3 files\n  licences        passed:');
+    expect(out.stdout).toContain('\nBundle sizes (docs/build-gates.md, "Bundle sizes"):\n  Worker/WorkerBundle       349.8 KB   70 %\n  PipelineEvents/Recorder   157.0 KB   31 %\n  (limit 500.0 KB a bundle)\n');
+    // The build-stage gates beside the template gates (issue 18, item 5): the two npm start runs with their results, the others named.
+    expect(out.stdout).toContain('\nBuild-stage gates (docs/build-gates.md):\n  secrets   passed: 0 secrets found in 3 files\n');
+    expect(out.stdout).toMatch(/\n {2}sast {6}in the Build action: kiro-cd gate eslint/);
+    expect(out.stdout).toContain('\n  licences  passed: 0 licence problems');
+    expect(out.stdout).toMatch(/\n {2}sbom {6}in the Build action: kiro-cd sbom --output-dir cdk.out\/sbom/);
     expect(out.stdout).toContain('Main job passed: zero unaccepted findings.');
     expect(out.stderr).toBe('');
   });
@@ -120,6 +132,13 @@ describe('runMainJob', () => {
     expect(code).toBe(1);
     expect(out.stderr).toContain('✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/a.ts:1:1');
     expect(out.stdout).toContain('Main job FAILED: 0 unaccepted finding(s); blocked: secrets.');
+  });
+
+  it('fails when a bundle is over the size limit, naming it', async () => {
+    const { code, out } = await mainJob({ stacks: [pipelineStack], results: clean }, supplyChainPassed, [{ name: 'Worker/WorkerBundle', bytes: 600_000, asset: 'asset.2' }]);
+    expect(code).toBe(1);
+    expect(out.stdout).toContain('  Worker/WorkerBundle   585.9 KB  117 %  OVER THE LIMIT');
+    expect(out.stdout).toContain('Main job FAILED: 0 unaccepted finding(s); bundles over the size limit: Worker/WorkerBundle.');
   });
 
   it('still shows the pipeline when a gate finds something, and fails', async () => {
@@ -145,6 +164,9 @@ describe('runMainJob', () => {
       synthesize: () => Promise.reject(new Error('boom')),
       runGates: () => Promise.reject(new Error('the gates must not run')),
       runSupplyChainGates: () => Promise.reject(new Error('the gates must not run')),
+      bundleSizes: () => {
+        throw new Error('nothing to measure');
+      },
     });
     expect(code).toBe(4);
     expect(out.stderr).toBe('main job: boom');

@@ -8,7 +8,6 @@ import { lockIsFree, type WorkItemLock } from '../../../src/worker/domain/lock.j
 import type { WorkItem, WorkItemStatus } from '../../../src/worker/domain/work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
 import type { BuildState, BuildStatusReader } from '../../../src/worker/ports/build-status-reader.js';
-import type { CommandResult, CommandRunner } from '../../../src/worker/ports/command-runner.js';
 import type { AcquireResult, LockStore, ReleaseResult } from '../../../src/worker/ports/lock-store.js';
 import type { ReadyPage, TransitionResult, WorkItemRepository } from '../../../src/worker/ports/work-items.js';
 
@@ -214,19 +213,36 @@ export class RecordingBuildStarter implements BuildStarter {
   async start(request: BuildRequest): Promise<{ readonly buildId: string }> {
     await this.yieldPoint();
     if (this.failWith !== undefined) throw this.failWith;
-    const buildId = `worker:${this.started.length + 1}`;
+    const buildId = `${IMPLEMENTATION_PROJECT}:${this.started.length + 1}`;
     this.started.push({ ...request, buildId });
     return { buildId };
   }
 }
 
-/** Answers every command with a fixed result and records what it was asked to run. */
-export class ScriptedCommandRunner implements CommandRunner {
-  readonly calls: { command: string; environment: Readonly<Record<string, string>> }[] = [];
-  constructor(private readonly result: CommandResult | Error) {}
+/** The project name the fakes' builds belong to. */
+export const IMPLEMENTATION_PROJECT = 'implementation';
 
-  run(command: string, environment: Readonly<Record<string, string>>): Promise<CommandResult> {
-    this.calls.push({ command, environment });
-    return this.result instanceof Error ? Promise.reject(this.result) : Promise.resolve(this.result);
-  }
+/**
+ * A "CodeBuild Build State Change" event for a build the poller started, in the documented shape
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications-ref.html),
+ * reduced to what the handler reads: the StartBuild overrides come back as environment variables.
+ */
+export function buildStateEvent(build: BuildRequest & { readonly buildId: string }, status: string): Record<string, unknown> {
+  return {
+    'detail-type': 'CodeBuild Build State Change',
+    source: 'aws.codebuild',
+    detail: {
+      'build-status': status,
+      'project-name': IMPLEMENTATION_PROJECT,
+      'build-id': `arn:aws:codebuild:us-east-1:123456789012:build/${build.buildId}`,
+      'additional-information': {
+        environment: {
+          'environment-variables': [
+            { name: 'KIRO_WORK_ITEM_ID', type: 'PLAINTEXT', value: build.workItemId },
+            { name: 'KIRO_LOCK_OWNER', type: 'PLAINTEXT', value: build.lockOwner },
+          ],
+        },
+      },
+    },
+  };
 }

@@ -64,9 +64,11 @@ export function acknowledgePipelineStackTemplateArns(buildProject: IConstruct, s
 
 /**
  * The build action's own statements: it reads the deployed templates of the pipeline's own stacks
- * (`kiro-cd pipeline-changed`) and publishes the build metrics (`kiro-cd publish-build-metrics`).
+ * (`kiro-cd pipeline-changed`), publishes the build metrics (`kiro-cd publish-build-metrics`) and
+ * reads the history for the commit production runs, where the secrets gate's commit range starts
+ * (`kiro-cd gate secrets --since-deployed production`).
  */
-export function buildActionStatements(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[]): iam.PolicyStatement[] {
+export function buildActionStatements(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[], historyTable?: HistoryTableReference): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({ sid: 'ReadPipelineStackTemplates', actions: ['cloudformation:GetTemplate'], resources: pipelineStackTemplateArns(scope, environments) }),
     new iam.PolicyStatement({
@@ -75,7 +77,24 @@ export function buildActionStatements(scope: Stack, environments: readonly Pick<
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } },
     }),
+    ...historyReadStatements(historyTable),
   ];
+}
+
+/** Reading the deployment history (the last deployed commit): the table, exactly its designed indexes, its key. */
+function historyReadStatements(historyTable?: HistoryTableReference): iam.PolicyStatement[] {
+  if (historyTable === undefined) return [];
+  const statements = [
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
+      resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
+    }),
+  ];
+  if (historyTable.encryptionKey !== undefined) {
+    statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
+  }
+  return statements;
 }
 
 /** Least-privilege statements of one change-detection action. */
@@ -91,19 +110,7 @@ export function detectionStatements(scope: Stack, environment: EnvironmentConfig
       ],
     }),
   ];
-  if (historyTable !== undefined) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        // The table and exactly the indexes the history adapter designs (table-keys.ts), no others.
-        resources: [historyTable.tableArn, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${historyTable.tableArn}/index/${index.name}`)],
-      }),
-    );
-    if (historyTable.encryptionKey !== undefined) {
-      statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [historyTable.encryptionKey.keyArn] }));
-    }
-  }
-  return statements;
+  return [...statements, ...historyReadStatements(historyTable)];
 }
 
 /** The suite tests the environment through the role its application stack creates there. */

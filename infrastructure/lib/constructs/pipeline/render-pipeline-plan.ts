@@ -87,7 +87,7 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
 
   const build = plan.stages.find((stage) => stage.kind === 'build');
   if (build?.kind !== 'build') throw new ConfigurationError('The pipeline plan has no Build stage; planPipeline() always adds it.');
-  const synth = shellActionStep(build.action, { input: source, primaryOutputDirectory: 'cdk.out', rolePolicyStatements: buildActionStatements(scope, props.environments) });
+  const synth = shellActionStep(build.action, { input: source, primaryOutputDirectory: 'cdk.out', rolePolicyStatements: buildActionStatements(scope, props.environments, props.historyTable) });
 
   const cdkPipeline = new pipelines.CodePipeline(scope, 'CdkPipeline', {
     codePipeline: pipeline,

@@ -14,7 +14,6 @@ export const CORE_PARAMETER_KEYS = [
   'lock-table-name',
   'lock-table-arn',
   'poller-log-group-name',
-  'worker-log-group-name',
 ] as const;
 
 /** One published value. */
@@ -25,7 +24,10 @@ export function coreParameterName(stackPrefix: string, key: CoreParameterKey): s
   return `/kiro-worker/${stackPrefix}/${key}`;
 }
 
-/** Name of an environment's log group for `purpose` (`poller` or `worker-builds`). */
-export function workerLogGroupName(stackPrefix: string, purpose: 'poller' | 'worker-builds'): string {
+/**
+ * Name of an environment's log group for `purpose`: `poller` (the worker's Lambdas, created by the core
+ * stack) or `implementation-builds` (created by the application stack with the implementation key).
+ */
+export function workerLogGroupName(stackPrefix: string, purpose: 'poller' | 'implementation-builds'): string {
   return `/kiro-worker/${stackPrefix}/${purpose}`;
 }

@@ -21,8 +21,11 @@ export interface WorkerAlarmsProps {
   readonly poller: lambda.IFunction;
   /** The poller's timeout, for the duration alarm's threshold. */
   readonly pollerTimeout: Duration;
-  /** Name of the worker CodeBuild project. */
-  readonly workerProjectName: string;
+  /**
+   * The build-state-change handler: the worker's code that follows implementation builds. Its errors
+   * are the worker's; the implementation project's FailedBuilds are the customers' and feed no alarm.
+   */
+  readonly buildEndHandler: lambda.IFunction;
   /**
    * Consecutive 5-minute periods with at least one lost lock race after which a lock counts as stuck.
    * @default 3
@@ -76,11 +79,14 @@ export class WorkerAlarms extends Construct {
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         meaning: 'the poller p99 duration is above 80% of its timeout',
       },
+      // The customer's command runs in the implementation project: its FAILED or TIMED_OUT builds are
+      // the customer's tests failing, not the worker, so this alarm watches the worker's own code that
+      // follows those builds (the poller's errors are poller-errors).
       'worker-build-failures': {
-        metric: new cloudwatch.Metric({ namespace: 'AWS/CodeBuild', metricName: 'FailedBuilds', dimensionsMap: { ProjectName: props.workerProjectName }, period, statistic: 'Sum' }),
+        metric: props.buildEndHandler.metricErrors({ period, statistic: 'Sum' }),
         threshold: 1,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        meaning: 'worker CodeBuild builds failed',
+        meaning: 'the worker could not record an implementation build\'s progress or outcome (build-state-change handler errors)',
       },
       'lock-contention': {
         metric: new cloudwatch.Metric({

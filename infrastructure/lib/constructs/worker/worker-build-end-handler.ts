@@ -18,17 +18,22 @@ export interface WorkerBuildEndHandlerProps {
   readonly key: kms.IKey;
   readonly workItemsTableName: string;
   readonly workItemsTableArn: string;
-  readonly workerProjectName: string;
+  readonly lockTableName: string;
+  readonly lockTableArn: string;
+  /** The project whose builds carry work items. */
+  readonly implementationProjectName: string;
   /** The log group it shares with the poller (created by the core stack). */
   readonly logGroupName: string;
   readonly timeout: Duration;
 }
 
 /**
- * The Lambda behind an EventBridge rule on the worker project's "CodeBuild Build State Change" events
- * for every status but IN_PROGRESS: it fails the work item a build left unfinished (timed out,
- * stopped, died). Events are best effort, so the poller's sweep does the same from BatchGetBuilds.
- * EventBridge retries a failed invocation (its default retry policy) and the handler is idempotent.
+ * The Lambda behind an EventBridge rule on the implementation project's "CodeBuild Build State Change"
+ * events, every status: the work item follows its build (IN_PROGRESS → in-progress, SUCCEEDED → done,
+ * any other end → failed) and the item's lock is released when the build ends. This is the worker's
+ * bookkeeping, kept out of the customer's build. Events are best effort, so the poller's sweep does the
+ * same from BatchGetBuilds. EventBridge retries a failed invocation (its default retry policy) and the
+ * handler is idempotent.
  */
 export class WorkerBuildEndHandler extends Construct {
   readonly function: NodejsFunction;
@@ -38,16 +43,18 @@ export class WorkerBuildEndHandler extends Construct {
     super(scope, id);
     this.function = encryptedFunction(this, 'Function', {
       entry: ENTRY,
-      description: `Kiro worker (${props.stackPrefix}): fails the work item of a worker build that ended without finishing it`,
-      roleDescription: 'Kiro worker build-end handler: read and fail work items left unfinished by an ended build',
+      description: `Kiro worker (${props.stackPrefix}): moves each work item along with its implementation build, and releases its lock`,
+      roleDescription: 'Kiro worker build-state-change handler: record implementation builds\' progress and outcome on work items, release their locks',
       key: props.key,
       timeout: props.timeout,
       environment: {
         [POLLER_ENVIRONMENT.workItemsTable]: props.workItemsTableName,
-        [POLLER_ENVIRONMENT.projectName]: props.workerProjectName,
+        [POLLER_ENVIRONMENT.lockTable]: props.lockTableName,
+        [POLLER_ENVIRONMENT.projectName]: props.implementationProjectName,
       },
       statements: [
-        new iam.PolicyStatement({ sid: 'FinishStuckItems', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
+        new iam.PolicyStatement({ sid: 'FollowBuilds', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
+        new iam.PolicyStatement({ sid: 'ReleaseLocks', actions: ['dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
       ],
       logGroupName: props.logGroupName,
@@ -56,11 +63,11 @@ export class WorkerBuildEndHandler extends Construct {
       logGroupId: 'LogGroup',
     });
     this.rule = new events.Rule(this, 'Rule', {
-      description: `Kiro worker (${props.stackPrefix}): worker builds that ended`,
+      description: `Kiro worker (${props.stackPrefix}): implementation builds that started or ended`,
       eventPattern: {
         source: ['aws.codebuild'],
         detailType: [BUILD_STATE_CHANGE],
-        detail: { 'project-name': [props.workerProjectName], 'build-status': [{ 'anything-but': ['IN_PROGRESS'] }] },
+        detail: { 'project-name': [props.implementationProjectName] },
       },
       targets: [new targets.LambdaFunction(this.function)],
     });

@@ -14,8 +14,11 @@ const POLLER_ENTRY = fileURLToPath(new URL('../../../../src/worker/handlers/poll
 /** Properties of {@link WorkerPoller}. */
 export interface WorkerPollerProps extends WorkerCoreReferences {
   readonly stackPrefix: string;
-  readonly workerProjectName: string;
-  readonly workerProjectArn: string;
+  /** The project that runs customers' commands: the poller starts its builds and reads them back for the sweep. */
+  readonly implementationProjectName: string;
+  readonly implementationProjectArn: string;
+  /** The buildspec every implementation build runs (StartBuild's `buildspecOverride`). */
+  readonly implementationBuildspec: string;
   /** How long a lock lives: long enough to start and record a build. */
   readonly leaseDuration: Duration;
   /** Unfinished items older than this are checked against CodeBuild by the sweep (the build timeout). */
@@ -34,7 +37,7 @@ export interface WorkerPollerProps extends WorkerCoreReferences {
 
 /**
  * The work-item poller Lambda (esbuild from node_modules, no Docker) with its own role holding only
- * explicit actions on the environment's tables, project, key and log group, published as a new
+ * explicit actions on the environment's tables, the implementation project, the key and the log group, published as a new
  * version on every code change behind the alias `live`.
  */
 export class WorkerPoller extends Construct {
@@ -49,20 +52,21 @@ export class WorkerPoller extends Construct {
       new iam.PolicyStatement({ sid: 'FindReadyItems', actions: ['dynamodb:Query'], resources: [`${props.workItemsTableArn}/index/${WORK_ITEMS_TABLE_KEYS.statusIndexName}`] }),
       new iam.PolicyStatement({ sid: 'RecordBuilds', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.workItemsTableArn] }),
       new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
-      new iam.PolicyStatement({ sid: 'StartWorkerBuilds', actions: ['codebuild:StartBuild'], resources: [props.workerProjectArn] }),
-      new iam.PolicyStatement({ sid: 'SweepWorkerBuilds', actions: ['codebuild:BatchGetBuilds'], resources: [props.workerProjectArn] }),
+      new iam.PolicyStatement({ sid: 'StartImplementationBuilds', actions: ['codebuild:StartBuild'], resources: [props.implementationProjectArn] }),
+      new iam.PolicyStatement({ sid: 'SweepImplementationBuilds', actions: ['codebuild:BatchGetBuilds'], resources: [props.implementationProjectArn] }),
       new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
     ];
     this.function = encryptedFunction(this, 'Function', {
       entry: POLLER_ENTRY,
-      description: `Kiro worker poller (${props.stackPrefix}): starts a CodeBuild build per ready work item`,
+      description: `Kiro worker poller (${props.stackPrefix}): starts an implementation build per ready work item`,
       roleDescription: 'Kiro worker poller: lock ready work items and start their builds',
       key: props.key,
       timeout: this.timeout,
       environment: {
         [POLLER_ENVIRONMENT.workItemsTable]: props.workItemsTableName,
         [POLLER_ENVIRONMENT.lockTable]: props.lockTableName,
-        [POLLER_ENVIRONMENT.projectName]: props.workerProjectName,
+        [POLLER_ENVIRONMENT.projectName]: props.implementationProjectName,
+        [POLLER_ENVIRONMENT.buildspec]: props.implementationBuildspec,
         [POLLER_ENVIRONMENT.stackPrefix]: props.stackPrefix,
         [POLLER_ENVIRONMENT.leaseSeconds]: String(props.leaseDuration.toSeconds()),
         [POLLER_ENVIRONMENT.maxBuildsPerCycle]: String(props.maxBuildsPerCycle ?? 10),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tryParseJson, type GateResult, type GateTool } from './gate-result.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expiresField, parseAllowlist, reasonField } from './allowlist-fields.js';
 
 /**
@@ -27,8 +27,12 @@ export interface LicencePolicy {
   readonly exceptions: readonly LicenceException[];
 }
 
-/** The licences allowed when the policy file does not say otherwise. */
-export const DEFAULT_ALLOWED_LICENCES: readonly string[] = ['Apache-2.0', 'MIT', 'BSD-2-Clause', 'BSD-3-Clause', 'ISC', '0BSD'];
+/**
+ * The licences allowed when the policy file does not say otherwise. MIT-0 (Powertools for AWS
+ * Lambda) is MIT without the attribution condition: it asks less of us than MIT, so it is allowed
+ * outright rather than as a per-package exception that would expire.
+ */
+export const DEFAULT_ALLOWED_LICENCES: readonly string[] = ['Apache-2.0', 'MIT', 'MIT-0', 'BSD-2-Clause', 'BSD-3-Clause', 'ISC', '0BSD'];
 
 /** Validates the parsed policy file; throws a ConfigurationError naming the key (exit 2). */
 export function parseLicencePolicy(value: unknown, source: string): LicencePolicy {

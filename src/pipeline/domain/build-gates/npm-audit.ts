@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isEntryActive, type AuditAllowlistEntry } from './audit-allowlist.js';
 import { isRecord, tryParseJson, type GateFinding, type GateResult } from './gate-result.js';
 

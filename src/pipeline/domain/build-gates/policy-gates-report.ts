@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GATE_NAMES, type GateResult as PolicyGateResult } from '../policy-gates/gate-finding.js';
 import type { ExternalFindingCount } from './build-metrics.js';
 import { tryParseJson } from './gate-result.js';

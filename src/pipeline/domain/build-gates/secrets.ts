@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isActiveOn } from './allowlist-fields.js';
 import { tryParseJson, unreadableReport, type GateFinding, type GateResult } from './gate-result.js';
 import { coversPath, type SecretsAllowlistEntry } from './secrets-allowlist.js';
@@ -33,6 +33,8 @@ export interface SecretFinding {
   readonly line: number;
   readonly column: number;
   readonly severity: 'error' | 'warning' | 'info';
+  /** The commit that wrote this version of the file, when the finding comes from the commit-range scan. */
+  readonly commit?: string;
 }
 
 /** What secretlint reported: the files it covered and what it found. */
@@ -90,7 +92,7 @@ function findingOf(secret: SecretFinding, options: SecretsOptions): GateFinding 
     severity: secret.severity,
     id: secret.messageId === undefined ? secret.ruleId : `${secret.ruleId}/${secret.messageId}`,
     message: secret.message,
-    location: `${secret.file}:${String(secret.line)}:${String(secret.column)}`,
+    location: `${secret.file}:${String(secret.line)}:${String(secret.column)}${secret.commit === undefined ? '' : ` (commit ${secret.commit.slice(0, 12)})`}`,
   } as const;
   if (active !== undefined) {
     return { ...base, blocking: false, acceptedBecause: active.reason, why: `allowlisted (${active.path}) until ${active.expires}: ${active.reason}` };
@@ -101,6 +103,44 @@ function findingOf(secret: SecretFinding, options: SecretsOptions): GateFinding 
     ...base,
     blocking: true,
     why: `A secret in the repository blocks the deployment: remove it, rotate it (it is in the git history), and load it at run time from Secrets Manager; if it is a fake on purpose (a test fixture), allowlist its path with a reason.${expiredNote}`,
+  };
+}
+
+/**
+ * A report over file versions written as `<commit>/<path>` (the commit-range scan) turned back into
+ * repository paths, each finding naming its commit, so allowlist entries match the path as they do
+ * for the tree scan. A file outside that layout is left as it is (and then fails the coverage check).
+ */
+export function reportOfFileVersions(report: SecretlintReport | string): SecretlintReport | string {
+  if (typeof report === 'string') return report;
+  const split = (file: string): { readonly commit?: string; readonly path: string } => {
+    const match = /^([0-9a-f]{40})\/(.+)$/.exec(file);
+    return match?.[1] === undefined || match[2] === undefined ? { path: file } : { commit: match[1], path: match[2] };
+  };
+  return {
+    files: report.files.map((file) => split(file).path),
+    findings: report.findings.map((finding) => {
+      const { commit, path } = split(finding.file);
+      return { ...finding, file: path, ...(commit === undefined ? {} : { commit }) };
+    }),
+  };
+}
+
+/**
+ * One decision from the scan of the tree at HEAD and the scan of the file versions the commit range
+ * wrote: blocked when either blocks; the range's expired-entry notes are left out (the tree's list them).
+ */
+export function combineSecretsScans(tree: GateResult, range: GateResult, rangeSize: { readonly commits: number; readonly versions: number }): GateResult {
+  const findings = [...tree.findings, ...range.findings.filter((finding) => finding.id !== 'allowlist-expired')];
+  const blocked = tree.verdict === 'block' || range.verdict === 'block';
+  const tally = (result: GateResult): string => result.summary.replace(/^(passed|BLOCKED): /, '');
+  const rangeNote = `the commit range (${String(rangeSize.versions)} file versions in ${String(rangeSize.commits)} commits): ${tally(range)}`;
+  return {
+    tool: 'secrets',
+    verdict: blocked ? 'block' : 'pass',
+    ran: tree.ran && range.ran,
+    findings,
+    summary: `${blocked ? 'BLOCKED' : 'passed'}: at HEAD ${tally(tree)}; ${rangeNote}`,
   };
 }
 

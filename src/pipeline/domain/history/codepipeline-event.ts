@@ -10,17 +10,18 @@
  * reports it in its SUCCEEDED event (`execution-result.external-execution-id`, and for connections
  * a JSON `external-execution-summary` holding `CommitMessage`). Both are taken here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ActionEvent,
   ApprovalEvent,
+  ArtifactLocation,
   CommitInfo,
   EnvironmentName,
   ExecutionEvent,
   HistoryEvent,
   StageEvent,
 } from '../history-model.js';
-import { stageRole } from '../stage-names.js';
+import { PIPELINE_STAGES, stageRole } from '../stage-names.js';
 
 /** The three detail types CodePipeline emits. */
 export const CODEPIPELINE_DETAIL_TYPES = {
@@ -92,6 +93,9 @@ const actionDetail = z
         'external-execution-url': z.string().optional(),
       })
       .loose()
+      .optional(),
+    'output-artifacts': z
+      .array(z.object({ name: z.string().min(1).max(100), s3location: z.object({ bucket: z.string().min(3).max(63), key: z.string().min(1).max(1024) }).loose() }).loose())
       .optional(),
   })
   .loose();
@@ -173,6 +177,17 @@ function commitFromSourceAction(detail: z.infer<typeof actionDetail>): CommitInf
   return compact({ id, message, url });
 }
 
+/**
+ * The S3 locations of a SUCCEEDED Build-stage action's output artifacts (documented in the action
+ * event's `output-artifacts`, API type ArtifactDetail). Other actions' artifacts (the source
+ * checkout, deployment outputs) are not kept: the history records the build's, which holds the SBOMs.
+ */
+function buildArtifacts(detail: z.infer<typeof actionDetail>): ArtifactLocation[] | undefined {
+  const artifacts = detail['output-artifacts'];
+  if (detail.stage !== PIPELINE_STAGES.build || detail.state !== 'SUCCEEDED' || artifacts === undefined || artifacts.length === 0) return undefined;
+  return artifacts.map((artifact) => ({ name: artifact.name, bucket: artifact.s3location.bucket, key: artifact.s3location.key }));
+}
+
 function environmentOf(stage: string, environments: readonly EnvironmentName[]): EnvironmentName | undefined {
   const role = stageRole(stage, environments);
   return role.kind === 'pipeline' ? undefined : role.environment;
@@ -251,6 +266,7 @@ export function normaliseCodePipelineEvent(raw: unknown, environments: readonly 
         summary: detail['execution-result']?.['external-execution-summary'],
         category: detail.type?.category,
         commit: commitFromSourceAction(detail),
+        outputArtifacts: buildArtifacts(detail),
       });
       const decision = APPROVAL_DECISIONS[detail.state];
       if (detail.type?.category !== 'Approval' || environment === undefined || decision === undefined) {

@@ -19,8 +19,10 @@ import type {
   HealthStatus,
   HistoryEvent,
   RollbackEvent,
+  SbomLocation,
   StageEvent,
 } from '../history-model.js';
+import { SBOM_FOLDER_IN_BUILD_ARTIFACT } from '../history-model.js';
 import { stageRole } from '../stage-names.js';
 import { canonicalEvents, compareEvents } from './event-order.js';
 import { ROLLBACK_TRIGGER_TYPES } from './rollback-restart-marker.js';
@@ -57,6 +59,13 @@ export function mergeCommit(events: readonly HistoryEvent[]): CommitInfo {
     };
   }
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as unknown as CommitInfo;
+}
+
+/** The release's SBOMs: inside the first output artifact of the execution's latest successful build action. */
+export function sbomOf(events: readonly HistoryEvent[]): SbomLocation | undefined {
+  const built = latest(events.filter((event): event is ActionEvent => event.kind === 'action' && event.outputArtifacts !== undefined && event.outputArtifacts.length > 0));
+  const artifact = built?.outputArtifacts?.[0];
+  return artifact === undefined ? undefined : { bucket: artifact.bucket, key: artifact.key, path: SBOM_FOLDER_IN_BUILD_ARTIFACT };
 }
 
 /** The environment an event concerns, and whether it counts as part of the deployment itself. */
@@ -172,6 +181,7 @@ export function foldDeployments(events: readonly HistoryEvent[]): DeploymentReco
       (event) => event.triggerType !== undefined && ROLLBACK_TRIGGER_TYPES.includes(event.triggerType),
     );
     const commit = mergeCommit(executionEvents);
+    const sbom = sbomOf(executionEvents);
 
     for (const environment of ENVIRONMENT_NAMES) {
       const envEvents = executionEvents.filter((event) => deploymentEnvironment(event) === environment);
@@ -189,6 +199,7 @@ export function foldDeployments(events: readonly HistoryEvent[]): DeploymentReco
         ...(outcome.finishedAt === undefined ? {} : { finishedAt: outcome.finishedAt }),
         isRollback,
         ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+        ...(sbom === undefined ? {} : { sbom }),
       });
     }
   }
@@ -210,7 +221,7 @@ export function compareRecordsNewestFirst(left: DeploymentRecord, right: Deploym
  */
 export function mayChangeRecords(event: HistoryEvent): boolean {
   if (event.kind === 'approval') return false;
-  if (event.kind === 'action' && event.commit !== undefined) return true;
+  if (event.kind === 'action' && (event.commit !== undefined || event.outputArtifacts !== undefined)) return true;
   if (event.kind === 'stage' || event.kind === 'action') return deploymentEnvironment(event) !== undefined;
   return true;
 }

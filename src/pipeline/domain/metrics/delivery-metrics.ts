@@ -3,6 +3,9 @@
  * produces which. CodePipeline's own metrics carry no success, failure or rollback rate, so each
  * completed deployment emits a count (1) of its outcome and its duration; the dashboard turns the
  * counts into rates with metric math. The DORA measures are published on a schedule.
+ *
+ * Pure: this module decides what to measure and returns data; an adapter hands the data to
+ * Powertools Metrics, which writes it in CloudWatch's embedded metric format.
  */
 import type { DeploymentRecord, EnvironmentName, HistoryEvent } from '../history-model.js';
 import { stageRole } from '../stage-names.js';
@@ -27,6 +30,12 @@ export const DELIVERY_METRICS = {
   timeToRestore: 'TimeToRestore',
   changeFailureRate: 'ChangeFailureRate',
 } as const;
+
+/**
+ * Dimension names of the delivery metrics. A value with an environment is published under
+ * [Pipeline, Environment] and again under [Pipeline] (adapters/aws/powertools-metrics-sink.ts).
+ */
+export const DELIVERY_DIMENSIONS = { pipeline: 'Pipeline', environment: 'Environment' } as const;
 
 /** One metric value; `environment` adds the Environment dimension next to Pipeline. */
 export interface MetricDatum {
@@ -90,25 +99,4 @@ export function doraMetrics(pipelineName: string, measures: DoraMeasures): Metri
   if (measures.timeToRestoreSeconds !== undefined) data.push({ name: DELIVERY_METRICS.timeToRestore, value: measures.timeToRestoreSeconds, unit: 'Seconds', pipelineName, environment });
   if (measures.changeFailureRate !== undefined) data.push({ name: DELIVERY_METRICS.changeFailureRate, value: measures.changeFailureRate, unit: 'None', pipelineName, environment });
   return data;
-}
-
-/**
- * CloudWatch embedded-metric-format documents for the data, one per dimension set, at `timestamp`
- * (epoch ms). Values with an environment are published under [Pipeline, Environment] and again
- * under [Pipeline], so pipeline-wide alarms need no metric math.
- * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
- */
-export function embeddedMetricDocuments(data: readonly MetricDatum[], timestamp: number): Record<string, unknown>[] {
-  return data.map((datum) => {
-    const dimensions = datum.environment === undefined ? [['Pipeline']] : [['Pipeline', 'Environment'], ['Pipeline']];
-    return {
-      _aws: {
-        Timestamp: timestamp,
-        CloudWatchMetrics: [{ Namespace: DELIVERY_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: datum.name, Unit: datum.unit }] }],
-      },
-      Pipeline: datum.pipelineName,
-      ...(datum.environment === undefined ? {} : { Environment: datum.environment }),
-      [datum.name]: datum.value,
-    };
-  });
 }

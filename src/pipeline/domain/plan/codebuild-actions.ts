@@ -37,7 +37,10 @@ const PIPELINE_CHANGED_FILE = 'reports/pipeline-changed.env';
 const LICENCES_REPORT = 'reports/licences.json';
 
 /** The build action of the Build stage: every gate, the tests with coverage, the synthesis and the policy gates. */
-export function buildAction(pipelineName: string): ShellActionPlan {
+export function buildAction(pipelineName: string, options: PlanOptions = {}): ShellActionPlan {
+  // The commit range being built starts at what production runs: everything not yet in production
+  // is scanned, including file versions removed again (docs/build-gates.md, "Secrets").
+  const secretsRange = options.historyTableName === undefined ? '' : ` --since-deployed production --history-table ${options.historyTableName}`;
   return {
     name: 'Synth',
     // CodeBuild's image has neither cfn-lint nor moto_server (the emulator the tests run against):
@@ -46,7 +49,7 @@ export function buildAction(pipelineName: string): ShellActionPlan {
     commands: [
       'mkdir -p reports',
       // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
-      `${CLI} gate secrets --report-file ${SECRETS_REPORT}`,
+      `${CLI} gate secrets${secretsRange} --report-file ${SECRETS_REPORT}`,
       'npm run typecheck',
       // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
       // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,

@@ -22,7 +22,7 @@ import { checkTestBudget } from './time-budgets.js';
  */
 export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}): PipelinePlan {
   const { pipeline, environments } = config;
-  const stages: PlannedStage[] = [buildStage(pipeline.name)];
+  const stages: PlannedStage[] = [buildStage(pipeline.name, options)];
   // Every environment's change detection runs side by side right after the build, except where a
   // window stage runs it (needsWindowStage).
   const detectedUpFront = environments.filter((environment) => !needsWindowStage(environment));

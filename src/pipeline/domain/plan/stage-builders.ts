@@ -14,8 +14,8 @@ import { ROLLBACK_ON_FAILURE, SKIP_ON_ROLLBACK, alarmRules, nativeAlarmCondition
 import { TIME_BUDGETS } from './time-budgets.js';
 
 /** The Build stage: one action that runs every gate, the tests and the synthesis. */
-export function buildStage(pipelineName: string): PlannedStage {
-  return { kind: 'build', name: PIPELINE_STAGES.build, action: buildAction(pipelineName) };
+export function buildStage(pipelineName: string, options: PlanOptions = {}): PlannedStage {
+  return { kind: 'build', name: PIPELINE_STAGES.build, action: buildAction(pipelineName, options) };
 }
 
 /** The pipeline-wide change-detection stage: the detection of each given environment, side by side. */

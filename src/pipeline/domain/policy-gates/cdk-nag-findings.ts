@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedInputError } from '../../../shared/errors.js';
 import type { GateFinding } from './gate-finding.js';
 

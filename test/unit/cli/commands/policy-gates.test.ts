@@ -51,6 +51,16 @@ describe('kiro-cd policy-gates --report-file', () => {
     expect(JSON.parse(json.out.stdout)).toEqual(JSON.parse(written));
   });
 
+  it('lists the build-stage gates (secrets, sast, licences, sbom) beside the template gates, each with its false-positive procedure (issue 18)', async () => {
+    const { out } = await gates(fake([]), []);
+    const listed = out.stdout.slice(out.stdout.indexOf('Build-stage gates'));
+    for (const gate of ['secrets', 'sast', 'licences', 'sbom']) expect(listed).toMatch(new RegExp(`\\n {2}${gate} +in the Build action: kiro-cd `));
+    expect(listed).toContain('false positive: .secrets-allowlist.json entry: path (+ rule), reason, expires');
+    // JSON output stays the policy-gate report that scan-report and publish-build-metrics read.
+    const json = await gates(fake([]), ['--output', 'json']);
+    expect(json.out.stdout).not.toContain('Build-stage gates');
+  });
+
   it('writes a file that countPolicyGateFindings and the scan report read back', async () => {
     await gates(fake(FAILING), ['--report-file', 'reports/gates.json']);
     const written = readFileSync(join(cwd, 'reports/gates.json'), 'utf8');

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
-import { App, FileSystem } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ALARM_IDS } from '../../../../src/shared/config/alarm-catalog.js';
@@ -8,6 +6,7 @@ import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load
 import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
 import { postDeploymentTestRoleArn, postDeploymentTestRoleName } from '../../../../src/pipeline/domain/plan/environment-roles.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
+import { DEFAULT_IMPLEMENTATION_COMMAND, implementationBuildspec } from '../../../../src/worker/domain/implementation-buildspec.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
 
@@ -49,7 +48,7 @@ describe('ApplicationStack', () => {
       Handler: 'index.handler',
       KmsKeyArn: Match.anyValue(),
       LoggingConfig: { LogGroup: '/kiro-worker/KiroWorker-Test/poller' },
-      Environment: { Variables: Match.objectLike({ STACK_PREFIX: 'KiroWorker-Test', LOCK_LEASE_SECONDS: '900', SWEEP_AFTER_SECONDS: '3600', WORKER_PROJECT_NAME: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ STACK_PREFIX: 'KiroWorker-Test', LOCK_LEASE_SECONDS: '900', SWEEP_AFTER_SECONDS: '3600', IMPLEMENTATION_PROJECT_NAME: Match.anyValue() }) },
     });
   });
 
@@ -113,41 +112,56 @@ describe('ApplicationStack', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: Match.stringLikeRegexp('PollerFunction') }, Qualifier: Match.anyValue(), MaximumRetryAttempts: 0 });
   });
 
-  it('fails items whose worker build ended without finishing them, on CodeBuild state-change events (issue 13, item 5)', () => {
+  it('follows every state change of the implementation builds, so the item moves with its build (issue 13, items 5 and 9)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.codebuild'],
         'detail-type': ['CodeBuild Build State Change'],
-        detail: { 'project-name': [{ Ref: Match.stringLikeRegexp('WorkerProject') }], 'build-status': [{ 'anything-but': ['IN_PROGRESS'] }] },
+        detail: { 'project-name': [{ Ref: Match.stringLikeRegexp('ImplementationProject') }] },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('BuildEnd'), 'Arn'] } })],
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'FinishStuckItems', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'FollowBuilds', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }),
+          Match.objectLike({ Sid: 'ReleaseLocks', Action: 'dynamodb:DeleteItem' }),
+        ]),
+      },
     });
   });
 
   it('lets the poller read its own builds for the sweep', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Sid: 'SweepWorkerBuilds', Action: 'codebuild:BatchGetBuilds', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerProject'), 'Arn'] } })]),
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'SweepImplementationBuilds', Action: 'codebuild:BatchGetBuilds', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ImplementationProject'), 'Arn'] } })]),
       },
     });
   });
 
-  it('gives the implementation command a deadline inside the build timeout (issue 13, item 4)', () => {
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'KIRO_COMMAND_DEADLINE_SECONDS', Type: 'PLAINTEXT', Value: '3000' }]) }),
-    });
+  it('sends the implementation command as the buildspec of every build it starts (issue 13, item 9)', () => {
+    const buildspec = implementationBuildspec(DEFAULT_IMPLEMENTATION_COMMAND, '22');
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ IMPLEMENTATION_BUILDSPEC: buildspec }) } });
   });
 
-  it('encrypts the worker project with the key, logs to the core log group and times it out', () => {
+  it('makes the command\'s deadline the implementation project\'s timeout, and its own buildspec refuse builds started without the poller', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      EncryptionKey: Match.anyValue(),
       TimeoutInMinutes: 60,
-      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: '/kiro-worker/KiroWorker-Test/worker-builds' } },
-      Source: Match.objectLike({ Type: 'S3', BuildSpec: Match.serializedJson(Match.objectLike({ phases: Match.objectLike({ build: { commands: ['node run-work-item.mjs'] } }) })) }),
+      Source: { Type: 'NO_SOURCE', BuildSpec: Match.serializedJson(Match.objectLike({ phases: Match.objectLike({ build: { commands: Match.arrayWith(['exit 1']) } }) })) },
+      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('ImplementationLogGroup') } } },
+      EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('ImplementationKey'), 'Arn'] },
     });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/kiro-worker/KiroWorker-Test/implementation-builds', RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ImplementationKey'), 'Arn'] } });
+  });
+
+  it('alarms worker-build-failures on the worker\'s own code, never on customers\' failed builds (issue 13, item 9)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'KiroWorker-Test-worker-build-failures',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('BuildEndFunction') } }],
+    });
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('AWS/CodeBuild');
   });
 
   it('attaches no AWS managed policy and grants only explicit actions', () => {
@@ -161,12 +175,12 @@ describe('ApplicationStack', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('lets the poller start builds of its own project only and take locks with PutItem', () => {
+  it('lets the poller start builds of the implementation project only and take locks with PutItem', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Sid: 'TakeAndReleaseLocks', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'] }),
-          Match.objectLike({ Sid: 'StartWorkerBuilds', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerProject'), 'Arn'] } }),
+          Match.objectLike({ Sid: 'StartImplementationBuilds', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ImplementationProject'), 'Arn'] } }),
         ]),
       },
     });
@@ -221,17 +235,5 @@ describe('ApplicationStack deployed by a pipeline in another account', () => {
     );
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
     expect(JSON.stringify(statements)).toContain(':stack/KiroWorker-Test-Application/*');
-  });
-});
-
-describe('the worker bundle asset', () => {
-  it('is hashed by its bundled output, so a change in any file the bundle pulls in is published', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
-    const { application } = createEnvironmentStages(app, environment);
-    Template.fromStack(application.application);
-    const bundle = application.application.worker.node.findAll().find((construct): construct is s3assets.Asset => construct instanceof s3assets.Asset);
-    expect(bundle).toBeDefined();
-    // OUTPUT hashing: the hash is the fingerprint of the staged bundle; a SOURCE hash would be src/worker's.
-    expect(bundle!.assetHash).toBe(FileSystem.fingerprint(join(application.outdir, bundle!.assetPath)));
   });
 });

@@ -69,10 +69,10 @@ describe('CoreInfrastructureStack', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
 
-  it('creates the KMS-encrypted log groups with the configured retention', () => {
-    for (const name of ['/kiro-worker/KiroWorker-Test/poller', '/kiro-worker/KiroWorker-Test/worker-builds']) {
-      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: name, RetentionInDays: 90, KmsKeyId: Match.anyValue() });
-    }
+  it('creates the worker Lambdas\' KMS-encrypted log group with the configured retention, and none for builds (issue 13, item 9)', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/kiro-worker/KiroWorker-Test/poller', RetentionInDays: 90, KmsKeyId: Match.anyValue() });
+    // Implementation builds log to the application stack's group, under a key only their role may use.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(1);
   });
 
   it('publishes every value of the SSM contract', () => {

@@ -386,6 +386,17 @@ describe('PipelineStack', () => {
     });
     expect(JSON.stringify(template.toJSON())).not.toContain(`${table}/index/*`);
   });
+
+  it('lets the Build action read the history too: gate secrets --since-deployed starts the commit range at what production runs', () => {
+    const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
+    // The Build action's role is the one allowed to publish the build metrics.
+    const build = policies.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => [statement.Action].flat().includes('cloudwatch:PutMetricData')));
+    expect(build).toHaveLength(1);
+    expect(build[0]?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [table, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${table}/index/${index.name}`)] }),
+    );
+  });
 });
 
 describe('PipelineStack for environments in its own account, without a health monitor, and a deployment window on staging', () => {

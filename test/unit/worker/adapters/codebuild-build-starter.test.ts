@@ -3,25 +3,28 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, TransientError } from '../../../../src/shared/errors.js';
 import { CodeBuildBuildStarter, startIdempotencyToken } from '../../../../src/worker/adapters/codebuild-build-starter.js';
+import { implementationBuildspec } from '../../../../src/worker/domain/implementation-buildspec.js';
 
 const request = { workItemId: 'wi-1', repository: 'kiro-dev/app', branch: 'kiro/wi-1', lockOwner: 'poller-a' };
+const TARGET = { projectName: 'implementation', buildspec: implementationBuildspec('npm test', '22') };
 
 describe('CodeBuildBuildStarter request and fault mapping (faults the emulator cannot produce)', () => {
   const codebuild = mockClient(CodeBuildClient);
   afterEach(() => codebuild.reset());
-  const starter = () => new CodeBuildBuildStarter(new CodeBuildClient({ region: 'us-east-1' }), 'worker');
+  const starter = () => new CodeBuildBuildStarter(new CodeBuildClient({ region: 'us-east-1' }), TARGET);
   const failure = (name: string) => Object.assign(new Error(`${name} happened`), { name });
 
   it('returns the id of the started build', async () => {
-    codebuild.on(StartBuildCommand).resolves({ build: { id: 'worker:abc' } });
-    expect(await starter().start(request)).toEqual({ buildId: 'worker:abc' });
+    codebuild.on(StartBuildCommand).resolves({ build: { id: 'implementation:abc' } });
+    expect(await starter().start(request)).toEqual({ buildId: 'implementation:abc' });
   });
 
   it('passes the work item as plaintext environment variable overrides', async () => {
-    codebuild.on(StartBuildCommand).resolves({ build: { id: 'worker:1' } });
+    codebuild.on(StartBuildCommand).resolves({ build: { id: 'implementation:1' } });
     await starter().start(request);
     expect(codebuild.commandCalls(StartBuildCommand)[0]?.args[0].input).toEqual({
-      projectName: 'worker',
+      projectName: 'implementation',
+      buildspecOverride: TARGET.buildspec,
       idempotencyToken: startIdempotencyToken(request),
       environmentVariablesOverride: [
         { name: 'KIRO_WORK_ITEM_ID', value: 'wi-1', type: 'PLAINTEXT' },

@@ -1,13 +1,14 @@
 /**
  * The lock protocol under any interleaving: several pollers (each listing items from a possibly stale
- * view) and the builds they start (finishing items and releasing locks) run concurrently, with
- * fast-check's scheduler choosing the order of every store operation. No item is ever built twice.
+ * view) and the builds they start (whose state-change events finish the items and release the locks)
+ * run concurrently, with fast-check's scheduler choosing the order of every store operation. No item
+ * is ever built twice.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runPollCycle } from '../../../../src/worker/domain/poll-cycle.js';
-import { runWorkItem } from '../../../../src/worker/handlers/run-work-item.js';
-import { InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, ScriptedCommandRunner, readyItem } from '../fakes.js';
+import { createBuildStateChangeHandler } from '../../../../src/worker/handlers/build-state-change.js';
+import { IMPLEMENTATION_PROJECT, InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, buildStateEvent, readyItem } from '../fakes.js';
 
 describe('poll cycle under concurrency', () => {
   it('never starts two builds for the same item, and starts every ready item at most once', async () => {
@@ -25,21 +26,18 @@ describe('poll cycle under concurrency', () => {
           const builds = new RecordingBuildStarter(yieldPoint);
           const clock = new ManualClock();
           const deps = { workItems, locks, builds, clock };
+          const events = createBuildStateChangeHandler({ workItems, locks, clock, projectName: IMPLEMENTATION_PROJECT, log: () => undefined });
 
           const pollers = Array.from({ length: pollerCount }, (_, index) =>
             runPollCycle(deps, { maxBuildsPerCycle: 10, leaseSeconds: 3600, pageSize: 10, budgetMs: 30_000 }, `poller-${index}`).then(async (report) => {
-              // Each started build runs the worker concurrently with the other pollers: it finishes
-              // the item and releases the lock, the case where a stale candidate list could restart it.
+              // Each started build runs and ends concurrently with the other pollers: its events finish
+              // the item and release the lock, the case where a stale candidate list could restart it.
               if (buildsFinish) {
-                const started = report.outcomes.flatMap((outcome) => (outcome.kind === 'started' ? [outcome] : []));
-                await Promise.all(
-                  started.map((outcome) =>
-                    runWorkItem(
-                      { workItems, locks, clock, runner: new ScriptedCommandRunner({ exitCode: 0, signal: null }), implementationCommand: 'implement', recordWaitAttempts: 1, recordWaitMs: 1, log: () => undefined },
-                      { workItemId: outcome.workItemId, buildId: outcome.buildId, lockOwner: report.owner, repository: 'r', branch: 'b' },
-                    ),
-                  ),
-                );
+                const started = builds.started.filter((build) => build.lockOwner === report.owner);
+                await Promise.all(started.map(async (build) => {
+                  await events(buildStateEvent(build, 'IN_PROGRESS'));
+                  await events(buildStateEvent(build, 'SUCCEEDED'));
+                }));
               }
               return report;
             }),
@@ -54,6 +52,7 @@ describe('poll cycle under concurrency', () => {
           for (const item of workItems.items.values()) {
             expect(item.status).toBe(buildsFinish ? 'done' : 'build-started');
           }
+          if (buildsFinish) expect(locks.locks.size).toBe(0);
         },
       ),
       { numRuns: 150 },

@@ -36,11 +36,11 @@ describe('runPollCycle', () => {
     const deps = world();
     const report = await runPollCycle(deps, settings, 'poller-a');
     expect(report.outcomes).toEqual([
-      { kind: 'started', workItemId: 'wi-2', buildId: 'worker:1' },
-      { kind: 'started', workItemId: 'wi-1', buildId: 'worker:2' },
+      { kind: 'started', workItemId: 'wi-2', buildId: 'implementation:1' },
+      { kind: 'started', workItemId: 'wi-1', buildId: 'implementation:2' },
     ]);
-    expect(deps.builds.started[0]).toEqual({ workItemId: 'wi-2', repository: 'kiro-dev/app', branch: 'kiro/wi-2', lockOwner: 'poller-a', buildId: 'worker:1' });
-    expect(deps.workItems.items.get('wi-2')).toMatchObject({ status: 'build-started', buildId: 'worker:1', updatedAt: '2026-03-02T10:00:00.000Z' });
+    expect(deps.builds.started[0]).toEqual({ workItemId: 'wi-2', repository: 'kiro-dev/app', branch: 'kiro/wi-2', lockOwner: 'poller-a', buildId: 'implementation:1' });
+    expect(deps.workItems.items.get('wi-2')).toMatchObject({ status: 'build-started', buildId: 'implementation:1', updatedAt: '2026-03-02T10:00:00.000Z' });
     expect(deps.locks.locks.get('wi-2')).toMatchObject({ owner: 'poller-a', leaseExpiresAt: epochSeconds(deps.clock.now()) + 900 });
   });
 
@@ -64,7 +64,7 @@ describe('runPollCycle', () => {
   it('gives the lock back and starts nothing when the item is no longer ready (stale index read)', async () => {
     const deps = world([readyItem('wi-1')]);
     const listed = await deps.workItems.listReady(5);
-    deps.workItems.items.set('wi-1', readyItem('wi-1', { status: 'done', buildId: 'worker:0' }));
+    deps.workItems.items.set('wi-1', readyItem('wi-1', { status: 'done', buildId: 'implementation:0' }));
     deps.workItems.listReady = () => Promise.resolve(listed);
     const report = await runPollCycle(deps, settings, 'poller-a');
     expect(report.outcomes).toEqual([{ kind: 'stale', workItemId: 'wi-1' }]);
@@ -104,7 +104,7 @@ describe('runPollCycle', () => {
     const deps = world([readyItem('wi-1')]);
     deps.workItems.markBuildStarted = () => Promise.resolve({ kind: 'conflict', reason: 'the item is no longer ready for implementation' });
     const report = await runPollCycle(deps, settings, 'poller-a');
-    expect(report.outcomes).toEqual([{ kind: 'record-conflict', workItemId: 'wi-1', buildId: 'worker:1', reason: 'the item is no longer ready for implementation' }]);
+    expect(report.outcomes).toEqual([{ kind: 'record-conflict', workItemId: 'wi-1', buildId: 'implementation:1', reason: 'the item is no longer ready for implementation' }]);
     expect(countOutcomes(report).recordConflicts).toBe(1);
   });
 
@@ -122,7 +122,7 @@ describe('runPollCycle under passing faults (issue 13, item 1)', () => {
     const report = await runPollCycle(deps, settings, 'poller-a');
     expect(report.outcomes).toEqual([
       { kind: 'fault', workItemId: 'wi-2', reason: 'DynamoDB GetItem was throttled' },
-      { kind: 'started', workItemId: 'wi-1', buildId: 'worker:1' },
+      { kind: 'started', workItemId: 'wi-1', buildId: 'implementation:1' },
     ]);
     expect(report.aborted).toBeUndefined();
     // Not stranded behind the lease: the next poll can take it at once.
@@ -149,7 +149,7 @@ describe('runPollCycle under passing faults (issue 13, item 1)', () => {
     const deps = world([readyItem('wi-1')]);
     deps.workItems.faults = faultOn('markBuildStarted', 'wi-1', new TransientError('UpdateItem: connection reset'));
     const report = await runPollCycle(deps, settings, 'poller-a');
-    expect(report.outcomes).toEqual([{ kind: 'record-failed', workItemId: 'wi-1', buildId: 'worker:1', reason: 'UpdateItem: connection reset' }]);
+    expect(report.outcomes).toEqual([{ kind: 'record-failed', workItemId: 'wi-1', buildId: 'implementation:1', reason: 'UpdateItem: connection reset' }]);
     expect(deps.locks.locks.get('wi-1')?.owner).toBe('poller-a');
     const second = await runPollCycle(deps, settings, 'poller-b');
     expect(second.outcomes).toEqual([{ kind: 'contended', workItemId: 'wi-1' }]);

@@ -1,9 +1,13 @@
 /**
- * The whole worker under any interleaving (issue 13, "Done when"): several pollers, the builds they
- * start (which finish, fail, crash before running, or time out half-way), transient faults and lost
- * answers injected into the stores, the build-end handler (whose events may be lost) and the sweep,
- * all interleaved by fast-check's scheduler; then later polls and sweeps without faults until nothing
- * moves. Every item must end `done` or `failed` exactly once, with at most one build recorded for it.
+ * The whole worker under any interleaving (issue 13, "Done when"): several pollers, the implementation
+ * builds they start (which succeed, fail, die before running, time out or are stopped), transient
+ * faults and lost answers injected into the stores, the build-state-change handler (whose events may
+ * be lost or arrive out of order) and the sweep, all interleaved by fast-check's scheduler; then later
+ * polls and sweeps without faults until nothing moves. Every item must end `done` or `failed` exactly
+ * once, with at most one build recorded for it.
+ *
+ * The model follows issue 13, item 9: the customer's command runs in the implementation project and
+ * writes nothing; the item's bookkeeping comes only from the build's state-change events and the sweep.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +15,17 @@ import { TransientError } from '../../../../src/shared/errors.js';
 import { runSweep } from '../../../../src/worker/domain/build-end.js';
 import { runPollCycle } from '../../../../src/worker/domain/poll-cycle.js';
 import { createBuildStateChangeHandler } from '../../../../src/worker/handlers/build-state-change.js';
-import { runWorkItem } from '../../../../src/worker/handlers/run-work-item.js';
-import { FakeBuildStates, InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, ScriptedCommandRunner, readyItem, type FaultPlan, type YieldPoint } from '../fakes.js';
+import { FakeBuildStates, IMPLEMENTATION_PROJECT, InMemoryLockStore, InMemoryWorkItems, ManualClock, RecordingBuildStarter, buildStateEvent, readyItem, type FaultPlan, type YieldPoint } from '../fakes.js';
 
-type Behaviour = 'succeeds' | 'command-fails' | 'dies-before-running' | 'times-out-running';
+/** How a build goes: the statuses CodeBuild reports for it, in order (its last one is how it ended). */
+const BEHAVIOURS = {
+  succeeds: ['IN_PROGRESS', 'SUCCEEDED'],
+  'command-fails': ['IN_PROGRESS', 'FAILED'],
+  'dies-before-running': ['FAULT'],
+  'times-out-running': ['IN_PROGRESS', 'TIMED_OUT'],
+  'stopped-running': ['IN_PROGRESS', 'STOPPED'],
+} as const;
+type Behaviour = keyof typeof BEHAVIOURS;
 const OPERATIONS = ['listReady', 'get', 'markBuildStarted', 'markInProgress', 'markFinished', 'acquire', 'release'] as const;
 
 /** Faults that each fire once, the first time their operation meets their item. */
@@ -37,10 +48,10 @@ describe('worker lifecycle under faults and interleavings', () => {
         fc.scheduler(),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 3 }),
-        fc.array(fc.constantFrom<Behaviour>('succeeds', 'command-fails', 'dies-before-running', 'times-out-running'), { minLength: 12, maxLength: 12 }),
+        fc.array(fc.constantFrom(...(Object.keys(BEHAVIOURS) as Behaviour[])), { minLength: 12, maxLength: 12 }),
         fc.array(fc.record({ operation: fc.constantFrom(...OPERATIONS), item: fc.integer({ min: 0, max: 3 }), when: fc.constantFrom<'before' | 'lost-response'>('before', 'lost-response') }), { maxLength: 5 }),
-        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-        async (s, itemCount, pollerCount, behaviours, faults, eventLost) => {
+        fc.array(fc.constantFrom('delivered', 'lost', 'reversed'), { minLength: 12, maxLength: 12 }),
+        async (s, itemCount, pollerCount, behaviours, faults, delivery) => {
           const yieldPoint: YieldPoint = () => s.schedule(Promise.resolve());
           const workItems = new InMemoryWorkItems(Array.from({ length: itemCount }, (_, index) => readyItem(`wi-${index}`)), yieldPoint);
           const locks = new InMemoryLockStore(yieldPoint);
@@ -57,43 +68,20 @@ describe('worker lifecycle under faults and interleavings', () => {
             },
           };
           const clock = new ManualClock();
-          const endHandler = createBuildStateChangeHandler({ workItems, clock, projectName: 'worker', log: () => undefined });
+          const events = createBuildStateChangeHandler({ workItems, locks, clock, projectName: IMPLEMENTATION_PROJECT, log: () => undefined });
           const ran = new Set<string>();
 
-          /** Runs one started build to its end as CodeBuild would, then delivers (or loses) its event. */
+          /** Runs one started build to its end as CodeBuild would, delivering its events (or losing them, or in reverse order). */
           const runBuild = async (build: (typeof starter.started)[number]): Promise<void> => {
             if (ran.has(build.buildId)) return;
             ran.add(build.buildId);
             const index = Number(build.buildId.split(':')[1]);
-            const behaviour = behaviours[index % behaviours.length]!;
-            let status: string;
-            if (behaviour === 'dies-before-running') status = 'FAILED';
-            else if (behaviour === 'times-out-running') {
-              await workItems.markInProgress(build.workItemId, build.buildId, clock.now()).catch(() => undefined);
-              status = 'TIMED_OUT';
-            } else {
-              const runner = new ScriptedCommandRunner({ exitCode: behaviour === 'succeeds' ? 0 : 1, signal: null });
-              const deps = { workItems, locks, clock, runner, implementationCommand: 'implement', recordWaitAttempts: 1, recordWaitMs: 1, log: () => undefined };
-              const input = { workItemId: build.workItemId, buildId: build.buildId, lockOwner: build.lockOwner, repository: build.repository, branch: build.branch };
-              status = await runWorkItem(deps, input).then(
-                (report) => (report.exitCode === 0 ? 'SUCCEEDED' : 'FAILED'),
-                () => 'FAILED',
-              );
-            }
-            states.known.set(build.buildId, { kind: 'ended', status });
-            if (eventLost[index % eventLost.length] === true) return;
-            const event = {
-              'detail-type': 'CodeBuild Build State Change',
-              source: 'aws.codebuild',
-              detail: {
-                'build-status': status,
-                'project-name': 'worker',
-                'build-id': `arn:aws:codebuild:us-east-1:123456789012:build/${build.buildId}`,
-                'additional-information': { environment: { 'environment-variables': [{ name: 'KIRO_WORK_ITEM_ID', type: 'PLAINTEXT', value: build.workItemId }] } },
-              },
-            };
+            const statuses: readonly string[] = BEHAVIOURS[behaviours[index % behaviours.length]!];
+            states.known.set(build.buildId, { kind: 'ended', status: statuses.at(-1)! });
+            const how = delivery[index % delivery.length]!;
+            if (how === 'lost') return;
             // A failed delivery is retried by EventBridge; here it is simply lost, and the sweep must cover it.
-            await endHandler(event).catch(() => undefined);
+            for (const status of how === 'reversed' ? [...statuses].reverse() : statuses) await events(buildStateEvent(build, status)).catch(() => undefined);
           };
           const runNewBuilds = () => Promise.all(starter.started.map(runBuild));
           const sweep = () => runSweep({ workItems, builds: states, clock }, { olderThanSeconds: 60, limit: 100 }).catch(() => undefined);
@@ -118,6 +106,9 @@ describe('worker lifecycle under faults and interleavings', () => {
             expect(terminal).toHaveLength(1);
             const recorded = new Set(workItems.history.filter((change) => change.workItemId === item.workItemId && change.status === 'build-started').map((change) => change.buildId));
             expect(recorded.size).toBeLessThanOrEqual(1);
+            // The item's outcome is its recorded build's: done exactly when that build succeeded.
+            const ended = states.known.get(item.buildId ?? '');
+            if (item.buildId !== undefined && ended?.kind === 'ended') expect(item.status).toBe(ended.status === 'SUCCEEDED' ? 'done' : 'failed');
           }
         },
       ),

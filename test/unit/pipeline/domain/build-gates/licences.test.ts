@@ -11,6 +11,7 @@ const zod = pkg('zod', 'MIT');
 describe('licence expressions', () => {
   it.each([
     ['MIT', true, 'a plain allowed id'],
+    ['MIT-0', true, 'Powertools for AWS Lambda: MIT without the attribution condition'],
     ['(MIT OR GPL-3.0-or-later)', true, 'one allowed alternative is enough'],
     ['MIT AND GPL-3.0-only', false, 'every part of AND must be allowed'],
     ['(Apache-2.0 AND (MIT OR CC0-1.0))', true, 'nested groups'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldDeployments } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
-import { embeddedMetricDocuments, metricsForEvent } from '../../../../../src/pipeline/domain/metrics/delivery-metrics.js';
+import { metricsForEvent } from '../../../../../src/pipeline/domain/metrics/delivery-metrics.js';
 import { executionEvents } from '../history/history-builders.js';
 
 describe('metricsForEvent', () => {
@@ -16,17 +16,5 @@ describe('metricsForEvent', () => {
     const event = events.find((candidate) => candidate.eventId === eventId)!;
     const data = metricsForEvent(event, foldDeployments(events), events);
     expect(data.map((datum) => `${datum.name}:${datum.environment ?? '-'}:${datum.value}`)).toEqual(names);
-  });
-});
-
-describe('embeddedMetricDocuments', () => {
-  it('publishes environment values under [Pipeline, Environment] and [Pipeline]', () => {
-    const [document] = embeddedMetricDocuments([{ name: 'DeploymentFailed', value: 1, unit: 'Count', pipelineName: 'kiro', environment: 'test' }], 1_700_000_000_000);
-    expect(document).toEqual({
-      _aws: { Timestamp: 1_700_000_000_000, CloudWatchMetrics: [{ Namespace: 'KiroCD/Delivery', Dimensions: [['Pipeline', 'Environment'], ['Pipeline']], Metrics: [{ Name: 'DeploymentFailed', Unit: 'Count' }] }] },
-      Pipeline: 'kiro',
-      Environment: 'test',
-      DeploymentFailed: 1,
-    });
   });
 });

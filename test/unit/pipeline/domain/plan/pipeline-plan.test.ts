@@ -174,7 +174,9 @@ describe('planPipeline', () => {
     );
     expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
     // The secrets gate runs secretlint itself over every tracked file, before any other step.
-    expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --report-file reports/secrets.json']);
+    // With the history, it also scans every file version written since the commit production runs (issue 18).
+    expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --since-deployed production --history-table kiro-history --report-file reports/secrets.json']);
+    expect(stage(planPipeline(config), 'Build', 'build').action.commands[1]).toBe('node bin/kiro-cd.js gate secrets --report-file reports/secrets.json');
     expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
     expect(build.commands.slice(-5)).toEqual([
       'npx cdk synth',
