@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn, type App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { PIPELINE_STACK_NAMES } from '../../src/pipeline/domain/pipeline-vocabulary.js';
 import type { DeploymentConfig } from '../../src/shared/config/schema.js';
 import { ArtifactReplicationStack } from './stacks/artifact-replication-stack.js';
 import { PipelineRuntimeStack } from './stacks/pipeline-runtime-stack.js';
@@ -7,10 +8,10 @@ import { PipelineStack } from './stacks/pipeline-stack.js';
 import { createEnvironmentStages } from './stages/environment-stages.js';
 
 /** Stack ids of the two stacks deployed once, by hand, into the pipeline account. */
-export const PIPELINE_RUNTIME_STACK_ID = 'KiroCd-PipelineRuntime';
-export const PIPELINE_STACK_ID = 'KiroCd-Pipeline';
+export const PIPELINE_RUNTIME_STACK_ID = PIPELINE_STACK_NAMES.runtime;
+export const PIPELINE_STACK_ID = PIPELINE_STACK_NAMES.pipeline;
 /** Prefix of the per-region artifact bucket stacks (`KiroCd-ArtifactReplication-<region>`), one per other region an environment deploys to. */
-export const ARTIFACT_REPLICATION_STACK_ID = 'KiroCd-ArtifactReplication';
+export const ARTIFACT_REPLICATION_STACK_ID = PIPELINE_STACK_NAMES.replicationPrefix;
 
 /** What {@link buildKiroCdApp} created. */
 export interface KiroCdApp {

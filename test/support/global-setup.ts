@@ -4,15 +4,22 @@ import { startProductSynthesis } from './shared-assembly.js';
 import { TEST_WORKERS } from './workers.js';
 
 /**
+ * How long an emulator may take to answer. Idle it is ready in ~1.5 s; under a load average of 20 on
+ * two cores, Python importing moto took longer than the emulator's own 20 s default, and the whole
+ * run failed before its first test.
+ */
+const MOTO_READY_LIMIT_MS = 90_000;
+
+/**
  * Starts one local AWS emulator per Vitest worker, so a test file can reset "its" emulator between
- * tests without disturbing a file that runs in parallel on the other worker; then starts the one
- * shared synthesis of the product (shared-assembly.ts) without waiting for it. The synthesis starts
- * after the emulators answer: on a busy 2-core machine it would otherwise delay their start beyond
- * their readiness limit.
+ * tests without disturbing a file that runs in parallel on the other worker; then prepares the one
+ * shared synthesis of the product (shared-assembly.ts), which starts when the first test file asks
+ * for it, never before the emulators answer: on a busy 2-core machine it would otherwise delay their
+ * start beyond their readiness limit.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers: MotoServer[] = await Promise.all(
-    Array.from({ length: TEST_WORKERS }, () => startMotoServer()),
+    Array.from({ length: TEST_WORKERS }, () => startMotoServer({ timeoutMs: MOTO_READY_LIMIT_MS })),
   );
   project.provide('motoEndpoints', servers.map((server) => server.endpoint));
   const synthesis = startProductSynthesis(project.config.root);

@@ -5,3 +5,6 @@ export const SYNTH_DONE_FILE = 'SYNTH_DONE';
 
 /** Written by the global set-up when the synthesis process failed; holds its stderr. */
 export const SYNTH_FAILED_FILE = 'SYNTH_FAILED';
+
+/** Written by the first test file that needs the assembly; the global set-up starts the synthesis when it appears. */
+export const SYNTH_REQUESTED_FILE = 'SYNTH_REQUESTED';

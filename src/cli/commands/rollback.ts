@@ -1,14 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
+import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
+import { ENVIRONMENT_NAMES, type DeploymentConfig, type EnvironmentName } from '../../shared/config/schema.js';
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../pipeline/adapters/aws/sns-notifier.js';
 import type { DeploymentNotice } from '../../pipeline/domain/notice.js';
 import { planFromHistory } from '../../pipeline/domain/rollback/rollback-from-history.js';
 import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../../pipeline/domain/rollback/rollback-orchestrator.js';
 import { rollbackKey, type RollbackPlan, type RollbackRequest } from '../../pipeline/domain/rollback/rollback-plan.js';
-import { DEFAULT_ROLLBACK_TIMING } from '../../pipeline/domain/rollback/rollback-timing.js';
+import { rollbackTimingFor } from '../../pipeline/domain/plan/rollback-inputs.js';
 import { applicationStageName } from '../../pipeline/domain/stage-names.js';
 import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
@@ -35,6 +36,12 @@ export interface RollbackCommandDeps {
   readonly openPipeline: (client: AwsClientConfig, pipelineName: string) => PipelineControl;
   /** SNS notices when a topic is given; otherwise the notices are printed. */
   readonly openNotifier: (client: AwsClientConfig, topicArn: string | undefined, out: Output) => Notifier;
+  /**
+   * The deployment configuration the waits are modelled from (what a stage rollback re-runs).
+   * @default this repository's environments file
+   */
+  readonly config?: () => DeploymentConfig | Promise<DeploymentConfig>;
+  /** Overrides for tests; without `timing` the waits come from the configuration, as in the deployed orchestrator. */
   readonly dependencies?: Partial<Pick<RollbackDependencies, 'clock' | 'ids' | 'timing'>>;
 }
 
@@ -255,7 +262,9 @@ export function createRollbackCommand(deps: RollbackCommandDeps): Command {
         notifier: deps.openNotifier(client, topic, context.out),
         clock: deps.dependencies?.clock ?? systemClock,
         ids: deps.dependencies?.ids ?? uuidGenerator,
-        timing: deps.dependencies?.timing ?? DEFAULT_ROLLBACK_TIMING,
+        // A stage rollback re-runs the deployment, the health check and the suite beside it: a fixed
+        // 360 s gave up on healthy ones and sent a full rollback into a stage still running.
+        timing: deps.dependencies?.timing ?? rollbackTimingFor(await (deps.config ?? loadEnvironmentsFile)(), { healthMonitor: true }),
         environments,
       };
       const outcome = await awsCall('running the rollback', () => runRollback(rollbackDeps, attempt ?? request), dynamodb);

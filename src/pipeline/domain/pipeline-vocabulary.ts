@@ -24,6 +24,19 @@ export const SOURCE_ACTION_NAME = 'GitHub_Source';
  */
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
 
+/**
+ * Namespace of the Build action's variables (`#{BuildVariables.PIPELINE_CHANGED}`), declared on the
+ * action by the stack for the same reason as {@link SOURCE_VARIABLES_NAMESPACE}.
+ */
+export const BUILD_VARIABLES_NAMESPACE = 'BuildVariables';
+
+/**
+ * The stacks deployed into the pipeline account by hand once and then by self-mutation: the pipeline
+ * stack, the runtime stack it depends on, and one artifact-bucket stack per other region
+ * (`<prefix>-<region>`). The CDK app names its stacks with these; the Build reads their templates.
+ */
+export const PIPELINE_STACK_NAMES = { pipeline: 'KiroCd-Pipeline', runtime: 'KiroCd-PipelineRuntime', replicationPrefix: 'KiroCd-ArtifactReplication' } as const;
+
 /** Namespace of pipeline-level variables in CodePipeline references (`#{variables.NAME}`). */
 export const PIPELINE_VARIABLES_NAMESPACE = 'variables';
 

@@ -32,6 +32,8 @@ export interface PipelineScenario {
 }
 
 const DEPLOY_EVERYWHERE = {
+  // The Build's verdict on the pipeline's own stacks (kiro-cd pipeline-changed): these releases change them.
+  Synth: { PIPELINE_CHANGED: 'true' },
   'Detect-test': { INFRA_TEST: 'deploy' },
   'Detect-staging': { INFRA_STAGING: 'deploy' },
   'Detect-production': { INFRA_PRODUCTION: 'deploy' },
@@ -62,14 +64,14 @@ export const PIPELINE_SCENARIOS: readonly PipelineScenario[] = [
   },
   {
     name: 'application-only-commit-skips-infrastructure',
-    description: 'Change detection finds no infrastructure change anywhere: every infrastructure stage is skipped by its entry condition, every application stage runs.',
+    description: 'Change detection finds no infrastructure change anywhere and the pipeline unchanged: UpdatePipeline and every infrastructure stage are skipped by their entry conditions, every application stage runs.',
     baseline: false,
     start: { revision: 'application-only' },
-    outputs: { 'Detect-test': { INFRA_TEST: 'skip' }, 'Detect-staging': { INFRA_STAGING: 'skip' }, 'Detect-production': { INFRA_PRODUCTION: 'skip' } },
+    outputs: { Synth: { PIPELINE_CHANGED: 'false' }, 'Detect-test': { INFRA_TEST: 'skip' }, 'Detect-staging': { INFRA_STAGING: 'skip' }, 'Detect-production': { INFRA_PRODUCTION: 'skip' } },
     failingActions: [],
     approvals: { 'Approve-Production': 'Approved' },
     expected: {
-      stages: { 'Test-Infrastructure': 'Skipped', 'Staging-Infrastructure': 'Skipped', 'Production-Infrastructure': 'Skipped', 'Production-Application': 'Succeeded' },
+      stages: { UpdatePipeline: 'Skipped', 'Test-Infrastructure': 'Skipped', 'Staging-Infrastructure': 'Skipped', 'Production-Infrastructure': 'Skipped', 'Production-Application': 'Succeeded' },
       rolledBack: [],
       approvalsAsked: ['Approve-Production'],
     },

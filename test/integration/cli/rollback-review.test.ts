@@ -8,7 +8,7 @@ import { runCli } from '../../../src/cli/run-cli.js';
 import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
-import { DEFAULT_ROLLBACK_TIMING } from '../../../src/pipeline/domain/rollback/rollback-timing.js';
+import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../../../src/pipeline/domain/rollback/rollback-timing.js';
 import { applicationStageName } from '../../../src/pipeline/domain/stage-names.js';
 import type { ReviewGate } from '../../../src/pipeline/ports/review-gate.js';
 import { CodePipelineDouble } from '../../../src/local/codepipeline-double.js';
@@ -25,7 +25,8 @@ const PREVIOUS = executionId(2);
 const CURRENT = executionId(3);
 const PREVIOUS_COMMIT = 'b'.repeat(40);
 
-async function world() {
+/** `timing` as the test hands it in; without one the command models its waits from the configuration. */
+async function world(options: { readonly timing?: RollbackTiming } = { timing: DEFAULT_ROLLBACK_TIMING }) {
   const dynamodb = new DynamoDBClient(motoClientConfig());
   await createHistoryTable(dynamodb, HISTORY);
   await dynamodb.send(new CreateTableCommand({ TableName: LEDGER, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
@@ -49,7 +50,7 @@ async function world() {
     openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ ...motoClientConfig(), ...client, maxAttempts: 1 })), tableName),
     openPipeline: () => new CodePipelineControl(double, PIPELINE),
     openNotifier: () => notifier,
-    dependencies: { clock: new ManualClock(), ids: new CountingIds(), timing: DEFAULT_ROLLBACK_TIMING },
+    dependencies: { clock: new ManualClock(), ids: new CountingIds(), ...(options.timing === undefined ? {} : { timing: options.timing }) },
   });
   const run = async (...args: string[]) => {
     const out = new RecordingOutput();
@@ -102,6 +103,22 @@ describe('kiro-cd rollback against the emulator tables and the CodePipeline doub
     expect(code).toBe(2);
     expect(out.lines.map((line) => line.text).join('\n')).toContain(message);
     expect(w.double.calls).toEqual([]);
+  });
+});
+
+describe('kiro-cd rollback waits as long as the stage rollback it starts', () => {
+  useFreshMoto();
+
+  it('waits out a 7.5-minute staging stage rollback (deploy, bake beside the e2e suite) instead of a fixed 360 s', async () => {
+    // No timing handed in: the command sizes its waits from the configuration, as the deployed
+    // orchestrator does. A fixed 360 s wait gave up on this healthy stage rollback and started a
+    // full rollback into a stage that was still running (issue 11, item 3).
+    const w = await world({});
+    w.double.pollsToFinish = 30; // 30 polls, 15 s apart on the manual clock: the stage re-run takes 450 s
+    const { code, out } = await w.run('staging', '--output', 'json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out.lines.at(-1)?.text ?? '{}')).toMatchObject({ kind: 'succeeded', scope: 'stage' });
+    expect(w.double.calls.map((call) => call.operation).filter((operation) => operation !== 'GetPipelineExecution' && operation !== 'GetPipelineState')).toEqual(['RollbackStage']);
   });
 });
 

@@ -4,8 +4,10 @@
  * (the renamed connections service, the alarms the CloudWatchAlarm rules read) and the narrowing of
  * the one grant CDK makes too wide (the replication keys).
  */
+import type { IConstruct } from 'constructs';
 import { Stack, aws_codepipeline as codepipeline, aws_iam as iam, type aws_kms as kms, type aws_s3 as s3, type pipelines } from 'aws-cdk-lib';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
+import { PIPELINE_STACK_NAMES } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { postDeploymentTestRoleArn } from '../../../../src/pipeline/domain/plan/environment-roles.js';
 import type { PipelinePlan } from '../../../../src/pipeline/domain/plan/plan-types.js';
 import { PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
@@ -33,12 +35,42 @@ export interface ReplicationBucket {
 const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 /**
- * The build action's own statements: it publishes the build metrics (`kiro-cd publish-build-metrics`)
- * and reads the history for the commit production runs, where the secrets gate's commit range starts
+ * The stacks self-mutation deploys (the pipeline stack and its dependencies), by name, in their
+ * regions: the Build's `kiro-cd pipeline-changed` reads their deployed templates. A stack ARN ends in
+ * the stack id CloudFormation assigns at creation, hence the `/*` after each name.
+ */
+export function pipelineStackTemplateArns(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[]): string[] {
+  const { account, region } = scope;
+  const otherRegions = [...new Set(environments.map((environment) => environment.region))].filter((candidate) => candidate !== region);
+  return [
+    ...[PIPELINE_STACK_NAMES.pipeline, PIPELINE_STACK_NAMES.runtime].map((name) => `arn:${scope.partition}:cloudformation:${region}:${account}:stack/${name}/*`),
+    ...otherRegions.map((other) => `arn:${scope.partition}:cloudformation:${other}:${account}:stack/${PIPELINE_STACK_NAMES.replicationPrefix}-${other}/*`),
+  ];
+}
+
+/**
+ * Accepts cdk-nag's IAM5 on each stack ARN of {@link pipelineStackTemplateArns}: the wildcard stands
+ * for the stack id only, which is not known before the stack exists.
+ */
+export function acknowledgePipelineStackTemplateArns(buildProject: IConstruct, scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[]): void {
+  for (const arn of pipelineStackTemplateArns(scope, environments)) {
+    acknowledgeNagFinding(
+      buildProject,
+      `AwsSolutions-IAM5[Resource::${arn.replace(`arn:${scope.partition}`, 'arn:<AWS::Partition>')}]`,
+      'cloudformation:GetTemplate on one named stack: the wildcard is the stack id CloudFormation assigns when it creates the stack, unknown at synthesis.',
+    );
+  }
+}
+
+/**
+ * The build action's own statements: it reads the deployed templates of the pipeline's own stacks
+ * (`kiro-cd pipeline-changed`), publishes the build metrics (`kiro-cd publish-build-metrics`) and
+ * reads the history for the commit production runs, where the secrets gate's commit range starts
  * (`kiro-cd gate secrets --since-deployed production`).
  */
-export function buildActionStatements(historyTable?: HistoryTableReference): iam.PolicyStatement[] {
+export function buildActionStatements(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[], historyTable?: HistoryTableReference): iam.PolicyStatement[] {
   return [
+    new iam.PolicyStatement({ sid: 'ReadPipelineStackTemplates', actions: ['cloudformation:GetTemplate'], resources: pipelineStackTemplateArns(scope, environments) }),
     new iam.PolicyStatement({
       // PutMetricData has no resource-level permissions; the namespace condition narrows it.
       actions: ['cloudwatch:PutMetricData'],

@@ -11,13 +11,13 @@ import { createRequire } from 'node:module';
 import { CODEBUILD_NODE_VERSION } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
 import type { PipelinePlan } from '../../../../src/pipeline/domain/plan/plan-types.js';
 import { ACTION_TIMEOUTS } from '../../../../src/pipeline/domain/plan/time-budgets.js';
-import { PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE, VARIABLE_REFERENCE, detectionActionName } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { BUILD_VARIABLES_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE, VARIABLE_REFERENCE, detectionActionName } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
 import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { renderStageConditions, writeActionRoleArnsAsSub } from './l1-rewrites.js';
 import { ManualApprovalWithTimeoutStep } from './manual-approval-with-timeout-step.js';
-import { buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference } from './pipeline-permissions.js';
+import { acknowledgePipelineStackTemplateArns, buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference } from './pipeline-permissions.js';
 import { shellActionStep } from './shell-action-step.js';
 import { StepFunctionsInvokeStep } from './step-functions-invoke-step.js';
 
@@ -87,7 +87,7 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
 
   const build = plan.stages.find((stage) => stage.kind === 'build');
   if (build?.kind !== 'build') throw new ConfigurationError('The pipeline plan has no Build stage; planPipeline() always adds it.');
-  const synth = shellActionStep(build.action, { input: source, primaryOutputDirectory: 'cdk.out', rolePolicyStatements: buildActionStatements(props.historyTable) });
+  const synth = shellActionStep(build.action, { input: source, primaryOutputDirectory: 'cdk.out', rolePolicyStatements: buildActionStatements(scope, props.environments, props.historyTable) });
 
   const cdkPipeline = new pipelines.CodePipeline(scope, 'CdkPipeline', {
     codePipeline: pipeline,
@@ -134,8 +134,9 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   const references = new Map<string, string>();
   const resolveVariable = (producer: string, name: string): string => {
     const key = `${producer}.${name}`;
-    // Pipeline-level variables need no producing action.
-    if (producer === PIPELINE_VARIABLES_NAMESPACE) return `#{${key}}`;
+    // Pipeline-level variables need no producing action; the Build's are under the namespace
+    // declareBuildNamespace gives its action.
+    if (producer === PIPELINE_VARIABLES_NAMESPACE || producer === BUILD_VARIABLES_NAMESPACE) return `#{${key}}`;
     const known = references.get(key);
     if (known !== undefined) return known;
     const step = detectSteps.get(producer);
@@ -203,7 +204,9 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   }
 
   cdkPipeline.buildPipeline();
+  acknowledgePipelineStackTemplateArns(synth.project, scope, props.environments);
   declareSourceNamespace(pipeline, plan);
+  declareBuildNamespace(pipeline, build.action.name);
   // CDK Pipelines writes the CloudFormation execution role of each deploy action as an Fn::Join of
   // literals and pseudo parameters; CodePipeline's action schema (cfn-lint E3703) wants Fn::Sub.
   // The stages are rewritten when resolved, in CDK's resolution context, so every action CDK
@@ -226,6 +229,19 @@ function declareSourceNamespace(pipeline: codepipeline.Pipeline, plan: PipelineP
     throw new ConfigurationError(`The built pipeline does not start with the ${PIPELINE_STAGES.source} stage and its ${plan.source.actionName} action.`);
   }
   (pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.0.Actions.0.Namespace', SOURCE_VARIABLES_NAMESPACE);
+}
+
+/**
+ * Declares the Build action's variable namespace, which UpdatePipeline's entry condition reads
+ * (`#{BuildVariables.PIPELINE_CHANGED}`). CDK Pipelines names a step's namespace only when another
+ * step consumes one of its variables, and no step consumes this one; the action is looked up by
+ * name, never assumed at an index.
+ */
+function declareBuildNamespace(pipeline: codepipeline.Pipeline, actionName: string): void {
+  const stageIndex = pipeline.stages.findIndex((stage) => stage.stageName === PIPELINE_STAGES.build);
+  const actionIndex = pipeline.stages[stageIndex]?.actions.findIndex((action) => action.actionProperties.actionName === actionName) ?? -1;
+  if (stageIndex < 0 || actionIndex < 0) throw new ConfigurationError(`The built pipeline has no ${PIPELINE_STAGES.build} stage with the ${actionName} action to declare ${BUILD_VARIABLES_NAMESPACE} on.`);
+  (pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride(`Stages.${stageIndex}.Actions.${actionIndex}.Namespace`, BUILD_VARIABLES_NAMESPACE);
 }
 
 /**

@@ -6,7 +6,8 @@
  * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
  */
 import type { EnvironmentConfig } from '../../../shared/config/schema.js';
-import { detectionActionName, infraVariableName } from '../pipeline-vocabulary.js';
+import { PIPELINE_CHANGED_VARIABLE } from '../change-detection/pipeline-definition-change.js';
+import { PIPELINE_STACK_NAMES, detectionActionName, infraVariableName } from '../pipeline-vocabulary.js';
 import { postDeploymentTestRoleArn } from './environment-roles.js';
 import type { PlanOptions, ShellActionPlan } from './plan-types.js';
 import { variableReference } from './stage-conditions.js';
@@ -30,6 +31,8 @@ const SECURITY_SCANS_REPORT = 'reports/security-scans.xml';
 const DEPLOYED_SUITE_REPORT = 'reports/junit-deployed.xml';
 /** The secrets gate's saved decision (`kiro-cd gate secrets --report-file`), read again in post_build. */
 const SECRETS_REPORT = 'reports/secrets.json';
+/** `PIPELINE_CHANGED=true|false` from `kiro-cd pipeline-changed`, sourced into the shell for CodeBuild to export. */
+const PIPELINE_CHANGED_FILE = 'reports/pipeline-changed.env';
 /** The licences gate's saved decision, read again in post_build. */
 const LICENCES_REPORT = 'reports/licences.json';
 
@@ -63,6 +66,11 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
       // KMS-encrypted artifact bucket with the release it describes.
       `${CLI} sbom --output-dir cdk.out/sbom`,
       `${CLI} policy-gates --assembly cdk.out --report-file ${GATES_REPORT}`,
+      // Whether self-mutation has anything to deploy: UpdatePipeline's entry condition skips it when
+      // not (an application-only commit saves the stage's ~2 minutes). CodeBuild exports the shell's
+      // value at the end of the build; `set -a` exports every assignment the file makes.
+      `${CLI} pipeline-changed --stack ${PIPELINE_STACK_NAMES.pipeline} --assembly cdk.out --exported-variables-file ${PIPELINE_CHANGED_FILE}`,
+      `set -a && . ./${PIPELINE_CHANGED_FILE} && set +a`,
     ],
     // Whatever reports the build phase got to write, red builds included: the scan findings as a
     // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
@@ -77,7 +85,7 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
     // Python for cfn-lint and the emulator the tests run against (tools/python-requirements.txt).
     runtimes: { ...NODE_RUNTIME, python: '3.11' },
     env: {},
-    exportedVariables: [],
+    exportedVariables: [PIPELINE_CHANGED_VARIABLE],
     reports: {
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },

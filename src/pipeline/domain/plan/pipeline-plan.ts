@@ -11,7 +11,7 @@ import type { DeploymentConfig } from '../../../shared/config/schema.js';
 import { PIPELINE_STAGES } from '../stage-names.js';
 import { PIPELINE_VARIABLES, SOURCE_ACTION_NAME } from '../pipeline-vocabulary.js';
 import { EXECUTION_MODE, type PipelinePlan, type PlanOptions, type PlannedStage } from './plan-types.js';
-import { SKIP_ON_ROLLBACK, windowRule } from './stage-conditions.js';
+import { SKIP_ON_ROLLBACK, SKIP_UNLESS_PIPELINE_CHANGED, windowRule } from './stage-conditions.js';
 import { applicationStage, approvalStage, buildStage, changeDetectionStage, infrastructureStage, needsWindowStage, windowStage } from './stage-builders.js';
 import { checkTestBudget } from './time-budgets.js';
 
@@ -57,7 +57,9 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
       // mutating to that commit's pipeline would cancel the execution and restart it on the bad HEAD
       // with KIRO_ROLLBACK=false (RestartExecutionOnUpdate), and would redeploy the runtime stack
       // (health monitor, orchestrator) in the middle of the rollback: skip it (docs/rollback.md).
-      { name: PIPELINE_STAGES.updatePipeline, present: 'always', conditions: { beforeEntry: SKIP_ON_ROLLBACK } },
+      // A release whose pipeline definition did not change has nothing to self-mutate: skip it too
+      // (docs/pipeline.md, "Skipping self-mutation").
+      { name: PIPELINE_STAGES.updatePipeline, present: 'always', conditions: { beforeEntry: SKIP_UNLESS_PIPELINE_CHANGED } },
       // The current definition's asset actions publish asset ids of the current assembly, which the
       // old commit's assembly does not hold; the old release's assets were published, content-
       // addressed, when it first deployed (docs/rollback.md, including the `cdk gc` caveat).

@@ -16,6 +16,8 @@ export interface BuildCommandSeconds {
   readonly vitest: number;
   readonly synth: number;
   readonly policyGates: number;
+  /** `kiro-cd pipeline-changed`: one GetTemplate per stack self-mutation deploys. */
+  readonly pipelineChangedCheck: number;
 }
 
 /** Minutes per action kind (seconds where said). */
@@ -27,8 +29,13 @@ export interface ActionDurations {
   /** The pinned pip tools and the npm registry from a cold cache, in the Build action. */
   readonly coldCacheMinutes: number;
   readonly buildCommandSeconds: BuildCommandSeconds;
-  /** UpdatePipeline (self-mutation): `cdk deploy` of an unchanged pipeline stack, provisioning included. */
+  /** UpdatePipeline (self-mutation), when it runs: `cdk deploy` of the pipeline stack, provisioning included. */
   readonly selfMutationMinutes: number;
+  /**
+   * A stage skipped by its entry condition: CodePipeline evaluates the VariableCheck rules and moves
+   * on; no action starts.
+   */
+  readonly skippedStageMinutes: number;
   /** The one asset-publishing action (`publishAssetsInParallel: false`), provisioning included. */
   readonly assetPublishingMinutes: number;
   /** Detect-Changes: provisioning, `npm ci`, `git diff` and one `cdk diff`; the environments side by side. */
@@ -51,8 +58,9 @@ export const DOCUMENTED_DURATIONS: ActionDurations = {
   provisioningMinutes: 1,
   coldCacheMinutes: 0.5,
   // Measured while two other test runs shared the machine (load average 6); docs/pipeline.md.
-  buildCommandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26 },
+  buildCommandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26, pipelineChangedCheck: 3 },
   selfMutationMinutes: 2,
+  skippedStageMinutes: 0,
   assetPublishingMinutes: 2,
   changeDetectionMinutes: 3,
   infrastructureMinutes: 4,
@@ -66,6 +74,11 @@ export const DOCUMENTED_DURATIONS: ActionDurations = {
 export interface ReleaseShape {
   /** Whether the Core stacks change (else the infrastructure stages are skipped). */
   readonly infrastructureChanged: boolean;
+  /**
+   * Whether the pipeline's own stacks change (else UpdatePipeline is skipped). An application-only
+   * commit changes neither.
+   */
+  readonly pipelineChanged: boolean;
 }
 
 /** One line of the modeled path. */
@@ -82,8 +95,8 @@ export interface ReleaseDuration {
 
 /** Minutes of the Build action: provisioning, cold caches and its commands, to the nearest half minute. */
 export function buildMinutes(durations: ActionDurations): number {
-  const { npmCi, typecheck, lint, vitest, synth, policyGates } = durations.buildCommandSeconds;
-  const commands = (npmCi + typecheck + lint + vitest + synth + policyGates) / 60;
+  const { npmCi, typecheck, lint, vitest, synth, policyGates, pipelineChangedCheck } = durations.buildCommandSeconds;
+  const commands = (npmCi + typecheck + lint + vitest + synth + policyGates + pipelineChangedCheck) / 60;
   return Math.round((durations.provisioningMinutes + durations.coldCacheMinutes + commands) * 2) / 2;
 }
 
@@ -95,14 +108,17 @@ export function applicationMinutes(environment: EnvironmentConfig, inPipelineAcc
 }
 
 /**
- * The release from push to production, approval excluded: Source, Build, UpdatePipeline, Assets,
- * Detect-Changes, then per environment in order its infrastructure (when changed) and application.
+ * The release from push to production, approval excluded: Source, Build, UpdatePipeline (skipped
+ * unless the pipeline's own stacks change), Assets, Detect-Changes, then per environment in order
+ * its infrastructure (when changed) and application.
  */
 export function modelReleaseDuration(config: Pick<DeploymentConfig, 'pipeline' | 'environments'>, shape: ReleaseShape, durations: ActionDurations = DOCUMENTED_DURATIONS): ReleaseDuration {
   const parts: DurationPart[] = [
     { part: 'Source', minutes: durations.sourceMinutes },
     { part: 'Build', minutes: buildMinutes(durations) },
-    { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes },
+    shape.pipelineChanged
+      ? { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes }
+      : { part: 'UpdatePipeline (skipped: pipeline unchanged)', minutes: durations.skippedStageMinutes },
     { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
     { part: 'Detect-Changes (environments side by side)', minutes: durations.changeDetectionMinutes },
   ];

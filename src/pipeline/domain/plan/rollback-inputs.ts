@@ -11,6 +11,7 @@ import { ConfigurationError } from '../../../shared/errors.js';
 import {
   DEFAULT_DEPLOY_ESTIMATES,
   environmentRollbackDuration,
+  orchestratorWaits,
   rollbackBudgetProblems,
   rollbackPaths,
   type DeployEstimates,
@@ -50,6 +51,15 @@ export function environmentRollbackInputs(config: DeploymentConfig, options: Rol
 /** How long each environment's stage rollbacks take. */
 export function environmentRollbackDurations(config: DeploymentConfig, options: RollbackModelOptions): EnvironmentRollbackDuration[] {
   return environmentRollbackInputs(config, options).map((inputs) => environmentRollbackDuration(inputs, options.estimates ?? DEFAULT_DEPLOY_ESTIMATES));
+}
+
+/**
+ * The orchestrator's timing for this configuration: retries, poll interval, budget and reserve from
+ * `options.timing`, both waits from the modelled stage-rollback durations. The Rollback construct hands
+ * the deployed orchestrator the same waits, so `kiro-cd rollback` and the Lambda wait alike.
+ */
+export function rollbackTimingFor(config: DeploymentConfig, options: RollbackModelOptions): RollbackTiming {
+  return { ...(options.timing ?? DEFAULT_ROLLBACK_TIMING), ...orchestratorWaits(environmentRollbackDurations(config, options)) };
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import { ConfigurationError } from '../../../shared/errors.js';
 import type { DeploymentConfig, EnvironmentConfig } from '../../../shared/config/schema.js';
-import { PIPELINE_VARIABLES, PIPELINE_VARIABLES_NAMESPACE } from '../pipeline-vocabulary.js';
+import { PIPELINE_CHANGED_VARIABLE } from '../change-detection/pipeline-definition-change.js';
+import { BUILD_VARIABLES_NAMESPACE, PIPELINE_VARIABLES, PIPELINE_VARIABLES_NAMESPACE } from '../pipeline-vocabulary.js';
 import type { ExportedVariableRef, PlanOptions, PlannedCondition, PlannedRule } from './plan-types.js';
 
 /** CodePipeline allows at most five rules in one condition (API reference, Condition.rules). */
@@ -61,6 +62,26 @@ export const SKIP_ON_ROLLBACK: PlannedCondition = {
       variable: { producer: PIPELINE_VARIABLES_NAMESPACE, name: PIPELINE_VARIABLES.rollback.name },
       operator: 'EQ',
       value: 'false',
+    },
+  ],
+};
+
+/**
+ * UpdatePipeline's entry condition: self-mutation runs only for a normal release (not a rollback
+ * execution, see {@link SKIP_ON_ROLLBACK}) whose Build found the pipeline's own definition changed
+ * (`kiro-cd pipeline-changed`). All rules of a condition must pass for the stage to run; when one
+ * fails, SKIP applies ("Configure conditions for a stage", CodePipeline user guide).
+ */
+export const SKIP_UNLESS_PIPELINE_CHANGED: PlannedCondition = {
+  result: 'SKIP',
+  rules: [
+    ...SKIP_ON_ROLLBACK.rules,
+    {
+      kind: 'variable-check',
+      name: 'PipelineChanged',
+      variable: { producer: BUILD_VARIABLES_NAMESPACE, name: PIPELINE_CHANGED_VARIABLE },
+      operator: 'EQ',
+      value: 'true',
     },
   ],
 };

@@ -49,8 +49,14 @@ describe('PipelineStack on a rollback execution', () => {
 
   const skipOnRollback = [{ Result: 'SKIP', Rules: [{ Name: 'NotARollback', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: '#{variables.KIRO_ROLLBACK}', Operator: 'EQ', Value: 'false' } }] }];
 
-  it('skips self-mutation when KIRO_ROLLBACK is true, so the old commit never replaces the pipeline or its runtime stack mid-rollback', () => {
-    expect(stages.find((stage) => stage.Name === PIPELINE_STAGES.updatePipeline)?.BeforeEntry?.Conditions).toEqual(skipOnRollback);
+  it('skips self-mutation when KIRO_ROLLBACK is true, so the old commit never replaces the pipeline or its runtime stack mid-rollback, and when the Build found the pipeline unchanged', () => {
+    const pipelineChanged = { Name: 'PipelineChanged', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: '#{BuildVariables.PIPELINE_CHANGED}', Operator: 'EQ', Value: 'true' } };
+    expect(stages.find((stage) => stage.Name === PIPELINE_STAGES.updatePipeline)?.BeforeEntry?.Conditions).toEqual([{ Result: 'SKIP', Rules: [...(skipOnRollback[0]?.Rules ?? []), pipelineChanged] }]);
+  });
+
+  it('declares the BuildVariables namespace on the Build action, which the UpdatePipeline condition reads', () => {
+    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Namespace?: string }[] }) | undefined;
+    expect(build?.Actions.map((action) => action.Namespace)).toEqual(['BuildVariables']);
   });
 
   it('skips asset publishing when KIRO_ROLLBACK is true: the current definition names asset ids the old assembly does not hold', () => {

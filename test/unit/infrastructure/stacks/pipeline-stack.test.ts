@@ -147,12 +147,14 @@ describe('PipelineStack', () => {
 
   /**
    * The variables of one ordinary (non-rollback) execution: the pipeline variables at their
-   * template defaults (`#{variables.NAME}`), and the change-detection verdicts of one commit, as the
-   * Detect-Changes actions export them.
+   * template defaults (`#{variables.NAME}`), the Build's verdict on the pipeline's own stacks under the
+   * namespace the template declares on the Build action, and the change-detection verdicts of one
+   * commit, as the Detect-Changes actions export them.
    */
-  function detectionVariables(verdicts: Readonly<Record<'test' | 'staging' | 'production', 'deploy' | 'skip'>>): Record<string, string> {
+  function detectionVariables(verdicts: Readonly<Record<'test' | 'staging' | 'production', 'deploy' | 'skip'>>, pipelineChanged: boolean): Record<string, string> {
     const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Variables?: { Name: string; DefaultValue?: string }[] } };
     const variables: Record<string, string> = Object.fromEntries((pipeline.Properties.Variables ?? []).map((variable) => [`variables.${variable.Name}`, variable.DefaultValue ?? '']));
+    for (const action of byName('Build').Actions) if (action.Namespace !== undefined) variables[`${action.Namespace}.PIPELINE_CHANGED`] = String(pipelineChanged);
     for (const action of byName('Detect-Changes').Actions) {
       if (action.Namespace === undefined) continue;
       for (const [environment, verdict] of Object.entries(verdicts)) variables[`${action.Namespace}.INFRA_${environment.toUpperCase()}`] = verdict;
@@ -161,11 +163,16 @@ describe('PipelineStack', () => {
   }
 
   it.each([
-    { why: 'an application-only commit deploys no infrastructure stack', verdicts: { test: 'skip', staging: 'skip', production: 'skip' }, skipped: ['Test-Infrastructure', 'Staging-Infrastructure', 'Production-Infrastructure'] },
-    { why: 'a change to staging only runs staging\'s infrastructure stage', verdicts: { test: 'skip', staging: 'deploy', production: 'skip' }, skipped: ['Test-Infrastructure', 'Production-Infrastructure'] },
-    { why: 'a change everywhere skips nothing', verdicts: { test: 'deploy', staging: 'deploy', production: 'deploy' }, skipped: [] },
-  ] as const)('$why: the template\'s entry conditions skip exactly $skipped', ({ verdicts, skipped }) => {
-    const variables = detectionVariables(verdicts);
+    {
+      why: 'an application-only commit deploys no infrastructure stack and does not self-mutate',
+      verdicts: { test: 'skip', staging: 'skip', production: 'skip' },
+      pipelineChanged: false,
+      skipped: ['UpdatePipeline', 'Test-Infrastructure', 'Staging-Infrastructure', 'Production-Infrastructure'],
+    },
+    { why: 'a change to staging only runs staging\'s infrastructure stage', verdicts: { test: 'skip', staging: 'deploy', production: 'skip' }, pipelineChanged: false, skipped: ['UpdatePipeline', 'Test-Infrastructure', 'Production-Infrastructure'] },
+    { why: 'a change everywhere, the pipeline included, skips nothing', verdicts: { test: 'deploy', staging: 'deploy', production: 'deploy' }, pipelineChanged: true, skipped: [] },
+  ] as const)('$why: the template\'s entry conditions skip exactly $skipped', ({ verdicts, pipelineChanged, skipped }) => {
+    const variables = detectionVariables(verdicts, pipelineChanged);
     const skippedByTemplate = stages.filter((stage) => entryOutcome(stage, variables) === 'skipped').map((stage) => stage.Name);
     expect(skippedByTemplate).toEqual(skipped);
   });

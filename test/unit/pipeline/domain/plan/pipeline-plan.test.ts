@@ -178,8 +178,15 @@ describe('planPipeline', () => {
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --since-deployed production --history-table kiro-history --report-file reports/secrets.json']);
     expect(stage(planPipeline(config), 'Build', 'build').action.commands[1]).toBe('node bin/kiro-cd.js gate secrets --report-file reports/secrets.json');
     expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
-    expect(build.commands.slice(-3)).toEqual(['npx cdk synth', 'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom', 'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json']);
-    expect(build.commands.at(-1)).toBe('node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json');
+    expect(build.commands.slice(-5)).toEqual([
+      'npx cdk synth',
+      'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom',
+      'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json',
+      // Last, once everything has passed: whether UpdatePipeline has anything to deploy.
+      'node bin/kiro-cd.js pipeline-changed --stack KiroCd-Pipeline --assembly cdk.out --exported-variables-file reports/pipeline-changed.env',
+      'set -a && . ./reports/pipeline-changed.env && set +a',
+    ]);
+    expect(build.exportedVariables).toEqual(['PIPELINE_CHANGED']);
     expect(build.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
@@ -282,10 +289,12 @@ describe('planPipeline', () => {
     });
   });
 
-  it('skips self-mutation and asset publishing for a rollback execution, so a restart on an old commit neither replaces the pipeline nor publishes asset ids its assembly lacks', () => {
-    const skip = { result: 'SKIP', rules: [{ kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' }] };
+  it('skips self-mutation and asset publishing for a rollback execution, so a restart on an old commit neither replaces the pipeline nor publishes asset ids its assembly lacks; and self-mutation when the pipeline did not change', () => {
+    const notARollback = { kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' };
+    const skip = { result: 'SKIP', rules: [notARollback] };
+    const pipelineChanged = { kind: 'variable-check', name: 'PipelineChanged', variable: { producer: 'BuildVariables', name: 'PIPELINE_CHANGED' }, operator: 'EQ', value: 'true' };
     expect(plan.managedStages).toEqual([
-      { name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: skip } },
+      { name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: { result: 'SKIP', rules: [notARollback, pipelineChanged] } } },
       { name: 'Assets', present: 'when-assets', conditions: { beforeEntry: skip } },
     ]);
   });

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/load-config.js';
+import { BUILD_VARIABLES_NAMESPACE } from '../../../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { planPipeline } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { PIPELINE_STAGES } from '../../../../../src/pipeline/domain/stage-names.js';
 import {
   applicationMinutes,
   buildMinutes,
@@ -26,25 +29,26 @@ function documentedTable(name: string): string {
 
 describe('the release duration model', () => {
   it.each([
-    { name: 'application-only', infrastructureChanged: false },
-    { name: 'full', infrastructureChanged: true },
-  ])('gives the $name table docs/pipeline.md shows for environments.ts', ({ name, infrastructureChanged }) => {
-    expect(documentedTable(name)).toBe(formatReleaseDurationTable(modelReleaseDuration(config, { infrastructureChanged })));
+    // An application-only commit changes neither the Core stacks nor the pipeline's own stacks.
+    { name: 'application-only', infrastructureChanged: false, pipelineChanged: false },
+    { name: 'full', infrastructureChanged: true, pipelineChanged: true },
+  ])('gives the $name table docs/pipeline.md shows for environments.ts', ({ name, infrastructureChanged, pipelineChanged }) => {
+    expect(documentedTable(name)).toBe(formatReleaseDurationTable(modelReleaseDuration(config, { infrastructureChanged, pipelineChanged })));
   });
 
   it('totals its parts', () => {
-    const model = modelReleaseDuration(config, { infrastructureChanged: true });
+    const model = modelReleaseDuration(config, { infrastructureChanged: true, pipelineChanged: true });
     expect(model.totalMinutes).toBe(model.parts.reduce((sum, part) => sum + part.minutes, 0));
   });
 
   it('adds one infrastructure part per environment when the Core stacks change', () => {
-    const full = modelReleaseDuration(config, { infrastructureChanged: true });
-    const applicationOnly = modelReleaseDuration(config, { infrastructureChanged: false });
+    const full = modelReleaseDuration(config, { infrastructureChanged: true, pipelineChanged: false });
+    const applicationOnly = modelReleaseDuration(config, { infrastructureChanged: false, pipelineChanged: false });
     expect(full.totalMinutes - applicationOnly.totalMinutes).toBe(config.environments.length * DOCUMENTED_DURATIONS.infrastructureMinutes);
   });
 
   it('derives the Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
-    // 277 s of commands = 4.6 min, + 1 + 0.5 = 6.1 -> 6.
+    // 280 s of commands = 4.7 min, + 1 + 0.5 = 6.2 -> 6.
     expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(6);
     expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 55 } })).toBe(4.5);
   });
@@ -64,7 +68,19 @@ describe('the release duration model', () => {
 
   it('counts the final alarm check for an environment in the pipeline account, from the configuration', () => {
     const shared = { ...config, environments: config.environments.map((entry) => ({ ...entry, account: config.pipeline.account })) };
-    const base = modelReleaseDuration(config, { infrastructureChanged: false }).totalMinutes;
-    expect(modelReleaseDuration(shared, { infrastructureChanged: false }).totalMinutes).toBe(base + config.environments.length * DOCUMENTED_DURATIONS.finalAlarmCheckMinutes);
+    const base = modelReleaseDuration(config, { infrastructureChanged: false, pipelineChanged: false }).totalMinutes;
+    expect(modelReleaseDuration(shared, { infrastructureChanged: false, pipelineChanged: false }).totalMinutes).toBe(base + config.environments.length * DOCUMENTED_DURATIONS.finalAlarmCheckMinutes);
+  });
+
+  it('charges self-mutation only when the pipeline changes, as the plan skips it otherwise', () => {
+    const unchanged = modelReleaseDuration(config, { infrastructureChanged: false, pipelineChanged: false });
+    const changed = modelReleaseDuration(config, { infrastructureChanged: false, pipelineChanged: true });
+    expect(changed.totalMinutes - unchanged.totalMinutes).toBe(DOCUMENTED_DURATIONS.selfMutationMinutes - DOCUMENTED_DURATIONS.skippedStageMinutes);
+    // The model's skip is the plan's: UpdatePipeline enters only when the Build said PIPELINE_CHANGED=true.
+    const updatePipeline = planPipeline(config, { healthMonitor: true }).managedStages.find((stage) => stage.name === PIPELINE_STAGES.updatePipeline);
+    expect(updatePipeline?.conditions.beforeEntry).toMatchObject({
+      result: 'SKIP',
+      rules: expect.arrayContaining([expect.objectContaining({ kind: 'variable-check', variable: { producer: BUILD_VARIABLES_NAMESPACE, name: 'PIPELINE_CHANGED' }, operator: 'EQ', value: 'true' })]),
+    });
   });
 });
