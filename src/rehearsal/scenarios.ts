@@ -363,7 +363,9 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       notices: ['rollback-started', 'rollback-succeeded'],
       absentNotices: ['approval-needed'],
       running: { test: 'last-known-good', staging: 'last-known-good', production: 'last-known-good' },
-      stages: { 'UpdatePipeline': 'Succeeded', 'Staging-Application': 'Failed' },
+      // The release's self-mutation cancels its first execution; the execution CloudFormation's update
+      // starts finds the pipeline already deployed (PIPELINE_CHANGED=false) and skips UpdatePipeline.
+      stages: { UpdatePipeline: 'not-run', 'Staging-Application': 'Failed' },
       releaseStatus: 'Failed',
       restart: { stages: { UpdatePipeline: 'not-run', Assets: 'not-run', 'Approve-Production': 'not-run', 'Production-Application': 'Succeeded' }, status: 'Succeeded' },
       stageRollbacks: [],

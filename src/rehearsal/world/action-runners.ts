@@ -18,6 +18,7 @@ import { stageRole } from '../../pipeline/domain/stage-names.js';
 import type { ActionInvocation, ActionResult, ActionRunner, ActionRunnerLookup } from '../../local/codepipeline/action-runner.js';
 import type { AlarmStateReader } from '../../local/codepipeline/stage-conditions.js';
 import type { CommitInfo, EnvironmentName } from '../../pipeline/domain/history-model.js';
+import { PIPELINE_CHANGED_VARIABLE } from '../../pipeline/domain/change-detection/pipeline-definition-change.js';
 import type { DeployRecords } from './deploy-records.js';
 import type { TemplateDeploymentGroup, TemplateProject } from './template-projects.js';
 
@@ -38,6 +39,11 @@ export interface RehearsalRunnerOptions {
   readonly detect: (project: TemplateProject, commitId: string) => Promise<ActionResult>;
   /** Self-mutation: the pipeline stack deploy of the commit. */
   readonly selfMutate: (commitId: string) => void;
+  /**
+   * What `kiro-cd pipeline-changed` in the Build finds for a commit: whether the pipeline it
+   * synthesizes differs from the one deployed (UpdatePipeline's entry condition reads it).
+   */
+  readonly pipelineChanged: (commitId: string) => boolean;
   /** The pipeline stack's name: a project deploying it is the self-mutation. */
   readonly pipelineStackName: string;
   readonly stepFunctions: ActionRunner;
@@ -93,7 +99,10 @@ export function rehearsalRunners(options: RehearsalRunnerOptions): ActionRunnerL
       options.selfMutate(commitId);
       return { status: 'Succeeded', summary: `deployed ${options.pipelineStackName} as ${commitId.slice(0, 8)} synthesizes it` };
     }
-    return options.scripted(commitId, `${invocation.stageName}.${invocation.action.name}`) ?? { status: 'Succeeded', summary: `${invocation.action.name} passed (scripted)` };
+    const result = options.scripted(commitId, `${invocation.stageName}.${invocation.action.name}`) ?? { status: 'Succeeded', summary: `${invocation.action.name} passed (scripted)` };
+    // The Build's own comparison of the pipeline's templates is not scripted: it follows the commit.
+    if (result.status !== 'Succeeded' || !project.buildSpec.includes(' pipeline-changed ')) return result;
+    return { ...result, outputVariables: { ...result.outputVariables, [PIPELINE_CHANGED_VARIABLE]: String(options.pipelineChanged(commitId)) } };
   };
 
   /** CodeDeploy's own check while it deploys: an alarm of the group's AlarmConfiguration in ALARM stops the deployment. */

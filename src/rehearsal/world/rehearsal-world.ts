@@ -216,6 +216,8 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
       selfMutate: (commitId) => {
         late.pipeline?.updatePipeline(structures.declarationFor(commitId));
       },
+      // Any doubt (no pipeline yet) counts as a change, as in `kiro-cd pipeline-changed`.
+      pipelineChanged: (commitId) => late.pipeline === undefined || JSON.stringify(structures.declarationFor(commitId)) !== JSON.stringify(late.pipeline.declaration),
       pipelineStackName: pipelineStack?.stackName ?? 'KiroCd-Pipeline',
       stepFunctions,
       now: () => clock.now(),
