@@ -6,6 +6,8 @@ const NO_WORK_ITEM = 'the exercise leaves the work-item table empty, so the poll
 const BUILD_STAGE_ONLY = 'only kiro-cd publish-build-metrics sends it, inside the pipeline\'s build project (a build-stage command, not an operator one: the operator policy does not grant it)';
 
 export const UNEXERCISED_COMMANDS: Readonly<Record<string, string>> = {
+  'CloudFormation:GetTemplate':
+    "only kiro-cd pipeline-changed sends it, inside the pipeline's Build project (a build-stage command); test/integration/synth/pipeline-changed-permissions.test.ts proves the Build role may read exactly the stacks self-mutation deploys",
   'CloudWatch:PutMetricData': BUILD_STAGE_ONLY,
   'SFN:SendTaskHeartbeat': 'only kiro-cd approve/reject send it, with an impossible token, to tell an endpoint that serves task tokens from one that does not (src/cli/aws/task-token-probe.ts)',
   'CodeBuild:StartBuild': NO_WORK_ITEM,
