@@ -10,6 +10,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { CodePipelineApiError } from './api-errors.js';
 import { getPipeline, getPipelineExecution, getPipelineState, listActionExecutions, listPipelineExecutions } from './api-views.js';
 import type { LocalCodePipeline } from './local-codepipeline.js';
+import { listenOnLoopback } from '../loopback-server.js';
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
 
@@ -121,19 +122,6 @@ export async function startLocalAwsEndpoint(options: {
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(); });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => { resolve(); });
-      }),
-  };
+  const listener = await listenOnLoopback(server);
+  return { endpoint: listener.url, calls, close: () => listener.close() };
 }

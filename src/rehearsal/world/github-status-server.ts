@@ -5,6 +5,7 @@
  * real function, with its real HTTP client, runs against it and the judge reads what it set.
  */
 import { createServer, type Server } from 'node:http';
+import { listenOnLoopback } from '../../local/loopback-server.js';
 
 /** One status GitHub received. */
 export interface ReceivedCommitStatus {
@@ -60,19 +61,6 @@ export async function startGitHubStatusServer(): Promise<GitHubStatusServer> {
       response.end(JSON.stringify({ state: body.state, context: body.context }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(); });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    apiUrl: `http://127.0.0.1:${port}`,
-    statuses,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => { resolve(); });
-      }),
-  };
+  const listener = await listenOnLoopback(server);
+  return { apiUrl: listener.url, statuses, close: () => listener.close() };
 }
