@@ -167,27 +167,31 @@ export function createHandler(deps: HealthMonitorDependencies): (event: unknown)
     return state;
   };
 
-  const review = async (token: string, state: BakeState): Promise<BakeState> => {
-    const verdict = state.verdict;
-    const reason = verdict?.reason ?? 'A person must review this release.';
-    await record(state, `review:${state.checks}`, 'pause-for-review', reason, verdict?.alarms ?? []);
-    await deps.notifier.notify({
-      kind: 'review-needed',
+  /** The monitor's two notices about the release under watch: a review is needed, or the check failed. */
+  const notify = (state: BakeState, kind: 'review-needed' | 'health-check-failed', outcome: 'PAUSED_FOR_REVIEW' | 'ROLLING_BACK', reason: string, details: string[]): Promise<void> =>
+    deps.notifier.notify({
+      kind,
       pipelineName: deps.pipelineName,
       executionId: state.executionId,
       commit: { id: state.commitId },
       environment: state.environment,
       stage: state.stage,
-      outcome: 'PAUSED_FOR_REVIEW',
+      outcome,
       reason,
       at: deps.clock.now().toISOString(),
-      details: [
-        `Answer within ${Math.round(state.settings.reviewTimeoutSeconds / 60)} minutes; no answer rolls the release back.`,
-        `Approve: kiro-cd approve --token '${token}' --comment '<why>'`,
-        `Reject:  kiro-cd reject --token '${token}' --comment '<why>'`,
-        `Or: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"decision":"approved"}'`,
-      ],
+      details,
     });
+
+  const review = async (token: string, state: BakeState): Promise<BakeState> => {
+    const verdict = state.verdict;
+    const reason = verdict?.reason ?? 'A person must review this release.';
+    await record(state, `review:${state.checks}`, 'pause-for-review', reason, verdict?.alarms ?? []);
+    await notify(state, 'review-needed', 'PAUSED_FOR_REVIEW', reason, [
+      `Answer within ${Math.round(state.settings.reviewTimeoutSeconds / 60)} minutes; no answer rolls the release back.`,
+      `Approve: kiro-cd approve --token '${token}' --comment '<why>'`,
+      `Reject:  kiro-cd reject --token '${token}' --comment '<why>'`,
+      `Or: aws stepfunctions send-task-success --task-token '${token}' --task-output '{"decision":"approved"}'`,
+    ]);
     return state;
   };
 
@@ -213,18 +217,7 @@ export function createHandler(deps: HealthMonitorDependencies): (event: unknown)
     const verdict: HealthCheckEvent['verdict'] = failure?.Error === 'KiroCd.ReviewRejected' || failure?.Error === 'States.Timeout' ? 'review-rejected' : 'fail';
     deps.log({ message: 'health-check failed', environment: state.environment, executionId: state.executionId, reason });
     await record(state, 'final', verdict, reason, alarms);
-    await deps.notifier.notify({
-      kind: 'health-check-failed',
-      pipelineName: deps.pipelineName,
-      executionId: state.executionId,
-      commit: { id: state.commitId },
-      environment: state.environment,
-      stage: state.stage,
-      outcome: 'ROLLING_BACK',
-      reason,
-      at: deps.clock.now().toISOString(),
-      details: alarms.map((alarm) => `${alarm.name} (${alarm.severity}): ${alarm.state}`),
-    });
+    await notify(state, 'health-check-failed', 'ROLLING_BACK', reason, alarms.map((alarm) => `${alarm.name} (${alarm.severity}): ${alarm.state}`));
     return state;
   };
 
