@@ -4,6 +4,7 @@
  * Intrinsic functions are resolved the way the rest of the rehearsal resolves them.
  */
 import { MalformedInputError } from '../../shared/errors.js';
+import { pipelineProperties, type ParsedCondition } from '../../pipeline/domain/declared-pipeline.js';
 import { resolutionContextFor, resolveIntrinsics, type SynthesizedStack } from '../synthesized-templates.js';
 
 /** One rule of a stage condition (`RuleDeclaration`). */
@@ -64,72 +65,59 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
 function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function stringMap(value: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(record(value)).map(([key, item]) => [key, text(item)]));
+function stringMap(value: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, text(item)]));
 }
 
-function conditions(value: unknown): ConditionDeclaration[] {
-  return list(record(value).Conditions).map((condition) => {
-    const declared = record(condition);
-    return {
-      result: text(declared.Result),
-      rules: list(declared.Rules).map((rule) => {
-        const r = record(rule);
-        return { name: text(r.Name), provider: text(record(r.RuleTypeId).Provider), configuration: stringMap(r.Configuration) };
-      }),
-    };
-  });
+function conditions(declared: readonly ParsedCondition[]): ConditionDeclaration[] {
+  return declared.map((condition) => ({
+    result: text(condition.Result),
+    rules: condition.Rules.map((rule) => ({ name: text(rule.Name), provider: text(rule.RuleTypeId.Provider), configuration: stringMap(rule.Configuration) })),
+  }));
 }
 
-/** Reads a declaration from the (intrinsics-resolved) properties of an `AWS::CodePipeline::Pipeline`. */
+/**
+ * Reads a declaration from the (intrinsics-resolved) properties of an `AWS::CodePipeline::Pipeline`,
+ * through the project's one reader of that resource (`pipelineProperties`).
+ */
 export function parsePipelineDeclaration(properties: Readonly<Record<string, unknown>>): PipelineDeclaration {
-  const name = properties.Name;
-  if (typeof name !== 'string' || !Array.isArray(properties.Stages)) {
+  if (typeof properties.Name !== 'string' || !Array.isArray(properties.Stages)) {
     throw new MalformedInputError('The AWS::CodePipeline::Pipeline has no Name or Stages; is this the synthesized pipeline template?', {});
   }
-  const mode = properties.ExecutionMode ?? 'SUPERSEDED';
+  const parsed = pipelineProperties.safeParse(properties);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new MalformedInputError(`The AWS::CodePipeline::Pipeline ${properties.Name} is not a pipeline declaration: ${problems}.`, {});
+  }
+  const declared = parsed.data;
+  const mode = declared.ExecutionMode ?? 'SUPERSEDED';
   if (mode !== 'SUPERSEDED' && mode !== 'QUEUED' && mode !== 'PARALLEL') throw new MalformedInputError(`Unknown ExecutionMode ${text(mode)}.`, { mode });
   return {
-    name,
-    pipelineType: text(properties.PipelineType ?? 'V1'),
+    name: properties.Name,
+    pipelineType: text(declared.PipelineType ?? 'V1'),
     executionMode: mode,
-    restartExecutionOnUpdate: properties.RestartExecutionOnUpdate === true || properties.RestartExecutionOnUpdate === 'true',
-    variables: list(properties.Variables).map((variable) => {
-      const v = record(variable);
-      return { name: text(v.Name), defaultValue: v.DefaultValue === undefined ? '' : text(v.DefaultValue) };
-    }),
-    stages: list(properties.Stages).map((stage) => {
-      const s = record(stage);
-      const onFailure = record(s.OnFailure);
-      return {
-        name: text(s.Name),
-        actions: list(s.Actions).map((action) => {
-          const a = record(action);
-          const type = record(a.ActionTypeId);
-          return {
-            name: text(a.Name),
-            category: text(type.Category),
-            provider: text(type.Provider),
-            runOrder: typeof a.RunOrder === 'number' ? a.RunOrder : 1,
-            ...(typeof a.Namespace === 'string' ? { namespace: a.Namespace } : {}),
-            configuration: stringMap(a.Configuration),
-            ...(typeof a.TimeoutInMinutes === 'number' ? { timeoutInMinutes: a.TimeoutInMinutes } : {}),
-          };
-        }),
-        beforeEntry: conditions(s.BeforeEntry),
-        onSuccess: conditions(s.OnSuccess),
-        // OnFailure is a FailureConditions: a Result and optional Conditions (rules that must hold for it to engage).
-        ...(typeof onFailure.Result === 'string' ? { onFailure: { result: onFailure.Result, rules: conditions(onFailure).flatMap((condition) => condition.rules) } } : {}),
-      };
-    }),
+    restartExecutionOnUpdate: declared.RestartExecutionOnUpdate === true || declared.RestartExecutionOnUpdate === 'true',
+    variables: declared.Variables.map((variable) => ({ name: text(variable.Name), defaultValue: variable.DefaultValue === undefined ? '' : text(variable.DefaultValue) })),
+    stages: declared.Stages.map((stage) => ({
+      name: text(stage.Name),
+      actions: stage.Actions.map((action) => ({
+        name: text(action.Name),
+        category: text(action.ActionTypeId.Category),
+        provider: text(action.ActionTypeId.Provider),
+        runOrder: typeof action.RunOrder === 'number' ? action.RunOrder : 1,
+        ...(typeof action.Namespace === 'string' ? { namespace: action.Namespace } : {}),
+        configuration: stringMap(action.Configuration),
+        ...(typeof action.TimeoutInMinutes === 'number' ? { timeoutInMinutes: action.TimeoutInMinutes } : {}),
+      })),
+      beforeEntry: conditions(stage.BeforeEntry?.Conditions ?? []),
+      onSuccess: conditions(stage.OnSuccess?.Conditions ?? []),
+      // OnFailure is a FailureConditions: a Result and optional Conditions (rules that must hold for it to engage).
+      ...(typeof stage.OnFailure?.Result === 'string' ? { onFailure: { result: stage.OnFailure.Result, rules: conditions(stage.OnFailure.Conditions).flatMap((condition) => condition.rules) } } : {}),
+    })),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * The shape of an `AWS::CodePipeline::Pipeline` resource's properties, as far as the pipeline
- * layout reads it (CloudFormation resource reference, AWS::CodePipeline::Pipeline): stages, actions,
- * conditions and triggers. Scalars stay `unknown` because any of them may be an intrinsic.
+ * The shape of an `AWS::CodePipeline::Pipeline` resource's properties, as far as this project reads
+ * it (CloudFormation resource reference, AWS::CodePipeline::Pipeline): stages, actions, conditions,
+ * triggers and variables. The one reader of that resource: the pipeline layout reads it unresolved,
+ * the local CodePipeline (`src/local/codepipeline/declaration.ts`) after resolving intrinsics.
+ * Scalars stay `unknown` because any of them may be an intrinsic.
  *
  * Pure: no CDK, no AWS SDK, no I/O.
  */
@@ -11,13 +13,14 @@ import { isRecord } from './template-value.js';
 const optional = z.unknown().optional();
 const required = z.unknown().refine((value) => value !== undefined && value !== null && value !== '', 'is required');
 const configuration = optional.transform((value) => (isRecord(value) ? value : {}));
-const rule = z.object({ RuleTypeId: z.object({ Provider: required }), Configuration: configuration });
+const rule = z.object({ Name: optional, RuleTypeId: z.object({ Provider: required }), Configuration: configuration });
 const condition = z.object({ Result: optional, Rules: z.array(rule).default([]) });
 const conditions = z.object({ Conditions: z.array(condition).default([]) });
 const action = z.object({
   Name: required,
   ActionTypeId: z.object({ Category: optional, Provider: required }),
   RunOrder: optional,
+  Namespace: optional,
   TimeoutInMinutes: optional,
   Configuration: configuration,
 });
@@ -37,6 +40,8 @@ export const pipelineProperties = z.object({
   Name: optional,
   PipelineType: optional,
   ExecutionMode: optional,
+  RestartExecutionOnUpdate: optional,
+  Variables: z.array(z.object({ Name: required, DefaultValue: optional })).default([]),
   Triggers: z.array(trigger).default([]),
   Stages: z.array(stage).min(1, 'a pipeline needs at least one stage'),
 });
