@@ -6,6 +6,7 @@
  * the history and notices (DynamoDB, SQS), the commit each environment runs (deploy records).
  * Nothing here decides which stage runs or how a condition evaluates: the local CodePipeline does,
  * from the synthesized declaration. A scenario that ends differently makes `npm start` fail.
+ * Longer than 300 lines on purpose: it is data, one entry per scenario, read best in one place.
  */
 import type { DeploymentStatus, EnvironmentName, HealthStatus } from '../pipeline/domain/history-model.js';
 import type { CommitChange } from './release-repository.js';
