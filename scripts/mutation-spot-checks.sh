@@ -56,6 +56,7 @@ for mutation in "${mutations[@]}"; do
   if [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]]; then continue; fi
   id=$(echo "$file" | tr '/' '_')
   cp "$backup/$id" "$file"
+  # grep -c exits 1 when it counts 0; the count itself is checked on the next line.
   count=$(grep -cF -- "$find" "$file" || true)
   if [ "$count" != 1 ]; then
     echo "MUTATION NOT APPLIED ($count matches): $name" >&2
@@ -67,6 +68,8 @@ for mutation in "${mutations[@]}"; do
     const [file] = process.argv.slice(1);
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(process.env.FIND, () => process.env.REPLACE));
   ' "$file"
+  # A killed mutation makes vitest exit 1; that is the expected outcome, judged from its output below
+  # (and a run in which no test ran at all is reported as an ERROR).
   output=$(npx vitest run "$tests" --reporter=verbose 2>&1 || true)
   failed=$(printf '%s\n' "$output" | sed 's/\x1b\[[0-9;]*m//g' | grep -E '^\s+×' | sed -E 's/^\s+×\s+//; s/ [0-9]+ms$//' || true)
   cp "$backup/$id" "$file"

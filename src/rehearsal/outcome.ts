@@ -14,7 +14,7 @@ import type {
 import { infrastructureStageName } from '../pipeline/domain/stage-names.js';
 import type { NoticeKind } from '../pipeline/domain/notice.js';
 import type { ReceivedNotice } from './received-notice.js';
-import type { ExpectedOutcome } from './scenarios.js';
+import type { ExpectedOutcome } from './scenario-definition.js';
 
 /** What the emulator holds about one scenario's release once it has run. */
 export interface ObservedOutcome {

@@ -25,7 +25,8 @@ import { keptEmulatorBanner, stopEmulatorWithOwner } from './keep-emulator.js';
 import { runBaseline, runScenario, type ScenarioRun } from './run-scenario.js';
 import { People } from './world/people.js';
 import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-world.js';
-import { selectScenarios, SCENARIO_NAMES } from './scenarios.js';
+import { selectScenarios } from './scenarios.js';
+import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
 /** The account moto_server puts every resource in (its default; any credentials map to it). */

@@ -23,7 +23,7 @@ import type { CommitInfo, HistoryEvent } from '../pipeline/domain/history-model.
 import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import { compareOutcome, expectedCommit, observeOutcome, type OutcomeVerdict } from './outcome.js';
 import { parseReceivedNotice, type ReceivedNotice } from './received-notice.js';
-import type { ScenarioDefinition } from './scenarios.js';
+import type { ScenarioDefinition } from './scenario-definition.js';
 import { buildTimeline, type TimelineEntry } from './timeline.js';
 import { compareExecutions, readExecutions, releaseExecution, type ExecutionView } from './world/engine-read-back.js';
 import type { People } from './world/people.js';

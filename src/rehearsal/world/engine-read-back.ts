@@ -11,7 +11,7 @@ import {
   type CodePipelineClient,
 } from '@aws-sdk/client-codepipeline';
 import { PIPELINE_VARIABLES } from '../../pipeline/domain/pipeline-vocabulary.js';
-import type { ExpectedOutcome, ExpectedStageResult } from '../scenarios.js';
+import type { ExpectedOutcome, ExpectedStageResult } from '../scenario-definition.js';
 
 /** One execution as the API shows it, with each stage's result from its action executions. */
 export interface ExecutionView {

@@ -19,7 +19,7 @@ import type { CommitInfo, EnvironmentName } from '../../pipeline/domain/history-
 import type { EnvironmentConfig } from '../../shared/config/schema.js';
 import type { CodePipelineEvent } from '../../local/codepipeline-events.js';
 import type { PendingApproval } from '../../local/codepipeline/manual-approvals.js';
-import type { AlarmStimulus, ScenarioDefinition } from '../scenarios.js';
+import type { AlarmStimulus, ScenarioDefinition } from '../scenario-definition.js';
 import type { Stimulus } from '../timeline.js';
 import type { RehearsalWorld } from './rehearsal-world.js';
 

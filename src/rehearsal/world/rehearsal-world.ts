@@ -90,7 +90,7 @@ export interface RehearsalWorld {
  */
 export const EMULATOR_BACKLOG = 0;
 
-/** The GitHub token the commit-status function reads from Secrets Manager (a placeholder: the local GitHub accepts any). */
+/** The GitHub token the commit-status function reads from Secrets Manager: a dummy value; the local GitHub server checks that a Bearer token is sent, not which. */
 const REHEARSAL_GITHUB_TOKEN = 'rehearsal-token-not-a-secret';
 
 /** State machines of the templates, by the ARN actions name them with. */

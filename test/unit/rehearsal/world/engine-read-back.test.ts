@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareExecutions, releaseExecution, type ExecutionView } from '../../../../src/rehearsal/world/engine-read-back.js';
-import type { ExpectedOutcome } from '../../../../src/rehearsal/scenarios.js';
+import type { ExpectedOutcome } from '../../../../src/rehearsal/scenario-definition.js';
 
 const RELEASE = 'a'.repeat(40);
 const GOOD = 'b'.repeat(40);
