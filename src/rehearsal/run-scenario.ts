@@ -63,6 +63,20 @@ export async function drainNotices(world: RehearsalWorld): Promise<ReceivedNotic
   return notices;
 }
 
+/**
+ * How each racing commit's execution ended (GetPipelineExecution, read over the endpoint) against
+ * the expected statuses, in push order. Nothing expected, nothing compared.
+ */
+export function compareRacingStatuses(expected: readonly string[] | undefined, racing: readonly CommitInfo[], executions: readonly ExecutionView[]): string[] {
+  if (expected === undefined) return [];
+  if (racing.length !== expected.length) return [`expected ${expected.length} racing commit(s), ${racing.length} were pushed.`];
+  return racing.flatMap((commit, index) => {
+    const status = releaseExecution(executions, commit.id)?.status ?? 'no execution';
+    const wanted = expected[index];
+    return status === wanted ? [] : [`racing commit ${index + 1} (${commit.id.slice(0, 8)}): expected its execution ${wanted ?? ''}, GetPipelineExecution shows ${status}.`];
+  });
+}
+
 /** Waits until the pipeline and the people are both still. */
 async function settle(world: RehearsalWorld, people: People): Promise<void> {
   for (let round = 0; round < 50; round += 1) {
@@ -123,7 +137,8 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     await operatorRollback(world, people, scenario.operatorRollback);
     await settle(world, people);
   }
-  const newer = people.racingCommit;
+  const racing = people.racingCommits;
+  const newer = racing.at(-1);
   people.end();
   const endedAt = world.clock.now();
 
@@ -142,6 +157,7 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     const running = world.records.runningCommit(name);
     if (running !== wantedCommit) differences.push(`${environment}: CodeDeploy last deployed ${running?.slice(0, 8) ?? 'nothing'}, expected the ${wanted} (${wantedCommit?.slice(0, 8) ?? 'none'}).`);
   }
+  differences.push(...compareRacingStatuses(scenario.expected.racingStatuses, racing, executions));
   for (const wanted of scenario.expected.commitStatuses ?? []) {
     const set = world.github.statuses.filter((status) => status.commitId === release.id).map((status) => `${status.context}=${status.state}`);
     if (!set.includes(wanted)) differences.push(`GitHub did not receive the commit status ${wanted} for the release (it received ${set.join(', ') || 'none'}).`);

@@ -43,6 +43,14 @@ export interface AlarmStimulus {
   readonly until?: 'rollback-starts' | 'rollback-deployed';
 }
 
+/** Newer commits that race the release. */
+export interface RacingCommits {
+  /** The stage whose start (the release's execution entering it) triggers the pushes. */
+  readonly at: string;
+  /** How many commits are pushed there. */
+  readonly commits: number;
+}
+
 /** Where the release under rehearsal must end in one environment. */
 export interface ExpectedDeployment {
   readonly status: DeploymentStatus;
@@ -60,7 +68,7 @@ export interface ExpectedRollback {
  * The release every environment must run when the scenario ends: `release` is the commit under
  * rehearsal; `last-known-good` the release that had passed production's health check before it;
  * `previous` the release the environment ran before the scenario (where a stage rollback returns it);
- * `newer-commit` the commit pushed while the release ran (a race).
+ * `newer-commit` the newest commit pushed while the release ran (a race).
  */
 export type ExpectedRunningRelease = 'release' | 'last-known-good' | 'previous' | 'newer-commit';
 
@@ -93,6 +101,8 @@ export interface ExpectedOutcome {
   readonly stages?: Readonly<Record<string, ExpectedStageResult>>;
   /** How the release's execution ends (GetPipelineExecution). */
   readonly releaseStatus?: 'Succeeded' | 'Failed' | 'Superseded' | 'Stopped';
+  /** How each racing commit's execution ends (GetPipelineExecution), in the order they were pushed. */
+  readonly racingStatuses?: readonly ('Succeeded' | 'Failed' | 'Superseded' | 'Stopped')[];
   /** The full rollback's restart; absent means there must be none. */
   readonly restart?: ExpectedRestart;
   /** Stage-rollback executions (RollbackStage, manual or automated) started during the scenario, by stage. */
@@ -126,8 +136,11 @@ export interface ScenarioDefinition {
   readonly productionApproval: 'approve' | 'reject';
   /** CodeBuild actions that fail for the release's commit, as `<stage>.<action>` (all others succeed). */
   readonly failingBuilds?: readonly string[];
-  /** A second commit pushed when the release's execution starts this stage (SUPERSEDED mode decides). */
-  readonly racingCommitAt?: string;
+  /**
+   * Newer commits pushed, one right after the other, when the release's execution starts a stage
+   * (SUPERSEDED mode decides what becomes of each).
+   */
+  readonly race?: RacingCommits;
   /** After the release has settled, an operator runs `kiro-cd rollback <environment> --endpoint-url <endpoint>`. */
   readonly operatorRollback?: EnvironmentName;
   readonly expected: ExpectedOutcome;

@@ -247,11 +247,11 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: 'two-commits-race',
-    title: 'Two commits race: the newer waits for each stage the older holds, then follows it',
+    title: 'Commits race: a waiting execution is superseded by a newer one',
     description:
-      "A second commit is pushed while the first deploys to test. In SUPERSEDED mode a stage holds one execution at a time: the newer waits at each stage the older still holds and follows it; the older, always ahead and never waiting, is not superseded. Both reach production, which ends on the newer commit; nothing is rolled back.",
+      "Two newer commits are pushed, one right after the other, while the release deploys to test. In SUPERSEDED mode a stage holds one execution at a time: the first newer commit's execution waits at Test-Application, which the release still holds; when the second arrives to wait there too, the waiting one is superseded. The release, always ahead and never waiting, is not superseded; production ends on the newest commit; nothing is rolled back.",
     commit: 'application-only',
-    racingCommitAt: 'Test-Application',
+    race: { at: 'Test-Application', commits: 2 },
     alarms: [],
     reviewAnswer: 'approve',
     productionApproval: 'approve',
@@ -264,6 +264,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       running: { test: 'newer-commit', staging: 'newer-commit', production: 'newer-commit' },
       stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'Succeeded' },
       releaseStatus: 'Succeeded',
+      racingStatuses: ['Superseded', 'Succeeded'],
       stageRollbacks: [],
     },
   },
