@@ -24,6 +24,7 @@ import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import { compareOutcome, expectedCommit, observeOutcome, type OutcomeVerdict } from './outcome.js';
 import { parseReceivedNotice, type ReceivedNotice } from './received-notice.js';
 import type { ScenarioDefinition } from './scenario-definition.js';
+import { compareAutomatedRollbacks, compareRacingStatuses } from './scenarios/expected-executions.js';
 import { buildTimeline, type TimelineEntry } from './timeline.js';
 import { compareExecutions, readExecutions, releaseExecution, type ExecutionView } from './world/engine-read-back.js';
 import type { People } from './world/people.js';
@@ -61,20 +62,6 @@ export async function drainNotices(world: RehearsalWorld): Promise<ReceivedNotic
     await world.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: world.readBackQueueUrl, Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })) }));
   }
   return notices;
-}
-
-/**
- * How each racing commit's execution ended (GetPipelineExecution, read over the endpoint) against
- * the expected statuses, in push order. Nothing expected, nothing compared.
- */
-export function compareRacingStatuses(expected: readonly string[] | undefined, racing: readonly CommitInfo[], executions: readonly ExecutionView[]): string[] {
-  if (expected === undefined) return [];
-  if (racing.length !== expected.length) return [`expected ${expected.length} racing commit(s), ${racing.length} were pushed.`];
-  return racing.flatMap((commit, index) => {
-    const status = releaseExecution(executions, commit.id)?.status ?? 'no execution';
-    const wanted = expected[index];
-    return status === wanted ? [] : [`racing commit ${index + 1} (${commit.id.slice(0, 8)}): expected its execution ${wanted ?? ''}, GetPipelineExecution shows ${status}.`];
-  });
 }
 
 /** Waits until the pipeline and the people are both still. */
@@ -157,7 +144,7 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     const running = world.records.runningCommit(name);
     if (running !== wantedCommit) differences.push(`${environment}: CodeDeploy last deployed ${running?.slice(0, 8) ?? 'nothing'}, expected the ${wanted} (${wantedCommit?.slice(0, 8) ?? 'none'}).`);
   }
-  differences.push(...compareRacingStatuses(scenario.expected.racingStatuses, racing, executions));
+  differences.push(...compareRacingStatuses(scenario.expected.racingStatuses, racing, executions), ...compareAutomatedRollbacks(scenario.expected.automatedStageRollbacks, executions));
   for (const wanted of scenario.expected.commitStatuses ?? []) {
     const set = world.github.statuses.filter((status) => status.commitId === release.id).map((status) => `${status.context}=${status.state}`);
     if (!set.includes(wanted)) differences.push(`GitHub did not receive the commit status ${wanted} for the release (it received ${set.join(', ') || 'none'}).`);

@@ -107,6 +107,8 @@ export interface ExpectedOutcome {
   readonly restart?: ExpectedRestart;
   /** Stage-rollback executions (RollbackStage, manual or automated) started during the scenario, by stage. */
   readonly stageRollbacks?: readonly string[];
+  /** The stage rollbacks CodePipeline must have started by itself (a stage's OnFailure ROLLBACK: trigger AutomatedRollback). */
+  readonly automatedStageRollbacks?: readonly string[];
   /** True when no execution of the scenario may end Cancelled (nothing undid a rollback by self-mutation). */
   readonly noCancelledExecution?: boolean;
   /** Commit statuses GitHub must have received for the release, as `<context>=<state>`. */

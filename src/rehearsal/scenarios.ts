@@ -81,6 +81,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       stages: { 'Staging-Application': 'Failed', 'Approve-Production': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Staging-Application'],
+      // Staging-Application's own OnFailure ROLLBACK does it; the orchestrator adopts that rollback.
+      automatedStageRollbacks: ['Staging-Application'],
     },
   },
   {

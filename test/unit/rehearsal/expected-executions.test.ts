@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommitInfo } from '../../../src/pipeline/domain/history-model.js';
-import { compareRacingStatuses } from '../../../src/rehearsal/run-scenario.js';
+import { compareAutomatedRollbacks, compareRacingStatuses } from '../../../src/rehearsal/scenarios/expected-executions.js';
 import type { ExecutionView } from '../../../src/rehearsal/world/engine-read-back.js';
 
 const first: CommitInfo = { id: 'a'.repeat(40) };
@@ -31,5 +31,27 @@ describe('compareRacingStatuses: how each racing commit ended, read back over th
     ],
   ] as const)('%s', (_why, expected, racing, executions, differences) => {
     expect(compareRacingStatuses(expected, racing, executions)).toEqual(differences);
+  });
+});
+
+describe('compareAutomatedRollbacks: the stage rollbacks CodePipeline started by itself', () => {
+  const rollback = (stage: string, triggerType: string): ExecutionView => execution('c'.repeat(40), 'Succeeded', { id: `${stage}-${triggerType}`, type: 'ROLLBACK', triggerType, stages: { [stage]: 'Succeeded' } });
+  it.each([
+    ['nothing expected: nothing compared', undefined, [rollback('Staging-Application', 'ManualRollback')], []],
+    ["the stage's OnFailure rolled it back", ['Staging-Application'], [rollback('Staging-Application', 'AutomatedRollback')], []],
+    [
+      'only the orchestrator (RollbackStage) rolled it back: the OnFailure ROLLBACK is gone from the template',
+      ['Staging-Application'],
+      [rollback('Staging-Application', 'ManualRollback')],
+      ['stage rollbacks CodePipeline started itself (trigger AutomatedRollback): expected [Staging-Application], it started [].'],
+    ],
+    [
+      'a standard execution of the stage is no rollback',
+      ['Staging-Application'],
+      [execution('d'.repeat(40), 'Succeeded', { triggerType: 'AutomatedRollback', stages: { 'Staging-Application': 'Succeeded' } })],
+      ['stage rollbacks CodePipeline started itself (trigger AutomatedRollback): expected [Staging-Application], it started [].'],
+    ],
+  ] as const)('%s', (_why, expected, executions, differences) => {
+    expect(compareAutomatedRollbacks(expected, executions)).toEqual(differences);
   });
 });
