@@ -24,6 +24,8 @@ export const SCENARIO_NAMES = [
   'application-only-commit',
   'production-approval-rejected',
   'operator-rollback',
+  // Last: its configuration change (a production window) stays in every later commit.
+  'closed-deployment-window',
 ] as const;
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -130,6 +132,13 @@ export interface ScenarioDefinition {
    * execution and restarts the pipeline; executions before it are no stage-rollback targets.
    */
   readonly pipelineChange?: boolean;
+  /**
+   * The commit also changes the deployment configuration. `production-window-closed`: production
+   * gets a deployment window that stays closed for the whole rehearsal (rehearsal-config.ts); the
+   * commit's self-mutation updates the pipeline to the declaration the CDK app synthesizes from that
+   * configuration. Every later commit keeps it, so such a scenario runs last.
+   */
+  readonly configurationChange?: 'production-window-closed';
   /** Alarms set off while an environment bakes the release. */
   readonly alarms: readonly AlarmStimulus[];
   /** How the reviewer answers a health review (`kiro-cd approve|reject --token`), or nobody answers. */

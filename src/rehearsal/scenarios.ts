@@ -334,6 +334,29 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       stageRollbacks: ['Staging-Application'],
     },
   },
+  {
+    name: 'closed-deployment-window',
+    title: "Closed deployment window: production's entry condition fails, nobody is asked to approve",
+    description:
+      "The commit gives production a deployment window (a cron and a time zone in its configuration) that is closed at the rehearsal's time. Its self-mutation updates the pipeline to what the CDK code synthesizes from that configuration: Approve-Production and Production-Application get a DeploymentWindow entry condition with result FAIL. The restarted execution deploys test and staging, then fails on entry to Approve-Production: no approval is asked, production keeps its release, and nothing rolls back (a failure before any deployment leaves nothing to undo). The next push inside the window carries the release on.",
+    commit: 'application-only',
+    configurationChange: 'production-window-closed',
+    alarms: [],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed, staging: passed },
+      infrastructureDeployed: [],
+      rollbacks: [],
+      notices: ['execution-started'],
+      absentNotices: ['approval-needed', 'rollback-started', 'deployment-succeeded'],
+      running: { test: 'release', staging: 'release', production: 'previous' },
+      // Entry conditions run before any action: neither production stage runs an action.
+      stages: { 'Staging-Application': 'Succeeded', 'Approve-Production': 'not-run', 'Production-Application': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: [],
+    },
+  },
 ];
 
 /**
