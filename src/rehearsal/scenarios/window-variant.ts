@@ -4,7 +4,7 @@
  * (infrastructure/bin/synth-rehearsal-window.ts). It starts when the rehearsal starts, beside the
  * scenarios before it, and is awaited only by the scenario that needs it.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,17 @@ export async function synthesizeClosedWindowDeclaration(closedFrom: Date, where:
   const outdir = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-window-'));
   // The repository this module is part of: the rehearsal's working directory may be anywhere (tests use a temporary one).
   const cwd = fileURLToPath(new URL('../../..', import.meta.url));
-  const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), [WINDOW_SYNTH_SCRIPT, outdir, closedFrom.toISOString()], { cwd, installHint: 'Run "npm ci" first.' });
-  if (result.exitCode !== 0) {
-    throw new KiroCdError(`The closed-window variant of the pipeline did not synthesize (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, { code: 'REHEARSAL_VARIANT_SYNTH_FAILED', fault: 'internal' });
+  try {
+    const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), [WINDOW_SYNTH_SCRIPT, outdir, closedFrom.toISOString()], { cwd, installHint: 'Run "npm ci" first.' });
+    if (result.exitCode !== 0) {
+      throw new KiroCdError(`The closed-window variant of the pipeline did not synthesize (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, { code: 'REHEARSAL_VARIANT_SYNTH_FAILED', fault: 'internal' });
+    }
+    const stacks = readSynthesizedStacks(outdir);
+    // Cross-stack references resolve to the exporting stack's value, as the world resolves the base declaration.
+    const resolved = { ...where, exports: exportsOf(stacks, where) };
+    return findPipelineDeclaration(stacks, resolved);
+  } finally {
+    // Only the declaration is kept (in memory): the assembly's files are read once.
+    rmSync(outdir, { recursive: true, force: true });
   }
-  const stacks = readSynthesizedStacks(outdir);
-  // Cross-stack references resolve to the exporting stack's value, as the world resolves the base declaration.
-  const resolved = { ...where, exports: exportsOf(stacks, where) };
-  return findPipelineDeclaration(stacks, resolved);
 }
