@@ -348,7 +348,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       deployments: { test: passed, staging: passed },
       infrastructureDeployed: [],
       rollbacks: [],
-      notices: ['execution-started'],
+      // The team learns that production's stage failed (the window), and no one is asked for anything.
+      notices: ['execution-started', 'stage-failed', 'deployment-failed'],
       absentNotices: ['approval-needed', 'rollback-started', 'deployment-succeeded'],
       running: { test: 'release', staging: 'release', production: 'previous' },
       // Entry conditions run before any action: neither production stage runs an action.

@@ -165,11 +165,11 @@ export class People {
     const executionId = detail['execution-id'] ?? '';
     const race = act.scenario.race;
     if (race !== undefined && event['detail-type'] === CODEPIPELINE_DETAIL_TYPES.stage && detail.state === 'STARTED' && detail.stage === race.at && act.racing.length === 0 && this.isRelease(executionId)) {
-      for (let index = 1; index <= race.commits; index += 1) {
-        const newer = this.world.repository.commit('application-only', `Newer commit ${index} of ${race.commits} pushed while the release deploys`);
-        act.racing.push(newer);
-        this.push(newer, `newer commit ${index} of ${race.commits} races the release`);
-      }
+      // Every commit is made first (git takes wall time, which is rehearsal time), then all are pushed at once.
+      for (let index = 1; index <= race.commits; index += 1) act.racing.push(this.world.repository.commit('application-only', `Newer commit ${index} of ${race.commits} pushed while the release deploys`));
+      act.racing.forEach((newer, index) => {
+        this.push(newer, `newer commit ${index + 1} of ${race.commits} races the release`);
+      });
       return;
     }
     if (event['detail-type'] !== CODEPIPELINE_DETAIL_TYPES.action) return;
