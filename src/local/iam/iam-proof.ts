@@ -10,7 +10,7 @@ import { formatRoleTable } from './iam-proof-table.js';
 import { operatorRole } from './operator-identity.js';
 import { describeDenials, identitiesFromTemplates, roleIdentity, simulateCalls, type AttributedCall, type CallVerdict, type IdentityResolver } from './simulate-calls.js';
 import { starResourceGrants } from './star-resources.js';
-import { serviceCallerIdentities, type PipelineServiceCalls } from './service-calls.js';
+import { serviceCallerIdentities, withBootstrapRoles, type PipelineServiceCalls } from './service-calls.js';
 import type { SynthesizedIam, TemplateRole } from './synthesized-iam.js';
 import { rolesOfCaller } from './template-callers.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
@@ -52,7 +52,8 @@ function logicalPrefix(holder: string): string {
 /** Runs the whole proof of `calls` (and of the documented service calls, when given) over `iam`. */
 export async function proveLeastPrivilege(iam: SynthesizedIam, calls: readonly AttributedCall[], operatorPolicy: string, service?: PipelineServiceCalls): Promise<IamProofResult> {
   const verdicts = await simulateCalls(calls, iam, proofIdentities(iam, operatorPolicy));
-  const serviceVerdicts = service === undefined ? [] : await simulateCalls(service.calls, iam, serviceCallerIdentities(iam, service.callerRoles));
+  const serviceIam = service === undefined ? iam : withBootstrapRoles(iam, service);
+  const serviceVerdicts = service === undefined ? [] : await simulateCalls(service.calls, serviceIam, serviceCallerIdentities(serviceIam, service.callerRoles));
   const uses = grantUsage(iam, provenRoles(iam, operatorPolicy), verdicts);
   const unexplainedUnused = uses
     .filter((use) => use.status === 'unused' && !UNEXERCISED_GRANTS.some((row) => use.role.split('/')[1]?.startsWith(row.role) === true && row.action === use.action && row.resource.test(use.resource)))
