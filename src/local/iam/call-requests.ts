@@ -106,6 +106,7 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   'dynamodb:UpdateItem': table,
   'dynamodb:DeleteItem': table,
   'dynamodb:Query': table,
+  'dynamodb:DescribeTable': table,
   'sns:Publish': (input) => [text(input, 'TopicArn')],
   'cloudwatch:DescribeAlarms': (input, { region, account }) => {
     const names = input.AlarmNames;
@@ -145,6 +146,13 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   'codebuild:BatchPutCodeCoverages': reportGroup,
   'sts:AssumeRole': (input) => [text(input, 'RoleArn')],
   // The calls AWS services make for the pipeline's actions (service-calls.ts).
+  // The post-deployment suites' calls (test/deployed): a build id is `<project name>:<uuid>`, authorized on the project.
+  'codebuild:StopBuild': (input, { region, account }) => [`arn:aws:codebuild:${region}:${account}:project/${text(input, 'id').split(':')[0] ?? ''}`],
+  'codebuild:BatchGetProjects': (input, { region, account }) => {
+    const names = Array.isArray(input.names) ? input.names.map(String) : [];
+    if (names.length === 0) throw new Error('the input has no names');
+    return names.map((name) => (name.startsWith('arn:') ? name : `arn:aws:codebuild:${region}:${account}:project/${name}`));
+  },
   'codebuild:BatchGetBuilds': (input, { region, account }) => {
     const ids = Array.isArray(input.ids) ? input.ids.map(String) : [];
     if (ids.length === 0) throw new Error('the input has no ids');
