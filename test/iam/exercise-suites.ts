@@ -97,7 +97,9 @@ async function provisionEnvironment(endpoint: string, stacks: readonly StackInSc
   const config = { endpoint, region: target.region, credentials: await accountCredentials(endpoint, account), maxAttempts: 1 };
   // The stack's resources exist already (provisioned from the templates); CloudFormation here only answers DescribeStacks with the real outputs.
   await new CloudFormationClient(config).send(new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify({ Resources: { Outputs: { Type: 'AWS::CloudFormation::WaitConditionHandle' } }, Outputs: outputs }) }));
-  const projectName = String(outputs.ImplementationProjectName?.Value ?? '');
+  const projectOutput = outputs.ImplementationProjectName?.Value;
+  if (typeof projectOutput !== 'string') throw new Error(`${name} has no ImplementationProjectName output.`);
+  const projectName = projectOutput;
   await new CodeBuildClient(config).send(
     new CreateProjectCommand({
       name: projectName,
@@ -156,8 +158,9 @@ export async function exerciseSuites(options: { readonly endpoint: string; reado
       // The harness reads the outputs itself; this is the same read, recorded.
       await readWorkerOutputs(record(new CloudFormationClient(clientConfig(target))), applicationStackName(target.stackPrefix));
       const unrecorded = new DynamoDBClient({ endpoint, region: target.region, credentials: await accountCredentials(endpoint, account), maxAttempts: 1 });
-      let harness: WorkerHarness | undefined;
-      harness = await connectHarness(target, { completeBuild: (build) => completeWithHandler(() => harness as WorkerHarness, unrecorded)(build) });
+      const complete = { harness: undefined as WorkerHarness | undefined };
+      const harness = await connectHarness(target, { completeBuild: (build) => completeWithHandler(() => complete.harness as WorkerHarness, unrecorded)(build) });
+      complete.harness = harness;
       // The document client shares the DynamoDB client's middleware stack; the build starter uses this CodeBuild client.
       record(harness.dynamodb);
       record(harness.cloudwatch);

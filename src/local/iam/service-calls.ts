@@ -12,7 +12,10 @@
  * - Step Functions action: states:StartExecution on the state machine, states:DescribeExecution on
  *   its executions (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-StepFunctions.html).
  * - CodeStarSourceConnection action: codeconnections:UseConnection on the connection, s3:PutObject
- *   of the source artifact (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html).
+ *   of the source artifact (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html);
+ *   with `OutputArtifactFormat: CODEBUILD_CLONE_REF` each CodeBuild project that takes the artifact
+ *   clones the repository itself: codeconnections:UseConnection as the project's role (same page,
+ *   "CodeBuild GitClone permissions").
  * - Manual approval: sns:Publish to the notification topic
  *   (https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-service-role-permissions.html).
  * - CloudFormation action (CHANGE_SET_REPLACE, CHANGE_SET_EXECUTE): as the action role, the CDK
@@ -76,6 +79,12 @@ export function pipelineServiceCalls(stacks: readonly StackInScope[]): PipelineS
       const pipelineName = properties.Name ?? `${stack.stackName}-${id}`;
       const bucket = properties.ArtifactStore?.Location;
       const region = context.region;
+      const cloneConnections = new Map<string, string>();
+      for (const action of properties.Stages.flatMap((stage) => stage.Actions)) {
+        if (action.ActionTypeId.Provider === 'CodeStarSourceConnection' && action.Configuration?.OutputArtifactFormat === 'CODEBUILD_CLONE_REF') {
+          for (const output of action.OutputArtifacts ?? []) cloneConnections.set(output.Name, String(action.Configuration.ConnectionArn));
+        }
+      }
       for (const stage of properties.Stages) {
         for (const action of stage.Actions) {
           const caller = `CodePipeline ${stage.Name}/${action.Name}`;
@@ -94,6 +103,11 @@ export function pipelineServiceCalls(stacks: readonly StackInScope[]): PipelineS
               if (serviceRole !== undefined && bucket !== undefined) {
                 const build = `CodeBuild ${project}`;
                 callerRoles[build] = serviceRole;
+                // A source artifact in CODEBUILD_CLONE_REF format is a reference: the build clones the repository through the connection with the project's role.
+                for (const input of action.InputArtifacts ?? []) {
+                  const connection = cloneConnections.get(input.Name);
+                  if (connection !== undefined) calls.push({ caller: build, stackName: stack.stackName, service: 'CodeConnections', operation: 'UseConnection', region, input: { ConnectionArn: connection } });
+                }
                 calls.push({ caller: build, stackName: stack.stackName, service: 'S3', operation: 'GetObject', region, input: { Bucket: bucket, Key: artifactKey(pipelineName, 'input') } });
                 for (const output of action.OutputArtifacts ?? []) calls.push({ caller: build, stackName: stack.stackName, service: 'S3', operation: 'PutObject', region, input: { Bucket: bucket, Key: artifactKey(pipelineName, output.Name) } });
               }
@@ -166,10 +180,10 @@ export function buildspecReports(buildspec: unknown): { readonly name: string; r
   }
   const reports = (parsed as { reports?: unknown } | null)?.reports;
   if (typeof reports !== 'object' || reports === null) return [];
-  return Object.entries(reports as Record<string, { 'file-format'?: unknown }>).map(([name, report]) => ({
-    name,
-    coverage: /^(CLOVERXML|COBERTURAXML|JACOCOXML|SIMPLECOV)$/.test(String(report['file-format'] ?? '')),
-  }));
+  return Object.entries(reports as Record<string, { 'file-format'?: unknown }>).map(([name, report]) => {
+    const format = report['file-format'];
+    return { name, coverage: typeof format === 'string' && /^(CLOVERXML|COBERTURAXML|JACOCOXML|SIMPLECOV)$/.test(format) };
+  });
 }
 
 /** For every CodeBuild project of the assembly: the log writes and report-group calls CodeBuild makes as its service role. */
