@@ -39,10 +39,12 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
   const service = pipelineServiceCalls(stacksOf(assembly));
   const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName), service);
   out.info(`Least privilege (${calls.length} recorded calls and ${service.calls.length} documented service calls against ${assembly}):\n${result.table}`);
-  out.info(`Not simulated (their roles are the CDK bootstrap roles of the target accounts, outside the assembly): ${service.outsideAssembly.length} CloudFormation actions.`);
+  out.info(`CloudFormation actions simulated as the CDK bootstrap deploy roles of ${service.bootstrapRoles.length} environments (bootstrap template of the installed CDK CLI).`);
+  if (service.outsideAssembly.length > 0) out.info(`Not simulated (no documented calls known for their provider): ${service.outsideAssembly.join(', ')}.`);
   const findings = [
     ...result.denials.map((line) => `DENIED ${line}`),
     ...result.unexplainedUnused.map((line) => `UNUSED ${line} (no recorded call, no documented service need, not in explained-grants.ts)`),
+    ...result.unexplainedGenerated.map((line) => `UNUSED ${line} (a generated service role's grant no documented call uses and GENERATED_ROLE_GRANTS does not explain)`),
     ...result.starResources.map((line) => `STAR ${line} on * although the action names a resource type (not in STAR_RESOURCE_EXCEPTIONS)`),
   ];
   for (const finding of findings) out.error(finding);
