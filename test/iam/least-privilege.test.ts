@@ -156,6 +156,16 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     expect(proof.generatedUses.filter((use) => use.action === 'sts:AssumeRole' && use.resource.endsWith('-post-deployment-tests')).map((use) => use.status)).toEqual(['used', 'used', 'used']);
   });
 
+  it('reports a grant added to a generated role that no documented call uses and no row explains, naming role, action and resource', async () => {
+    const extra = { Effect: 'Allow' as const, Action: 'codebuild:DeleteProject', Resource: 'arn:aws:codebuild:us-east-1:111111111111:project/KiroCd-Pipeline-PipelineBuildSynthCdkBuildProject1250E181' };
+    const widened: SynthesizedIam = {
+      ...iam,
+      roles: iam.roles.map((role) => (role.logicalId.startsWith('CdkPipelineCodeBuildActionRole') ? { ...role, policies: [...role.policies, { name: 'extra', document: { Statement: [extra] } }] } : role)),
+    };
+    const widenedProof = await proveLeastPrivilege(widened, calls, OPERATOR_POLICY, service);
+    expect(widenedProof.unexplainedGenerated).toEqual([expect.stringMatching(/^KiroCd-Pipeline\/CdkPipelineCodeBuildActionRole\w+ codebuild:DeleteProject arn:aws:codebuild:us-east-1:111111111111:project\/KiroCd-Pipeline-PipelineBuildSynthCdkBuildProject1250E181$/)]);
+  });
+
   // Each row removes one statement (or trust) a documented service call needs; the check must then
   // fail naming the caller, the operation, the action, the ARN and the role.
   it.each([

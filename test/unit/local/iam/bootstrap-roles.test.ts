@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrapDeployRole, bootstrapTemplateFile, deployRoleEnvironment } from '../../../../src/local/iam/bootstrap-roles.js';
-import { buildspecReports } from '../../../../src/local/iam/service-calls.js';
-import type { PolicyStatement } from '../../../../src/local/iam/synthesized-iam.js';
+import { buildspecReports, pipelineServiceCalls } from '../../../../src/local/iam/service-calls.js';
+import type { PolicyStatement, StackInScope } from '../../../../src/local/iam/synthesized-iam.js';
+import { resolveIntrinsics } from '../../../../src/local/synthesized-templates.js';
 
 const environment = { account: '222222222222', region: 'eu-west-1', trustedAccounts: ['111111111111'] };
 
@@ -68,5 +69,43 @@ describe('buildspecReports', () => {
   it('finds none in a buildspec without reports or one read from the source', () => {
     expect(buildspecReports('version: 0.2\nphases: {}\n')).toEqual([]);
     expect(buildspecReports('buildspec.yml')).toEqual([]);
+  });
+});
+
+describe('pipelineServiceCalls: the log and report writes of every CodeBuild project', () => {
+  const context = { account: '222222222222', region: 'eu-west-1', stackName: 'App', physicalNames: {}, resourceTypes: { Project: 'AWS::CodeBuild::Project', Quiet: 'AWS::CodeBuild::Project' } };
+  const project = (properties: Record<string, unknown>): StackInScope['stack']['resources'][string] => ({ Type: 'AWS::CodeBuild::Project', Properties: { ServiceRole: 'arn:aws:iam::222222222222:role/builds', ...properties } });
+  const stacks: StackInScope[] = [
+    {
+      stack: {
+        artifactId: 'App',
+        stage: '',
+        stackName: 'App',
+        templateFile: '',
+        outputs: {},
+        resources: {
+          Project: project({ LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: '/kiro/builds', StreamName: 'worker' } }, Source: { BuildSpec: JSON.stringify({ version: '0.2', reports: { unit: { files: ['j.xml'], 'file-format': 'JUNITXML' } } }) } }),
+          Quiet: project({ LogsConfig: { CloudWatchLogs: { Status: 'DISABLED' } } }),
+        },
+      },
+      context,
+      resolve: (value) => resolveIntrinsics(value, context),
+    },
+  ];
+
+  it('writes to the group LogsConfig names (stream under its prefix) and to the declared report group, as the project role', () => {
+    const { calls, callerRoles } = pipelineServiceCalls(stacks);
+    const made = calls.map((call) => `${call.caller} ${call.service}:${call.operation} ${JSON.stringify(call.input)}`);
+    expect(made).toEqual([
+      'CodeBuild App-Project CloudWatchLogs:CreateLogStream {"logGroupName":"/kiro/builds","logStreamName":"worker/00000000-0000-4000-8000-000000000000"}',
+      'CodeBuild App-Project CloudWatchLogs:PutLogEvents {"logGroupName":"/kiro/builds","logStreamName":"worker/00000000-0000-4000-8000-000000000000"}',
+      ...['CreateReportGroup', 'CreateReport', 'UpdateReport', 'BatchPutTestCases'].map((operation) => `CodeBuild App-Project CodeBuild:${operation} {"reportGroupArn":"arn:aws:codebuild:eu-west-1:222222222222:report-group/App-Project-unit"}`),
+    ]);
+    expect(callerRoles['CodeBuild App-Project']).toBe('arn:aws:iam::222222222222:role/builds');
+  });
+
+  it('uses /aws/codebuild/<project> when the project names no group', () => {
+    const [first] = pipelineServiceCalls([{ ...stacks[0]!, stack: { ...stacks[0]!.stack, resources: { Project: project({}) } } }]).calls;
+    expect(first?.input).toEqual({ logGroupName: '/aws/codebuild/App-Project', logStreamName: '00000000-0000-4000-8000-000000000000' });
   });
 });
