@@ -207,14 +207,21 @@ describe('every recorded call is allowed by the synthesized policies', () => {
   it('passes npm run validate\'s replay of the committed catalogue over this assembly, and blocks a denied call', async () => {
     const lines: string[] = [];
     const out = { info: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
-    expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, out }), lines.join('\n')).toBe(0);
+    const noRehearsal = join(assembly, 'no-rehearsal.jsonl');
+    expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, rehearsalCalls: noRehearsal, out }), lines.join('\n')).toBe(0);
     expect(lines.join('\n')).toMatch(/KiroCd-PipelineRuntime\/Operator\S+\s+\d+\s+0\s/);
     const catalogue = join(assembly, 'calls-with-an-ungranted-one.json');
     const extra: AttributedCall = { caller: cliCaller('rollback'), service: 'CodePipeline', operation: 'RollbackStage', region: 'us-east-1', input: { pipelineName: CONFIG.pipeline.name, stageName: 'Build' } };
     writeFileSync(catalogue, formatCatalogue([...catalogueOf(calls), extra]));
     lines.length = 0;
-    expect(await runIamProof(assembly, { catalogue, pipelineName: CONFIG.pipeline.name, out })).toBe(1);
+    expect(await runIamProof(assembly, { catalogue, pipelineName: CONFIG.pipeline.name, rehearsalCalls: noRehearsal, out })).toBe(1);
     expect(lines.join('\n')).toContain(`DENIED kiro-cd rollback: RollbackStage needs codepipeline:RollbackStage on arn:aws:codepipeline:us-east-1:${CONFIG.pipeline.account}:${CONFIG.pipeline.name}/Build`);
+    // A rehearsal's recorded calls (KIRO_CD_CALL_LOG=… npm start) are replayed with the catalogue: the recorder never rolls back.
+    const rehearsal = join(assembly, 'rehearsal-calls.jsonl');
+    writeFileSync(rehearsal, `${JSON.stringify({ caller: FUNCTION_CALLERS.recordPipelineEvent, service: 'CodePipeline', operation: 'RollbackStage', region: 'us-east-1', input: { pipelineName: CONFIG.pipeline.name, stageName: 'Test-Application' } })}\n`);
+    lines.length = 0;
+    expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, rehearsalCalls: rehearsal, out })).toBe(1);
+    expect(lines.join('\n')).toContain(`DENIED ${FUNCTION_CALLERS.recordPipelineEvent}: RollbackStage needs codepipeline:RollbackStage on arn:aws:codepipeline:us-east-1:${CONFIG.pipeline.account}:${CONFIG.pipeline.name}/Test-Application`);
   });
 
   // Each row removes one statement a handler needs; the check must then fail, naming the handler,

@@ -9,11 +9,15 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
-import { CALL_CATALOGUE_FILE, readCatalogue } from './call-catalogue.js';
+import { CALL_CATALOGUE_FILE, catalogueOf, readCatalogue } from './call-catalogue.js';
 import { proveLeastPrivilege } from './iam-proof.js';
 import { operatorPolicyName } from './operator-identity.js';
 import { pipelineServiceCalls } from './service-calls.js';
+import { readRehearsalCalls } from './rehearsal-calls.js';
 import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
+
+/** Where `KIRO_CD_CALL_LOG=reports/rehearsal-calls.jsonl npm start` leaves the rehearsal's calls; replayed too when present. */
+export const REHEARSAL_CALLS_FILE = 'reports/rehearsal-calls.jsonl';
 
 /** Where the report goes (stdout and stderr in the script, a recorder in tests). */
 export interface ProofOutput {
@@ -22,7 +26,7 @@ export interface ProofOutput {
 }
 
 /** Runs the proof over `assembly` with the calls of `catalogue`; returns the exit code. */
-export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
+export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly rehearsalCalls?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
   const { out } = options;
   if (!existsSync(assembly)) {
     out.error(`No cloud assembly at ${assembly}: run npm run synth first.`);
@@ -30,7 +34,9 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
   }
   let calls;
   try {
-    calls = readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE);
+    const rehearsal = catalogueOf(readRehearsalCalls(options.rehearsalCalls ?? REHEARSAL_CALLS_FILE));
+    if (rehearsal.length > 0) out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${options.rehearsalCalls ?? REHEARSAL_CALLS_FILE}).`);
+    calls = [...readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE), ...rehearsal];
   } catch (error) {
     out.error(error instanceof Error ? error.message : String(error));
     return 2;
