@@ -16,8 +16,12 @@ import { pipelineServiceCalls } from './service-calls.js';
 import { readRehearsalCalls } from './rehearsal-calls.js';
 import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
 
-/** Where `KIRO_CD_CALL_LOG=reports/rehearsal-calls.jsonl npm start` leaves the rehearsal's calls; replayed too when present. */
-export const REHEARSAL_CALLS_FILE = 'reports/rehearsal-calls.jsonl';
+/**
+ * A rehearsal's recorded calls (`KIRO_CD_CALL_LOG=<file> npm start`) are replayed only when asked
+ * (`--rehearsal-calls <file>`): the rehearsal plays every account in one emulator account and reads
+ * the environments' alarms without the observer role, so its calls do not yet carry the principals
+ * and ARNs of AWS (docs/policy-gates.md, "The rehearsal's calls").
+ */
 
 /** Where the report goes (stdout and stderr in the script, a recorder in tests). */
 export interface ProofOutput {
@@ -34,8 +38,8 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
   }
   let calls;
   try {
-    const rehearsal = catalogueOf(readRehearsalCalls(options.rehearsalCalls ?? REHEARSAL_CALLS_FILE));
-    if (rehearsal.length > 0) out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${options.rehearsalCalls ?? REHEARSAL_CALLS_FILE}).`);
+    const rehearsal = options.rehearsalCalls === undefined ? [] : catalogueOf(readRehearsalCalls(options.rehearsalCalls));
+    if (rehearsal.length > 0) out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${options.rehearsalCalls ?? ''}).`);
     calls = [...readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE), ...rehearsal];
   } catch (error) {
     out.error(error instanceof Error ? error.message : String(error));
@@ -60,5 +64,8 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const out: ProofOutput = { info: (line) => process.stdout.write(`${line}\n`), error: (line) => process.stderr.write(`${line}\n`) };
-  process.exitCode = await runIamProof(process.argv[2] ?? 'cdk.out', { out });
+  const flag = process.argv.indexOf('--rehearsal-calls');
+  const rehearsalCalls = flag === -1 ? undefined : process.argv[flag + 1];
+  const assembly = process.argv.slice(2).find((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--rehearsal-calls');
+  process.exitCode = await runIamProof(assembly ?? 'cdk.out', { out, ...(rehearsalCalls === undefined ? {} : { rehearsalCalls }) });
 }

@@ -4,8 +4,8 @@
  * client cannot name its caller; instead each function invocation runs inside `asCaller`, and the
  * recorder attributes every call made within it to that function (Node's AsyncLocalStorage follows
  * the invocation through its awaits). Calls made outside a function (the rehearsal's own reads and
- * checks) are not recorded: no deployed role makes them. `npm run validate` replays the file with
- * the committed catalogue when it exists (iam-proof-main.ts).
+ * checks) are not recorded: no deployed role makes them. `iam-proof-main.ts cdk.out
+ * --rehearsal-calls <file>` replays the file with the committed catalogue.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync } from 'node:fs';
