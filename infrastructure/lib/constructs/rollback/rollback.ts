@@ -105,7 +105,6 @@ export class Rollback extends Construct {
     const stateMachineName = `${props.pipelineName}-rollback`;
     // Built from the fixed name, not referenced: the state machine depends on the advance function, the trigger on neither.
     const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const historyIndexes = Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
@@ -128,8 +127,9 @@ export class Rollback extends Construct {
       timeout: Duration.seconds(60),
       environment: { ...common, [DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine]: stateMachineArn },
       statements: [
-        // It plans from the history (Query on the table and its indexes) and reads the lease; it writes nothing.
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:Query'], resources: [history, ...historyIndexes] }),
+        // It plans from the history (the environment's deployments on by-environment, every execution's
+        // timeline on the table) and reads the lease; it writes nothing.
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:Query'], resources: [history, `${history}/index/${HISTORY_TABLE.indexes.byEnvironment.name}`] }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'StartRollback', actions: ['states:StartExecution'], resources: [stateMachineArn] }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [props.key.keyArn] }),
@@ -172,9 +172,8 @@ export class Rollback extends Construct {
           actions: ['codepipeline:RollbackStage'],
           resources: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)].map((stage) => `${pipelineArn}/${stage}`)),
         }),
-        // PutItem authorizes on the table only (Service Authorization Reference: resource type `table`); Query also on the indexes.
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] }),
-        new iam.PolicyStatement({ sid: 'HistoryIndexes', actions: ['dynamodb:Query'], resources: historyIndexes }),
+        // It records (PutItem, authorized on the table only: Service Authorization Reference, resource type `table`); it never plans.
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
