@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionFromTemplates } from '../../src/local/local-resources.js';
@@ -195,8 +196,14 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
       }
     });
     await each(FUNCTION_CALLERS.alarmStateChange, (environment) => alarmStateChange.createHandler(alarmStateChange.dependenciesFromEnvironment(environment))(fixture('cloudwatch-alarm-critical-alarm.json')));
-    // The trigger plans from the (empty) history, reads the lease and starts the rollback state machine.
-    await each(FUNCTION_CALLERS.rollbackOrchestrator, (environment) => rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application')));
+    // The trigger plans from the (empty) history, reads the lease and starts the rollback state machine,
+    // which the emulator stores (and never runs) once it exists there: created under the name the template gives it.
+    await each(FUNCTION_CALLERS.rollbackOrchestrator, async (environment, account) => {
+      const stateMachineArn = environment.ROLLBACK_STATE_MACHINE_ARN ?? '';
+      const client = new SFNClient({ endpoint, region: environment.AWS_REGION, credentials: await accountCredentials(endpoint, account), maxAttempts: 1 });
+      await client.send(new CreateStateMachineCommand({ name: stateMachineArn.split(':').at(-1) ?? '', definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }), roleArn: `arn:aws:iam::${account}:role/rollback-state-machine` }));
+      return rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application'));
+    });
     // The state machine's first step with that plan: the lease, then (no target anywhere) the recorded, announced failure.
     await each(FUNCTION_CALLERS.rollbackAdvance, (environment) => {
       const request = { pipelineName, environment: 'test' as const, stage: 'Test-Application', executionId: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', trigger: 'stage-failed:Test-Application', reason: 'exercise' };

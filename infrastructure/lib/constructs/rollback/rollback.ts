@@ -172,8 +172,9 @@ export class Rollback extends Construct {
           actions: ['codepipeline:RollbackStage'],
           resources: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)].map((stage) => `${pipelineArn}/${stage}`)),
         }),
-        // It records (PutItem, authorized on the table only: Service Authorization Reference, resource type `table`); it never plans.
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem'], resources: [history] }),
+        // It records (PutItem, and Query of the execution's timeline to refresh its records) on the table
+        // only (Service Authorization Reference, resource type `table`); it never plans, so no index.
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
