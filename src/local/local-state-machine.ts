@@ -69,10 +69,9 @@ export interface DefinitionClock {
 
 /** The value at a plain `$.a.b` path (the only form the project's definitions use for SecondsPath). */
 function valueAt(input: unknown, path: string): unknown {
-  if (!/^\$(\.[A-Za-z0-9_]+)+$/.test(path)) throw new MalformedInputError(`The local runner reads only plain "$.field" paths, not ${path}.`, { path });
-  return path
-    .slice(2)
-    .split('.')
+  const keys = path.startsWith('$.') ? path.slice(2).split('.') : [];
+  if (keys.length === 0 || keys.some((key) => !/^[A-Za-z0-9_]+$/.test(key))) throw new MalformedInputError(`The local runner reads only plain "$.field" paths, not ${path}.`, { path });
+  return keys
     .reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), input);
 }
 

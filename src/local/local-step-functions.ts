@@ -46,7 +46,16 @@ interface LocalExecution {
   done: Promise<void>;
 }
 
-const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+/** Control characters (U+0000-001F, U+007F-009F), which a name must not contain either. */
+function hasControlCharacter(name: string): boolean {
+  for (let index = 0; index < name.length; index += 1) {
+    const code = name.charCodeAt(index);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
 
 /** What the service runs definitions with. */
 export interface LocalStepFunctionsOptions {
@@ -80,7 +89,7 @@ export class LocalStepFunctions {
     const definition = this.options.stateMachines.get(stateMachineArn);
     if (definition === undefined) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const name = input.name ?? randomUUID();
-    if (name.length < 1 || name.length > 80 || INVALID_NAME.test(name)) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}'`);
+    if (name.length < 1 || name.length > 80 || INVALID_NAME.test(name) || hasControlCharacter(name)) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}'`);
     const text = input.input ?? '{}';
     let parsed: unknown;
     try {

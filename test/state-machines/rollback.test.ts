@@ -116,7 +116,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
           return Promise.resolve({ kind: 'started', executionArn: stepFunctions.startExecution({ stateMachineArn, name: rollbackExecutionName(key), input: JSON.stringify({ progress }) }).executionArn });
         } catch (error) {
           if (error instanceof StepFunctionsApiError && error.errorName === 'ExecutionAlreadyExists') return Promise.resolve({ kind: 'exists' });
-          return Promise.reject(error);
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
         }
       },
     };
