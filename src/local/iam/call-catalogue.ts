@@ -14,7 +14,7 @@ import type { AttributedCall } from './simulate-calls.js';
 export const CALL_CATALOGUE_FILE = fileURLToPath(new URL('./recorded-calls.json', import.meta.url));
 
 /** The input fields `OPERATION_RESOURCES` (call-requests.ts) builds ARNs from; nothing else of an input is kept. */
-export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn'];
+export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn', 'stateMachineArn'];
 
 function authorizingInput(input: unknown): Record<string, unknown> {
   const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
