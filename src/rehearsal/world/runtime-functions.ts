@@ -89,7 +89,8 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
       pipelineName: config.pipeline.name,
       history: runtime.history,
       ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
-      executions: new SfnRollbackExecutions(new SFNClient(client), variables[DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine] ?? ''),
+      // The construct names the state machine in the pipeline's account; the rehearsal runs every account in moto's one.
+      executions: new SfnRollbackExecutions(new SFNClient(client), (variables[DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine] ?? '').replace(/^(arn:[^:]*:states:[^:]*:)\d{12}:/, `$1${options.where.account}:`)),
       clock,
       ids: options.ids,
       environments: ENVIRONMENT_NAMES,
