@@ -33,6 +33,7 @@ import { templateFunctions } from '../../local/template-functions.js';
 import type { TaskTokenBroker } from '../../local/task-token-broker.js';
 import type { LocalLambda } from '../../local/local-state-machine.js';
 import { emulatorClientConfig, type EmulatorClients, type RehearsalRuntime, type RuntimeBinding } from '../rehearsal-runtime.js';
+import { asCaller, recordRehearsalCalls } from '../../local/iam/rehearsal-calls.js';
 
 /** What the functions are built from. */
 export interface RuntimeFunctionsOptions {
@@ -75,10 +76,16 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
   const byArn = new Map<string, (event: unknown) => Promise<unknown>>();
   const lambdas = new Map<string, LocalLambda>();
   const missing: string[] = [];
+  // Opt-in (KIRO_CD_CALL_LOG): each function's calls on these clients are recorded for the least-privilege proof.
+  // Not the alarm reader's: here it reads every environment's alarms directly, where AWS goes through the observer role.
+  for (const shared of [clients.dynamodb, clients.sns]) recordRehearsalCalls(shared);
   const bind = (caller: string, build: (variables: Readonly<Record<string, string>>) => (event: unknown) => Promise<unknown>): void => {
     const deployed = templateFunctions(options.stacks, options.where, caller);
     if (deployed.length === 0) missing.push(caller);
-    for (const found of deployed) byArn.set(found.arn, build(found.variables));
+    for (const found of deployed) {
+      const handler = build(found.variables);
+      byArn.set(found.arn, (event) => asCaller(caller, () => handler(event)));
+    }
   };
 
   bind(FUNCTION_CALLERS.recordPipelineEvent, () => createRecorder({ history: runtime.history, metrics: { publish: (data) => void metrics.push([...data]) }, clock, log: logFor(FUNCTION_CALLERS.recordPipelineEvent) }));
@@ -90,7 +97,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
       history: runtime.history,
       ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
       // The construct names the state machine in the pipeline's account; the rehearsal runs every account in moto's one.
-      executions: new SfnRollbackExecutions(new SFNClient(client), (variables[DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine] ?? '').replace(/^(arn:[^:]*:states:[^:]*:)\d{12}:/, `$1${options.where.account}:`)),
+      executions: new SfnRollbackExecutions(recordRehearsalCalls(new SFNClient(client)), (variables[DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine] ?? '').replace(/^(arn:[^:]*:states:[^:]*:)\d{12}:/, `$1${options.where.account}:`)),
       clock,
       ids: options.ids,
       environments: ENVIRONMENT_NAMES,
@@ -114,7 +121,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
         owner: config.pipeline.source.owner,
         repository: config.pipeline.source.repository,
         tokenSecretId: config.pipeline.githubTokenSecret,
-        secrets: new SecretsManagerSecretReader(new SecretsManagerClient(client)),
+        secrets: new SecretsManagerSecretReader(recordRehearsalCalls(new SecretsManagerClient(client))),
         clock,
         apiUrl: options.githubApiUrl,
       }),
@@ -133,7 +140,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
     clock,
     log: logFor(FUNCTION_CALLERS.healthMonitorStep),
   });
-  for (const found of templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.healthMonitorStep)) lambdas.set(found.arn, (payload) => monitor(payload));
+  for (const found of templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.healthMonitorStep)) lambdas.set(found.arn, (payload) => asCaller(FUNCTION_CALLERS.healthMonitorStep, () => monitor(payload)));
   if (lambdas.size === 0) missing.push(FUNCTION_CALLERS.healthMonitorStep);
   const advancing = templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.rollbackAdvance);
   if (advancing.length === 0) missing.push(FUNCTION_CALLERS.rollbackAdvance);
@@ -142,14 +149,14 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
       history: runtime.history,
       notifier: runtime.notifier,
       ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
-      pipeline: new CodePipelineControl(new CodePipelineClient(client), config.pipeline.name, found.variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
+      pipeline: new CodePipelineControl(recordRehearsalCalls(new CodePipelineClient(client)), config.pipeline.name, found.variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
       clock,
       ids: options.ids,
       // The waits and follow time the Rollback construct computed from the configuration, as the deployed Lambda reads them.
       timing: timingFromEnvironment(found.variables),
       environments: ENVIRONMENT_NAMES,
     });
-    lambdas.set(found.arn, (payload) => advance(payload));
+    lambdas.set(found.arn, (payload) => asCaller(FUNCTION_CALLERS.rollbackAdvance, () => advance(payload)));
   }
   return { byArn, lambdas, logs, metrics, missing };
 }
