@@ -2,7 +2,8 @@
  * Runs a synthesized Step Functions definition locally with aws-local-stepfunctions: every Lambda
  * task calls the real handler in process, `.waitForTaskToken` tasks wait on the local token broker,
  * and the definition's own timings (task timeouts, Wait states) are divided by the rehearsal's time
- * compression factor, the same factor its clock runs faster by.
+ * compression factor, the same factor its clock runs faster by. A Wait state whose time comes from the
+ * input (`SecondsPath`, the rollback loop's) waits on the {@link DefinitionClock} when one is given.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MalformedInputError } from '../shared/errors.js';
@@ -20,6 +21,9 @@ interface StateDefinition {
   readonly TimeoutSeconds?: number;
   readonly HeartbeatSeconds?: number;
   readonly Seconds?: number;
+  readonly SecondsPath?: string;
+  readonly Next?: string;
+  readonly End?: boolean;
 }
 
 /** An Amazon States Language definition. */
@@ -63,6 +67,29 @@ export interface DefinitionClock {
   sleep(milliseconds: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The value at a plain `$.a.b` path (the only form the project's definitions use for SecondsPath). */
+function valueAt(input: unknown, path: string): unknown {
+  const keys = path.startsWith('$.') ? path.slice(2).split('.') : [];
+  if (keys.length === 0 || keys.some((key) => !/^[A-Za-z0-9_]+$/.test(key))) throw new MalformedInputError(`The local runner reads only plain "$.field" paths, not ${path}.`, { path });
+  return keys
+    .reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), input);
+}
+
+/**
+ * A Wait state with SecondsPath becomes a local task that waits that long and passes its input on
+ * unchanged, as the Wait state does: the library's overrides take only fixed times per state.
+ */
+function withPathWaitsAsTasks(definition: AslDefinition): AslDefinition {
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      if (state.Type !== 'Wait' || state.SecondsPath === undefined) return [name, state];
+      const task: StateDefinition = { Type: 'Task', Resource: `arn:aws:lambda:local:000000000000:function:wait-${name}`, ...(state.Next === undefined ? {} : { Next: state.Next }), ...(state.End === undefined ? {} : { End: state.End }) };
+      return [name, task];
+    }),
+  );
+  return { ...definition, States: states };
+}
+
 /** The definition without the timeouts the runner measures on a {@link DefinitionClock} itself. */
 function withoutTimeouts(definition: AslDefinition): AslDefinition {
   const states = Object.fromEntries(Object.entries(definition.States).map(([name, state]) => [name, { ...state, TimeoutSeconds: undefined }]));
@@ -92,6 +119,18 @@ export async function runLocally(options: {
   const waits: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = (state.Seconds * 1000) / factor;
+    if (state.Type === 'Wait' && state.SecondsPath !== undefined) {
+      const path = state.SecondsPath;
+      handlers[name] = async (waitInput: unknown): Promise<unknown> => {
+        const seconds = valueAt(waitInput, path);
+        // Step Functions fails the execution when SecondsPath does not resolve to a non-negative integer.
+        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) throw new TaskFailure('States.Runtime', `Wait state ${name}: ${path} is ${JSON.stringify(seconds)}, not a non-negative integer.`);
+        if (clock !== undefined) await clock.sleep(seconds * 1000, timers.signal);
+        else await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / factor));
+        return waitInput;
+      };
+      continue;
+    }
     if (state.Type !== 'Task' || state.Resource === undefined) continue;
     const waitsForToken = state.Resource.endsWith('.waitForTaskToken');
     const target = state.Resource.startsWith('arn:aws:states:::lambda:invoke') ? state.Parameters?.FunctionName : state.Resource;
@@ -124,7 +163,8 @@ export async function runLocally(options: {
       return Promise.race([answered, timedOut]);
     };
   }
-  const machine = new StateMachine((clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition)) as never, { validationOptions: { noValidate: true } });
+  const runnable = withPathWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition));
+  const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
     context: { Task: { Token: 'issued-by-the-local-broker' } },

@@ -4,7 +4,7 @@
  * SQS, the deploy records of the deploy actions and the statuses GitHub received. The people push
  * the commit and play their part (world/people.ts); the local CodePipeline and the runtime's real
  * functions do everything else. The scenario is over when the pipeline has settled: no execution
- * running and every event delivered (the rollback trigger's orchestration included).
+ * running, every event delivered and every state machine execution (the rollback's) ended.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -83,8 +83,9 @@ async function settle(world: RehearsalWorld, people: People): Promise<void> {
   for (let round = 0; round < 50; round += 1) {
     await world.pipeline.settled();
     await people.settled();
+    await world.stepFunctions.settled();
     await world.pipeline.settled();
-    if ([...world.pipeline.executions.values()].every((execution) => execution.status !== 'InProgress' && execution.status !== 'Stopping')) return;
+    if (world.stepFunctions.running() === 0 && [...world.pipeline.executions.values()].every((execution) => execution.status !== 'InProgress' && execution.status !== 'Stopping')) return;
   }
 }
 

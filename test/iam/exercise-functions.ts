@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionFromTemplates } from '../../src/local/local-resources.js';
@@ -25,7 +26,10 @@ import * as healthMonitor from '../../src/pipeline/handlers/health-monitor.js';
 import * as notifyPipelineEvent from '../../src/pipeline/handlers/notify-pipeline-event.js';
 import * as publishDeliveryMetrics from '../../src/pipeline/handlers/publish-delivery-metrics.js';
 import * as recordPipelineEvent from '../../src/pipeline/handlers/record-pipeline-event.js';
+import * as rollbackAdvance from '../../src/pipeline/handlers/rollback-advance.js';
 import * as rollbackTrigger from '../../src/pipeline/handlers/rollback-trigger.js';
+import { planRollback } from '../../src/pipeline/domain/rollback/rollback-plan.js';
+import { initialProgress } from '../../src/pipeline/domain/rollback/rollback-progress.js';
 import * as updateCommitStatus from '../../src/pipeline/handlers/update-commit-status.js';
 import * as poller from '../../src/worker/handlers/poller.js';
 import * as buildEnd from '../../src/worker/handlers/build-state-change.js';
@@ -192,7 +196,20 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
       }
     });
     await each(FUNCTION_CALLERS.alarmStateChange, (environment) => alarmStateChange.createHandler(alarmStateChange.dependenciesFromEnvironment(environment))(fixture('cloudwatch-alarm-critical-alarm.json')));
-    await each(FUNCTION_CALLERS.rollbackOrchestrator, (environment) => rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application')));
+    // The trigger plans from the (empty) history, reads the lease and starts the rollback state machine,
+    // which the emulator stores (and never runs) once it exists there: created under the name the template gives it.
+    await each(FUNCTION_CALLERS.rollbackOrchestrator, async (environment, account) => {
+      const stateMachineArn = environment.ROLLBACK_STATE_MACHINE_ARN ?? '';
+      const client = new SFNClient({ endpoint, region: environment.AWS_REGION, credentials: await accountCredentials(endpoint, account), maxAttempts: 1 });
+      await client.send(new CreateStateMachineCommand({ name: stateMachineArn.split(':').at(-1) ?? '', definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }), roleArn: `arn:aws:iam::${account}:role/rollback-state-machine` }));
+      return rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application'));
+    });
+    // The state machine's first step with that plan: the lease, then (no target anywhere) the recorded, announced failure.
+    await each(FUNCTION_CALLERS.rollbackAdvance, (environment) => {
+      const request = { pipelineName, environment: 'test' as const, stage: 'Test-Application', executionId: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', trigger: 'stage-failed:Test-Application', reason: 'exercise' };
+      const progress = initialProgress(planRollback(request, [], ['test', 'staging', 'production']), 'exercise-rollback');
+      return rollbackAdvance.createHandler(rollbackAdvance.dependenciesFromEnvironment(environment))({ progress });
+    });
     // The documented "CodeBuild Build State Change" event of an implementation build that timed out, sent
     // to this environment's project: the handler reads the item it names (absent here), settles nothing,
     // and releases the lock the event names (a conditional delete).

@@ -59,7 +59,7 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     // The CLI runs in a clean emulator: it creates the runtime stack's tables through CloudFormation, for the commands to discover.
     await resetMoto();
     forgetAccountCredentials();
-    const teamTopicArn = functionDeployments(stacks, FUNCTION_CALLERS.rollbackOrchestrator)[0]?.variables.TEAM_TOPIC_ARN ?? '';
+    const teamTopicArn = functionDeployments(stacks, FUNCTION_CALLERS.rollbackAdvance)[0]?.variables.TEAM_TOPIC_ARN ?? '';
     cliOutcomes = await exerciseCli({ endpoint: motoEndpoint(), config: CONFIG, stacks, callLog: join(callLogDirectory, 'kiro-cd.jsonl'), teamTopicArn });
     calls = readAttributedCalls(callLogDirectory);
     service = pipelineServiceCalls(stacks);
@@ -70,7 +70,7 @@ describe('every recorded call is allowed by the synthesized policies', () => {
   });
 
   it('finds one role for each runtime function and one per environment for the poller', () => {
-    for (const caller of [FUNCTION_CALLERS.recordPipelineEvent, FUNCTION_CALLERS.notifyPipelineEvent, FUNCTION_CALLERS.rollbackOrchestrator, FUNCTION_CALLERS.healthMonitorStep]) {
+    for (const caller of [FUNCTION_CALLERS.recordPipelineEvent, FUNCTION_CALLERS.notifyPipelineEvent, FUNCTION_CALLERS.rollbackOrchestrator, FUNCTION_CALLERS.rollbackAdvance, FUNCTION_CALLERS.healthMonitorStep]) {
       expect(rolesOfCaller(iam, caller), caller).toHaveLength(1);
     }
     expect(rolesOfCaller(iam, FUNCTION_CALLERS.workerPoller)).toHaveLength(3);

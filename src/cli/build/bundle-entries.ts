@@ -13,7 +13,7 @@ const lambda = (name: string, entry: string): BundleEntry => ({ name, entry, ext
 export const BUNDLE_ENTRIES: readonly BundleEntry[] = [
   lambda('worker-poller', 'src/worker/handlers/poller.ts'),
   lambda('worker-build-end', 'src/worker/handlers/build-state-change.ts'),
-  ...['health-monitor', 'alarm-state-change', 'rollback-trigger', 'record-pipeline-event', 'notify-pipeline-event', 'publish-delivery-metrics', 'update-commit-status'].map((name) =>
+  ...['health-monitor', 'alarm-state-change', 'rollback-trigger', 'rollback-advance', 'record-pipeline-event', 'notify-pipeline-event', 'publish-delivery-metrics', 'update-commit-status'].map((name) =>
     lambda(name, `src/pipeline/handlers/${name}.ts`),
   ),
 ];

@@ -3,6 +3,10 @@
  * (`X-Amz-Target: CodePipeline_20150709.<Operation>`) is answered by the local CodePipeline, every
  * other request is passed on to moto_server unchanged. So the product's own SDK clients (the
  * rollback orchestrator's CodePipelineControl, `kiro-cd --endpoint-url`) talk to it as to AWS.
+ * Step Functions' StartExecution, DescribeExecution and StopExecution (JSON 1.0,
+ * `X-Amz-Target: AWSStepFunctions.<Operation>`) are answered by the local Step Functions when one is
+ * given: moto stores executions but never runs them, while the rollback trigger needs its state
+ * machine to run.
  * Errors follow the JSON protocol: HTTP 400 with `{"__type": <error name>, "message": ...}`
  * ([JSON protocol errors](https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html#operation-error-serialization)).
  */
@@ -11,8 +15,19 @@ import { CodePipelineApiError } from './api-errors.js';
 import { getPipeline, getPipelineExecution, getPipelineState, listActionExecutions, listPipelineExecutions } from './api-views.js';
 import type { LocalCodePipeline } from './local-codepipeline.js';
 import { listenOnLoopback } from '../loopback-server.js';
+import { StepFunctionsApiError, type LocalStepFunctions } from '../local-step-functions.js';
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
+const STEP_FUNCTIONS_PREFIX = 'AWSStepFunctions.';
+
+/** The Step Functions operations served locally; every other one goes to moto. */
+function stepFunctionsOperations(local: LocalStepFunctions): Readonly<Record<string, (input: never) => unknown>> {
+  return {
+    StartExecution: (input: Parameters<LocalStepFunctions['startExecution']>[0]) => local.startExecution(input),
+    DescribeExecution: (input: Parameters<LocalStepFunctions['describeExecution']>[0]) => local.describeExecution(input),
+    StopExecution: (input: Parameters<LocalStepFunctions['stopExecution']>[0]) => local.stopExecution(input),
+  };
+}
 
 /** The operations served, by name; anything else answers UnknownOperationException naming it. */
 type Operation = (pipeline: LocalCodePipeline, input: never) => unknown;
@@ -37,6 +52,8 @@ export interface LocalAwsEndpoint {
   readonly endpoint: string;
   /** Every CodePipeline operation called, in order (for tests and the report). */
   readonly calls: readonly string[];
+  /** Every Step Functions operation answered locally, in order. */
+  readonly stepFunctionsCalls: readonly string[];
   close(): Promise<void>;
 }
 
@@ -57,8 +74,8 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `local-${Date.now().toString(36)}` });
+function answer(response: ServerResponse, status: number, body: unknown, contentType = 'application/x-amz-json-1.1'): void {
+  response.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': `local-${Date.now().toString(36)}` });
   response.end(JSON.stringify(withEpochSeconds(body)));
 }
 
@@ -87,10 +104,14 @@ export async function startLocalAwsEndpoint(options: {
   readonly region: string;
   /** Told how many requests wait on the upstream emulator whenever that number changes. */
   readonly onUpstreamLoad?: (waiting: number) => void;
+  /** Runs the templates' state machines. @default Step Functions calls go to moto too */
+  readonly stepFunctions?: LocalStepFunctions;
 }): Promise<LocalAwsEndpoint> {
   const served = operations(options.account, options.region);
+  const stepFunctions = options.stepFunctions === undefined ? undefined : stepFunctionsOperations(options.stepFunctions);
   const upstream = new URL(options.upstream);
   const calls: string[] = [];
+  const stepFunctionsCalls: string[] = [];
   let waiting = 0;
   const load = (change: number): void => {
     waiting += change;
@@ -99,6 +120,19 @@ export async function startLocalAwsEndpoint(options: {
   const server: Server = createServer((request, response) => {
     void readBody(request).then((body) => {
       const target = request.headers['x-amz-target'];
+      const stepFunction = typeof target === 'string' && target.startsWith(STEP_FUNCTIONS_PREFIX) ? stepFunctions?.[target.slice(STEP_FUNCTIONS_PREFIX.length)] : undefined;
+      if (stepFunction !== undefined) {
+        stepFunctionsCalls.push((target as string).slice(STEP_FUNCTIONS_PREFIX.length));
+        const json10 = 'application/x-amz-json-1.0';
+        try {
+          answer(response, 200, stepFunction((body.length === 0 ? {} : JSON.parse(body.toString('utf8'))) as never), json10);
+        } catch (error) {
+          if (error instanceof StepFunctionsApiError) answer(response, 400, { __type: error.name, message: error.message }, json10);
+          else if (error instanceof SyntaxError) answer(response, 400, { __type: 'SerializationException', message: `The request body is not JSON: ${error.message}` }, json10);
+          else answer(response, 500, { __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) }, json10);
+        }
+        return;
+      }
       if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
         load(1);
         response.once('close', () => { load(-1); });
@@ -123,5 +157,5 @@ export async function startLocalAwsEndpoint(options: {
     });
   });
   const listener = await listenOnLoopback(server);
-  return { endpoint: listener.url, calls, close: () => listener.close() };
+  return { endpoint: listener.url, calls, stepFunctionsCalls, close: () => listener.close() };
 }

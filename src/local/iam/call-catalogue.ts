@@ -14,7 +14,7 @@ import type { AttributedCall } from './simulate-calls.js';
 export const CALL_CATALOGUE_FILE = fileURLToPath(new URL('./recorded-calls.json', import.meta.url));
 
 /** The input fields `OPERATION_RESOURCES` (call-requests.ts) builds ARNs from; nothing else of an input is kept. */
-export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn', 'id', 'ids', 'names'];
+export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn', 'id', 'ids', 'names', 'stateMachineArn'];
 
 /** A build id is `<project>:<uuid>`; only the project authorizes, so the uuid CodeBuild made up is replaced by one stand-in and the catalogue stays the same from run to run. */
 function withoutBuildUuid(value: unknown): unknown {

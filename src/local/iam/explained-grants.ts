@@ -25,10 +25,9 @@ export interface GeneratedGrant {
 
 /** The explained list. */
 export const UNEXERCISED_GRANTS: readonly UnexercisedGrant[] = [
-  ...['StartPipelineExecution', 'GetPipelineExecution', 'GetPipelineState', 'RollbackStage'].map((operation) => ({ role: 'DeploymentSafetyRollbackOrchestratorRole', action: `codepipeline:${operation}`, resource: /^arn:aws:codepipeline:/, why: NO_CODEPIPELINE })),
-  { role: 'DeploymentSafetyRollbackOrchestratorRole', action: 'dynamodb:Query', resource: /\/index\/(by-commit|known-good)$/, why: NO_CODEPIPELINE },
-  { role: 'DeploymentSafetyRollbackOrchestratorRole', action: 'dynamodb:GetItem', resource: /RollbackLedg/, why: NO_CODEPIPELINE },
-  { role: 'DeploymentSafetyRollbackOrchestratorRole', action: 'sns:Publish', resource: /NotificationsEnv(staging|production)/, why: 'the exercised rollback is for the test environment' },
+  ...['StartPipelineExecution', 'GetPipelineExecution', 'GetPipelineState', 'RollbackStage'].map((operation) => ({ role: 'DeploymentSafetyRollbackAdvanceRole', action: `codepipeline:${operation}`, resource: /^arn:aws:codepipeline:/, why: NO_CODEPIPELINE })),
+  { role: 'DeploymentSafetyRollbackAdvanceRole', action: 'dynamodb:GetItem', resource: /RollbackLedg/, why: 'the lease is read only when another rollback holds it; the exercised step takes a free lease' },
+  { role: 'DeploymentSafetyRollbackAdvanceRole', action: 'sns:Publish', resource: /NotificationsEnv(staging|production)/, why: 'the exercised rollback is for the test environment' },
   { role: 'DeploymentSafetyHealthMonitorStepFunctionRole', action: 'sns:Publish', resource: /NotificationsEnvtest/, why: 'the exercised test bake stays in its watch (for the alarm handler to wake); the staging and production bakes conclude and publish' },
   { role: 'DeploymentSafetyHealthMonitorStepFunctionRole', action: 'dynamodb:UpdateItem', resource: /RollbackLedg/, why: 'a critical alarm mark is only acknowledged during a watch, which needs a task token' },
   { role: 'DeploymentSafetyHealthMonitorStepFunctionRole', action: 'states:SendTaskFailure', resource: /:stateMachine:/, why: NO_TOKEN },

@@ -293,7 +293,8 @@ export function readSynthesizedIam(directory: string): SynthesizedIam {
   const stacks = stacksOf(directory);
   const stateMachines = stacks.flatMap(({ stack, resolve }) =>
     Object.entries(stack.resources)
-      .filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine')
+      // Only a definition with a `.waitForTaskToken` task issues tokens (the rollback state machine issues none).
+      .filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine' && JSON.stringify(resource.Properties?.DefinitionString ?? '').includes('.waitForTaskToken'))
       .map(([id]) => String(resolve({ 'Fn::GetAtt': [id, 'Arn'] }))),
   );
   return { roles: stacks.flatMap(rolesOf), standalonePolicies: stacks.flatMap(standalonePoliciesOf), resourcePolicies: stacks.flatMap(resourcePoliciesOf), stateMachines, encrypted: stacks.flatMap(encryptedResourcesOf) };

@@ -36,6 +36,10 @@ export const DEPLOYMENT_RUNTIME_ENV = {
   stageRollbackWait: 'ROLLBACK_STAGE_WAIT_SECONDS',
   /** How long it waits for the full rollback's parallel stage rollbacks (seconds). */
   fullRollbackWait: 'ROLLBACK_FULL_WAIT_SECONDS',
+  /** How long automation follows one rollback (seconds): the longest modelled chain of paths. */
+  rollbackFollow: 'ROLLBACK_FOLLOW_SECONDS',
+  /** The rollback state machine the trigger starts (its ARN). */
+  rollbackStateMachine: 'ROLLBACK_STATE_MACHINE_ARN',
 } as const;
 
 const topicMap = z.partialRecord(z.enum(ENVIRONMENT_NAMES), z.string().startsWith('arn:'));

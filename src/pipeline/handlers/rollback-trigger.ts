@@ -1,41 +1,50 @@
 /**
- * The rollback Lambda, target of two EventBridge rules: an environment stage of the pipeline FAILED
- * ("CodePipeline Stage Execution State Change": failed deployment, failed post-deployment tests, or
- * the health-check action failing), and the health monitor's own execution ending badly ("Step
- * Functions Execution Status Change"). Both name the same pipeline execution and environment, so
- * they share one rollback key: the ledger's lease turns them into one rollback.
+ * The rollback trigger Lambda, target of two EventBridge rules: an environment stage of the pipeline
+ * FAILED ("CodePipeline Stage Execution State Change": failed deployment, failed post-deployment tests,
+ * or the health-check action failing), and the health monitor's own execution ending badly ("Step
+ * Functions Execution Status Change"). Both name the same pipeline execution and environment, so they
+ * share one rollback key. The trigger does not wait for the rollback: it plans it and starts the
+ * rollback state machine under a name derived from the key (rollback-advance.ts does the steps), so a
+ * second trigger for the same release finds the first execution (or its lease) and does nothing.
  */
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../shared/config/schema.js';
-import { ConfigurationError, MalformedInputError } from '../../shared/errors.js';
+import { MalformedInputError } from '../../shared/errors.js';
 import { requireEnv, type Environment } from '../../shared/environment.js';
-import { CodePipelineControl } from '../adapters/aws/codepipeline-control.js';
+import { DynamoDbDeploymentHistory } from '../adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../adapters/aws/dynamodb-rollback-ledger.js';
-import { runRollback, type RollbackDependencies, type RollbackOutcome } from '../domain/rollback/rollback-orchestrator.js';
+import { SfnRollbackExecutions } from '../adapters/aws/sfn-rollback-executions.js';
+import { planFromHistory, type RollbackHistory } from '../domain/rollback/rollback-from-history.js';
 import type { RollbackRequest } from '../domain/rollback/rollback-plan.js';
-import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../domain/rollback/rollback-timing.js';
+import { initialProgress } from '../domain/rollback/rollback-progress.js';
 import { applicationStageName, stageRole } from '../domain/stage-names.js';
-import { systemClock } from '../../shared/clock.js';
-import { uuidGenerator } from '../../shared/id-generator.js';
-import { DEPLOYMENT_RUNTIME_ENV, historyAndNotifier } from './deployment-runtime.js';
+import type { RollbackExecutions } from '../ports/rollback-executions.js';
+import type { RollbackLedger } from '../ports/rollback-ledger.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { uuidGenerator, type IdGenerator } from '../../shared/id-generator.js';
+import { DEPLOYMENT_RUNTIME_ENV } from './deployment-runtime.js';
 import { lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
 import { recordCalls } from '../../shared/aws/call-recorder.js';
 
-/** What the trigger needs: the orchestrator's dependencies, the pipeline it watches, and a log. */
-export interface RollbackTriggerDependencies extends RollbackDependencies {
+/** What the trigger needs: the history to plan from, the ledger to check, and where rollbacks run. */
+export interface RollbackTriggerDependencies extends RollbackHistory {
   readonly pipelineName: string;
+  readonly ledger: RollbackLedger;
+  readonly executions: RollbackExecutions;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
   readonly log: Log;
 }
 
-/** The part of the Lambda context the handler uses: the time it has left. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
-
-/** What one event led to. */
-export type RollbackTriggerResult = { readonly kind: 'ignored'; readonly reason: string } | { readonly kind: RollbackOutcome['kind']; readonly key: string };
+/** What one event led to: nothing, a started rollback execution, or one that exists already. */
+export type RollbackTriggerResult =
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'started'; readonly key: string; readonly executionArn: string }
+  | { readonly kind: 'duplicate'; readonly key: string };
 
 const stageFailed = z.object({
   id: z.string(),
@@ -99,8 +108,8 @@ export function requestFromEvent(event: unknown, pipelineName: string, environme
 }
 
 /** Builds the handler around its dependencies. */
-export function createHandler(deps: RollbackTriggerDependencies): (event: unknown, context?: InvocationContext) => Promise<RollbackTriggerResult> {
-  return async (event, context) => {
+export function createHandler(deps: RollbackTriggerDependencies): (event: unknown) => Promise<RollbackTriggerResult> {
+  return async (event) => {
     const request = requestFromEvent(event, deps.pipelineName, deps.environments);
     if ('ignore' in request) {
       deps.log({ level: 'info', message: request.ignore });
@@ -112,64 +121,47 @@ export function createHandler(deps: RollbackTriggerDependencies): (event: unknow
       deps.log({ level: 'info', message: reason });
       return { kind: 'ignored', reason };
     }
-    // The budget never outlives the invocation: Lambda stops at its timeout, records included.
-    const remaining = context === undefined ? deps.timing.budgetSeconds : Math.floor(context.getRemainingTimeInMillis() / 1000);
-    const timing: RollbackTiming = { ...deps.timing, budgetSeconds: Math.min(deps.timing.budgetSeconds, remaining) };
-    const outcome = await runRollback({ ...deps, timing }, request);
-    deps.log({ level: outcome.kind === 'failed' ? 'error' : 'info', message: `Rollback ${outcome.kind}.`, key: outcome.plan.key, environment: request.environment, executionId: request.executionId, trigger: request.trigger });
-    return { kind: outcome.kind, key: outcome.plan.key };
+    const plan = await planFromHistory(deps, request);
+    // A lease that finished, or that a running rollback (a manual one, another trigger's) still holds,
+    // means this rollback is done or under way: the same rule as the ledger's conditional write.
+    const lease = await deps.ledger.get(plan.key);
+    const context = { key: plan.key, environment: request.environment, executionId: request.executionId, trigger: request.trigger };
+    if (lease !== undefined && !(lease.status === 'running' && lease.expiresAt < deps.clock.now().toISOString())) {
+      deps.log({ level: 'info', message: `Rollback ${lease.status} already (${lease.rollbackId}): nothing to start.`, ...context });
+      return { kind: 'duplicate', key: plan.key };
+    }
+    const started = await deps.executions.start(plan.key, initialProgress(plan, deps.ids.next()));
+    if (started.kind === 'exists') {
+      deps.log({ level: 'info', message: 'The rollback execution for this key exists already: nothing to start.', ...context });
+      return { kind: 'duplicate', key: plan.key };
+    }
+    deps.log({ level: 'info', message: `Rollback started (${started.executionArn}).`, ...context });
+    return { kind: 'started', key: plan.key, executionArn: started.executionArn };
   };
 }
 
 const SET_BY = 'the Rollback construct (infrastructure/lib/constructs/rollback)';
 
-/** A wait in whole seconds, from the variable the Rollback construct computes from the configuration. */
-function waitSeconds(environment: Environment, key: string): number {
-  const raw = requireEnv(environment, key, SET_BY);
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`Environment variable ${key} must be a positive whole number of seconds, got ${JSON.stringify(raw)}; it is set by ${SET_BY}.`, { key, value: raw });
-  }
-  return value;
-}
-
-/**
- * The orchestrator's timing: retries, poll interval, budget and reserve from the defaults, and the two
- * waits from the stage-rollback durations the construct modelled for this configuration
- * (rollback-duration.ts): a fixed wait shorter than a real stage rollback sent a full rollback into a
- * stage that was still rolling back.
- */
-export function timingFromEnvironment(environment: Environment): RollbackTiming {
-  return {
-    ...DEFAULT_ROLLBACK_TIMING,
-    stageTimeoutSeconds: waitSeconds(environment, DEPLOYMENT_RUNTIME_ENV.stageRollbackWait),
-    fullTimeoutSeconds: waitSeconds(environment, DEPLOYMENT_RUNTIME_ENV.fullRollbackWait),
-  };
-}
-
 /** Builds the production dependencies from the Lambda environment (once per cold start). */
 export function dependenciesFromEnvironment(environment: Environment): RollbackTriggerDependencies {
-  const pipelineName = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY);
-  const { history, notifier, documents } = historyAndNotifier(environment, SET_BY, FUNCTION_CALLERS.rollbackOrchestrator);
-  const sourceAction = requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.sourceAction, SET_BY);
+  // The trigger only reads: the history to plan from and the lease. It notifies nobody; the state machine's steps do.
+  const dynamodb = recordCalls(new DynamoDBClient({}), FUNCTION_CALLERS.rollbackOrchestrator, environment);
   return {
-    pipelineName,
-    history,
-    notifier,
-    ledger: new DynamoDbRollbackLedger(documents, requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
-    pipeline: new CodePipelineControl(recordCalls(new CodePipelineClient({ requestHandler: { requestTimeout: DEFAULT_ROLLBACK_TIMING.callTimeoutSeconds * 1000 } }), FUNCTION_CALLERS.rollbackOrchestrator, environment), pipelineName, sourceAction),
+    pipelineName: requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.pipelineName, SET_BY),
+    history: new DynamoDbDeploymentHistory({ client: dynamodb, tableName: requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.historyTable, SET_BY), clock: systemClock }),
+    ledger: new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(dynamodb), requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.ledgerTable, SET_BY)),
+    executions: new SfnRollbackExecutions(recordCalls(new SFNClient({}), FUNCTION_CALLERS.rollbackOrchestrator, environment), requireEnv(environment, DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine, SET_BY)),
     clock: systemClock,
     ids: uuidGenerator,
-    timing: timingFromEnvironment(environment),
     environments: ENVIRONMENT_NAMES,
     log: lambdaLog,
   };
 }
 
-let cached: ((event: unknown, context?: InvocationContext) => Promise<RollbackTriggerResult>) | undefined;
+let cached: ((event: unknown) => Promise<RollbackTriggerResult>) | undefined;
 
 /** Lambda entry point; dependencies are built once per cold start. */
-export const handler = (event: unknown, context?: InvocationContext): Promise<RollbackTriggerResult> => {
+export const handler = (event: unknown): Promise<RollbackTriggerResult> => {
   cached ??= createHandler(dependenciesFromEnvironment(process.env));
-  return cached(event, context);
+  return cached(event);
 };

@@ -19,6 +19,7 @@ import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../local/codepi
 import { findPipelineDeclaration, type PipelineDeclaration } from '../../local/codepipeline/declaration.js';
 import { LocalCodePipeline } from '../../local/codepipeline/local-codepipeline.js';
 import { stepFunctionsRunner } from '../../local/codepipeline/runners/step-functions-runner.js';
+import { LocalStepFunctions } from '../../local/local-step-functions.js';
 import type { AlarmStateReader } from '../../local/codepipeline/stage-conditions.js';
 import { eventRulesOf, TemplateEventBus } from '../../local/eventbridge/template-event-rules.js';
 import { provisionFromTemplates, subscribeReadBackQueue } from '../../local/local-resources.js';
@@ -78,6 +79,8 @@ export interface RehearsalWorld {
   readonly scripts: Map<string, Readonly<Record<string, ActionResult>>>;
   /** Called with every event CodePipeline emits, before EventBridge delivers it (the people around the pipeline watch it). */
   readonly observers: ((event: CodePipelineEvent) => void)[];
+  /** The templates' state machines as the endpoint's StartExecution runs them (the rollback's). */
+  readonly stepFunctions: LocalStepFunctions;
   /** Errors thrown by event targets (a failing Lambda in AWS would retry, then dead-letter). */
   readonly targetErrors: unknown[];
   close(): Promise<void>;
@@ -235,7 +238,9 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
 
   // The emulator answers one call at a time: while calls queue for it, rehearsal time stands still.
   late.pipeline = pipeline;
-  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region, onUpstreamLoad: (waiting) => { clock.hold(waiting > EMULATOR_BACKLOG); } });
+  // StartExecution through the endpoint (the rollback trigger's) runs the template's state machine, its steps bound by ARN.
+  const localStepFunctions = new LocalStepFunctions({ stateMachines, lambdaFor: (functionArn) => late.functions?.lambdas.get(functionArn), broker, factor: clock.factor, clock });
+  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region, onUpstreamLoad: (waiting) => { clock.hold(waiting > EMULATOR_BACKLOG); }, stepFunctions: localStepFunctions });
   const clients = emulatorClients({ endpoint: endpoint.endpoint, region: where.region });
   late.alarms = alarmStates(clients);
   const codePipeline = new CodePipelineClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region }));
@@ -275,6 +280,7 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     scripts,
     targetErrors,
     observers,
+    stepFunctions: localStepFunctions,
     close: async () => {
       await endpoint.close();
       await github.close();

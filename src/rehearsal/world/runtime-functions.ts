@@ -7,11 +7,13 @@
  */
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { CloudWatchAlarmReader } from '../../pipeline/adapters/aws/cloudwatch-alarm-reader.js';
 import { CodePipelineControl } from '../../pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbHealthSignals } from '../../pipeline/adapters/aws/dynamodb-health-signals.js';
 import { DynamoDbRollbackLedger } from '../../pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SecretsManagerSecretReader } from '../../pipeline/adapters/aws/secrets-manager-secret-reader.js';
+import { SfnRollbackExecutions } from '../../pipeline/adapters/aws/sfn-rollback-executions.js';
 import { GitHubCommitStatus } from '../../pipeline/adapters/github/github-commit-status.js';
 import type { MetricDatum } from '../../pipeline/domain/metrics/delivery-metrics.js';
 import { createHandler as createAlarmStateChange } from '../../pipeline/handlers/alarm-state-change.js';
@@ -19,7 +21,8 @@ import { DEPLOYMENT_RUNTIME_ENV } from '../../pipeline/handlers/deployment-runti
 import { createHandler as createHealthMonitor, watchedAlarms } from '../../pipeline/handlers/health-monitor.js';
 import { createHandler as createNotifier } from '../../pipeline/handlers/notify-pipeline-event.js';
 import { createHandler as createRecorder } from '../../pipeline/handlers/record-pipeline-event.js';
-import { createHandler as createRollbackTrigger, timingFromEnvironment } from '../../pipeline/handlers/rollback-trigger.js';
+import { createHandler as createRollbackAdvance, timingFromEnvironment } from '../../pipeline/handlers/rollback-advance.js';
+import { createHandler as createRollbackTrigger } from '../../pipeline/handlers/rollback-trigger.js';
 import { createHandler as createCommitStatus } from '../../pipeline/handlers/update-commit-status.js';
 import { ENVIRONMENT_NAMES, type DeploymentConfig } from '../../shared/config/schema.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
@@ -51,7 +54,7 @@ export interface RuntimeFunctionsOptions {
 /** The functions by ARN, and what they logged. */
 export interface RuntimeFunctions {
   readonly byArn: ReadonlyMap<string, (event: unknown) => Promise<unknown>>;
-  /** Health monitor tasks, by the ARN the state machine's tasks name. */
+  /** State machine tasks (the health monitor's and the rollback's steps), by the ARN the definitions name. */
   readonly lambdas: ReadonlyMap<string, LocalLambda>;
   readonly logs: Readonly<Record<string, unknown>>[];
   readonly metrics: readonly MetricDatum[][];
@@ -87,17 +90,16 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
 
   bind(FUNCTION_CALLERS.recordPipelineEvent, () => createRecorder({ history: runtime.history, metrics: { publish: (data) => void metrics.push([...data]) }, clock, log: logFor(FUNCTION_CALLERS.recordPipelineEvent) }));
   bind(FUNCTION_CALLERS.notifyPipelineEvent, () => createNotifier({ history: runtime.history, notifier: runtime.notifier, region: options.where.region, log: logFor(FUNCTION_CALLERS.notifyPipelineEvent) }));
+  // The trigger starts the rollback state machine through the endpoint, which runs it locally.
   bind(FUNCTION_CALLERS.rollbackOrchestrator, (variables) =>
     createRollbackTrigger({
       pipelineName: config.pipeline.name,
       history: runtime.history,
-      notifier: runtime.notifier,
       ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
-      pipeline: new CodePipelineControl(recordRehearsalCalls(new CodePipelineClient(client)), config.pipeline.name, variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
+      // The construct names the state machine in the pipeline's account; the rehearsal runs every account in moto's one.
+      executions: new SfnRollbackExecutions(recordRehearsalCalls(new SFNClient(client)), (variables[DEPLOYMENT_RUNTIME_ENV.rollbackStateMachine] ?? '').replace(/^(arn:[^:]*:states:[^:]*:)\d{12}:/, `$1${options.where.account}:`)),
       clock,
       ids: options.ids,
-      // The waits the Rollback construct computed from the configuration, as the deployed Lambda reads them.
-      timing: timingFromEnvironment(variables),
       environments: ENVIRONMENT_NAMES,
       log: logFor(FUNCTION_CALLERS.rollbackOrchestrator),
     }),
@@ -140,5 +142,21 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
   });
   for (const found of templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.healthMonitorStep)) lambdas.set(found.arn, (payload) => asCaller(FUNCTION_CALLERS.healthMonitorStep, () => monitor(payload)));
   if (lambdas.size === 0) missing.push(FUNCTION_CALLERS.healthMonitorStep);
+  const advancing = templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.rollbackAdvance);
+  if (advancing.length === 0) missing.push(FUNCTION_CALLERS.rollbackAdvance);
+  for (const found of advancing) {
+    const advance = createRollbackAdvance({
+      history: runtime.history,
+      notifier: runtime.notifier,
+      ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
+      pipeline: new CodePipelineControl(recordRehearsalCalls(new CodePipelineClient(client)), config.pipeline.name, found.variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
+      clock,
+      ids: options.ids,
+      // The waits and follow time the Rollback construct computed from the configuration, as the deployed Lambda reads them.
+      timing: timingFromEnvironment(found.variables),
+      environments: ENVIRONMENT_NAMES,
+    });
+    lambdas.set(found.arn, (payload) => asCaller(FUNCTION_CALLERS.rollbackAdvance, () => advance(payload)));
+  }
   return { byArn, lambdas, logs, metrics, missing };
 }

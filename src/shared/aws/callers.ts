@@ -12,7 +12,10 @@ export const FUNCTION_CALLERS = {
   updateCommitStatus: 'PipelineEvents/CommitStatus',
   healthMonitorStep: 'DeploymentSafety/HealthMonitor/StepFunction',
   alarmStateChange: 'DeploymentSafety/HealthMonitor/AlarmEventFunction',
+  /** The rollback trigger: plans and starts the rollback state machine (the construct id predates the state machine). */
   rollbackOrchestrator: 'DeploymentSafety/Rollback/Orchestrator',
+  /** The rollback state machine's step: advances the rollback. */
+  rollbackAdvance: 'DeploymentSafety/Rollback/Advance',
   workerPoller: 'Poller/Function',
   workerBuildEnd: 'BuildEnd/Function',
 } as const;

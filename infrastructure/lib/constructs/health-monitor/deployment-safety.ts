@@ -7,9 +7,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DeploymentConfig, EnvironmentName } from '../../../../src/shared/config/schema.js';
 import { HEALTH_MONITOR_TIMEOUT_SECONDS } from '../../../../src/shared/config/aws-limits.js';
-import { orchestratorWaits } from '../../../../src/pipeline/domain/rollback/rollback-duration.js';
 import { SOURCE_ACTION_NAME } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
-import { assertRollbackFitsBudget, environmentRollbackDurations } from '../../../../src/pipeline/domain/plan/rollback-inputs.js';
+import { assertRollbackFitsBudget, rollbackTimingFor } from '../../../../src/pipeline/domain/plan/rollback-inputs.js';
 import { deadLetterAlarm } from '../observability/dead-letter-alarm.js';
 import { observerRoleArn } from '../pipeline-observer-access.js';
 import { Rollback } from '../rollback/rollback.js';
@@ -81,7 +80,7 @@ export class DeploymentSafety extends Construct {
       pipelineName: pipeline.name,
       sourceActionName: SOURCE_ACTION_NAME,
       environments: environments.map((environment) => environment.name),
-      waits: orchestratorWaits(environmentRollbackDurations(props.config, { healthMonitor: true })),
+      waits: rollbackTimingFor(props.config, { healthMonitor: true }),
       key: props.key,
       logRetentionDays: pipeline.logRetentionDays,
       historyTable: props.historyTable,

@@ -11,6 +11,7 @@ import { ConfigurationError } from '../../../shared/errors.js';
 import {
   DEFAULT_DEPLOY_ESTIMATES,
   environmentRollbackDuration,
+  followSeconds,
   orchestratorWaits,
   rollbackBudgetProblems,
   rollbackPaths,
@@ -55,11 +56,15 @@ export function environmentRollbackDurations(config: DeploymentConfig, options: 
 
 /**
  * The orchestrator's timing for this configuration: retries, poll interval, budget and reserve from
- * `options.timing`, both waits from the modelled stage-rollback durations. The Rollback construct hands
- * the deployed orchestrator the same waits, so `kiro-cd rollback` and the Lambda wait alike.
+ * `options.timing`, both waits from the modelled stage-rollback durations, and how long to follow a
+ * rollback from the longest modelled chain of paths (`followSeconds`). The Rollback construct hands
+ * the deployed orchestrator the same numbers, so `kiro-cd rollback` and the state machine wait alike.
  */
 export function rollbackTimingFor(config: DeploymentConfig, options: RollbackModelOptions): RollbackTiming {
-  return { ...(options.timing ?? DEFAULT_ROLLBACK_TIMING), ...orchestratorWaits(environmentRollbackDurations(config, options)) };
+  const timing = options.timing ?? DEFAULT_ROLLBACK_TIMING;
+  const durations = environmentRollbackDurations(config, options);
+  const withWaits = { ...timing, ...orchestratorWaits(durations) };
+  return { ...withWaits, followSeconds: followSeconds(rollbackPaths(durations, withWaits, restartRunSeconds(durations)), withWaits) };
 }
 
 /**

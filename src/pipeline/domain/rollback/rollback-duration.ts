@@ -115,6 +115,23 @@ export function rollbackPaths(durations: readonly EnvironmentRollbackDuration[],
   ];
 }
 
+/**
+ * How long automation follows one rollback before it gives up: the longest chain one rollback can
+ * take. Either the stage rollback runs and fails, then the full rollback (`stage-then-full`), or the
+ * stage rollback runs and fails, the full rollback's calls are refused (no eligible target), and the
+ * pipeline restarts (stage path without its reserve + one retried call + the restart path). The
+ * lease lasts this long; the rollback state machine times out a margin after it.
+ */
+export function followSeconds(paths: readonly RollbackPathDuration[], timing: RollbackTiming): number {
+  const seconds = (kind: RollbackPathDuration['path']): number => {
+    const found = paths.find((path) => path.path === kind);
+    if (found === undefined) throw new RangeError(`followSeconds needs the ${kind} path`);
+    return found.seconds;
+  };
+  const stageThenRestart = seconds('stage') - timing.reserveSeconds + worstCaseCallSeconds(timing) + seconds('restart');
+  return Math.max(seconds('stage-then-full'), stageThenRestart);
+}
+
 /** One reason the configuration cannot roll back within the budget, with its fix. */
 export interface RollbackBudgetProblem {
   readonly environment: string;

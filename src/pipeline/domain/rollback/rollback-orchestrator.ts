@@ -1,7 +1,13 @@
 /**
  * Carries out a rollback plan through the ports: take the lease, roll the current stage back,
- * fall back to a full rollback, and record and announce every step. It imports no AWS code; time
- * comes from the Clock port, so tests run the whole 15-minute budget in milliseconds.
+ * fall back to a full rollback, then to a restart, and record and announce every step. Resumable:
+ * {@link advanceRollback} takes one bounded step over a JSON progress (rollback-progress.ts) and says
+ * how long to wait, so the deployed rollback waits in Step Functions and is not cut at Lambda's 900 s;
+ * {@link runRollback} is the in-process driver. It imports no AWS code; time comes from the Clock
+ * port, so tests run hours of rollback in milliseconds.
+ *
+ * Longer than ~300 lines because the steps share one mutable run (reasons, deadline, moved-pipeline
+ * flag) and the announcements that record them; splitting it would pass that state around instead.
  */
 import type { Clock } from '../../../shared/clock.js';
 import type { DeploymentHistory } from '../../ports/deployment-history.js';
@@ -15,6 +21,7 @@ import type { NoticeKind } from '../notice.js';
 import { PIPELINE_VARIABLES } from '../pipeline-vocabulary.js';
 import { planFromHistory } from './rollback-from-history.js';
 import type { RollbackPlan, RollbackRequest, StageTarget } from './rollback-plan.js';
+import { initialProgress, type CallProgress, type RollbackProgress, type RollbackStep } from './rollback-progress.js';
 import { backoffDelays, type RollbackTiming } from './rollback-timing.js';
 
 /** Where the manual procedure is written down; every failure notice points there. */
@@ -51,168 +58,287 @@ export type RollbackOutcome =
     }
   | { readonly kind: 'failed'; readonly plan: RollbackPlan; readonly rollbackId: string; readonly reason: string };
 
-type StepResult =
-  | { readonly ok: true; readonly executionId: string }
-  /** `refused`: CodePipeline has no eligible target for this stage (UnableToRollbackStageException). */
-  | { readonly ok: false; readonly reason: string; readonly refused?: boolean };
+/** What one call of {@link advanceRollback} leads to: wait and advance again, or the end. */
+export type AdvanceResult =
+  | { readonly progress: RollbackProgress; readonly waitSeconds: number }
+  | { readonly done: RollbackOutcome };
 
-class Deadline {
-  constructor(
-    private readonly clock: Clock,
-    private readonly at: number,
-  ) {}
-
-  remainingSeconds(): number {
-    return (this.at - this.clock.now().getTime()) / 1000;
-  }
-}
+/** Steps one advance takes without waiting before it hands back (each is a few bounded calls). */
+const MAX_STEPS_PER_ADVANCE = 8;
 
 /**
- * Runs one rollback request through the idempotent path: a dry run only plans; otherwise the
- * lease decides whether this run does the work (exactly one of any number of concurrent triggers).
+ * Runs one rollback request in process: a dry run only plans; otherwise the progress is advanced
+ * and the clock sleeps between steps until the rollback ends. The CLI and the tests use it; the
+ * deployed rollback runs the same {@link advanceRollback} from a Step Functions loop instead.
  */
 export async function runRollback(deps: RollbackDependencies, request: RollbackRequest, options: { readonly dryRun?: boolean } = {}): Promise<RollbackOutcome> {
   const plan = await planFromHistory(deps, request);
   if (options.dryRun === true) return { kind: 'planned', plan };
+  let progress = initialProgress(plan, deps.ids.next());
+  for (;;) {
+    const result = await advanceRollback(deps, progress);
+    if ('done' in result) return result.done;
+    progress = result.progress;
+    if (result.waitSeconds > 0) await deps.clock.sleep(Math.round(result.waitSeconds * 1000));
+  }
+}
 
-  const startedAt = deps.clock.now();
-  const rollbackId = deps.ids.next();
-  const budgetMs = deps.timing.budgetSeconds * 1000;
-  const attempt = await deps.ledger.acquire(plan.key, rollbackId, startedAt, new Date(startedAt.getTime() + budgetMs));
-  if (attempt.kind === 'held') return { kind: 'duplicate', plan, lease: attempt.lease };
+/**
+ * Takes the rollback one bounded step further: take the lease, start a stage rollback, a full
+ * rollback or a restart, or poll what runs, then say how long to wait before the next step. The lease
+ * decides whether this rollback does the work (exactly one of any number of concurrent triggers); a
+ * retried first step finds its own lease (the same rollback id) and goes on. An unexpected error after
+ * the lease still ends in a recorded, announced failure, never in silence.
+ */
+export async function advanceRollback(deps: RollbackDependencies, progress: RollbackProgress): Promise<AdvanceResult> {
+  const run = new RollbackRun(deps, progress);
+  if (progress.step.kind === 'acquire') {
+    const lease = await run.acquire();
+    if (lease !== undefined) return { done: { kind: 'duplicate', plan: progress.plan, lease } };
+  }
+  return run.advance();
+}
 
-  const deadline = new Deadline(deps.clock, startedAt.getTime() + budgetMs - deps.timing.reserveSeconds * 1000);
-  const run = new RollbackRun(deps, plan, rollbackId, deadline);
-  return run.execute();
+const iso = (milliseconds: number): string => new Date(milliseconds).toISOString();
+
+/** One call of a rollback step: how to start it, and how to describe it in reasons. */
+interface CallSpec {
+  /** The API call, for "still busy" and "refused" reasons. */
+  readonly call: string;
+  /** What runs, for "ended" and "did not finish" reasons. */
+  readonly what: string;
+  readonly start: () => Promise<string>;
+  /** The longest wait for the execution once it started. */
+  readonly timeoutSeconds: () => number;
 }
 
 class RollbackRun {
-  /** True once any call of this run started something in the pipeline (a stage rollback, a restart, or adopting one). */
-  private movedPipeline = false;
+  private readonly plan: RollbackPlan;
+  private readonly rollbackId: string;
+  private deadlineAt: number;
+  private movedPipeline: boolean;
+  private readonly reasons: string[];
+  private step: RollbackStep;
 
   constructor(
     private readonly deps: RollbackDependencies,
-    private readonly plan: RollbackPlan,
-    private readonly rollbackId: string,
-    private readonly deadline: Deadline,
-  ) {}
+    progress: RollbackProgress,
+  ) {
+    this.plan = progress.plan;
+    this.rollbackId = progress.rollbackId;
+    this.deadlineAt = progress.deadlineAt === undefined ? Number.NaN : Date.parse(progress.deadlineAt);
+    this.movedPipeline = progress.movedPipeline;
+    this.reasons = [...progress.reasons];
+    this.step = progress.step;
+  }
 
-  /** Runs the plan; an unexpected error still ends in a recorded, announced failure, never in silence. */
-  async execute(): Promise<RollbackOutcome> {
+  /** Takes the lease for the whole time automation follows the rollback; the lease that holds it when another has it. */
+  async acquire(): Promise<RollbackLease | undefined> {
+    const { clock, ledger, timing } = this.deps;
+    const startedAt = clock.now().getTime();
+    const followMs = timing.followSeconds * 1000;
+    const attempt = await ledger.acquire(this.plan.key, this.rollbackId, new Date(startedAt), new Date(startedAt + followMs));
+    if (attempt.kind === 'held' && attempt.lease.rollbackId !== this.rollbackId) return attempt.lease;
+    this.deadlineAt = startedAt + followMs - timing.reserveSeconds * 1000;
+    return undefined;
+  }
+
+  /** Runs steps until one has to wait (or the step limit is reached), then hands the progress back. */
+  async advance(): Promise<AdvanceResult> {
     try {
-      return await this.steps();
+      for (let taken = 0; taken < MAX_STEPS_PER_ADVANCE; taken += 1) {
+        const next = await this.stepOnce();
+        if (next !== 'again') return next;
+      }
+      return { progress: this.snapshot(), waitSeconds: 0 };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return this.fail(`The rollback stopped on an unexpected error: ${message}.`);
+      return { done: await this.fail(`The rollback stopped on an unexpected error: ${message}.`) };
     }
   }
 
-  private async steps(): Promise<RollbackOutcome> {
+  private snapshot(): RollbackProgress {
+    return {
+      plan: this.plan,
+      rollbackId: this.rollbackId,
+      ...(Number.isNaN(this.deadlineAt) ? {} : { deadlineAt: iso(this.deadlineAt) }),
+      movedPipeline: this.movedPipeline,
+      reasons: [...this.reasons],
+      step: this.step,
+    };
+  }
+
+  private remainingSeconds(): number {
+    return (this.deadlineAt - this.deps.clock.now().getTime()) / 1000;
+  }
+
+  private async stepOnce(): Promise<AdvanceResult | 'again'> {
     const { plan } = this;
-    const reasons: string[] = [];
-    if (plan.stage.kind === 'stage') {
-      await this.announce('stage', 'started', plan.stage.targetExecutionId, plan.stage.targetCommitId, plan.request.reason);
-      const stage = await this.stageRollback(plan.stage.stage, plan.stage.targetExecutionId);
-      if (stage.ok) return this.succeed('stage', [stage.executionId], plan.stage.targetExecutionId, plan.stage.targetCommitId);
-      reasons.push(stage.reason);
-      await this.announce('stage', 'failed', plan.stage.targetExecutionId, plan.stage.targetCommitId, `${stage.reason} Falling back to a full rollback.`);
-    } else {
-      reasons.push(plan.stage.reason);
-    }
-    if (plan.full.kind === 'none') return this.fail([...reasons, plan.full.reason].join(' '));
-
-    const full = plan.full;
-    const how = full.restartOnly === undefined ? 'stage by stage, in parallel' : `by restarting the pipeline (${full.restartOnly})`;
-    await this.announce('full', 'started', full.targetExecutionId, full.targetCommitId, `${reasons.join(' ')} Returning ${full.environments.join(', ')} to ${full.targetCommitId} ${how}.`);
-    if (full.restartOnly === undefined) {
-      const results = await Promise.all(full.stages.map((target) => this.fullStageRollback(target)));
-      const failures = results.flatMap((result) => (result.ok ? [] : [result]));
-      if (failures.length === 0) {
-        const ids = results.flatMap((result) => (result.ok ? [result.executionId] : []));
-        return this.succeed('full', ids, full.targetExecutionId, full.targetCommitId);
+    const step = this.step;
+    const now = iso(this.deps.clock.now().getTime());
+    switch (step.kind) {
+      case 'acquire': {
+        if (plan.stage.kind === 'stage') {
+          await this.announce('stage', 'started', plan.stage.targetExecutionId, plan.stage.targetCommitId, plan.request.reason);
+          this.step = { kind: 'stage', call: { kind: 'starting', attempt: 0, nextAt: now } };
+          return 'again';
+        }
+        this.reasons.push(plan.stage.reason);
+        return this.beginFull();
       }
-      reasons.push(...failures.map((failure) => failure.reason));
-      // Only a missing target justifies the slow restart; a stage that ran and failed would fail again.
-      if (!failures.some((failure) => failure.refused === true)) return this.fail(reasons.join(' '), full.targetExecutionId, full.targetCommitId);
-      reasons.push(`No eligible stage target: restarted the pipeline on ${full.targetCommitId}, which may not finish within the 15-minute budget.`);
+      case 'stage': {
+        if (plan.stage.kind !== 'stage') throw new Error('a stage step without a stage target in the plan');
+        const call = await this.advanceCall(step.call, this.stageCall(plan.stage.stage, plan.stage.targetExecutionId));
+        this.step = { kind: 'stage', call };
+        if (call.kind !== 'done') return this.waitFor([call]);
+        if (call.result.ok) return { done: await this.succeed('stage', [call.result.executionId], plan.stage.targetExecutionId, plan.stage.targetCommitId) };
+        this.reasons.push(call.result.reason);
+        await this.announce('stage', 'failed', plan.stage.targetExecutionId, plan.stage.targetCommitId, `${call.result.reason} Falling back to a full rollback.`);
+        return this.beginFull();
+      }
+      case 'full': {
+        const full = this.fullStep();
+        const specs = full.stages.map((target) => this.fullStageCall(target));
+        const calls = await Promise.all(step.calls.map((call, index) => this.advanceCall(call, specs[index] as CallSpec)));
+        this.step = { kind: 'full', calls };
+        const results = calls.flatMap((call) => (call.kind === 'done' ? [call.result] : []));
+        if (results.length < calls.length) return this.waitFor(calls);
+        const failures = results.flatMap((result) => (result.ok ? [] : [result]));
+        if (failures.length === 0) {
+          const ids = results.flatMap((result) => (result.ok ? [result.executionId] : []));
+          return { done: await this.succeed('full', ids, full.targetExecutionId, full.targetCommitId) };
+        }
+        this.reasons.push(...failures.map((failure) => failure.reason));
+        // Only a missing target justifies the slow restart; a stage that ran and failed would fail again.
+        if (!failures.some((failure) => failure.refused === true)) return { done: await this.fail(this.reasons.join(' '), full.targetExecutionId, full.targetCommitId) };
+        this.reasons.push(`No eligible stage target: restarting the pipeline on ${full.targetCommitId}; a whole pipeline run takes longer than 15 minutes, and the rollback follows it until its deadline.`);
+        this.step = { kind: 'restart', call: { kind: 'starting', attempt: 0, nextAt: now } };
+        return 'again';
+      }
+      case 'restart': {
+        const full = this.fullStep();
+        const call = await this.advanceCall(step.call, this.restartCall(full.targetCommitId));
+        this.step = { kind: 'restart', call };
+        if (call.kind !== 'done') return this.waitFor([call]);
+        if (call.result.ok) return { done: await this.succeed('full', [call.result.executionId], full.targetExecutionId, full.targetCommitId) };
+        return { done: await this.fail([...this.reasons, call.result.reason].join(' '), full.targetExecutionId, full.targetCommitId) };
+      }
     }
-    const redeploy = await this.restart(full.targetCommitId);
-    if (redeploy.ok) return this.succeed('full', [redeploy.executionId], full.targetExecutionId, full.targetCommitId);
-    return this.fail([...reasons, redeploy.reason].join(' '), full.targetExecutionId, full.targetCommitId);
   }
 
-  private async stageRollback(stage: string, targetExecutionId: string): Promise<StepResult> {
-    // The stage's own onFailure ROLLBACK condition may have started one already: adopt it rather than
-    // race it. Checked before every attempt: while the failed stage still runs (a parallel action not
-    // done yet), RollbackStage is refused as busy, and CodePipeline's own rollback may start meanwhile.
-    const started = await this.retried(`RollbackStage ${stage}`, async () => {
-      const latest = await this.deps.pipeline.stageExecution(stage);
-      if (latest !== undefined && latest.type === 'ROLLBACK' && latest.executionId !== this.plan.request.executionId) return latest.executionId;
-      return this.deps.pipeline.rollbackStage(stage, targetExecutionId);
-    });
-    if (!started.ok) return started;
-    return this.waitFor(started.executionId, this.deps.timing.stageTimeoutSeconds, `stage rollback of ${stage}`);
+  /** Announces the full rollback and starts its parallel stage rollbacks, or the restart when no stage can do it. */
+  private async beginFull(): Promise<AdvanceResult | 'again'> {
+    const { full } = this.plan;
+    if (full.kind === 'none') return { done: await this.fail([...this.reasons, full.reason].join(' ')) };
+    const how = full.restartOnly === undefined ? 'stage by stage, in parallel' : `by restarting the pipeline (${full.restartOnly})`;
+    await this.announce('full', 'started', full.targetExecutionId, full.targetCommitId, `${this.reasons.join(' ')} Returning ${full.environments.join(', ')} to ${full.targetCommitId} ${how}.`);
+    const now = iso(this.deps.clock.now().getTime());
+    this.step =
+      full.restartOnly === undefined
+        ? { kind: 'full', calls: full.stages.map(() => ({ kind: 'starting', attempt: 0, nextAt: now })) }
+        : { kind: 'restart', call: { kind: 'starting', attempt: 0, nextAt: now } };
+    return 'again';
+  }
+
+  private fullStep(): Extract<RollbackPlan['full'], { kind: 'full' }> {
+    if (this.plan.full.kind !== 'full') throw new Error('a full or restart step without a full target in the plan');
+    return this.plan.full;
+  }
+
+  /** Hands back the progress and the wait until the earliest call is due again; 'again' when one is due now. */
+  private waitFor(calls: readonly CallProgress[]): AdvanceResult | 'again' {
+    const due = calls.flatMap((call) => (call.kind === 'starting' ? [Date.parse(call.nextAt)] : call.kind === 'waiting' ? [Date.parse(call.nextPollAt)] : []));
+    const waitMs = Math.max(0, Math.min(...due) - this.deps.clock.now().getTime());
+    if (waitMs === 0) return 'again';
+    return { progress: this.snapshot(), waitSeconds: waitMs / 1000 };
+  }
+
+  /** The stage rollback of the failed stage, adopting a rollback the stage's own onFailure condition started. */
+  private stageCall(stage: string, targetExecutionId: string): CallSpec {
+    return {
+      call: `RollbackStage ${stage}`,
+      what: `stage rollback of ${stage}`,
+      // The stage's own onFailure ROLLBACK condition may have started one already: adopt it rather than
+      // race it. Checked before every attempt: while the failed stage still runs (a parallel action not
+      // done yet), RollbackStage is refused as busy, and CodePipeline's own rollback may start meanwhile.
+      start: async () => {
+        const latest = await this.deps.pipeline.stageExecution(stage);
+        if (latest !== undefined && latest.type === 'ROLLBACK' && latest.executionId !== this.plan.request.executionId) return latest.executionId;
+        return this.deps.pipeline.rollbackStage(stage, targetExecutionId);
+      },
+      timeoutSeconds: () => this.deps.timing.stageTimeoutSeconds,
+    };
   }
 
   /** One stage of the full rollback: RollbackStage to the target, then wait for it (its health check re-runs). */
-  private async fullStageRollback(target: StageTarget): Promise<StepResult> {
-    const started = await this.retried(`RollbackStage ${target.stage}`, () => this.deps.pipeline.rollbackStage(target.stage, target.targetExecutionId));
-    if (!started.ok) return started;
-    return this.waitFor(started.executionId, this.deps.timing.fullTimeoutSeconds, `${target.layer} rollback of ${target.environment} (${target.stage})`);
+  private fullStageCall(target: StageTarget): CallSpec {
+    return {
+      call: `RollbackStage ${target.stage}`,
+      what: `${target.layer} rollback of ${target.environment} (${target.stage})`,
+      start: () => this.deps.pipeline.rollbackStage(target.stage, target.targetExecutionId),
+      timeoutSeconds: () => this.deps.timing.fullTimeoutSeconds,
+    };
   }
 
   /** The last resort: a new pipeline execution on the target commit, marked as a rollback. */
-  private async restart(commitId: string): Promise<StepResult> {
-    const started = await this.retried('StartPipelineExecution', () =>
-      this.deps.pipeline.redeploy({
-        commitId,
-        // The pipeline-level variables a full rollback carries, so the pipeline's conditions can tell it apart.
-        variables: { [PIPELINE_VARIABLES.rollback.name]: 'true', [PIPELINE_VARIABLES.rollbackId.name]: this.rollbackId },
-        clientRequestToken: this.rollbackId,
-      }),
-    );
-    if (!started.ok) return started;
-    // CodePipeline reports the restart as a plain StartPipelineExecution: mark it, or history and DORA count it as a release.
-    const { pipelineName } = this.plan.request;
-    await this.deps.history.record(fullRollbackRestartMarker({ pipelineName, executionId: started.executionId, rollbackId: this.rollbackId, commitId, at: this.deps.clock.now().toISOString() }));
-    // A restart runs every stage again; it may use the whole remaining budget and is cut off at the deadline.
-    return this.waitFor(started.executionId, this.deadline.remainingSeconds(), 'pipeline restart on the last known good commit');
+  private restartCall(commitId: string): CallSpec {
+    return {
+      call: 'StartPipelineExecution',
+      what: 'pipeline restart on the last known good commit',
+      start: async () => {
+        const executionId = await this.deps.pipeline.redeploy({
+          commitId,
+          // The pipeline-level variables a full rollback carries, so the pipeline's conditions can tell it apart.
+          variables: { [PIPELINE_VARIABLES.rollback.name]: 'true', [PIPELINE_VARIABLES.rollbackId.name]: this.rollbackId },
+          clientRequestToken: this.rollbackId,
+        });
+        // CodePipeline reports the restart as a plain StartPipelineExecution: mark it, or history and DORA count it as a release.
+        const { pipelineName } = this.plan.request;
+        await this.deps.history.record(fullRollbackRestartMarker({ pipelineName, executionId, rollbackId: this.rollbackId, commitId, at: this.deps.clock.now().toISOString() }));
+        return executionId;
+      },
+      // A restart runs every stage again; it may use the whole remaining time and is cut off at the deadline.
+      timeoutSeconds: () => this.remainingSeconds(),
+    };
   }
 
-  /** Calls `start`, retrying PipelineBusyError with backoff while the budget allows. */
-  private async retried(what: string, start: () => Promise<string>): Promise<StepResult> {
-    const delays = backoffDelays(this.deps.timing);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const executionId = await start();
-        this.movedPipeline = true;
-        return { ok: true, executionId };
-      } catch (error) {
-        if (error instanceof NoRollbackTargetError) return { ok: false, reason: `${what} refused: ${error.message}.`, refused: true };
-        if (!(error instanceof PipelineBusyError)) throw error;
-        const delay = delays[attempt];
-        if (delay === undefined || delay >= this.deadline.remainingSeconds()) {
-          return { ok: false, reason: `${what} still busy after ${attempt + 1} attempts: ${error.message}.` };
-        }
-        await this.deps.clock.sleep(delay * 1000);
-      }
-    }
-  }
-
-  /** Polls the execution until it ends, its own timeout passes, or the budget runs out. */
-  private async waitFor(executionId: string, timeoutSeconds: number, what: string): Promise<StepResult> {
+  /**
+   * One step of one call: start it when due (retrying PipelineBusyError with backoff while the deadline
+   * allows), or poll its execution when due, until it ends, its own timeout passes, or the deadline.
+   */
+  private async advanceCall(call: CallProgress, spec: CallSpec): Promise<CallProgress> {
     const { clock, pipeline, timing } = this.deps;
-    const until = clock.now().getTime() + timeoutSeconds * 1000;
-    for (;;) {
-      const status = await pipeline.executionStatus(executionId);
-      if (status === 'Succeeded') return { ok: true, executionId };
-      if (status !== 'InProgress' && status !== 'Stopping') {
-        return { ok: false, reason: `The ${what} (execution ${executionId}) ended ${status}.` };
+    if (call.kind === 'done') return call;
+    let current: Extract<CallProgress, { kind: 'waiting' }>;
+    if (call.kind === 'starting') {
+      if (Date.parse(call.nextAt) > clock.now().getTime()) return call;
+      try {
+        const executionId = await spec.start();
+        this.movedPipeline = true;
+        const timeoutSeconds = spec.timeoutSeconds();
+        const startedAt = clock.now().getTime();
+        current = { kind: 'waiting', executionId, until: iso(startedAt + timeoutSeconds * 1000), nextPollAt: iso(startedAt), timeoutSeconds };
+      } catch (error) {
+        if (error instanceof NoRollbackTargetError) return { kind: 'done', result: { ok: false, reason: `${spec.call} refused: ${error.message}.`, refused: true } };
+        if (!(error instanceof PipelineBusyError)) throw error;
+        const delay = backoffDelays(timing)[call.attempt];
+        if (delay === undefined || delay >= this.remainingSeconds()) {
+          return { kind: 'done', result: { ok: false, reason: `${spec.call} still busy after ${call.attempt + 1} attempts: ${error.message}.` } };
+        }
+        return { kind: 'starting', attempt: call.attempt + 1, nextAt: iso(clock.now().getTime() + delay * 1000) };
       }
-      const leftMs = Math.min(until - clock.now().getTime(), this.deadline.remainingSeconds() * 1000);
-      if (leftMs <= 0) return { ok: false, reason: `The ${what} (execution ${executionId}) did not finish within ${timeoutSeconds} s.` };
-      await clock.sleep(Math.min(timing.pollIntervalSeconds * 1000, leftMs));
+    } else {
+      current = call;
     }
+    if (Date.parse(current.nextPollAt) > clock.now().getTime()) return current;
+    const { executionId, timeoutSeconds } = current;
+    const status = await pipeline.executionStatus(executionId);
+    if (status === 'Succeeded') return { kind: 'done', result: { ok: true, executionId } };
+    if (status !== 'InProgress' && status !== 'Stopping') return { kind: 'done', result: { ok: false, reason: `The ${spec.what} (execution ${executionId}) ended ${status}.` } };
+    const now = clock.now().getTime();
+    const leftMs = Math.min(Date.parse(current.until) - now, this.remainingSeconds() * 1000);
+    if (leftMs <= 0) return { kind: 'done', result: { ok: false, reason: `The ${spec.what} (execution ${executionId}) did not finish within ${timeoutSeconds} s.` } };
+    return { ...current, nextPollAt: iso(now + Math.min(timing.pollIntervalSeconds * 1000, leftMs)) };
   }
 
   private async succeed(scope: 'stage' | 'full', rollbackExecutionIds: readonly string[], targetExecutionId: string, targetCommitId: string): Promise<RollbackOutcome> {

@@ -27,6 +27,14 @@ export interface RollbackTiming {
    * target exists, may use whatever remains of the budget and is cut off at the deadline.
    */
   readonly fullTimeoutSeconds: number;
+  /**
+   * How long automation follows one rollback before it records it as failed and escalates: the
+   * lease's lifetime and, less the reserve, the deadline every wait is cut at. The deployed rollback
+   * state machine sets it from the longest modelled path (`followSeconds` in rollback-duration.ts), so
+   * a stage rollback that failed followed by a full rollback, or a whole pipeline restart, is followed
+   * to its end instead of being cut at one Lambda invocation's 900 s.
+   */
+  readonly followSeconds: number;
 }
 
 /**
@@ -46,6 +54,7 @@ export const DEFAULT_ROLLBACK_TIMING: RollbackTiming = {
   pollIntervalSeconds: 15,
   stageTimeoutSeconds: 360,
   fullTimeoutSeconds: 360,
+  followSeconds: 900,
 };
 
 /** The waits between attempts of one call: base, 2·base, 4·base, ... capped at `maxDelaySeconds`. */

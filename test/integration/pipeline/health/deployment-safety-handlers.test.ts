@@ -21,6 +21,7 @@ import type { ReviewGate } from '../../../../src/pipeline/ports/review-gate.js';
 import { CodePipelineDouble } from '../../../../src/local/codepipeline-double.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../../unit/pipeline/domain/rollback/rollback-fixtures.js';
+import { InProcessRollbackExecutions } from '../../../support/fakes/in-process-rollback-executions.js';
 import { createHistoryTable } from '../history/history-table.js';
 
 const config = loadDeploymentConfig();
@@ -206,8 +207,7 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
     const double = new CodePipelineDouble(PIPELINE, stages);
     double.seed(executionId(1), Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])));
     double.seed(executionId(3), { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
-    const handler = createTrigger({
-      pipelineName: PIPELINE,
+    const deps = {
       history: world.history,
       ledger: new DynamoDbRollbackLedger(world.documents, LEDGER),
       pipeline: new CodePipelineControl(double, PIPELINE),
@@ -216,19 +216,29 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
       ids: new CountingIds(),
       timing: DEFAULT_ROLLBACK_TIMING,
       environments: ENVIRONMENTS,
-      log: () => undefined,
-    });
-    return { handler, double, world };
+    };
+    const executions = new InProcessRollbackExecutions(() => deps);
+    const handler = createTrigger({ ...deps, pipelineName: PIPELINE, executions, log: () => undefined });
+    return { handler, double, world, executions, deps };
   }
 
   it('a failed stage and the health monitor’s failure for the same release make one rollback', async () => {
-    const { handler, double, world } = await trigger();
+    const { handler, double, world, executions } = await trigger();
     const [first, second] = await Promise.all([handler(stageFailed('Staging-Application', executionId(3))), handler(monitorFailed(executionId(3)))]);
-    expect([first.kind, second.kind].sort()).toEqual(['duplicate', 'succeeded']);
+    expect([first.kind, second.kind].sort()).toEqual(['duplicate', 'started']);
+    expect(await executions.outcomes()).toEqual([expect.objectContaining({ kind: 'succeeded', scope: 'stage' })]);
     expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
     const phases = (await world.history.timeline(executionId(3))).flatMap((event) => (event.kind === 'rollback' ? [event.phase] : []));
     expect(phases).toEqual(['started', 'succeeded']);
     expect((await world.received()).some((body) => body.includes('rollback'))).toBe(true);
+  });
+
+  it('a trigger after the rollback ended finds the lease and starts nothing', async () => {
+    const { handler, executions } = await trigger();
+    expect(await handler(stageFailed('Staging-Application', executionId(3)))).toMatchObject({ kind: 'started' });
+    await executions.outcomes();
+    expect(await handler(monitorFailed(executionId(3)))).toMatchObject({ kind: 'duplicate' });
+    expect(executions.started).toHaveLength(1);
   });
 
   it.each([
@@ -236,17 +246,22 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
     ['the Build stage (a failed scan blocks the release: nothing was deployed)', stageFailed('Build', executionId(3))],
     ['another pipeline', { ...stageFailed('Staging-Application', executionId(3)), detail: { ...stageFailed('Staging-Application', executionId(3)).detail, pipeline: 'other' } }],
   ])('ignores %s', async (_why, event) => {
-    const { handler, double } = await trigger();
+    const { handler, double, executions } = await trigger();
     expect(await handler(event)).toMatchObject({ kind: 'ignored' });
     expect(double.calls).toEqual([]);
+    expect(executions.started).toEqual([]);
   });
 
-  it('never budgets past the invocation’s remaining time', async () => {
-    const { handler, double, world } = await trigger();
+  it('does not wait for the rollback: it plans, starts the execution and returns, touching no CodePipeline API and no clock', async () => {
+    const { handler, double, world, executions } = await trigger();
     double.outcome = { rollback: 'InProgress', redeploy: 'InProgress' };
     const startedAt = world.clock.now().getTime();
-    expect(await handler(stageFailed('Staging-Application', executionId(3)), { getRemainingTimeInMillis: () => 120_000 })).toMatchObject({ kind: 'failed' });
-    expect(world.clock.now().getTime() - startedAt).toBeLessThanOrEqual(120_000);
+    const result = await handler(stageFailed('Staging-Application', executionId(3)));
+    expect(result).toMatchObject({ kind: 'started', key: `${PIPELINE}#staging#${executionId(3)}` });
+    expect(world.clock.now().getTime()).toBe(startedAt);
+    expect(executions.started[0]?.progress).toMatchObject({ step: { kind: 'acquire' }, plan: { stage: { kind: 'stage', stage: 'Staging-Application' } } });
+    // The execution then runs until its deadline and records the failure.
+    expect(await executions.outcomes()).toEqual([expect.objectContaining({ kind: 'failed' })]);
   });
 
   it('rejects an event it does not know, naming the rules to check', async () => {

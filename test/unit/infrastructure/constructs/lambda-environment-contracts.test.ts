@@ -15,6 +15,7 @@ import {
 import { dependenciesFromEnvironment as doraPublisher } from '../../../../src/pipeline/handlers/publish-delivery-metrics.js';
 import { dependenciesFromEnvironment as recorder } from '../../../../src/pipeline/handlers/record-pipeline-event.js';
 import { dependenciesFromEnvironment as rollbackTrigger } from '../../../../src/pipeline/handlers/rollback-trigger.js';
+import { dependenciesFromEnvironment as rollbackAdvance } from '../../../../src/pipeline/handlers/rollback-advance.js';
 import { dependenciesFromEnvironment as commitStatus } from '../../../../src/pipeline/handlers/update-commit-status.js';
 import type { Environment } from '../../../../src/shared/environment.js';
 import { CALL_LOG_VARIABLE } from '../../../../src/shared/aws/call-recorder.js';
@@ -101,7 +102,8 @@ describe('every Lambda reads exactly the environment its construct sets', () => 
     { name: 'DORA publisher', fn: (s) => s.events.doraPublisher, read: doraPublisher, names: DORA_PUBLISHER_ENVIRONMENT.names },
     { name: 'health-monitor steps', fn: (s) => s.deploymentSafety.healthMonitor.stepLambda, read: healthMonitor },
     { name: 'alarm events', fn: (s) => s.deploymentSafety.healthMonitor.alarmEventFunction, read: alarmStateChange },
-    { name: 'rollback orchestrator', fn: (s) => s.deploymentSafety.rollback.orchestrator, read: rollbackTrigger },
+    { name: 'rollback trigger', fn: (s) => s.deploymentSafety.rollback.orchestrator, read: rollbackTrigger },
+    { name: 'rollback steps', fn: (s) => s.deploymentSafety.rollback.advance, read: rollbackAdvance },
   ];
 
   it.each(cases)('$name', ({ fn, read: readEnvironment, names }) => {

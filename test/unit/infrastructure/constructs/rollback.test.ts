@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rollback } from '../../../../infrastructure/lib/constructs/rollback/rollback.js';
+import { ROLLBACK_EXECUTION_MARGIN_SECONDS, ROLLBACK_STATES, Rollback } from '../../../../infrastructure/lib/constructs/rollback/rollback.js';
 import { RollbackLedgerTable } from '../../../../infrastructure/lib/constructs/rollback/rollback-ledger-table.js';
 import { DeploymentHistoryTable } from '../../../../infrastructure/lib/constructs/observability/deployment-history-table.js';
 
@@ -18,7 +18,7 @@ describe('Rollback construct', () => {
       pipelineName: 'kiro-codebuild-worker',
       sourceActionName: 'owner_repo',
       environments: ['test', 'staging', 'production'],
-      waits: { stageTimeoutSeconds: 720, fullTimeoutSeconds: 720 },
+      waits: { stageTimeoutSeconds: 720, fullTimeoutSeconds: 720, followSeconds: 4947 },
       key,
       logRetentionDays: 90,
       historyTable: new DeploymentHistoryTable(stack, 'History', { key }).table,
@@ -29,13 +29,60 @@ describe('Rollback construct', () => {
     template = Template.fromStack(stack);
   });
 
-  it('runs the orchestrator in one Lambda invocation of 900 s, the 15-minute budget', () => {
+  type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+  const policyOf = (roleFragment: string): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify((policy as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleFragment))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+
+  it('waits in a Step Functions loop, not in a Lambda: the trigger returns within 60 s, a step within 120 s, the execution may run the modelled follow time plus a margin', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 900,
-      Environment: {
-        Variables: Match.objectLike({ SOURCE_ACTION_NAME: 'owner_repo', PIPELINE_NAME: 'kiro-codebuild-worker', ROLLBACK_STAGE_WAIT_SECONDS: '720', ROLLBACK_FULL_WAIT_SECONDS: '720' }),
-      },
+      Timeout: 60,
+      Environment: { Variables: Match.objectLike({ PIPELINE_NAME: 'kiro-codebuild-worker', ROLLBACK_STATE_MACHINE_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:111111111111:stateMachine:kiro-codebuild-worker-rollback']] } }) },
       DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 120,
+      Environment: {
+        Variables: Match.objectLike({ SOURCE_ACTION_NAME: 'owner_repo', ROLLBACK_STAGE_WAIT_SECONDS: '720', ROLLBACK_FULL_WAIT_SECONDS: '720', ROLLBACK_FOLLOW_SECONDS: '4947' }),
+      },
+    });
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown; StateMachineName: string } };
+    expect(machine.Properties.StateMachineName).toBe('kiro-codebuild-worker-rollback');
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain(`\\"TimeoutSeconds\\":${4947 + ROLLBACK_EXECUTION_MARGIN_SECONDS}`);
+    expect(definition).toContain(`\\"${ROLLBACK_STATES.wait}\\":{\\"Type\\":\\"Wait\\",\\"SecondsPath\\":\\"$.waitSeconds\\"`);
+  });
+
+  it('logs every execution to a KMS-encrypted /aws/vendedlogs/states/ group, kept, with X-Ray tracing', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ LogGroupName: '/aws/vendedlogs/states/kiro-codebuild-worker-rollback', KmsKeyId: Match.anyValue(), RetentionInDays: 90 }),
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('lets the trigger start exactly this state machine, and the state machine invoke only the step function', () => {
+    const trigger = policyOf('RollbackOrchestrator');
+    const start = trigger.find((statement) => statement.Sid === 'StartRollback');
+    expect(start).toMatchObject({ Action: 'states:StartExecution', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:111111111111:stateMachine:kiro-codebuild-worker-rollback']] } });
+    expect(trigger.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('codepipeline:'))).toEqual([]);
+    const machine = policyOf('RollbackStateMachineRole');
+    const invokes = machine.filter((statement) => [statement.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    const advance = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('RollbackAdvance'));
+    expect(JSON.stringify(invokes[0]?.Resource)).toContain(`"${advance ?? 'none'}"`);
+    expect(JSON.stringify(invokes[0]?.Resource)).not.toContain('RollbackOrchestrator');
+  });
+
+  it('pages the team when a rollback execution fails, times out or is aborted', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'kiro-codebuild-worker-rollback-execution-problems',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]),
+      AlarmActions: ['arn:aws:sns:us-east-1:111111111111:team'],
     });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   environmentRollbackDuration,
+  followSeconds,
   orchestratorWaits,
   rollbackBudgetProblems,
   rollbackPaths,
@@ -61,6 +62,25 @@ describe('rollbackPaths', () => {
 
   it('counts the whole pipeline run for a restart', () => {
     expect(byPath['restart']).toMatchObject({ seconds: 54 + 4000 + 30, withinBudget: false });
+  });
+});
+
+describe('followSeconds', () => {
+  const durations = [inputs('test', 300, 300), inputs('staging', 300, 480)].map((environment) => environmentRollbackDuration(environment, estimates));
+
+  it.each([
+    ['a long restart: the stage rollback ran and failed, the full rollback was refused, then the whole pipeline ran', 4000, 54 + 720 + 15 + 54 + 54 + 4000 + 30],
+    ['a restart shorter than a full rollback (a tiny pipeline): stage then full is the longest chain', 100, 2 * (54 + 15) + 720 + 720 + 30],
+  ])('follows %s', (_why, pipelineRunSeconds, expected) => {
+    expect(followSeconds(rollbackPaths(durations, DEFAULT_ROLLBACK_TIMING, pipelineRunSeconds), DEFAULT_ROLLBACK_TIMING)).toBe(expected);
+  });
+
+  it('is longer than one Lambda invocation for the example configuration: the waiting cannot live in the Lambda', () => {
+    expect(followSeconds(rollbackPaths(durations, DEFAULT_ROLLBACK_TIMING, 4000), DEFAULT_ROLLBACK_TIMING)).toBeGreaterThan(900);
+  });
+
+  it('refuses paths without the ones it adds up', () => {
+    expect(() => followSeconds([], DEFAULT_ROLLBACK_TIMING)).toThrow(RangeError);
   });
 });
 
