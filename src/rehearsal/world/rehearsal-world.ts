@@ -80,6 +80,8 @@ export interface RehearsalWorld {
   readonly observers: ((event: CodePipelineEvent) => void)[];
   /** Errors thrown by event targets (a failing Lambda in AWS would retry, then dead-letter). */
   readonly targetErrors: unknown[];
+  /** What the emulator behind the endpoint has done so far: the rehearsal prints it per scenario. */
+  readonly emulatorLoad: EmulatorLoad;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,36 @@ export interface RehearsalWorld {
  * works, so a slow or busy machine changes how long the rehearsal takes, not what happens in it.
  */
 export const EMULATOR_BACKLOG = 0;
+
+/**
+ * The calls the endpoint passed on to the emulator and the real time during which at least one was
+ * waiting for it (rehearsal time stands still then: EMULATOR_BACKLOG), counted from the endpoint's
+ * load reports, so the rehearsal can say where its wall time went.
+ */
+export class EmulatorLoad {
+  calls = 0;
+  private busyMs = 0;
+  private waiting = 0;
+  private busySince: number | undefined;
+
+  constructor(private readonly realNow: () => number = () => performance.now()) {}
+
+  /** Told the number of calls waiting on the emulator whenever it changes. */
+  report(waiting: number): void {
+    if (waiting > this.waiting) this.calls += waiting - this.waiting;
+    if (this.waiting === 0 && waiting > 0) this.busySince = this.realNow();
+    if (waiting === 0 && this.busySince !== undefined) {
+      this.busyMs += this.realNow() - this.busySince;
+      this.busySince = undefined;
+    }
+    this.waiting = waiting;
+  }
+
+  /** Real milliseconds with a call waiting on the emulator, up to now. */
+  busy(): number {
+    return this.busyMs + (this.busySince === undefined ? 0 : this.realNow() - this.busySince);
+  }
+}
 
 /** The GitHub token the commit-status function reads from Secrets Manager: a dummy value; the local GitHub server checks that a Bearer token is sent, not which. */
 const REHEARSAL_GITHUB_TOKEN = 'rehearsal-token-not-a-secret';
@@ -235,7 +267,17 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
 
   // The emulator answers one call at a time: while calls queue for it, rehearsal time stands still.
   late.pipeline = pipeline;
-  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region, onUpstreamLoad: (waiting) => { clock.hold(waiting > EMULATOR_BACKLOG); } });
+  const emulatorLoad = new EmulatorLoad();
+  const endpoint = await startLocalAwsEndpoint({
+    pipeline,
+    upstream: options.emulatorEndpoint,
+    account: where.account,
+    region: where.region,
+    onUpstreamLoad: (waiting) => {
+      emulatorLoad.report(waiting);
+      clock.hold(waiting > EMULATOR_BACKLOG);
+    },
+  });
   const clients = emulatorClients({ endpoint: endpoint.endpoint, region: where.region });
   late.alarms = alarmStates(clients);
   const codePipeline = new CodePipelineClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region }));
@@ -275,6 +317,7 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     scripts,
     targetErrors,
     observers,
+    emulatorLoad,
     close: async () => {
       await endpoint.close();
       await github.close();

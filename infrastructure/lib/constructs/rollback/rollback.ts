@@ -118,7 +118,8 @@ export class Rollback extends Construct {
           resources: props.environments.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)].map((stage) => `${pipelineArn}/${stage}`)),
         }),
         // PutItem authorizes on the table only (Service Authorization Reference: resource type `table`); Query also on the indexes.
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] }),
+        // UpdateItem: the restart marker names a commit, so it also enters the execution's summary item (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'HistoryIndexes', actions: ['dynamodb:Query'], resources: Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`) }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
