@@ -12,7 +12,7 @@ import {
 import { ENVIRONMENT_NAMES } from '../../../shared/config/schema.js';
 import { isRetryableDynamoDbError } from '../../../shared/dynamodb-retryable-errors.js';
 import { TransientError } from '../../../shared/errors.js';
-import { foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
+import { foldDeployments, recordEnvironmentsChangedBy } from '../../domain/history/deployment-fold.js';
 import { canonicalEvents } from '../../domain/history/event-order.js';
 import { isSummaryEvent, SUMMARY_SORT_KEY, summaryEventAttribute, summaryEventsOf } from '../../domain/history/execution-summary.js';
 import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
@@ -50,8 +50,11 @@ export interface DynamoDbDeploymentHistoryProps {
  *    and each resulting record is put on condition that the stored one was folded from fewer
  *    events. Stored events only ever grow, so a fold of more events is a fold of a superset: a
  *    record only moves forward, and whichever writer saw the last event writes the final state.
- * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`); it runs for a duplicate, so a delivery that stored its event and then failed before
- * updating the records is completed by the redelivery.
+ * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`), and puts only the
+ * records the fact can change (`recordEnvironmentsChangedBy`: an environment's stage, action, health
+ * or rollback fact changes only that environment's record); it runs for a duplicate, so a delivery
+ * that stored its event and then failed before updating the records is completed by the redelivery
+ * (and every execution's end, an execution fact, rewrites all of its records).
  * 3. an event the execution's summary keeps (`isSummaryEvent`: it names the commit or a failed
  *    action) is also set as one attribute of the summary item (`EXEC#<id>`, `SUMMARY`), by an
  *    UpdateItem that creates the item when it is missing and is conditional on that event's
@@ -75,7 +78,8 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
 
   async record(event: HistoryEvent): Promise<RecordResult> {
     const result = await this.putEvent(event);
-    if (mayChangeRecords(event)) await this.refreshRecords(event.executionId);
+    const changed = recordEnvironmentsChangedBy(event);
+    if (changed.length > 0) await this.refreshRecords(event.executionId, changed);
     if (isSummaryEvent(event)) await this.addToSummary(event);
     return result;
   }
@@ -196,9 +200,9 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
     }
   }
 
-  private async refreshRecords(executionId: string): Promise<void> {
+  private async refreshRecords(executionId: string, environments: readonly EnvironmentName[]): Promise<void> {
     const events = await this.timeline(executionId);
-    const records = foldDeployments(events);
+    const records = foldDeployments(events).filter((record) => environments.includes(record.environment));
     for (const record of records) {
       try {
         await this.send(
