@@ -30,3 +30,29 @@ export async function loadRehearsalConfig(file?: string): Promise<DeploymentConf
   // validateConfig checks the shape before anything trusts it; this only lets the map above run on a list.
   return rehearsalConfig({ pipeline: input.pipeline, environments: Array.isArray(input.environments) ? input.environments : [] } as DeploymentConfigInput);
 }
+
+/** How many hours a day the closed-window variant's production window is open. */
+const WINDOW_OPEN_HOURS = 6;
+
+/** How long after the rehearsal clock's start production's window first opens: more than the rehearsal can take. */
+export const WINDOW_CLOSED_FOR_HOURS = 12;
+
+/**
+ * The configuration of the closed-deployment-window scenario: the repository's configuration
+ * (`input`, not yet validated) with a production deployment window that opens at the
+ * first full hour at least {@link WINDOW_CLOSED_FOR_HOURS} hours after `closedFrom` (UTC), for
+ * {@link WINDOW_OPEN_HOURS} hours a day. The rehearsal clock starts at `closedFrom` and its whole run
+ * (REHEARSAL_REAL_BUDGET_MS x REHEARSAL_TIME_FACTOR, 10 hours) falls outside the window. The window
+ * is written as a user would write it (an EventBridge cron and a time zone) and goes through the one
+ * schema, so the DeploymentWindow rule the scenario meets is what the CDK code synthesizes from it.
+ */
+export function closedProductionWindowConfig(input: { readonly pipeline: unknown; readonly environments: unknown }, closedFrom: Date): DeploymentConfigInput {
+  // The hour after the one WINDOW_CLOSED_FOR_HOURS later: the window opens no sooner than that many hours after closedFrom.
+  const first = (closedFrom.getUTCHours() + WINDOW_CLOSED_FOR_HOURS + 1) % 24;
+  const hours = Array.from({ length: WINDOW_OPEN_HOURS }, (_, offset) => (first + offset) % 24).sort((a, b) => a - b);
+  const environments = (Array.isArray(input.environments) ? input.environments : []) as DeploymentConfigInput['environments'];
+  return {
+    pipeline: input.pipeline as DeploymentConfigInput['pipeline'],
+    environments: environments.map((environment) => (environment.name === 'production' ? { ...environment, deploymentWindow: { cron: `cron(* ${hours.join(',')} ? * * *)`, timeZone: 'UTC' } } : environment)),
+  };
+}

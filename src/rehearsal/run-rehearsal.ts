@@ -26,6 +26,7 @@ import { runBaseline, runScenario, type ScenarioRun } from './run-scenario.js';
 import { People } from './world/people.js';
 import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-world.js';
 import { selectScenarios } from './scenarios.js';
+import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
 import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
@@ -139,6 +140,12 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     };
 
     const rehearsalStart = clock.now();
+    // The closed-window scenario's pipeline is synthesized from its configuration variant beside the scenarios before it.
+    const productionWindowClosed = selection.scenarios.some((scenario) => scenario.configurationChange === 'production-window-closed')
+      ? synthesizeClosedWindowDeclaration(rehearsalStart, { region, account: EMULATOR_ACCOUNT })
+      : undefined;
+    // Awaited only by its scenario; a failure is reported there, never as an unhandled rejection.
+    productionWindowClosed?.catch(() => undefined);
     const runs: ScenarioRun[] = [];
     let baselineDone = false;
     for (const scenario of selection.scenarios) {
@@ -149,7 +156,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         baselineDone = true;
       }
       out.info(`\nScenario ${scenario.name}: ${scenario.title}`);
-      const { result: run, line: cost } = await measured(() => runScenario(live, people, scenario));
+      const { result: run, line: cost } = await measured(() => runScenario(live, people, scenario, productionWindowClosed === undefined ? {} : { productionWindowClosed }));
       runs.push(run);
       out.info(`  executions (CodePipeline API): ${run.executions.map((execution) => `${execution.id.slice(0, 8)} ${execution.type === 'ROLLBACK' ? 'ROLLBACK' : execution.rollbackRestart ? 'restart' : execution.triggerType} ${execution.status}`).join('; ')}`);
       out.info(`  timeline (read back from DynamoDB and SQS):`);

@@ -24,6 +24,9 @@ import { ENVIRONMENT_NAMES } from '../shared/config/schema.js';
 import { compareOutcome, expectedCommit, observeOutcome, type OutcomeVerdict } from './outcome.js';
 import { parseReceivedNotice, type ReceivedNotice } from './received-notice.js';
 import type { ScenarioDefinition } from './scenario-definition.js';
+import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
+import { KiroCdError } from '../shared/errors.js';
+import { compareAutomatedRollbacks, compareRacingStatuses } from './scenarios/expected-executions.js';
 import { buildTimeline, type TimelineEntry } from './timeline.js';
 import { compareExecutions, readExecutions, releaseExecution, type ExecutionView } from './world/engine-read-back.js';
 import type { People } from './world/people.js';
@@ -61,6 +64,18 @@ export async function drainNotices(world: RehearsalWorld): Promise<ReceivedNotic
     await world.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: world.readBackQueueUrl, Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? '' })) }));
   }
   return notices;
+}
+
+/** The variant's declaration, awaited with rehearsal time held: the pipeline is idle meanwhile, and the window must not be reached by waiting. */
+async function variantDeclaration(world: RehearsalWorld, variants: ConfigurationVariants): Promise<PipelineDeclaration> {
+  const pending = variants.productionWindowClosed;
+  if (pending === undefined) throw new KiroCdError('The scenario changes the configuration (production-window-closed), but the rehearsal synthesized no such variant.', { code: 'REHEARSAL_VARIANT_MISSING', fault: 'internal' });
+  world.clock.hold(true);
+  try {
+    return await pending;
+  } finally {
+    world.clock.hold(false);
+  }
 }
 
 /** Waits until the pipeline and the people are both still. */
@@ -102,8 +117,14 @@ export async function runBaseline(world: RehearsalWorld, people: People): Promis
   await drainNotices(world);
 }
 
+/** Pipeline declarations synthesized from the rehearsal's configuration variants, for the scenarios that change the configuration. */
+export interface ConfigurationVariants {
+  /** Production with a deployment window closed for the whole rehearsal. */
+  readonly productionWindowClosed?: Promise<PipelineDeclaration>;
+}
+
 /** Runs `scenario` and judges it from what was recorded. */
-export async function runScenario(world: RehearsalWorld, people: People, scenario: ScenarioDefinition): Promise<ScenarioRun> {
+export async function runScenario(world: RehearsalWorld, people: People, scenario: ScenarioDefinition, variants: ConfigurationVariants = {}): Promise<ScenarioRun> {
   const started = performance.now();
   await people.clearRaisedAlarms();
   await drainNotices(world);
@@ -113,7 +134,9 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     const running = world.records.runningCommit(environment);
     return running === undefined ? [] : [[environment, running]];
   }));
+  const configured = scenario.configurationChange === undefined ? undefined : await variantDeclaration(world, variants);
   const release = world.repository.commit(scenario.commit, scenario.title);
+  if (configured !== undefined) world.structures.markSynthesized(release.id, configured);
   if (scenario.pipelineChange === true) world.structures.markChange(release.id);
   if (scenario.failingBuilds !== undefined) world.scripts.set(release.id, Object.fromEntries(scenario.failingBuilds.map((action) => [action, { status: 'Failed' as const, summary: `${action} failed (scripted)` }])));
   people.begin(scenario, release);
@@ -123,7 +146,8 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     await operatorRollback(world, people, scenario.operatorRollback);
     await settle(world, people);
   }
-  const newer = people.racingCommit;
+  const racing = people.racingCommits;
+  const newer = racing.at(-1);
   people.end();
   const endedAt = world.clock.now();
 
@@ -142,6 +166,7 @@ export async function runScenario(world: RehearsalWorld, people: People, scenari
     const running = world.records.runningCommit(name);
     if (running !== wantedCommit) differences.push(`${environment}: CodeDeploy last deployed ${running?.slice(0, 8) ?? 'nothing'}, expected the ${wanted} (${wantedCommit?.slice(0, 8) ?? 'none'}).`);
   }
+  differences.push(...compareRacingStatuses(scenario.expected.racingStatuses, racing, executions), ...compareAutomatedRollbacks(scenario.expected.automatedStageRollbacks, executions));
   for (const wanted of scenario.expected.commitStatuses ?? []) {
     const set = world.github.statuses.filter((status) => status.commitId === release.id).map((status) => `${status.context}=${status.state}`);
     if (!set.includes(wanted)) differences.push(`GitHub did not receive the commit status ${wanted} for the release (it received ${set.join(', ') || 'none'}).`);

@@ -24,6 +24,8 @@ export const SCENARIO_NAMES = [
   'application-only-commit',
   'production-approval-rejected',
   'operator-rollback',
+  // Last: its configuration change (a production window) stays in every later commit.
+  'closed-deployment-window',
 ] as const;
 /** One scenario name. */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -43,6 +45,14 @@ export interface AlarmStimulus {
   readonly until?: 'rollback-starts' | 'rollback-deployed';
 }
 
+/** Newer commits that race the release. */
+export interface RacingCommits {
+  /** The stage whose start (the release's execution entering it) triggers the pushes. */
+  readonly at: string;
+  /** How many commits are pushed there. */
+  readonly commits: number;
+}
+
 /** Where the release under rehearsal must end in one environment. */
 export interface ExpectedDeployment {
   readonly status: DeploymentStatus;
@@ -60,7 +70,7 @@ export interface ExpectedRollback {
  * The release every environment must run when the scenario ends: `release` is the commit under
  * rehearsal; `last-known-good` the release that had passed production's health check before it;
  * `previous` the release the environment ran before the scenario (where a stage rollback returns it);
- * `newer-commit` the commit pushed while the release ran (a race).
+ * `newer-commit` the newest commit pushed while the release ran (a race).
  */
 export type ExpectedRunningRelease = 'release' | 'last-known-good' | 'previous' | 'newer-commit';
 
@@ -93,10 +103,14 @@ export interface ExpectedOutcome {
   readonly stages?: Readonly<Record<string, ExpectedStageResult>>;
   /** How the release's execution ends (GetPipelineExecution). */
   readonly releaseStatus?: 'Succeeded' | 'Failed' | 'Superseded' | 'Stopped';
+  /** How each racing commit's execution ends (GetPipelineExecution), in the order they were pushed. */
+  readonly racingStatuses?: readonly ('Succeeded' | 'Failed' | 'Superseded' | 'Stopped')[];
   /** The full rollback's restart; absent means there must be none. */
   readonly restart?: ExpectedRestart;
   /** Stage-rollback executions (RollbackStage, manual or automated) started during the scenario, by stage. */
   readonly stageRollbacks?: readonly string[];
+  /** The stage rollbacks CodePipeline must have started by itself (a stage's OnFailure ROLLBACK: trigger AutomatedRollback). */
+  readonly automatedStageRollbacks?: readonly string[];
   /** True when no execution of the scenario may end Cancelled (nothing undid a rollback by self-mutation). */
   readonly noCancelledExecution?: boolean;
   /** Commit statuses GitHub must have received for the release, as `<context>=<state>`. */
@@ -118,6 +132,13 @@ export interface ScenarioDefinition {
    * execution and restarts the pipeline; executions before it are no stage-rollback targets.
    */
   readonly pipelineChange?: boolean;
+  /**
+   * The commit also changes the deployment configuration. `production-window-closed`: production
+   * gets a deployment window that stays closed for the whole rehearsal (rehearsal-config.ts); the
+   * commit's self-mutation updates the pipeline to the declaration the CDK app synthesizes from that
+   * configuration. Every later commit keeps it, so such a scenario runs last.
+   */
+  readonly configurationChange?: 'production-window-closed';
   /** Alarms set off while an environment bakes the release. */
   readonly alarms: readonly AlarmStimulus[];
   /** How the reviewer answers a health review (`kiro-cd approve|reject --token`), or nobody answers. */
@@ -126,8 +147,11 @@ export interface ScenarioDefinition {
   readonly productionApproval: 'approve' | 'reject';
   /** CodeBuild actions that fail for the release's commit, as `<stage>.<action>` (all others succeed). */
   readonly failingBuilds?: readonly string[];
-  /** A second commit pushed when the release's execution starts this stage (SUPERSEDED mode decides). */
-  readonly racingCommitAt?: string;
+  /**
+   * Newer commits pushed, one right after the other, when the release's execution starts a stage
+   * (SUPERSEDED mode decides what becomes of each).
+   */
+  readonly race?: RacingCommits;
   /** After the release has settled, an operator runs `kiro-cd rollback <environment> --endpoint-url <endpoint>`. */
   readonly operatorRollback?: EnvironmentName;
   readonly expected: ExpectedOutcome;

@@ -81,6 +81,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       stages: { 'Staging-Application': 'Failed', 'Approve-Production': 'not-run' },
       releaseStatus: 'Failed',
       stageRollbacks: ['Staging-Application'],
+      // Staging-Application's own OnFailure ROLLBACK does it; the orchestrator adopts that rollback.
+      automatedStageRollbacks: ['Staging-Application'],
     },
   },
   {
@@ -247,11 +249,11 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: 'two-commits-race',
-    title: 'Two commits race: the newer waits for each stage the older holds, then follows it',
+    title: 'Commits race: a waiting execution is superseded by a newer one',
     description:
-      "A second commit is pushed while the first deploys to test. In SUPERSEDED mode a stage holds one execution at a time: the newer waits at each stage the older still holds and follows it; the older, always ahead and never waiting, is not superseded. Both reach production, which ends on the newer commit; nothing is rolled back.",
+      "Two newer commits are pushed, one right after the other, while the release deploys to test. In SUPERSEDED mode a stage holds one execution at a time: the first newer commit's execution waits at Test-Application, which the release still holds; when the second arrives to wait there too, the waiting one is superseded. The release, always ahead and never waiting, is not superseded; production ends on the newest commit; nothing is rolled back.",
     commit: 'application-only',
-    racingCommitAt: 'Test-Application',
+    race: { at: 'Test-Application', commits: 2 },
     alarms: [],
     reviewAnswer: 'approve',
     productionApproval: 'approve',
@@ -264,6 +266,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       running: { test: 'newer-commit', staging: 'newer-commit', production: 'newer-commit' },
       stages: { 'Test-Application': 'Succeeded', 'Production-Application': 'Succeeded' },
       releaseStatus: 'Succeeded',
+      racingStatuses: ['Superseded', 'Succeeded'],
       stageRollbacks: [],
     },
   },
@@ -329,6 +332,30 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       stages: { 'Production-Application': 'Succeeded' },
       releaseStatus: 'Succeeded',
       stageRollbacks: ['Staging-Application'],
+    },
+  },
+  {
+    name: 'closed-deployment-window',
+    title: "Closed deployment window: production's entry condition fails, nobody is asked to approve",
+    description:
+      "The commit gives production a deployment window (a cron and a time zone in its configuration) that is closed at the rehearsal's time. Its self-mutation updates the pipeline to what the CDK code synthesizes from that configuration: Approve-Production and Production-Application get a DeploymentWindow entry condition with result FAIL. The restarted execution deploys test and staging, then fails on entry to Approve-Production: no approval is asked, production keeps its release, and nothing rolls back (a failure before any deployment leaves nothing to undo). The next push inside the window carries the release on.",
+    commit: 'application-only',
+    configurationChange: 'production-window-closed',
+    alarms: [],
+    reviewAnswer: 'approve',
+    productionApproval: 'approve',
+    expected: {
+      deployments: { test: passed, staging: passed },
+      infrastructureDeployed: [],
+      rollbacks: [],
+      // The team learns that production's stage failed (the window), and no one is asked for anything.
+      notices: ['execution-started', 'stage-failed', 'deployment-failed'],
+      absentNotices: ['approval-needed', 'rollback-started', 'deployment-succeeded'],
+      running: { test: 'release', staging: 'release', production: 'previous' },
+      // Entry conditions run before any action: neither production stage runs an action.
+      stages: { 'Staging-Application': 'Succeeded', 'Approve-Production': 'not-run', 'Production-Application': 'not-run' },
+      releaseStatus: 'Failed',
+      stageRollbacks: [],
     },
   },
 ];

@@ -4,7 +4,7 @@
  * answers health reviews with `kiro-cd approve|reject --token`, alarms are set off (SetAlarmState,
  * and CloudWatch's alarm-state event through the templates' EventBridge rules when the scenario
  * says so) when the release starts baking, and set back to OK when the rollback starts or has
- * redeployed; a second commit is pushed when the release reaches a stage. Everything they do is
+ * redeployed; newer commits are pushed when the release reaches a stage. Everything they do is
  * kept as a stimulus for the timeline. They watch the pipeline's events; they decide nothing the
  * pipeline decides.
  */
@@ -30,8 +30,8 @@ const REVIEWER = 'rehearsal-reviewer';
 interface Act {
   readonly scenario: ScenarioDefinition;
   readonly release: CommitInfo;
-  /** The commit pushed by the race, once pushed. */
-  racing?: CommitInfo;
+  /** The commits pushed by the race, in push order, once pushed. */
+  readonly racing: CommitInfo[];
   readonly firing: Map<string, AlarmStimulus>;
 }
 
@@ -58,12 +58,12 @@ export class People {
   /** Starts playing `scenario`, whose release is `release`. */
   begin(scenario: ScenarioDefinition, release: CommitInfo): void {
     this.stimuli.length = 0;
-    this.act = { scenario, release, firing: new Map() };
+    this.act = { scenario, release, racing: [], firing: new Map() };
   }
 
-  /** The commit the race pushed, if any. */
-  get racingCommit(): CommitInfo | undefined {
-    return this.act?.racing;
+  /** The commits the race pushed, in push order (none when the scenario has no race). */
+  get racingCommits(): readonly CommitInfo[] {
+    return this.act?.racing ?? [];
   }
 
   /** Ends the scenario: later approvals are answered as usual. */
@@ -163,9 +163,13 @@ export class People {
     if (act === undefined) return;
     const detail = event.detail as { 'execution-id'?: string; stage?: string; action?: string; state?: string; type?: { category?: string; provider?: string } };
     const executionId = detail['execution-id'] ?? '';
-    if (event['detail-type'] === CODEPIPELINE_DETAIL_TYPES.stage && detail.state === 'STARTED' && detail.stage === act.scenario.racingCommitAt && act.racing === undefined && this.isRelease(executionId)) {
-      act.racing = this.world.repository.commit('application-only', 'A newer commit pushed while the release deploys');
-      this.push(act.racing, 'a newer commit races the release');
+    const race = act.scenario.race;
+    if (race !== undefined && event['detail-type'] === CODEPIPELINE_DETAIL_TYPES.stage && detail.state === 'STARTED' && detail.stage === race.at && act.racing.length === 0 && this.isRelease(executionId)) {
+      // Every commit is made first (git takes wall time, which is rehearsal time), then all are pushed at once.
+      for (let index = 1; index <= race.commits; index += 1) act.racing.push(this.world.repository.commit('application-only', `Newer commit ${index} of ${race.commits} pushed while the release deploys`));
+      act.racing.forEach((newer, index) => {
+        this.push(newer, `newer commit ${index + 1} of ${race.commits} races the release`);
+      });
       return;
     }
     if (event['detail-type'] !== CODEPIPELINE_DETAIL_TYPES.action) return;

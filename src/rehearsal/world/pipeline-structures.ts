@@ -24,9 +24,14 @@ export function changedDeclaration(base: PipelineDeclaration, changes: number): 
   return { ...base, stages: base.stages.map((stage) => ({ ...stage, actions: stage.actions.map(mark) })) };
 }
 
-/** The structure a commit synthesizes: the base, changed once per pipeline-changing commit in its history. */
+/**
+ * The structure a commit synthesizes: the base, changed once per pipeline-changing commit in its
+ * history; from a commit that brought a declaration synthesized from another configuration on,
+ * that declaration is the base.
+ */
 export class PipelineStructures {
   private readonly changingCommits: string[] = [];
+  private readonly synthesized: { readonly commitId: string; readonly declaration: PipelineDeclaration }[] = [];
 
   constructor(
     private readonly base: PipelineDeclaration,
@@ -39,7 +44,13 @@ export class PipelineStructures {
     this.changingCommits.push(commitId);
   }
 
+  /** Marks `commitId` as a commit whose synthesis is `declaration` (its configuration changed the pipeline). */
+  markSynthesized(commitId: string, declaration: PipelineDeclaration): void {
+    this.synthesized.push({ commitId, declaration });
+  }
+
   declarationFor(commitId: string): PipelineDeclaration {
-    return changedDeclaration(this.base, this.changingCommits.filter((changing) => this.isAncestor(changing, commitId)).length);
+    const base = this.synthesized.filter((entry) => this.isAncestor(entry.commitId, commitId)).at(-1)?.declaration ?? this.base;
+    return changedDeclaration(base, this.changingCommits.filter((changing) => this.isAncestor(changing, commitId)).length);
   }
 }

@@ -1,79 +1,91 @@
 /**
- * The pipeline scenarios run on the local CodePipeline built from the synthesized KiroCd-Pipeline
- * template, and a regression in that template (the way a CDK change would make it) makes a named
- * scenario fail: the rehearsal cannot drift from what will be deployed.
+ * The rehearsal cannot drift from what will be deployed: a change to the CDK code that breaks a
+ * rollback rule (applied to the built pipeline before synthesis, as an edit of the construct code
+ * would be) makes a named rehearsal scenario fail, judged only from what the endpoints recorded,
+ * exactly as `npm start` judges it.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Pipeline, type CfnPipeline } from 'aws-cdk-lib/aws-codepipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp } from '../../../infrastructure/lib/kiro-cd-app.js';
-import { CompressedClock } from '../../../src/local/compressed-clock.js';
-import { findPipelineDeclaration, type PipelineDeclaration } from '../../../src/local/codepipeline/declaration.js';
-import { readSynthesizedStacks, type SynthesizedStack } from '../../../src/local/synthesized-templates.js';
-import { PIPELINE_SCENARIOS, type PipelineScenario } from '../../../src/rehearsal/scenarios/pipeline-scenario.js';
-import { rehearsePipelineScenario } from '../../../src/rehearsal/scenarios/rehearse-pipeline-scenario.js';
+import { RecordingOutput } from '../../../src/cli/output.js';
+import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
+import type { ScenarioName } from '../../../src/rehearsal/scenario-definition.js';
+import { motoEndpoint, resetMoto } from '../../support/moto.js';
 
-const WHERE = { region: 'us-east-1', account: '123456789012' };
-let stacks: SynthesizedStack[];
-
-/** The stacks with the pipeline template's stage `stageName` changed by `regress` (a copy; the synthesized files stay). */
-function regressed(stageName: string, regress: (stage: Record<string, unknown>) => void): PipelineDeclaration {
-  const copy = stacks.map((stack) => ({ ...stack, resources: JSON.parse(JSON.stringify(stack.resources)) as SynthesizedStack['resources'] }));
-  const pipeline = copy.flatMap((stack) => Object.values(stack.resources)).find((resource) => resource.Type === 'AWS::CodePipeline::Pipeline');
-  const stage = (pipeline?.Properties?.Stages as Record<string, unknown>[] | undefined)?.find((candidate) => candidate.Name === stageName);
-  if (stage === undefined) throw new Error(`no stage ${stageName} in the synthesized pipeline`);
-  regress(stage);
-  return findPipelineDeclaration(copy, WHERE, 'KiroCd-Pipeline');
+/** One change to the built pipeline's L1 resource, at the stage it names. */
+interface PipelineChange {
+  readonly stageName: string;
+  readonly apply: (pipeline: CfnPipeline, stageIndex: number) => void;
 }
 
-function scenario(name: string): PipelineScenario {
-  const found = PIPELINE_SCENARIOS.find((candidate) => candidate.name === name);
-  if (found === undefined) throw new Error(`no scenario ${name}`);
-  return found;
+/** Synthesizes the product with `changes` applied to the built pipeline, as edits of the CDK code would make it. */
+function synthesizeChanged(changes: readonly PipelineChange[]): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'kiro-drift-assembly-'));
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  buildKiroCdApp(app, loadDeploymentConfig());
+  const pipeline = app.node.findAll().find((construct): construct is Pipeline => construct instanceof Pipeline);
+  if (pipeline === undefined) throw new Error('the app built no pipeline');
+  for (const change of changes) {
+    const index = pipeline.stages.findIndex((stage) => stage.stageName === change.stageName);
+    if (index < 0) throw new Error(`the built pipeline has no stage ${change.stageName}`);
+    change.apply(pipeline.node.defaultChild as CfnPipeline, index);
+  }
+  app.synth();
+  return outdir;
 }
 
-let counter = 0;
-const rehearse = (declaration: PipelineDeclaration, which: PipelineScenario) =>
-  rehearsePipelineScenario(declaration, which, {
-    clock: new CompressedClock(100_000, new Date('2026-12-07T10:00:00Z')),
-    ids: { next: () => `00000000-0000-4000-9000-${String((counter += 1)).padStart(12, '0')}` },
-    ...WHERE,
-  });
+/**
+ * Two changes, each breaking a rule that one scenario rehearses. They share one synthesis and one
+ * rehearsal (the baseline release and the two scenarios, ~1 minute on two cores) instead of paying
+ * for each twice; each scenario's differences name its own change only, so neither hides the other.
+ */
+const CHANGES: readonly PipelineChange[] = [
+  // The rollback skip: the entry condition that SKIPs Approve-Production when KIRO_ROLLBACK=true.
+  { stageName: 'Approve-Production', apply: (pipeline, index) => { pipeline.addPropertyDeletionOverride(`Stages.${index}.BeforeEntry`); } },
+  // Staging-Application's OnFailure ROLLBACK.
+  { stageName: 'Staging-Application', apply: (pipeline, index) => { pipeline.addPropertyDeletionOverride(`Stages.${index}.OnFailure`); } },
+];
 
-describe('pipeline scenarios on the synthesized pipeline', () => {
-  beforeAll(() => {
-    const outdir = mkdtempSync(join(tmpdir(), 'kiro-drift-assembly-'));
-    const app = new App({ outdir, builtinCloudFormationValidation: false });
-    buildKiroCdApp(app, loadDeploymentConfig());
-    app.synth();
-    stacks = readSynthesizedStacks(outdir);
-  }, 240_000);
+const SCENARIOS: readonly ScenarioName[] = ['critical-alarm-stage-rollback', 'failed-stage-rollback-full-rollback'];
 
-  it.each(PIPELINE_SCENARIOS.map((candidate) => [candidate.name]))('%s ends as its data expects, judged from what the local CodePipeline recorded', async (name) => {
-    const verdict = await rehearse(findPipelineDeclaration(stacks, WHERE, 'KiroCd-Pipeline'), scenario(name));
-    expect(verdict.differences).toEqual([]);
-  });
+describe('drift: a CDK change that breaks a rollback rule makes a named rehearsal scenario fail', () => {
+  let result: RehearsalResult;
 
-  it('drift: without the KIRO_ROLLBACK skip on Approve-Production, full-rollback-restart-skips-production-approval fails', async () => {
-    const declaration = regressed('Approve-Production', (stage) => {
-      delete stage.BeforeEntry;
+  beforeAll(async () => {
+    await resetMoto();
+    result = await runRehearsal({
+      cwd: mkdtempSync(join(tmpdir(), 'kiro-drift-cwd-')),
+      assemblyDir: synthesizeChanged(CHANGES),
+      scenarios: [...SCENARIOS],
+      keepEmulator: false,
+      out: new RecordingOutput(),
+      phases: [],
+      startEmulator: () => Promise.resolve({ endpoint: motoEndpoint(), reset: resetMoto, stop: () => Promise.resolve() }),
     });
-    const verdict = await rehearse(declaration, scenario('full-rollback-restart-skips-production-approval'));
-    expect(verdict.differences).toEqual([
-      'Approve-Production: expected Skipped, recorded Failed (Approve: The action timed out after 1440 minute(s) (CodePipeline\'s action timeout).).',
-      'Production-Application: expected Succeeded, recorded not-run.',
-      'approvals asked: expected [], recorded [Approve-Production].',
+  }, 600_000);
+
+  function differencesOf(scenario: ScenarioName): readonly string[] {
+    const verdict = result.runs.find((run) => run.scenario.name === scenario)?.verdict;
+    return verdict?.kind === 'unexpected' ? verdict.differences : [];
+  }
+
+  it('the rehearsal fails (npm start would exit 1)', () => {
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('without the KIRO_ROLLBACK skip on Approve-Production, failed-stage-rollback-full-rollback fails: its restart asks the approver', () => {
+    expect(differencesOf('failed-stage-rollback-full-rollback')).toEqual([
+      'a "approval-needed" notification was sent, but must not have been.',
+      'rollback restart, stage Approve-Production: expected not-run, ListActionExecutions shows Succeeded.',
     ]);
   });
 
-  it("drift: with Staging-Application's OnFailure gone, staging-health-check-fails-stage-rolls-back fails", async () => {
-    const declaration = regressed('Staging-Application', (stage) => {
-      delete stage.OnFailure;
-    });
-    const verdict = await rehearse(declaration, scenario('staging-health-check-fails-stage-rolls-back'));
-    expect(verdict.differences).toEqual(['rolled back: expected [Staging-Application], recorded [].']);
+  it("with Staging-Application's OnFailure gone, critical-alarm-stage-rollback fails: CodePipeline no longer rolls the stage back itself", () => {
+    expect(differencesOf('critical-alarm-stage-rollback')).toEqual(['stage rollbacks CodePipeline started itself (trigger AutomatedRollback): expected [Staging-Application], it started [].']);
   });
 });

@@ -114,7 +114,7 @@ describe('selectScenarios', () => {
   it('runs all of them in the canonical order when none is named, the first-ever release first', () => {
     const selection = selectScenarios([]);
     const names = selection.kind === 'selected' ? selection.scenarios.map((chosen) => chosen.name) : [];
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(15);
     expect(names[0]).toBe('first-release-fails-escalates');
     expect(SCENARIOS.filter((definition) => definition.beforeBaseline === true).map((definition) => definition.name)).toEqual(['first-release-fails-escalates']);
   });

@@ -66,6 +66,25 @@ describe('template wiring', () => {
     expect(structureOf(structures.declarationFor('c'))).toBe(structureOf(changedDeclaration(base, 1)));
   });
 
+  it('a commit whose configuration synthesizes another declaration makes it the base of every commit after it', () => {
+    const base: PipelineDeclaration = {
+      name: 'p',
+      pipelineType: 'V2',
+      executionMode: 'SUPERSEDED',
+      restartExecutionOnUpdate: true,
+      variables: [],
+      stages: [{ name: 'Build', beforeEntry: [], onSuccess: [], actions: [{ name: 'Synth', category: 'Build', provider: 'CodeBuild', runOrder: 1, configuration: { EnvironmentVariables: '[]' } }] }],
+    };
+    const windowed: PipelineDeclaration = { ...base, stages: base.stages.map((stage) => ({ ...stage, beforeEntry: [{ result: 'FAIL', rules: [{ name: 'DeploymentWindow', provider: 'DeploymentWindow', configuration: { Cron: '* * 3 ? * * *' } }] }] })) };
+    const history = ['a', 'b', 'c', 'd'];
+    const structures = new PipelineStructures(base, (ancestor, commit) => history.indexOf(ancestor) <= history.indexOf(commit));
+    structures.markSynthesized('b', windowed);
+    structures.markChange('d');
+    expect(structureOf(structures.declarationFor('a'))).toBe(structureOf(base));
+    expect(structureOf(structures.declarationFor('c'))).toBe(structureOf(windowed));
+    expect(structureOf(structures.declarationFor('d'))).toBe(structureOf(changedDeclaration(windowed, 1)));
+  });
+
   it('the local GitHub records the statuses the real commit-status client posts, with its token', async () => {
     const github = await startGitHubStatusServer();
     try {
