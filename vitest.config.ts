@@ -10,6 +10,12 @@ export default defineConfig({
     setupFiles: ['test/support/polyfills.ts'],
     pool: 'forks',
     maxWorkers: TEST_WORKERS,
+    // Test files share their worker's process instead of each starting a fresh one that imports
+    // aws-cdk-lib, the AWS SDK and the project again (measured: 87 s wall / 47 s CPU isolated, 35 s /
+    // 19 s shared, on the 40 domain test files). Safe because the files that spy on process.stdout or
+    // stub environment variables restore them in afterEach, and each emulator user resets it
+    // (docs/fast-feedback.md).
+    isolate: false,
     sequence: { sequencer: SlowFilesFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -4,17 +4,26 @@
  * anything.
  */
 
-/** The phases `npm run bench` can time, in the order `npm test` runs them, then `npm start`. */
-export const BENCH_PHASES = ['ensure-tools', 'typecheck', 'lint', 'vitest', 'start'] as const;
+/**
+ * The phases `npm run bench` can time, in the order `npm test` runs them, then `npm start`, then the
+ * two halves of `static-checks` on their own (to see which one is the longer; not part of a default run).
+ */
+export const BENCH_PHASES = ['ensure-tools', 'static-checks', 'vitest', 'start', 'typecheck', 'lint'] as const;
 
-/** One phase of `npm test` or `npm start`. */
+/** One phase of `npm test` or `npm start`, or one half of `static-checks`. */
 export type BenchPhase = (typeof BENCH_PHASES)[number];
 
-/** What `npm run bench -- [--runs N] [--only a,b] [--warm]` asks for. */
+/** The phases of `npm test`, which runs them one after the other (package.json). */
+export const NPM_TEST_PHASES: readonly BenchPhase[] = ['ensure-tools', 'static-checks', 'vitest'];
+
+/** What a run without `--only` measures: `npm test`, phase by phase, and `npm start`. */
+export const DEFAULT_PHASES: readonly BenchPhase[] = [...NPM_TEST_PHASES, 'start'];
+
+/** What `npm run bench -- [--runs N] [--only a,b] [--warm] [--in-place]` asks for. */
 export interface BenchOptions {
   /** How many times each phase runs; the table shows the median. @default 3 */
   readonly runs: number;
-  /** The phases to run, in {@link BENCH_PHASES} order. @default every phase */
+  /** The phases to run, in {@link BENCH_PHASES} order. @default {@link DEFAULT_PHASES} */
   readonly phases: readonly BenchPhase[];
   /**
    * Keep the caches (`node_modules/.cache`, `cdk.out`) between runs. Off by default, so that every run
@@ -22,6 +31,12 @@ export interface BenchOptions {
    * @default false
    */
   readonly warm: boolean;
+  /**
+   * Measure the current checkout as it is (uncommitted changes included) instead of a fresh clone of
+   * its HEAD commit with its own `npm ci`.
+   * @default false
+   */
+  readonly inPlace: boolean;
 }
 
 /** One measured run of one phase. */
@@ -36,7 +51,7 @@ export interface BenchSample {
 /** A bad argument to `npm run bench`, with the usage in its message. */
 export class BenchUsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nusage: npm run bench -- [--runs N] [--only ${BENCH_PHASES.join(',')}] [--warm]`);
+    super(`${message}\nusage: npm run bench -- [--runs N] [--only ${BENCH_PHASES.join(',')}] [--warm] [--in-place]`);
     this.name = 'BenchUsageError';
   }
 }
@@ -48,13 +63,16 @@ function isPhase(name: string): name is BenchPhase {
 /** Parses the bench's arguments; an unknown flag or phase, or a run count that is not a positive integer, throws {@link BenchUsageError}. */
 export function parseBenchArgs(args: readonly string[]): BenchOptions {
   let runs = 3;
-  let phases: readonly BenchPhase[] = BENCH_PHASES;
+  let phases: readonly BenchPhase[] = DEFAULT_PHASES;
   let warm = false;
+  let inPlace = false;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index];
     const value = args[index + 1];
     if (arg === '--warm') {
       warm = true;
+    } else if (arg === '--in-place') {
+      inPlace = true;
     } else if (arg === '--runs') {
       if (value === undefined || !/^[1-9][0-9]*$/.test(value)) throw new BenchUsageError(`--runs needs a positive whole number, got ${value ?? 'nothing'}`);
       runs = Number(value);
@@ -69,7 +87,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
       throw new BenchUsageError(`unknown argument ${arg ?? ''}`);
     }
   }
-  return { runs, phases, warm };
+  return { runs, phases, warm, inPlace };
 }
 
 /** The median: the middle value, or the mean of the two middle values of an even count. Throws on an empty list. */
@@ -105,9 +123,6 @@ function row(name: string, seconds: readonly number[], rss: readonly (number | u
   };
 }
 
-/** The phases of `npm test`, which runs them one after the other. */
-const NPM_TEST_PHASES: readonly BenchPhase[] = ['ensure-tools', 'typecheck', 'lint', 'vitest'];
-
 /**
  * One row per measured phase, plus an `npm test` row when every phase of `npm test` was measured:
  * per run the sum of its phases' times and the largest of their peaks (they run one after another).
@@ -136,7 +151,11 @@ export function benchRows(samples: readonly BenchSample[]): BenchRow[] {
   return rows;
 }
 
-/** The rows as an aligned text table (seconds with one decimal, memory in MiB, failed runs counted). */
+/**
+ * The rows as a Markdown table (seconds with one decimal, memory in whole MiB, failed runs counted),
+ * ready to paste into the README; the numbers are right-aligned, the columns padded so it reads in a
+ * terminal too.
+ */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
   const header = ['phase', 'runs', 'median s', 'min s', 'max s', 'peak RSS MiB', 'failed'];
   const body = rows.map((entry) => [
@@ -149,8 +168,27 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     String(entry.failures),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
-  // The phase name is left-aligned, the numbers right-aligned.
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
+  const pad = (cell: string, column: number): string => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0));
+  const line = (cells: readonly string[]): string => `| ${cells.map(pad).join(' | ')} |`;
+  // Markdown's alignment row: the phase name left, the numbers right.
+  const rule = `| ${widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`)).join(' | ')} |`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+/** The machine a bench ran on, as the line printed above its table. */
+export interface BenchMachine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  /** The 1-minute load average before the first run and after the last. */
+  readonly loadBefore: number;
+  readonly loadAfter: number;
+  /** What was measured: the commit of a fresh clone, or the checkout in place. */
+  readonly subject: string;
+}
+
+/** One line naming the machine, its load and what was measured, for the README beside the table. */
+export function formatBenchMachine(machine: BenchMachine): string {
+  return `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}; load average ${machine.loadBefore.toFixed(1)} before, ${machine.loadAfter.toFixed(1)} after; ${machine.subject}.`;
 }

@@ -1,6 +1,7 @@
 /**
  * One synthesis of the product per test run, shared by the test files that only read the assembly
- * (the rehearsal, the pipeline layout). It starts when the first such file asks for it (a request
+ * (the rehearsal, the policy gates over every template, the pipeline layout, the bundle sizes). It
+ * is the product exactly as app.ts synthesizes it (synthesize-product.ts). It starts when the first such file asks for it (a request
  * file in the shared directory, which the global set-up watches) and runs in a child process, so
  * the test workers go on meanwhile; {@link productAssembly} returns when the marker file appears. A
  * run of files that never ask (most targeted runs) never pays for a synthesis: ~15 s of CPU that
@@ -14,8 +15,8 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { SYNTH_DONE_FILE, SYNTH_FAILED_FILE, SYNTH_REQUESTED_FILE } from './shared-assembly-files.js';
 
-/** How long a test file waits for the shared synthesis (it takes ~5–15 s on a busy 2-core machine). */
-const WAIT_LIMIT_MS = 180_000;
+/** How long a test file waits for the shared synthesis (~15 s idle with validation and cdk-nag; minutes on a busy 2-core machine). */
+const WAIT_LIMIT_MS = 300_000;
 const POLL_MS = 100;
 
 /** A synthesis running in the background: its output directory, and `dispose` to stop it and remove the directory. */

@@ -2,11 +2,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Files that take far longer than the rest (measured: the rehearsal ~80 s, the drift test's synthesis and rehearsal, the policy gates over
- * every template, two app shapes, ~55 s of the ~200 s the suite spends in tests). On a clean clone Vitest has no
+ * every template, two app shapes, ~55 s of the ~200 s the suite spends in tests; the gates now in two
+ * files, one per app shape). On a clean clone Vitest has no
  * timings cached and orders by file size, so the rehearsal could start last and run alone for a
  * minute while the other worker idles; starting the slow ones first keeps both workers busy.
  */
-export const SLOW_FILES = ['test/integration/rehearsal/rehearsal.test.ts', 'test/integration/gates/all-templates.test.ts', 'test/integration/rehearsal/pipeline-drift.test.ts'] as const;
+export const SLOW_FILES = [
+  'test/integration/rehearsal/rehearsal.test.ts',
+  // Synthesizes on its own, so it keeps the other worker busy while the shared synthesis runs.
+  'test/integration/gates/all-templates-cross-region.test.ts',
+  'test/integration/gates/all-templates.test.ts',
+  'test/integration/rehearsal/pipeline-drift.test.ts',
+] as const;
 
 /** Vitest's own order (cached failures and durations, then size), with the known slow files first. */
 export default class SlowFilesFirst extends BaseSequencer {

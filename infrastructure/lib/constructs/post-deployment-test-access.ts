@@ -24,13 +24,52 @@ export interface PostDeploymentTestAccessProps {
 }
 
 /**
- * What the pipeline's post-deployment suite (integration, e2e or smoke; test/deployed/) may do in
- * this environment, and nothing more: a role the pipeline account assumes that reads the
- * application stack's outputs, describes the worker's tables, project and alarms, runs one poll
- * cycle's worth of table writes (its own fixture work item and its lock) and starts, follows and
- * stops worker builds. The suite runs in the pipeline account; without this role every suite would
- * be denied in a cross-account environment.
+ * What this environment's post-deployment suite (`postDeploymentTests`: integration, e2e or smoke;
+ * test/deployed/) may do here, and nothing more: a role the pipeline account assumes. Every suite
+ * reads the application stack's outputs and queries the ready work items; smoke (read-only, safe in
+ * production) describes the tables, the implementation project and the alarms; integration and e2e
+ * write their own fixture work item and its lock and start a worker build, which integration stops
+ * and e2e follows (BatchGetBuilds names its status when it does not finish in time). The grants are
+ * the calls the least-privilege proof records for each suite (test/iam/exercise-suites.ts), so the
+ * production role cannot write work items or start builds. The suite runs in the pipeline account;
+ * without this role every suite would be denied in a cross-account environment.
  */
+function suiteStatements(props: PostDeploymentTestAccessProps, stack: Stack): iam.PolicyStatement[] {
+  const suite = props.environment.postDeploymentTests;
+  const common = [
+    new iam.PolicyStatement({
+      sid: 'ReadApplicationOutputs',
+      actions: ['cloudformation:DescribeStacks'],
+      // The stack id ends in a generated UUID; the name before it is fixed.
+      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${props.applicationStackName}/*` })],
+    }),
+    new iam.PolicyStatement({ sid: 'FindReadyItems', actions: ['dynamodb:Query'], resources: [`${props.workItemsTableArn}/index/${WORK_ITEMS_TABLE_KEYS.statusIndexName}`] }),
+    new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+  ];
+  if (suite === 'smoke') {
+    return [
+      ...common,
+      new iam.PolicyStatement({ sid: 'DescribeTables', actions: ['dynamodb:DescribeTable'], resources: [props.workItemsTableArn, props.lockTableArn] }),
+      new iam.PolicyStatement({ sid: 'DescribeProject', actions: ['codebuild:BatchGetProjects'], resources: [props.implementationProjectArn] }),
+      new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [...props.alarmArns] }),
+    ];
+  }
+  return [
+    ...common,
+    new iam.PolicyStatement({
+      sid: 'PlayWorkItems',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [props.workItemsTableArn],
+    }),
+    new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
+    new iam.PolicyStatement({
+      sid: 'RunWorkerBuilds',
+      actions: ['codebuild:StartBuild', suite === 'integration' ? 'codebuild:StopBuild' : 'codebuild:BatchGetBuilds'],
+      resources: [props.implementationProjectArn],
+    }),
+  ];
+}
+
 export class PostDeploymentTestAccess extends Construct {
   readonly role: iam.Role;
 
@@ -42,29 +81,7 @@ export class PostDeploymentTestAccess extends Construct {
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
       description: `Lets the ${props.pipelineAccount} pipeline's post-deployment suite test ${props.environment.name}`,
     });
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'ReadApplicationOutputs',
-        actions: ['cloudformation:DescribeStacks'],
-        // The stack id ends in a generated UUID; the name before it is fixed.
-        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${props.applicationStackName}/*` })],
-      }),
-      new iam.PolicyStatement({ sid: 'DescribeTables', actions: ['dynamodb:DescribeTable'], resources: [props.workItemsTableArn, props.lockTableArn] }),
-      new iam.PolicyStatement({
-        sid: 'PlayWorkItems',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [props.workItemsTableArn],
-      }),
-      new iam.PolicyStatement({ sid: 'FindReadyItems', actions: ['dynamodb:Query'], resources: [`${props.workItemsTableArn}/index/${WORK_ITEMS_TABLE_KEYS.statusIndexName}`] }),
-      new iam.PolicyStatement({ sid: 'TakeAndReleaseLocks', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.lockTableArn] }),
-      new iam.PolicyStatement({
-        sid: 'RunWorkerBuilds',
-        actions: ['codebuild:BatchGetProjects', 'codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
-        resources: [props.implementationProjectArn],
-      }),
-      new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [...props.alarmArns] }),
-      new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
-    ];
+    const statements = suiteStatements(props, stack);
     for (const statement of statements) this.role.addToPrincipalPolicy(statement);
     acknowledgeNagFinding(
       this.role,

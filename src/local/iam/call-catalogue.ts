@@ -14,11 +14,19 @@ import type { AttributedCall } from './simulate-calls.js';
 export const CALL_CATALOGUE_FILE = fileURLToPath(new URL('./recorded-calls.json', import.meta.url));
 
 /** The input fields `OPERATION_RESOURCES` (call-requests.ts) builds ARNs from; nothing else of an input is kept. */
-export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn'];
+export const AUTHORIZATION_INPUT_KEYS: readonly string[] = ['TableName', 'IndexName', 'TopicArn', 'AlarmNames', 'pipelineName', 'name', 'stageName', 'projectName', 'SecretId', 'StackName', 'RoleArn', 'id', 'ids', 'names'];
+
+/** A build id is `<project>:<uuid>`; only the project authorizes, so the uuid CodeBuild made up is replaced by one stand-in and the catalogue stays the same from run to run. */
+function withoutBuildUuid(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutBuildUuid);
+  return typeof value === 'string' ? value.replace(/:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, `:${BUILD_UUID_STAND_IN}`) : value;
+}
+
+const BUILD_UUID_STAND_IN = '00000000-0000-4000-8000-000000000000';
 
 function authorizingInput(input: unknown): Record<string, unknown> {
   const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  return Object.fromEntries(AUTHORIZATION_INPUT_KEYS.filter((key) => record[key] !== undefined).map((key) => [key, record[key]]));
+  return Object.fromEntries(AUTHORIZATION_INPUT_KEYS.filter((key) => record[key] !== undefined).map((key) => [key, key === 'id' || key === 'ids' ? withoutBuildUuid(record[key]) : record[key]]));
 }
 
 /** The distinct calls, reduced and sorted, so the same exercise always yields the same catalogue. */

@@ -25,6 +25,8 @@ export interface AuthorizationRequest {
   readonly resourceAccount: string;
   /** Evaluated on a resource although the Service Authorization Reference lists no resource type (see {@link EVALUATED_ON_TOKEN_ISSUER}). */
   readonly beyondReference?: boolean;
+  /** Request context keys AWS sets for this request (`s3:ResourceAccount` of a bucket owned by a known account). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,6 +53,8 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   STS: 'sts',
   S3: 's3',
   CodeConnections: 'codeconnections',
+  CloudWatchLogs: 'logs',
+  IAM: 'iam',
 };
 
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
@@ -84,6 +88,14 @@ const tokenIssuer: ArnBuilder = (_input, { account, region, stateMachines = [] }
   return local;
 };
 
+const stackArn: ArnBuilder = (input, { region, account }) => {
+  const stack = text(input, 'StackName');
+  return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${STACK_UUID_STAND_IN}`];
+};
+/** CreateLogStream and PutLogEvents authorize on the stream (`log-stream` resource type). */
+const logStream: ArnBuilder = (input, { region, account }) => [`arn:aws:logs:${region}:${account}:log-group:${text(input, 'logGroupName')}:log-stream:${text(input, 'logStreamName')}`];
+const reportGroup: ArnBuilder = (input) => [text(input, 'reportGroupArn')];
+
 /**
  * Operation → resource ARNs, from each operation's entry in the Service Authorization Reference
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
@@ -94,6 +106,7 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   'dynamodb:UpdateItem': table,
   'dynamodb:DeleteItem': table,
   'dynamodb:Query': table,
+  'dynamodb:DescribeTable': table,
   'sns:Publish': (input) => [text(input, 'TopicArn')],
   'cloudwatch:DescribeAlarms': (input, { region, account }) => {
     const names = input.AlarmNames;
@@ -115,12 +128,33 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
     const id = text(input, 'SecretId');
     return [id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${account}:secret:${id}-${SECRET_SUFFIX}`];
   },
-  'cloudformation:ListStackResources': (input, { region, account }) => {
-    const stack = text(input, 'StackName');
-    return [stack.startsWith('arn:') ? stack : `arn:aws:cloudformation:${region}:${account}:stack/${stack}/${STACK_UUID_STAND_IN}`];
-  },
+  'cloudformation:ListStackResources': stackArn,
+  // The calls CodePipeline's CloudFormation actions make as the bootstrap deploy role (service-calls.ts).
+  'cloudformation:DescribeStacks': stackArn,
+  'cloudformation:DescribeChangeSet': stackArn,
+  'cloudformation:DeleteChangeSet': stackArn,
+  'cloudformation:CreateChangeSet': stackArn,
+  'cloudformation:ExecuteChangeSet': stackArn,
+  'cloudformation:CreateStack': stackArn,
+  'cloudformation:UpdateStack': stackArn,
+  'iam:PassRole': (input) => [text(input, 'RoleArn')],
+  // CodeBuild's log and report writes as a project's service role (service-calls.ts).
+  'logs:CreateLogStream': logStream,
+  'logs:PutLogEvents': logStream,
+  'codebuild:CreateReportGroup': reportGroup,
+  'codebuild:CreateReport': reportGroup,
+  'codebuild:UpdateReport': reportGroup,
+  'codebuild:BatchPutTestCases': reportGroup,
+  'codebuild:BatchPutCodeCoverages': reportGroup,
   'sts:AssumeRole': (input) => [text(input, 'RoleArn')],
   // The calls AWS services make for the pipeline's actions (service-calls.ts).
+  // The post-deployment suites' calls (test/deployed): a build id is `<project name>:<uuid>`, authorized on the project.
+  'codebuild:StopBuild': (input, { region, account }) => [`arn:aws:codebuild:${region}:${account}:project/${text(input, 'id').split(':')[0] ?? ''}`],
+  'codebuild:BatchGetProjects': (input, { region, account }) => {
+    const names = Array.isArray(input.names) ? input.names.map(String) : [];
+    if (names.length === 0) throw new Error('the input has no names');
+    return names.map((name) => (name.startsWith('arn:') ? name : `arn:aws:codebuild:${region}:${account}:project/${name}`));
+  },
   'codebuild:BatchGetBuilds': (input, { region, account }) => {
     const ids = Array.isArray(input.ids) ? input.ids.map(String) : [];
     if (ids.length === 0) throw new Error('the input has no ids');
@@ -144,7 +178,10 @@ export function requestsOf(call: Pick<RecordedCall, 'service' | 'operation' | 'i
   const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Input;
   try {
     const beyondReference = EVALUATED_ON_TOKEN_ISSUER.has(action) ? { beyondReference: true } : {};
-    return builder(input, scope).map((resource) => ({ action, resource, resourceAccount: resource === '*' ? scope.account : accountOfArn(resource, scope.account), ...beyondReference }));
+    // S3 ARNs name no account: a call that says whose bucket it expects (ExpectedBucketOwner) is evaluated in that account, with the key AWS sets.
+    const owner = prefix === 's3' && typeof input.ExpectedBucketOwner === 'string' ? input.ExpectedBucketOwner : undefined;
+    const bucketOwner = owner === undefined ? {} : { context: { 's3:ResourceAccount': owner } };
+    return builder(input, scope).map((resource) => ({ action, resource, resourceAccount: owner ?? (resource === '*' ? scope.account : accountOfArn(resource, scope.account)), ...beyondReference, ...bucketOwner }));
   } catch (error) {
     throw new Error(`${action}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

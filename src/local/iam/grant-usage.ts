@@ -51,6 +51,7 @@ const KEY_THROUGH_SERVICE: Readonly<Record<string, { readonly actions: readonly 
   dynamodb: { actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html' },
   sns: { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html' },
   sqs: { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html' },
+  s3: { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], page: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys' },
 };
 
 /** The documented service needs of one role: (action, resource) pairs with the reason. */
@@ -67,7 +68,8 @@ function serviceNeeds(iam: SynthesizedIam, role: TemplateRole, used: readonly Ca
     for (const fn of functions) needs.push({ action: 'lambda:InvokeFunction', resource: fn, why: STATES_INVOKE });
     for (const action of STATES_LOGGING) needs.push({ action, resource: '*', why: STATES_LOGS });
   }
-  const touched = new Set([...used.map((verdict) => verdict.resource.replace(/\/index\/[^/]+$/, '')), ...role.serviceUses.deadLetterQueues]);
+  // A call on an index or an object touches its table or bucket, whose key the service then uses.
+  const touched = new Set([...used.map((verdict) => verdict.resource.replace(/\/index\/[^/]+$/, '').replace(/^(arn:aws:s3:::[^/]+)\/.*$/, '$1')), ...role.serviceUses.deadLetterQueues]);
   for (const encrypted of iam.encrypted) {
     if (!touched.has(encrypted.resource)) continue;
     const through = KEY_THROUGH_SERVICE[encrypted.service];

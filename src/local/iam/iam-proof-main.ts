@@ -9,11 +9,19 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadEnvironmentsFile } from '../../shared/config/environments-file.js';
-import { CALL_CATALOGUE_FILE, readCatalogue } from './call-catalogue.js';
+import { CALL_CATALOGUE_FILE, catalogueOf, readCatalogue } from './call-catalogue.js';
 import { proveLeastPrivilege } from './iam-proof.js';
 import { operatorPolicyName } from './operator-identity.js';
 import { pipelineServiceCalls } from './service-calls.js';
+import { readRehearsalCalls } from './rehearsal-calls.js';
 import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
+
+/**
+ * A rehearsal's recorded calls (`KIRO_CD_CALL_LOG=<file> npm start`) are replayed only when asked
+ * (`--rehearsal-calls <file>`): the rehearsal plays every account in one emulator account and reads
+ * the environments' alarms without the observer role, so its calls do not yet carry the principals
+ * and ARNs of AWS (docs/policy-gates.md, "The rehearsal's calls").
+ */
 
 /** Where the report goes (stdout and stderr in the script, a recorder in tests). */
 export interface ProofOutput {
@@ -22,7 +30,7 @@ export interface ProofOutput {
 }
 
 /** Runs the proof over `assembly` with the calls of `catalogue`; returns the exit code. */
-export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
+export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly rehearsalCalls?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
   const { out } = options;
   if (!existsSync(assembly)) {
     out.error(`No cloud assembly at ${assembly}: run npm run synth first.`);
@@ -30,7 +38,9 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
   }
   let calls;
   try {
-    calls = readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE);
+    const rehearsal = options.rehearsalCalls === undefined ? [] : catalogueOf(readRehearsalCalls(options.rehearsalCalls));
+    if (rehearsal.length > 0) out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${options.rehearsalCalls ?? ''}).`);
+    calls = [...readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE), ...rehearsal];
   } catch (error) {
     out.error(error instanceof Error ? error.message : String(error));
     return 2;
@@ -39,10 +49,12 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
   const service = pipelineServiceCalls(stacksOf(assembly));
   const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName), service);
   out.info(`Least privilege (${calls.length} recorded calls and ${service.calls.length} documented service calls against ${assembly}):\n${result.table}`);
-  out.info(`Not simulated (their roles are the CDK bootstrap roles of the target accounts, outside the assembly): ${service.outsideAssembly.length} CloudFormation actions.`);
+  out.info(`CloudFormation actions simulated as the CDK bootstrap deploy roles of ${service.bootstrapRoles.length} environments (bootstrap template of the installed CDK CLI).`);
+  if (service.outsideAssembly.length > 0) out.info(`Not simulated (no documented calls known for their provider): ${service.outsideAssembly.join(', ')}.`);
   const findings = [
     ...result.denials.map((line) => `DENIED ${line}`),
     ...result.unexplainedUnused.map((line) => `UNUSED ${line} (no recorded call, no documented service need, not in explained-grants.ts)`),
+    ...result.unexplainedGenerated.map((line) => `UNUSED ${line} (a generated service role's grant no documented call uses and GENERATED_ROLE_GRANTS does not explain)`),
     ...result.starResources.map((line) => `STAR ${line} on * although the action names a resource type (not in STAR_RESOURCE_EXCEPTIONS)`),
   ];
   for (const finding of findings) out.error(finding);
@@ -52,5 +64,8 @@ export async function runIamProof(assembly: string, options: { readonly catalogu
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const out: ProofOutput = { info: (line) => process.stdout.write(`${line}\n`), error: (line) => process.stderr.write(`${line}\n`) };
-  process.exitCode = await runIamProof(process.argv[2] ?? 'cdk.out', { out });
+  const flag = process.argv.indexOf('--rehearsal-calls');
+  const rehearsalCalls = flag === -1 ? undefined : process.argv[flag + 1];
+  const assembly = process.argv.slice(2).find((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--rehearsal-calls');
+  process.exitCode = await runIamProof(assembly ?? 'cdk.out', { out, ...(rehearsalCalls === undefined ? {} : { rehearsalCalls }) });
 }

@@ -62,7 +62,7 @@ function resourcePolicyFor(iam: SynthesizedIam, resource: string): ResourcePolic
 
 async function evaluate(identity: Identity, request: AuthorizationRequest, resourcePolicy: PolicyDocument | undefined): Promise<{ allowed: boolean; detail: string }> {
   const simulation = {
-    request: { principal: identity.arn, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccount }, contextVariables: {} },
+    request: { principal: identity.arn, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccount }, contextVariables: { ...request.context } },
     identityPolicies: identity.policies.map((policy) => ({ name: policy.name, policy: policy.document })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],

@@ -51,7 +51,7 @@ export interface TemplateRole {
 export interface EncryptedResource {
   readonly resource: string;
   readonly key: string;
-  readonly service: 'dynamodb' | 'sns' | 'sqs';
+  readonly service: 'dynamodb' | 'sns' | 'sqs' | 's3';
 }
 
 /** A resource policy: AWS evaluates it with the caller's identity policies. */
@@ -270,6 +270,11 @@ const ENCRYPTION_KEY: Readonly<Record<string, { readonly service: EncryptedResou
   },
   'AWS::SNS::Topic': { service: 'sns', key: (p) => p.KmsMasterKeyId },
   'AWS::SQS::Queue': { service: 'sqs', key: (p) => p.KmsMasterKeyId },
+  'AWS::S3::Bucket': {
+    service: 's3',
+    key: (p) =>
+      (p.BucketEncryption as { ServerSideEncryptionConfiguration?: { ServerSideEncryptionByDefault?: { KMSMasterKeyID?: unknown } }[] } | undefined)?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID,
+  },
 };
 
 function encryptedResourcesOf({ stack, resolve }: StackInScope): EncryptedResource[] {
@@ -278,6 +283,7 @@ function encryptedResourcesOf({ stack, resolve }: StackInScope): EncryptedResour
     const key = rule === undefined ? undefined : rule.key(resource.Properties ?? {});
     if (rule === undefined || key === undefined) return [];
     const arn = resource.Type === 'AWS::SNS::Topic' ? resolve({ Ref: id }) : resolve({ 'Fn::GetAtt': [id, 'Arn'] });
+    // A bucket's objects are encrypted with its key: S3 uses it on the caller's behalf for each object it reads or writes.
     return [{ resource: String(arn), key: String(resolve(key)), service: rule.service }];
   });
 }

@@ -30,6 +30,7 @@ import { templateFunctions } from '../../local/template-functions.js';
 import type { TaskTokenBroker } from '../../local/task-token-broker.js';
 import type { LocalLambda } from '../../local/local-state-machine.js';
 import { emulatorClientConfig, type EmulatorClients, type RehearsalRuntime, type RuntimeBinding } from '../rehearsal-runtime.js';
+import { asCaller, recordRehearsalCalls } from '../../local/iam/rehearsal-calls.js';
 
 /** What the functions are built from. */
 export interface RuntimeFunctionsOptions {
@@ -72,10 +73,16 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
   const byArn = new Map<string, (event: unknown) => Promise<unknown>>();
   const lambdas = new Map<string, LocalLambda>();
   const missing: string[] = [];
+  // Opt-in (KIRO_CD_CALL_LOG): each function's calls on these clients are recorded for the least-privilege proof.
+  // Not the alarm reader's: here it reads every environment's alarms directly, where AWS goes through the observer role.
+  for (const shared of [clients.dynamodb, clients.sns]) recordRehearsalCalls(shared);
   const bind = (caller: string, build: (variables: Readonly<Record<string, string>>) => (event: unknown) => Promise<unknown>): void => {
     const deployed = templateFunctions(options.stacks, options.where, caller);
     if (deployed.length === 0) missing.push(caller);
-    for (const found of deployed) byArn.set(found.arn, build(found.variables));
+    for (const found of deployed) {
+      const handler = build(found.variables);
+      byArn.set(found.arn, (event) => asCaller(caller, () => handler(event)));
+    }
   };
 
   bind(FUNCTION_CALLERS.recordPipelineEvent, () => createRecorder({ history: runtime.history, metrics: { publish: (data) => void metrics.push([...data]) }, clock, log: logFor(FUNCTION_CALLERS.recordPipelineEvent) }));
@@ -86,7 +93,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
       history: runtime.history,
       notifier: runtime.notifier,
       ledger: new DynamoDbRollbackLedger(clients.documents, binding.ledgerTable),
-      pipeline: new CodePipelineControl(new CodePipelineClient(client), config.pipeline.name, variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
+      pipeline: new CodePipelineControl(recordRehearsalCalls(new CodePipelineClient(client)), config.pipeline.name, variables[DEPLOYMENT_RUNTIME_ENV.sourceAction]),
       clock,
       ids: options.ids,
       // The waits the Rollback construct computed from the configuration, as the deployed Lambda reads them.
@@ -112,7 +119,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
         owner: config.pipeline.source.owner,
         repository: config.pipeline.source.repository,
         tokenSecretId: config.pipeline.githubTokenSecret,
-        secrets: new SecretsManagerSecretReader(new SecretsManagerClient(client)),
+        secrets: new SecretsManagerSecretReader(recordRehearsalCalls(new SecretsManagerClient(client))),
         clock,
         apiUrl: options.githubApiUrl,
       }),
@@ -131,7 +138,7 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
     clock,
     log: logFor(FUNCTION_CALLERS.healthMonitorStep),
   });
-  for (const found of templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.healthMonitorStep)) lambdas.set(found.arn, (payload) => monitor(payload));
+  for (const found of templateFunctions(options.stacks, options.where, FUNCTION_CALLERS.healthMonitorStep)) lambdas.set(found.arn, (payload) => asCaller(FUNCTION_CALLERS.healthMonitorStep, () => monitor(payload)));
   if (lambdas.size === 0) missing.push(FUNCTION_CALLERS.healthMonitorStep);
   return { byArn, lambdas, logs, metrics, missing };
 }

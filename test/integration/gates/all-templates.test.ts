@@ -1,45 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import type { DeploymentConfig } from '../../../src/shared/config/schema.js';
-import { ARTIFACT_REPLICATION_STACK_ID, buildKiroCdApp, PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
-import { applyPolicyPlugins } from '../../../infrastructure/lib/policy/apply-policy-plugins.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { runAllGates, type GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
+import { productAssembly } from '../../support/shared-assembly.js';
 
 /**
- * The single full-validation synthesis of the suite (built-in CloudFormation validation on): the
- * real product, built by buildKiroCdApp and registered through applyPolicyPlugins exactly as
- * infrastructure/bin/app.ts does, then every gate over every template, the environment stacks in
- * the pipeline's nested stage assemblies included.
+ * Every gate over every template of the real product, the environment stacks in the pipeline's
+ * nested stage assemblies included. The assembly is the run's shared synthesis
+ * (test/support/synthesize-product.ts): the product exactly as infrastructure/bin/app.ts builds it,
+ * built-in CloudFormation validation and the policy plugins on — the suite's one full-validation
+ * synthesis, which the rehearsal and the layout tests read too instead of synthesizing the same
+ * product again. The cross-region variant is all-templates-cross-region.test.ts, a file of its own so
+ * that it runs on the other worker at the same time.
  */
-/**
- * Synthesizes the product for `config` as app.ts does (policy plugins included) and runs every gate.
- * `builtinValidation: false` switches off CDK's built-in CloudFormation validator (~10 s a synthesis,
- * GROUND.md); cfn-lint still checks every template against the resource specification.
- */
-async function gatesOver(outdir: string, config: DeploymentConfig, builtinValidation = true): Promise<GatesRun> {
-  const app = new App({ outdir, builtinCloudFormationValidation: builtinValidation, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-  buildKiroCdApp(app, config);
-  await applyPolicyPlugins(app);
-  app.synth();
-  return runAllGates(outdir);
-}
-
 describe('every policy gate over the synthesized app', () => {
-  let assembly: string;
   let run: GatesRun;
   beforeAll(async () => {
-    assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-'));
-    run = await gatesOver(assembly, loadDeploymentConfig());
+    run = await runAllGates(await productAssembly());
   }, 420_000);
-  afterAll(() => {
-    rmSync(assembly, { recursive: true, force: true });
-  });
 
   it('found the pipeline and runtime stacks and both stacks of each environment in the pipeline stages', () => {
     const stacks = run.stacks.map((stack) => `${stack.stage}/${stack.stackName}`).sort();
@@ -74,34 +54,5 @@ describe('every policy gate over the synthesized app', () => {
     const listed = verdict.kind === 'fail' ? verdict.blocking.map(formatFinding).join('\n') : '';
     expect(listed).toBe('');
     expect(run.results.map((result) => result.gate).sort()).toEqual(['cdk-nag', 'cdk-validation', 'cfn-guard', 'cfn-lint']);
-  });
-});
-
-/**
- * The same, with staging in another region than the pipeline: CodePipeline then needs an artifact
- * bucket in that region (ArtifactReplicationStack), which must pass every gate too. Built-in
- * validation is off here, so the suite keeps one full-validation synthesis (the one above); the
- * region-specific stack is still checked by cfn-lint, cfn-guard and cdk-nag.
- */
-describe('every policy gate over the app with an environment in another region', () => {
-  let assembly: string;
-  let run: GatesRun;
-  beforeAll(async () => {
-    assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-xregion-'));
-    run = await gatesOver(
-      assembly,
-      loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }),
-      false,
-    );
-  }, 420_000);
-  afterAll(() => {
-    rmSync(assembly, { recursive: true, force: true });
-  });
-
-  it('has the artifact bucket stack of that region and zero unaccepted findings in every gate', () => {
-    expect(run.stacks.map((stack) => stack.stackName)).toContain(`${ARTIFACT_REPLICATION_STACK_ID}-us-west-2`);
-    expect(run.stacks.some((stack) => stack.stackName.startsWith('cross-region-stack'))).toBe(false);
-    const verdict = decideGates(run.results);
-    expect(verdict.kind === 'fail' ? verdict.blocking.map(formatFinding).join('\n') : '').toBe('');
   });
 });

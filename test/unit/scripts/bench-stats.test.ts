@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchRows, BenchUsageError, formatBenchTable, median, parseBenchArgs, type BenchSample } from '../../../scripts/bench/bench-stats.js';
+import { benchRows, BenchUsageError, formatBenchMachine, formatBenchTable, median, parseBenchArgs, type BenchSample } from '../../../scripts/bench/bench-stats.js';
 
 describe('median', () => {
   it.each([
@@ -17,12 +17,12 @@ describe('median', () => {
 });
 
 describe('parseBenchArgs', () => {
-  it('defaults to 3 cold runs of every phase', () => {
-    expect(parseBenchArgs([])).toEqual({ runs: 3, phases: ['ensure-tools', 'typecheck', 'lint', 'vitest', 'start'], warm: false });
+  it('defaults to 3 cold runs on a fresh clone of the phases of npm test, then npm start', () => {
+    expect(parseBenchArgs([])).toEqual({ runs: 3, phases: ['ensure-tools', 'static-checks', 'vitest', 'start'], warm: false, inPlace: false });
   });
 
-  it('takes --runs, --only (kept in run order) and --warm', () => {
-    expect(parseBenchArgs(['--only', 'lint,typecheck', '--runs', '5', '--warm'])).toEqual({ runs: 5, phases: ['typecheck', 'lint'], warm: true });
+  it('takes --runs, --only (kept in run order), --warm and --in-place', () => {
+    expect(parseBenchArgs(['--only', 'lint,typecheck', '--runs', '5', '--warm', '--in-place'])).toEqual({ runs: 5, phases: ['typecheck', 'lint'], warm: true, inPlace: true });
   });
 
   it.each([
@@ -48,10 +48,10 @@ describe('benchRows', () => {
 
   it('adds npm test (per run: the sum of its phases, the largest peak) before start when all its phases ran', () => {
     const samples = [
-      ...[1, 2, 3].flatMap((run) => [sample('ensure-tools', 1, 10), sample('typecheck', 10 * run, 300), sample('lint', 20, 900), sample('vitest', 60, 1500 + run), sample('start', 50, 800)]),
+      ...[1, 2, 3].flatMap((run) => [sample('ensure-tools', 1, 10), sample('static-checks', 10 * run + 20, 1200), sample('vitest', 60, 1500 + run), sample('start', 50, 800)]),
     ];
     const rows = benchRows(samples);
-    expect(rows.map((entry) => entry.name)).toEqual(['ensure-tools', 'typecheck', 'lint', 'vitest', 'npm test', 'start']);
+    expect(rows.map((entry) => entry.name)).toEqual(['ensure-tools', 'static-checks', 'vitest', 'npm test', 'start']);
     const npmTest = rows.find((entry) => entry.name === 'npm test');
     expect(npmTest).toMatchObject({ runs: 3, medianSeconds: 101, minSeconds: 91, maxSeconds: 111, medianPeakRssMiB: 1502, failures: 0 });
   });
@@ -64,16 +64,24 @@ describe('benchRows', () => {
 });
 
 describe('formatBenchTable', () => {
-  it('aligns the columns and prints one decimal for seconds, whole MiB and n/a', () => {
+  it('prints a Markdown table, aligned, with one decimal for seconds, whole MiB and n/a', () => {
     const table = formatBenchTable([
       { name: 'npm test', runs: 3, medianSeconds: 101.04, minSeconds: 91, maxSeconds: 111.25, medianPeakRssMiB: 1502.4, failures: 0 },
       { name: 'start', runs: 3, medianSeconds: 50, minSeconds: 49.96, maxSeconds: 52, medianPeakRssMiB: undefined, failures: 1 },
     ]);
     expect(table.split('\n')).toEqual([
-      'phase     runs  median s  min s  max s  peak RSS MiB  failed',
-      '--------  ----  --------  -----  -----  ------------  ------',
-      'npm test     3     101.0   91.0  111.3          1502       0',
-      'start        3      50.0   50.0   52.0           n/a       1',
+      '| phase    | runs | median s | min s | max s | peak RSS MiB | failed |',
+      '| -------- | ---: | -------: | ----: | ----: | -----------: | -----: |',
+      '| npm test |    3 |    101.0 |  91.0 | 111.3 |         1502 |      0 |',
+      '| start    |    3 |     50.0 |  50.0 |  52.0 |          n/a |      1 |',
     ]);
+  });
+});
+
+describe('formatBenchMachine', () => {
+  it('names the machine, its load before and after, and what was measured', () => {
+    expect(formatBenchMachine({ cpus: 2, cpuModel: 'AMD EPYC', memoryGiB: 23.46, node: 'v20.20.2', loadBefore: 0.42, loadAfter: 1.96, subject: 'fresh clone of 0123456789ab' })).toBe(
+      'Machine: 2 × AMD EPYC, 23.5 GiB, Node v20.20.2; load average 0.4 before, 2.0 after; fresh clone of 0123456789ab.',
+    );
   });
 });

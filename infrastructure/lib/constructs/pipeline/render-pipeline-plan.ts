@@ -95,6 +95,8 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
     selfMutation: true,
     cliVersion: CDK_CLI_VERSION,
     publishAssetsInParallel: false,
+    // One CREATE_UPDATE action per stack instead of a change set prepared, then executed (plan-types.ts, StackDeployment).
+    useChangeSets: plan.stackDeployment === 'change-set',
     codeBuildDefaults: {
       buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
       logging: { cloudWatch: { logGroup: props.buildLogs } },

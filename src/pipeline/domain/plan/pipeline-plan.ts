@@ -10,7 +10,7 @@
 import type { DeploymentConfig } from '../../../shared/config/schema.js';
 import { PIPELINE_STAGES } from '../stage-names.js';
 import { PIPELINE_VARIABLES, SOURCE_ACTION_NAME } from '../pipeline-vocabulary.js';
-import { EXECUTION_MODE, type PipelinePlan, type PlanOptions, type PlannedStage } from './plan-types.js';
+import { EXECUTION_MODE, STACK_DEPLOYMENT, type PipelinePlan, type PlanOptions, type PlannedStage } from './plan-types.js';
 import { SKIP_ON_ROLLBACK, SKIP_UNLESS_PIPELINE_CHANGED, windowRule } from './stage-conditions.js';
 import { applicationStage, approvalStage, buildStage, changeDetectionStage, infrastructureStage, needsWindowStage, windowStage } from './stage-builders.js';
 import { checkTestBudget } from './time-budgets.js';
@@ -43,6 +43,7 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
   return {
     pipelineName: pipeline.name,
     executionMode: EXECUTION_MODE,
+    stackDeployment: STACK_DEPLOYMENT,
     source: {
       repository: `${pipeline.source.owner}/${pipeline.source.repository}`,
       branch: pipeline.source.branch,

@@ -13,6 +13,18 @@ import type { EnvironmentName } from '../../../shared/config/schema.js';
  */
 export const EXECUTION_MODE = 'SUPERSEDED' as const;
 
+/**
+ * How each stack is deployed. `'direct'`: one CloudFormation CREATE_UPDATE action per stack;
+ * `'change-set'`: CDK Pipelines' default, a change set created by one action ("Prepare") and executed
+ * by a second one. Nothing reviews the change set between the two actions here (the production
+ * approval comes before the stage, with the change-detection verdict), so the second action only adds
+ * its own overhead to every deployment (docs/pipeline.md, "What 30 minutes would take").
+ */
+export type StackDeployment = 'direct' | 'change-set';
+
+/** The stack deployment of every planned pipeline. */
+export const STACK_DEPLOYMENT: StackDeployment = 'direct';
+
 /** A variable exported by an earlier action: rendered as `#{<namespace of producer>.<name>}`. */
 export interface ExportedVariableRef {
   /** Name of the action (step) that exports it. */
@@ -133,6 +145,8 @@ export type PlannedStage =
 export interface PipelinePlan {
   readonly pipelineName: string;
   readonly executionMode: typeof EXECUTION_MODE;
+  /** How every infrastructure and application stack is deployed ({@link STACK_DEPLOYMENT}). */
+  readonly stackDeployment: StackDeployment;
   readonly source: {
     readonly repository: string;
     readonly branch: string;

@@ -7,6 +7,7 @@
  * keeps the two equal).
  */
 import type { DeploymentConfig, EnvironmentConfig, PostDeploymentSuite } from '../../../shared/config/schema.js';
+import { STACK_DEPLOYMENT, type StackDeployment } from './plan-types.js';
 
 /** The commands of the Build action, in seconds, as measured on a 2-core machine of the CI kind. */
 export interface BuildCommandSeconds {
@@ -40,10 +41,12 @@ export interface ActionDurations {
   readonly assetPublishingMinutes: number;
   /** Detect-Changes: provisioning, `npm ci`, `git diff` and one `cdk diff`; the environments side by side. */
   readonly changeDetectionMinutes: number;
-  /** Per environment with an infrastructure change: change set create + execute of the Core stack. */
-  readonly infrastructureMinutes: number;
-  /** Application stack update with the all-at-once CodeDeploy traffic shift. */
-  readonly applicationDeployMinutes: number;
+  /** What one CloudFormation deploy action adds besides the stack update itself (start, polling, hand-over). */
+  readonly deployActionOverheadMinutes: number;
+  /** Per environment with an infrastructure change: CloudFormation updating the Core stack. */
+  readonly infrastructureUpdateMinutes: number;
+  /** CloudFormation updating the application stack, the all-at-once CodeDeploy traffic shift included. */
+  readonly applicationUpdateMinutes: number;
   /** Step Functions action polling on top of the health check's bake. */
   readonly healthCheckPollingMinutes: number;
   /** The CloudWatchAlarm on-success condition's final check (environments in the pipeline's account only). */
@@ -63,8 +66,9 @@ export const DOCUMENTED_DURATIONS: ActionDurations = {
   skippedStageMinutes: 0,
   assetPublishingMinutes: 2,
   changeDetectionMinutes: 3,
-  infrastructureMinutes: 4,
-  applicationDeployMinutes: 4,
+  deployActionOverheadMinutes: 0.5,
+  infrastructureUpdateMinutes: 3,
+  applicationUpdateMinutes: 3,
   healthCheckPollingMinutes: 0.5,
   finalAlarmCheckMinutes: 1,
   suiteMinutes: { integration: 2.5, e2e: 6, smoke: 2.5 },
@@ -100,19 +104,41 @@ export function buildMinutes(durations: ActionDurations): number {
   return Math.round((durations.provisioningMinutes + durations.coldCacheMinutes + commands) * 2) / 2;
 }
 
+/** CloudFormation actions per deployed stack: one CREATE_UPDATE, or a change set's create and execute. */
+export function deployActionsPerStack(stackDeployment: StackDeployment): number {
+  return stackDeployment === 'direct' ? 1 : 2;
+}
+
+/** Minutes to deploy one stack: the stack update plus the overhead of each of its actions. */
+export function stackDeployMinutes(updateMinutes: number, stackDeployment: StackDeployment, durations: ActionDurations): number {
+  return updateMinutes + deployActionsPerStack(stackDeployment) * durations.deployActionOverheadMinutes;
+}
+
 /** Minutes of one environment's application stage: deploy, then the longer of the health check (bake + polling) and the suite, then the final alarm check if any. */
-export function applicationMinutes(environment: EnvironmentConfig, inPipelineAccount: boolean, durations: ActionDurations): number {
+export function applicationMinutes(
+  environment: EnvironmentConfig,
+  inPipelineAccount: boolean,
+  durations: ActionDurations,
+  stackDeployment: StackDeployment = STACK_DEPLOYMENT,
+): number {
   const healthCheck = environment.healthCheck.durationSeconds / 60 + durations.healthCheckPollingMinutes;
   const suite = durations.suiteMinutes[environment.postDeploymentTests];
-  return durations.applicationDeployMinutes + Math.max(healthCheck, suite) + (inPipelineAccount ? durations.finalAlarmCheckMinutes : 0);
+  const deploy = stackDeployMinutes(durations.applicationUpdateMinutes, stackDeployment, durations);
+  return deploy + Math.max(healthCheck, suite) + (inPipelineAccount ? durations.finalAlarmCheckMinutes : 0);
 }
 
 /**
  * The release from push to production, approval excluded: Source, Build, UpdatePipeline (skipped
  * unless the pipeline's own stacks change), Assets, Detect-Changes, then per environment in order
- * its infrastructure (when changed) and application.
+ * its infrastructure (when changed) and application. `stackDeployment` is the plan's
+ * (`planPipeline(config).stackDeployment`, {@link STACK_DEPLOYMENT}); another value models the other layout.
  */
-export function modelReleaseDuration(config: Pick<DeploymentConfig, 'pipeline' | 'environments'>, shape: ReleaseShape, durations: ActionDurations = DOCUMENTED_DURATIONS): ReleaseDuration {
+export function modelReleaseDuration(
+  config: Pick<DeploymentConfig, 'pipeline' | 'environments'>,
+  shape: ReleaseShape,
+  durations: ActionDurations = DOCUMENTED_DURATIONS,
+  stackDeployment: StackDeployment = STACK_DEPLOYMENT,
+): ReleaseDuration {
   const parts: DurationPart[] = [
     { part: 'Source', minutes: durations.sourceMinutes },
     { part: 'Build', minutes: buildMinutes(durations) },
@@ -123,9 +149,12 @@ export function modelReleaseDuration(config: Pick<DeploymentConfig, 'pipeline' |
     { part: 'Detect-Changes (environments side by side)', minutes: durations.changeDetectionMinutes },
   ];
   for (const environment of config.environments) {
-    if (shape.infrastructureChanged) parts.push({ part: `${environment.name}: infrastructure`, minutes: durations.infrastructureMinutes });
+    if (shape.infrastructureChanged) parts.push({ part: `${environment.name}: infrastructure`, minutes: stackDeployMinutes(durations.infrastructureUpdateMinutes, stackDeployment, durations) });
     const inPipelineAccount = environment.account === config.pipeline.account;
-    parts.push({ part: `${environment.name}: deploy + max(health check, ${environment.postDeploymentTests} suite)`, minutes: applicationMinutes(environment, inPipelineAccount, durations) });
+    parts.push({
+      part: `${environment.name}: deploy + max(health check, ${environment.postDeploymentTests} suite)`,
+      minutes: applicationMinutes(environment, inPipelineAccount, durations, stackDeployment),
+    });
   }
   return { parts, totalMinutes: parts.reduce((sum, part) => sum + part.minutes, 0) };
 }

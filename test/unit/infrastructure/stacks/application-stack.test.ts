@@ -187,6 +187,15 @@ describe('ApplicationStack', () => {
   });
 });
 
+/** The statements of the post-deployment test role of `forEnvironment` in `template`. */
+function testRoleStatements(template: Template, forEnvironment: typeof environment): PolicyResource['Properties']['PolicyDocument']['Statement'] {
+  const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: postDeploymentTestRoleName(forEnvironment) } }))[0]!;
+  const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
+    JSON.stringify((candidate as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleId),
+  ) as PolicyResource | undefined;
+  return policy?.Properties.PolicyDocument.Statement ?? [];
+}
+
 describe('ApplicationStack deployed by a pipeline in another account', () => {
   let template: Template;
   beforeAll(() => {
@@ -205,23 +214,16 @@ describe('ApplicationStack deployed by a pipeline in another account', () => {
     expect(postDeploymentTestRoleArn(environment)).toBe(`arn:aws:iam::${environment.account}:role/KiroWorker-Test-post-deployment-tests`);
   });
 
-  it('gives the role exactly what the suites call, on this environment\'s resources only', () => {
-    const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: postDeploymentTestRoleName(environment) } }))[0]!;
-    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
-      JSON.stringify((candidate as { Properties: { Roles: unknown } }).Properties.Roles).includes(roleId),
-    ) as PolicyResource | undefined;
-    const statements = policy?.Properties.PolicyDocument.Statement ?? [];
+  it('gives the role exactly what its suite (integration, in test) calls, on this environment\'s resources only', () => {
+    expect(environment.postDeploymentTests).toBe('integration');
+    const statements = testRoleStatements(template, environment);
     expect(statements.flatMap((statement) => statement.Action).sort()).toEqual(
       [
         'cloudformation:DescribeStacks',
-        'cloudwatch:DescribeAlarms',
-        'codebuild:BatchGetBuilds',
-        'codebuild:BatchGetProjects',
         'codebuild:StartBuild',
         'codebuild:StopBuild',
         'dynamodb:DeleteItem',
         'dynamodb:DeleteItem',
-        'dynamodb:DescribeTable',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
@@ -235,5 +237,15 @@ describe('ApplicationStack deployed by a pipeline in another account', () => {
     );
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
     expect(JSON.stringify(statements)).toContain(':stack/KiroWorker-Test-Application/*');
+  });
+
+  it('gives the production role only the reads of the smoke suite: it cannot write work items or start builds', () => {
+    const production = loadDeploymentConfig().environments.find((candidate) => candidate.postDeploymentTests === 'smoke')!;
+    const app = new App({ builtinCloudFormationValidation: false });
+    const { application } = createEnvironmentStages(app, production, { account: '111111111111', region: 'us-east-1' });
+    const actions = testRoleStatements(Template.fromStack(application.application), production).flatMap((statement) => statement.Action).sort();
+    expect(actions).toEqual(
+      ['cloudformation:DescribeStacks', 'cloudwatch:DescribeAlarms', 'codebuild:BatchGetProjects', 'dynamodb:DescribeTable', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'].sort(),
+    );
   });
 });

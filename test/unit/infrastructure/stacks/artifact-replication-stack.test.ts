@@ -19,7 +19,8 @@ describe('an environment in another region', () => {
     );
     replication = Template.fromStack(built.replication[0]!);
     pipeline = Template.fromStack(built.pipeline);
-  });
+    // A whole-app synthesis with every Lambda bundled: ~37 s at load 10, over the 60 s default at load 20.
+  }, 180_000);
 
   it('gets one artifact bucket stack in that region, in the pipeline account, deployed before the pipeline', () => {
     expect(built.replication.map((stack) => [stack.stackName, stack.account, stack.region])).toEqual([['KiroCd-ArtifactReplication-us-west-2', '111111111111', 'us-west-2']]);

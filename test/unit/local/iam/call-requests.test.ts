@@ -18,11 +18,21 @@ describe('requestsOf: operation input → IAM action and ARN', () => {
     { why: 'DescribeExecution authorizes on the execution ARN', service: 'SFN', operation: 'DescribeExecution', input: { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:monitor:HealthCheck-1' }, resource: 'arn:aws:states:us-east-1:111111111111:execution:monitor:HealthCheck-1' },
     { why: 'an artifact object: an S3 ARN has no account, the caller\'s is used', service: 'S3', operation: 'PutObject', input: { Bucket: 'artifacts', Key: 'p/out/k' }, resource: 'arn:aws:s3:::artifacts/p/out/k' },
     { why: 'UseConnection authorizes on the connection', service: 'CodeConnections', operation: 'UseConnection', input: { ConnectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/c' }, resource: 'arn:aws:codeconnections:us-east-1:111111111111:connection/c' },
+    { why: 'an artifact in another account\'s bucket is evaluated in the owner the call expects (ExpectedBucketOwner)', service: 'S3', operation: 'GetObject', input: { Bucket: 'artifacts', Key: 'p/in/k', ExpectedBucketOwner: '999999999999' }, resource: 'arn:aws:s3:::artifacts/p/in/k', resourceAccount: '999999999999' },
+    { why: 'CreateChangeSet authorizes on the stack ARN of the target account', service: 'CloudFormation', operation: 'CreateChangeSet', input: { StackName: 'arn:aws:cloudformation:us-east-1:222222222222:stack/KiroWorker-Test-Core/00000000-0000-4000-8000-000000000000' }, resource: 'arn:aws:cloudformation:us-east-1:222222222222:stack/KiroWorker-Test-Core/00000000-0000-4000-8000-000000000000', resourceAccount: '222222222222' },
+    { why: 'PassRole authorizes on the role passed', service: 'IAM', operation: 'PassRole', input: { RoleArn: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-us-east-1' }, resource: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-us-east-1', resourceAccount: '222222222222' },
+    { why: 'PutLogEvents authorizes on the log stream (log-stream resource type)', service: 'CloudWatchLogs', operation: 'PutLogEvents', input: { logGroupName: '/aws/codebuild/p', logStreamName: 's' }, resource: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/codebuild/p:log-stream:s' },
+    { why: 'report writes authorize on the report group', service: 'CodeBuild', operation: 'BatchPutTestCases', input: { reportGroupArn: 'arn:aws:codebuild:us-east-1:111111111111:report-group/p-tests' }, resource: 'arn:aws:codebuild:us-east-1:111111111111:report-group/p-tests' },
     { why: 'SendTaskFailure is evaluated on the state machine of the caller region that issued the token', service: 'SFN', operation: 'SendTaskFailure', input: { taskToken: 't' }, resource: 'arn:aws:states:us-east-1:111111111111:stateMachine:monitor' },
   ])('$why', ({ service, operation, input, resource, resourceAccount }) => {
     const [request] = requestsOf({ service, operation, input }, scope);
     expect(request?.resource).toBe(resource);
     expect(request?.resourceAccount).toBe(resourceAccount ?? '111111111111');
+  });
+
+  it('sets s3:ResourceAccount for a bucket whose owner the call names, and nothing for one it does not', () => {
+    expect(requestsOf({ service: 'S3', operation: 'GetObject', input: { Bucket: 'b', Key: 'k', ExpectedBucketOwner: '999999999999' } }, scope)[0]?.context).toEqual({ 's3:ResourceAccount': '999999999999' });
+    expect(requestsOf({ service: 'S3', operation: 'GetObject', input: { Bucket: 'b', Key: 'k' } }, scope)[0]?.context).toBeUndefined();
   });
 
   it('one request per alarm name', () => {

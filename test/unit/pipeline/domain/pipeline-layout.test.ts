@@ -79,12 +79,11 @@ describe('pipelineLayout over the synthesized pipeline stack', () => {
     expect(conditionLines(stageOf(layout, infrastructureStageName(environment)))).toContain(`entry: VariableCheck INFRA_${environment.toUpperCase()} EQ deploy else SKIP`);
   });
 
-  it('names the stacks the CloudFormation actions deploy, in run order', () => {
+  it('deploys each stack with one CloudFormation CREATE_UPDATE action (the plan\'s direct stack deployment), named after the stack', () => {
     const actions = stageOf(layout, infrastructureStageName('test')).actions;
-    expect(actions.map((action) => [action.runOrder, action.provider, action.target])).toEqual([
-      [1, 'CloudFormation', 'KiroWorker-Test-Core (CHANGE_SET_REPLACE)'],
-      [2, 'CloudFormation', 'KiroWorker-Test-Core (CHANGE_SET_EXECUTE)'],
-    ]);
+    expect(actions.map((action) => [action.runOrder, action.provider, action.target])).toEqual([[1, 'CloudFormation', 'KiroWorker-Test-Core (CREATE_UPDATE)']]);
+    const application = stageOf(layout, applicationStageName('test')).actions.filter((action) => action.provider === 'CloudFormation');
+    expect(application.map((action) => action.target)).toEqual(['KiroWorker-Test-Application (CREATE_UPDATE)']);
   });
 
   it('prints a heading, the pipeline-wide stages, then each environment with its stages, actions and conditions', () => {

@@ -7,6 +7,7 @@ import { PIPELINE_STAGES } from '../../../../../src/pipeline/domain/stage-names.
 import {
   applicationMinutes,
   buildMinutes,
+  deployActionsPerStack,
   DOCUMENTED_DURATIONS,
   formatReleaseDurationTable,
   modelReleaseDuration,
@@ -44,7 +45,22 @@ describe('the release duration model', () => {
   it('adds one infrastructure part per environment when the Core stacks change', () => {
     const full = modelReleaseDuration(config, { infrastructureChanged: true, pipelineChanged: false });
     const applicationOnly = modelReleaseDuration(config, { infrastructureChanged: false, pipelineChanged: false });
-    expect(full.totalMinutes - applicationOnly.totalMinutes).toBe(config.environments.length * DOCUMENTED_DURATIONS.infrastructureMinutes);
+    // One CREATE_UPDATE action per stack: the Core stack update plus one action's overhead.
+    expect(full.totalMinutes - applicationOnly.totalMinutes).toBe(config.environments.length * (DOCUMENTED_DURATIONS.infrastructureUpdateMinutes + DOCUMENTED_DURATIONS.deployActionOverheadMinutes));
+  });
+
+  it("models the plan's stack deployment: one CloudFormation action per stack, one action's overhead less per deployed stack than a change set", () => {
+    expect(planPipeline(config, { healthMonitor: true }).stackDeployment).toBe('direct');
+    expect([deployActionsPerStack('direct'), deployActionsPerStack('change-set')]).toEqual([1, 2]);
+    const overhead = DOCUMENTED_DURATIONS.deployActionOverheadMinutes;
+    for (const [shape, stacksPerEnvironment] of [
+      [{ infrastructureChanged: false, pipelineChanged: false }, 1],
+      [{ infrastructureChanged: true, pipelineChanged: true }, 2],
+    ] as const) {
+      const direct = modelReleaseDuration(config, shape).totalMinutes;
+      const changeSets = modelReleaseDuration(config, shape, DOCUMENTED_DURATIONS, 'change-set').totalMinutes;
+      expect(changeSets - direct).toBe(config.environments.length * stacksPerEnvironment * overhead);
+    }
   });
 
   it('derives the Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
@@ -54,16 +70,19 @@ describe('the release duration model', () => {
   });
 
   it.each([
-    { why: 'the bake (5 min + polling) is longer than the integration suite', name: 'test', inPipelineAccount: false, expected: 4 + 5.5 },
-    { why: 'the e2e suite (6 min) is longer than the bake', name: 'staging', inPipelineAccount: false, expected: 4 + 6 },
-    { why: 'an environment in the pipeline account adds the final alarm check', name: 'production', inPipelineAccount: true, expected: 4 + 5.5 + 1 },
+    // Deploy: the 3-minute stack update plus one CREATE_UPDATE action's 0.5.
+    { why: 'the bake (5 min + polling) is longer than the integration suite', name: 'test', inPipelineAccount: false, expected: 3.5 + 5.5 },
+    { why: 'the e2e suite (6 min) is longer than the bake', name: 'staging', inPipelineAccount: false, expected: 3.5 + 6 },
+    { why: 'an environment in the pipeline account adds the final alarm check', name: 'production', inPipelineAccount: true, expected: 3.5 + 5.5 + 1 },
   ])('application stage: $why', ({ name, inPipelineAccount, expected }) => {
     expect(applicationMinutes(environment(name), inPipelineAccount, DOCUMENTED_DURATIONS)).toBe(expected);
   });
 
   it('follows the configured health-check duration (a 10-minute bake outlasts every suite)', () => {
     const long = { ...environment('test'), healthCheck: { ...environment('test').healthCheck, durationSeconds: 600 } };
-    expect(applicationMinutes(long, false, DOCUMENTED_DURATIONS)).toBe(4 + 10.5);
+    expect(applicationMinutes(long, false, DOCUMENTED_DURATIONS)).toBe(3.5 + 10.5);
+    // A change set's two actions: the same stage, one action's overhead longer.
+    expect(applicationMinutes(long, false, DOCUMENTED_DURATIONS, 'change-set')).toBe(4 + 10.5);
   });
 
   it('counts the final alarm check for an environment in the pipeline account, from the configuration', () => {
