@@ -12,7 +12,7 @@ describe('bundle sizes of the synthesized assembly', () => {
   let bundles: BundleSize[];
   beforeAll(async () => {
     bundles = readBundleSizes(await productAssembly());
-  }, 200_000);
+  }, 300_000);
 
   it('measures every bundle the CDK app builds, each once', () => {
     // One asset per entry point: the seven pipeline Lambdas, the worker's poller and build-end Lambdas.

@@ -23,7 +23,7 @@ describe('the Build may read the templates of exactly the stacks self-mutation d
   beforeAll(async () => {
     assembly = await productAssembly();
     reached = selfMutationStacks(await manifestStacks(assembly), PIPELINE_STACK_NAMES.pipeline);
-  }, 240_000);
+  }, 300_000);
 
   it('finds the pipeline stack and its runtime stack in the synthesized assembly', () => {
     expect(reached.map((stack) => stack.stackName)).toEqual(expect.arrayContaining([PIPELINE_STACK_NAMES.pipeline, PIPELINE_STACK_NAMES.runtime]));

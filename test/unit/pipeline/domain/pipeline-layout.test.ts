@@ -28,7 +28,8 @@ describe('pipelineLayout over the synthesized pipeline stack', () => {
   let layout: PipelineLayout;
   beforeAll(async () => {
     layout = pipelineLayout(readPipelineTemplate(readCloudAssembly(await productAssembly())).template);
-  });
+    // Waits for the run's one synthesis, which may still be running (shared-assembly.ts allows it 300 s).
+  }, 300_000);
 
   const position = (name: string): number => layout.stages.findIndex((stage) => stage.name === name);
 

@@ -1,6 +1,6 @@
 import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, TransientError } from '../../../../src/shared/errors.js';
 import { CodeBuildBuildStarter, startIdempotencyToken } from '../../../../src/worker/adapters/codebuild-build-starter.js';
 import { implementationBuildspec } from '../../../../src/worker/domain/implementation-buildspec.js';
@@ -11,6 +11,8 @@ const TARGET = { projectName: 'implementation', buildspec: implementationBuildsp
 describe('CodeBuildBuildStarter request and fault mapping (faults the emulator cannot produce)', () => {
   const codebuild = mockClient(CodeBuildClient);
   afterEach(() => codebuild.reset());
+  // The mock patches the client class for the whole process, which the next test file shares (isolate: false).
+  afterAll(() => codebuild.restore());
   const starter = () => new CodeBuildBuildStarter(new CodeBuildClient({ region: 'us-east-1' }), TARGET);
   const failure = (name: string) => Object.assign(new Error(`${name} happened`), { name });
 

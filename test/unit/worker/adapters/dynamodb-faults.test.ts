@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../src/shared/errors.js';
 import { translateDynamoDbError } from '../../../../src/worker/adapters/dynamodb-errors.js';
 import { DynamoDbLockStore } from '../../../../src/worker/adapters/dynamodb-lock-store.js';
@@ -12,6 +12,8 @@ const failure = (name: string) => Object.assign(new Error(`${name} happened`), {
 describe('DynamoDB faults the emulator cannot produce', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   afterEach(() => dynamo.reset());
+  // The mock patches the client class for the whole process, which the next test file shares (isolate: false).
+  afterAll(() => dynamo.restore());
   const documents = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
   it.each([

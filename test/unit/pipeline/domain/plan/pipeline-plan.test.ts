@@ -274,9 +274,12 @@ describe('planPipeline', () => {
   });
 
   it('names in an approval summary only the verdicts that exist when the approval is asked for', () => {
-    const input = withEnvironment('test', { approval: { required: true, timeoutMinutes: 60 } });
-    const raw = input.environments.find((environment) => environment.name === 'staging') as unknown as Record<string, unknown>;
-    raw['deploymentWindow'] = { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' };
+    // Copies, never the shared example configuration: test files share their process (isolate: false).
+    const withApproval = withEnvironment('test', { approval: { required: true, timeoutMinutes: 60 } });
+    const input = {
+      ...withApproval,
+      environments: withApproval.environments.map((environment) => (environment.name === 'staging' ? { ...environment, deploymentWindow: { cron: 'cron(* 8-17 ? * MON-FRI *)', timeZone: 'UTC' } } : environment)),
+    };
     const summary = stage(planPipeline(loadDeploymentConfig(input)), 'Approve-Test', 'approval').summary;
     expect(summary).toContain('test=#{Detect-test.INFRA_TEST}');
     expect(summary).not.toContain('INFRA_STAGING');
