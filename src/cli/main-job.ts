@@ -8,7 +8,8 @@ import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
 import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
-import { checkRehearsalArguments, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
+import { checkRehearsalArguments, formatMainJobCost, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
+import { sampleTreeMemory } from '../../scripts/bench/process-tree-memory.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';
@@ -145,10 +146,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exitCode = 2;
   } else {
     const started = Date.now();
+    // The whole process tree (synthesis, cfn-lint, cfn-guard, moto_server are children), sampled from /proc.
+    const memory = sampleTreeMemory(process.pid);
     const gates = await runMainJob({ cwd: process.cwd(), out: consoleOutput, now: () => Date.now() });
     process.exitCode =
       gates !== 0
         ? gates
         : await rehearsalPhase(rehearsalArguments, { cwd: process.cwd(), out: consoleOutput, phases: [{ name: 'synthesis and policy gates', durationMs: Date.now() - started }] });
+    consoleOutput.info(formatMainJobCost(Date.now() - started, memory.stop()));
   }
 }

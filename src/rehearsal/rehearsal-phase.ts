@@ -22,6 +22,16 @@ export function checkRehearsalArguments(argv: readonly string[]): string | undef
   }
 }
 
+/**
+ * The last line of `npm start`: its whole wall time and the peak resident memory of its process tree
+ * (this process and every child: synthesis, cfn-lint, cfn-guard, moto_server), or that the peak could
+ * not be measured (no /proc).
+ */
+export function formatMainJobCost(durationMs: number, peakMiB: number | undefined): string {
+  const memory = peakMiB === undefined ? 'peak memory not measured (no /proc on this system)' : `peak resident memory ${Math.round(peakMiB)} MiB (the process tree: synthesis, gates, emulator, rehearsal)`;
+  return `\nnpm start: ${(durationMs / 1000).toFixed(1)} s in all, ${memory}.`;
+}
+
 /** Runs the rehearsal phase after synthesis and the gates; returns the process exit code. */
 export async function rehearsalPhase(
   argv: readonly string[],

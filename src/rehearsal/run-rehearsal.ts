@@ -112,7 +112,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   const stacks = readSynthesizedStacks(options.assemblyDir);
 
   out.info(`\nRehearsal: ${selection.scenarios.length} scenario(s) on the local CodePipeline running the synthesized pipeline, rehearsal time ${REHEARSAL_TIME_FACTOR}x faster than the wall clock.`);
+  const seconds = (milliseconds: number): string => (milliseconds / 1000).toFixed(1);
   const emulator = await (options.startEmulator ?? startMotoServer)();
+  const emulatorReady = performance.now();
   let keep = false;
   let world: RehearsalWorld | undefined;
   try {
@@ -125,6 +127,17 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     if (world.functions.missing.length > 0) out.info(`  no function in the templates for: ${world.functions.missing.join(', ')}`);
     const people = new People(world);
     await people.resetAlarms();
+    const worldReady = performance.now();
+    out.info(`  emulator started in ${seconds(emulatorReady - wallStart)} s, the world (resources from the templates, functions, endpoint) in ${seconds(worldReady - emulatorReady)} s`);
+    const live = world;
+    const load = live.emulatorLoad;
+    /** Real time, emulator calls and emulator-busy time of one step, printed after it. */
+    const measured = async <T>(step: () => Promise<T>): Promise<{ result: T; line: string }> => {
+      const [startedAt, calls, busy, rehearsed] = [performance.now(), load.calls, load.busy(), clock.now().getTime()];
+      const result = await step();
+      const line = `${seconds(performance.now() - startedAt)} s wall: ${load.calls - calls} emulator calls answered in ${seconds(load.busy() - busy)} s (rehearsal time held), ${((clock.now().getTime() - rehearsed) / 60_000).toFixed(1)} min of rehearsal time`;
+      return { result, line };
+    };
 
     const rehearsalStart = clock.now();
     // The closed-window scenario's pipeline is synthesized from its configuration variant beside the scenarios before it.
@@ -138,16 +151,18 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     for (const scenario of selection.scenarios) {
       if (scenario.beforeBaseline !== true && !baselineDone) {
         out.info(`\nBaseline: the first release goes through every environment (${applicationStageName('test')} ... ${applicationStageName('production')}).`);
-        await runBaseline(world, people);
+        const baseline = await measured(() => runBaseline(live, people));
+        out.info(`  baseline: ${baseline.line}`);
         baselineDone = true;
       }
       out.info(`\nScenario ${scenario.name}: ${scenario.title}`);
-      const run = await runScenario(world, people, scenario, productionWindowClosed === undefined ? {} : { productionWindowClosed });
+      const { result: run, line: cost } = await measured(() => runScenario(live, people, scenario, productionWindowClosed === undefined ? {} : { productionWindowClosed }));
       runs.push(run);
       out.info(`  executions (CodePipeline API): ${run.executions.map((execution) => `${execution.id.slice(0, 8)} ${execution.type === 'ROLLBACK' ? 'ROLLBACK' : execution.rollbackRestart ? 'restart' : execution.triggerType} ${execution.status}`).join('; ')}`);
       out.info(`  timeline (read back from DynamoDB and SQS):`);
       for (const line of renderTimelineText(run.timeline)) out.info(line);
       out.info(run.verdict.kind === 'as-expected' ? `  => as expected (${(run.durationMs / 1000).toFixed(1)} s)` : `  => UNEXPECTED:\n${run.verdict.differences.map((difference) => `     - ${difference}`).join('\n')}`);
+      out.info(`  cost: ${cost}`);
     }
 
     out.info('\nStatus at the end (kiro-cd status: the history, and the pipeline state over the endpoint):');
@@ -176,7 +191,8 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     out.info(`\nReport written to ${REPORT_PATH}.`);
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');
-    const wallSeconds = ((performance.now() - wallStart) / 1000).toFixed(1);
+    const wallSeconds = seconds(performance.now() - wallStart);
+    out.info(`Emulator over the whole rehearsal: ${load.calls} calls answered in ${seconds(load.busy())} s of the ${wallSeconds} s.`);
     out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected (${wallSeconds} s wall time).` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected (${wallSeconds} s wall time).`);
     keep = options.keepEmulator;
     if (keep) {

@@ -51,7 +51,8 @@ export class OperatorPolicy extends Construct {
         // The commands find the history and ledger tables among this stack's resources (ListStackResources by stack name, authorized on the stack's ARN).
         new iam.PolicyStatement({ sid: 'FindRuntimeTables', actions: ['cloudformation:ListStackResources'], resources: [stack.stackId] }),
         // PutItem authorizes on the table only; Query on the table and on each index it reads (Service Authorization Reference, DynamoDB).
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:Query', 'dynamodb:PutItem'], resources: [history] }),
+        // UpdateItem: a rollback's restart marker names a commit, so it also enters the execution's summary item (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'HistoryIndexes', actions: ['dynamodb:Query'], resources: Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`) }),
         new iam.PolicyStatement({ sid: 'RollbackLease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'ReadAndRestartPipeline', actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:StartPipelineExecution'], resources: [pipelineArn] }),

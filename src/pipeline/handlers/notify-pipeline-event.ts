@@ -1,7 +1,7 @@
 /**
  * The notifier's Lambda, target of the EventBridge rule on CodePipeline events: turns each fact
- * into notices (pure), completes them with the commit and failure reason from the history, and
- * publishes them through SNS. A malformed event is logged and dropped here: the recorder, which
+ * into notices (pure), completes them with the commit and failure reason from the execution's
+ * summary in the history (one item, not the whole timeline), and publishes them through SNS. A malformed event is logged and dropped here: the recorder, which
  * receives the same event, is the one that sends it to the dead-letter queue.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -40,8 +40,13 @@ export function createHandler(deps: NotifyPipelineEventDependencies): (event: un
     if (normalised.kind === 'ignored') return [];
     const sent: DeploymentNotice[] = [];
     for (const event of normalised.events) {
-      const timeline = await deps.history.timeline(event.executionId);
-      const context = noticeContextFromTimeline([...timeline, event], executionLink(deps.region, event.pipelineName, event.executionId), FINAL_STAGE);
+      const link = executionLink(deps.region, event.pipelineName, event.executionId);
+      // Whether a fact gives notices never depends on the context (which only fills their fields):
+      // most facts give none, and then the history is not read at all.
+      if (noticesForEvent(event, { link, finalStage: FINAL_STAGE }).length === 0) continue;
+      // The execution's summary holds every event the context is made of (domain/history/execution-summary.ts).
+      const summary = await deps.history.summary(event.executionId);
+      const context = noticeContextFromTimeline([...summary, event], link, FINAL_STAGE);
       for (const notice of noticesForEvent(event, context)) {
         await deps.notifier.notify(notice);
         sent.push(notice);

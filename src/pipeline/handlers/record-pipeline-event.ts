@@ -18,6 +18,7 @@ import { foldDeployments } from '../domain/history/deployment-fold.js';
 import { DELIVERY_NAMESPACE, metricsForEvent } from '../domain/metrics/delivery-metrics.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { DeploymentHistory, RecordResult } from '../ports/deployment-history.js';
+import type { HistoryEvent } from '../domain/history-model.js';
 import type { MetricsSink } from '../ports/metrics-sink.js';
 import { PIPELINE_ENVIRONMENTS, lambdaLog, type Log } from './pipeline-event-common.js';
 import { FUNCTION_CALLERS } from '../../shared/aws/callers.js';
@@ -35,6 +36,19 @@ export interface RecordPipelineEventDependencies {
 /** What one invocation did, per history event. */
 export interface RecordPipelineEventResult {
   readonly recorded: readonly { readonly eventId: string; readonly result: RecordResult }[];
+}
+
+/**
+ * False for the facts `metricsForEvent` measures nothing for, whatever the execution's records and
+ * timeline (checked for arbitrary ones in pipeline-event-handlers.test.ts): only an execution's
+ * end, a stage's end and a rollback's success complete a measured outcome. The recorder skips the
+ * timeline read for every other fact, which is most of them (every action and every start).
+ */
+export function mayProduceMetrics(event: HistoryEvent): boolean {
+  if (event.kind === 'execution') return event.state === 'SUCCEEDED' || event.state === 'FAILED';
+  if (event.kind === 'stage') return event.state === 'SUCCEEDED' || event.state === 'FAILED';
+  if (event.kind === 'rollback') return event.phase === 'succeeded';
+  return false;
 }
 
 /** Builds the handler from its dependencies. */
@@ -55,7 +69,8 @@ export function createHandler(deps: RecordPipelineEventDependencies): (event: un
       const result = await deps.history.record(event);
       recorded.push({ eventId: event.eventId, result });
       deps.log({ level: 'info', message: 'Recorded a pipeline fact.', eventId: event.eventId, kind: event.kind, executionId: event.executionId, result });
-      if (result === 'duplicate') continue;
+      // The timeline is read only for the facts that can complete something measured.
+      if (result === 'duplicate' || !mayProduceMetrics(event)) continue;
       const timeline = await deps.history.timeline(event.executionId);
       const data = metricsForEvent(event, foldDeployments(timeline), timeline);
       if (data.length > 0) deps.metrics.publish(data, deps.clock.now().getTime());

@@ -23,4 +23,10 @@ export interface DeploymentHistory {
   list(query: HistoryQuery): Promise<DeploymentRecord[]>;
   /** Every event of one execution, in the order the facts happened. */
   timeline(executionId: string): Promise<HistoryEvent[]>;
+  /**
+   * The execution's summary events (domain/history/execution-summary.ts: those naming its commit or
+   * a failed action), in the order the facts happened: what a notice or commit status needs, read
+   * without reading the whole timeline.
+   */
+  summary(executionId: string): Promise<HistoryEvent[]>;
 }

@@ -83,6 +83,8 @@ export interface RehearsalWorld {
   readonly stepFunctions: LocalStepFunctions;
   /** Errors thrown by event targets (a failing Lambda in AWS would retry, then dead-letter). */
   readonly targetErrors: unknown[];
+  /** What the emulator behind the endpoint has done so far: the rehearsal prints it per scenario. */
+  readonly emulatorLoad: EmulatorLoad;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,36 @@ export interface RehearsalWorld {
  * works, so a slow or busy machine changes how long the rehearsal takes, not what happens in it.
  */
 export const EMULATOR_BACKLOG = 0;
+
+/**
+ * The calls the endpoint passed on to the emulator and the real time during which at least one was
+ * waiting for it (rehearsal time stands still then: EMULATOR_BACKLOG), counted from the endpoint's
+ * load reports, so the rehearsal can say where its wall time went.
+ */
+export class EmulatorLoad {
+  calls = 0;
+  private busyMs = 0;
+  private waiting = 0;
+  private busySince: number | undefined;
+
+  constructor(private readonly realNow: () => number = () => performance.now()) {}
+
+  /** Told the number of calls waiting on the emulator whenever it changes. */
+  report(waiting: number): void {
+    if (waiting > this.waiting) this.calls += waiting - this.waiting;
+    if (this.waiting === 0 && waiting > 0) this.busySince = this.realNow();
+    if (waiting === 0 && this.busySince !== undefined) {
+      this.busyMs += this.realNow() - this.busySince;
+      this.busySince = undefined;
+    }
+    this.waiting = waiting;
+  }
+
+  /** Real milliseconds with a call waiting on the emulator, up to now. */
+  busy(): number {
+    return this.busyMs + (this.busySince === undefined ? 0 : this.realNow() - this.busySince);
+  }
+}
 
 /** The GitHub token the commit-status function reads from Secrets Manager: a dummy value; the local GitHub server checks that a Bearer token is sent, not which. */
 const REHEARSAL_GITHUB_TOKEN = 'rehearsal-token-not-a-secret';
@@ -240,7 +272,18 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
   late.pipeline = pipeline;
   // StartExecution through the endpoint (the rollback trigger's) runs the template's state machine, its steps bound by ARN.
   const localStepFunctions = new LocalStepFunctions({ stateMachines, lambdaFor: (functionArn) => late.functions?.lambdas.get(functionArn), broker, factor: clock.factor, clock });
-  const endpoint = await startLocalAwsEndpoint({ pipeline, upstream: options.emulatorEndpoint, account: where.account, region: where.region, onUpstreamLoad: (waiting) => { clock.hold(waiting > EMULATOR_BACKLOG); }, stepFunctions: localStepFunctions });
+  const emulatorLoad = new EmulatorLoad();
+  const endpoint = await startLocalAwsEndpoint({
+    pipeline,
+    upstream: options.emulatorEndpoint,
+    account: where.account,
+    region: where.region,
+    onUpstreamLoad: (waiting) => {
+      emulatorLoad.report(waiting);
+      clock.hold(waiting > EMULATOR_BACKLOG);
+    },
+    stepFunctions: localStepFunctions,
+  });
   const clients = emulatorClients({ endpoint: endpoint.endpoint, region: where.region });
   late.alarms = alarmStates(clients);
   const codePipeline = new CodePipelineClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region }));
@@ -281,6 +324,7 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     targetErrors,
     observers,
     stepFunctions: localStepFunctions,
+    emulatorLoad,
     close: async () => {
       await endpoint.close();
       await github.close();

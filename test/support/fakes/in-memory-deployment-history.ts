@@ -1,5 +1,6 @@
 import { foldDeployments } from '../../../src/pipeline/domain/history/deployment-fold.js';
 import { canonicalEvents } from '../../../src/pipeline/domain/history/event-order.js';
+import { isSummaryEvent } from '../../../src/pipeline/domain/history/execution-summary.js';
 import { selectLastKnownGood, selectRecords } from '../../../src/pipeline/domain/history/history-queries.js';
 import type {
   DeploymentRecord,
@@ -64,5 +65,9 @@ export class InMemoryDeploymentHistory implements DeploymentHistory {
 
   timeline(executionId: string): Promise<HistoryEvent[]> {
     return Promise.resolve(this.allEvents().filter((event) => event.executionId === executionId));
+  }
+
+  summary(executionId: string): Promise<HistoryEvent[]> {
+    return Promise.resolve(this.allEvents().filter((event) => event.executionId === executionId && isSummaryEvent(event)));
   }
 }

@@ -94,7 +94,8 @@ export class PipelineEventFunctions extends Construct {
       environment: RECORDER_ENVIRONMENT.render({ historyTable: props.historyTable.tableName }),
       timeout: Duration.seconds(30),
       statements: [
-        new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [table] }),
+        // UpdateItem keeps the per-execution summary item (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table] }),
         useKey('kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'),
         new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
       ],
@@ -118,7 +119,8 @@ export class PipelineEventFunctions extends Construct {
       }),
       timeout: Duration.seconds(30),
       statements: [
-        new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
+        // GetItem reads the execution's summary item; Query its timeline when it has none yet (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'ReadSummary', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
         useKey('kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'),
       ],

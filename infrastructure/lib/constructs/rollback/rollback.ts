@@ -174,7 +174,8 @@ export class Rollback extends Construct {
         }),
         // It records (PutItem, and Query of the execution's timeline to refresh its records) on the table
         // only (Service Authorization Reference, resource type `table`); it never plans, so no index.
-        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] }),
+        // UpdateItem: the restart marker names a commit, so it also enters the execution's summary item (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'Lease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
         new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: topics.map((topic) => topic.topicArn) }),
         new iam.PolicyStatement({ sid: 'UseKey', actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),

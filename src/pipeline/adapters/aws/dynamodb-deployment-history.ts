@@ -1,16 +1,20 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ENVIRONMENT_NAMES } from '../../../shared/config/schema.js';
 import { isRetryableDynamoDbError } from '../../../shared/dynamodb-retryable-errors.js';
 import { TransientError } from '../../../shared/errors.js';
-import { foldDeployments, mayChangeRecords } from '../../domain/history/deployment-fold.js';
+import { foldDeployments, recordEnvironmentsChangedBy } from '../../domain/history/deployment-fold.js';
 import { canonicalEvents } from '../../domain/history/event-order.js';
+import { isSummaryEvent, SUMMARY_SORT_KEY, summaryEventAttribute, summaryEventsOf } from '../../domain/history/execution-summary.js';
 import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
 import {
   EVENT_PREFIX,
@@ -46,8 +50,18 @@ export interface DynamoDbDeploymentHistoryProps {
  *    and each resulting record is put on condition that the stored one was folded from fewer
  *    events. Stored events only ever grow, so a fold of more events is a fold of a superset: a
  *    record only moves forward, and whichever writer saw the last event writes the final state.
- * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`); it runs for a duplicate, so a delivery that stored its event and then failed before
- * updating the records is completed by the redelivery.
+ * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`), and puts only the
+ * records the fact can change (`recordEnvironmentsChangedBy`: an environment's stage, action, health
+ * or rollback fact changes only that environment's record); it runs for a duplicate, so a delivery
+ * that stored its event and then failed before updating the records is completed by the redelivery
+ * (and every execution's end, an execution fact, rewrites all of its records).
+ * 3. an event the execution's summary keeps (`isSummaryEvent`: it names the commit or a failed
+ *    action) is also set as one attribute of the summary item (`EXEC#<id>`, `SUMMARY`), by an
+ *    UpdateItem that creates the item when it is missing and is conditional on that event's
+ *    attribute not existing yet: the first payload stored under an id stays, like the event item's,
+ *    and a redelivery (also after a failure between steps) changes nothing or completes the summary.
+ *    Readers of the commit and failure reason (the notifier) then get one item instead of a query of
+ *    every event (docs/history-summary.md).
  */
 export class DynamoDbDeploymentHistory implements DeploymentHistory {
   private readonly documents: DynamoDBDocumentClient;
@@ -64,8 +78,42 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
 
   async record(event: HistoryEvent): Promise<RecordResult> {
     const result = await this.putEvent(event);
-    if (mayChangeRecords(event)) await this.refreshRecords(event.executionId);
+    const changed = recordEnvironmentsChangedBy(event);
+    if (changed.length > 0) await this.refreshRecords(event.executionId, changed);
+    if (isSummaryEvent(event)) await this.addToSummary(event);
     return result;
+  }
+
+  async summary(executionId: string): Promise<HistoryEvent[]> {
+    const found = await this.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [HISTORY_TABLE.partitionKey]: executionPartition(executionId), [HISTORY_TABLE.sortKey]: SUMMARY_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    // No summary yet (no summary event recorded so far, or an execution recorded before summaries
+    // existed): the timeline holds the same events, at the price of the query.
+    if (found.Item === undefined) return (await this.timeline(executionId)).filter(isSummaryEvent);
+    return canonicalEvents(summaryEventsOf(found.Item));
+  }
+
+  private async addToSummary(event: HistoryEvent): Promise<void> {
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [HISTORY_TABLE.partitionKey]: executionPartition(event.executionId), [HISTORY_TABLE.sortKey]: SUMMARY_SORT_KEY },
+          UpdateExpression: 'SET #event = :payload, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#event)',
+          ExpressionAttributeNames: { '#event': summaryEventAttribute(event.eventId), '#ttl': HISTORY_TABLE.timeToLiveAttribute },
+          ExpressionAttributeValues: { ':payload': JSON.stringify(event), ':ttl': expiresAt(this.clock.now()) },
+        }),
+      );
+    } catch (error) {
+      // The event is in the summary already (a redelivery): the first payload stays.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async latest(environment: EnvironmentName): Promise<DeploymentRecord | undefined> {
@@ -152,9 +200,9 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
     }
   }
 
-  private async refreshRecords(executionId: string): Promise<void> {
+  private async refreshRecords(executionId: string, environments: readonly EnvironmentName[]): Promise<void> {
     const events = await this.timeline(executionId);
-    const records = foldDeployments(events);
+    const records = foldDeployments(events).filter((record) => environments.includes(record.environment));
     for (const record of records) {
       try {
         await this.send(
@@ -230,11 +278,17 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
     return limit === undefined ? items : items.slice(0, limit);
   }
 
-  private async send(command: PutCommand): Promise<undefined>;
+  private async send(command: PutCommand | UpdateCommand): Promise<undefined>;
   private async send(command: QueryCommand): Promise<QueryCommandOutput>;
-  private async send(command: PutCommand | QueryCommand): Promise<QueryCommandOutput | undefined> {
+  private async send(command: GetCommand): Promise<GetCommandOutput>;
+  private async send(command: PutCommand | UpdateCommand | QueryCommand | GetCommand): Promise<QueryCommandOutput | GetCommandOutput | undefined> {
     try {
       if (command instanceof QueryCommand) return await this.documents.send(command);
+      if (command instanceof GetCommand) return await this.documents.send(command);
+      if (command instanceof UpdateCommand) {
+        await this.documents.send(command);
+        return undefined;
+      }
       await this.documents.send(command);
       return undefined;
     } catch (error) {

@@ -230,6 +230,21 @@ export function mayChangeRecords(event: HistoryEvent): boolean {
   return true;
 }
 
+/**
+ * The environments whose record a fact can change: none when `mayChangeRecords` says so; every
+ * environment for an execution fact and for an action naming the commit or the build's artifacts
+ * (a record's commit, SBOM, rollback flag and end come from those); otherwise only the
+ * environment the fact is about, because a record is folded from its own environment's facts plus
+ * those execution-wide ones. So the recorder rewrites only that environment's record.
+ */
+export function recordEnvironmentsChangedBy(event: HistoryEvent): readonly EnvironmentName[] {
+  if (!mayChangeRecords(event)) return [];
+  if (event.kind === 'execution') return ENVIRONMENT_NAMES;
+  if (event.kind === 'action' && (event.commit !== undefined || event.outputArtifacts !== undefined)) return ENVIRONMENT_NAMES;
+  const environment = deploymentEnvironment(event);
+  return environment === undefined ? ENVIRONMENT_NAMES : [environment];
+}
+
 /** True for the release a full rollback may return to: a healthy, successful, forward deployment. */
 export function isKnownGood(record: DeploymentRecord): boolean {
   return record.status === 'succeeded' && record.health === 'passed' && !record.isRollback;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
 import { DynamoDbDeploymentHistory } from '../../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { normaliseCodePipelineEvent } from '../../../../src/pipeline/domain/history/codepipeline-event.js';
 import type { HistoryEvent } from '../../../../src/pipeline/domain/history-model.js';
+import { isSummaryEvent, SUMMARY_SORT_KEY, summaryEventAttribute } from '../../../../src/pipeline/domain/history/execution-summary.js';
 import type { Clock } from '../../../../src/shared/clock.js';
 import { motoClientConfig, resetMoto, useFreshMoto } from '../../../support/moto.js';
 import { redeliveries } from '../../../unit/pipeline/domain/history/arbitraries.js';
@@ -38,6 +39,7 @@ async function snapshot(history: DynamoDbDeploymentHistory, executionIds: readon
   return {
     records: await history.list({}),
     timelines: await Promise.all(executionIds.map((id) => history.timeline(id))),
+    summaries: await Promise.all(executionIds.map((id) => history.summary(id))),
     latest: await Promise.all(ENVIRONMENT_NAMES.map((environment) => history.latest(environment))),
     lastKnownGood: await history.lastKnownGood(),
   };
@@ -69,6 +71,38 @@ describe('DynamoDbDeploymentHistory against the local emulator', () => {
     const timeline = await history.timeline(succeeded[0]!.executionId);
     expect(timeline).toHaveLength(succeeded.length);
     expect(timeline[0]).toMatchObject({ kind: 'execution', state: 'STARTED' });
+  });
+
+  it('keeps a per-execution summary: the commit and failed-action events, one item read', async () => {
+    const { client, history } = await freshHistory();
+    for (const event of failed) await history.record(event);
+    const executionId = failed[0]!.executionId;
+    const summary = await history.summary(executionId);
+    expect(summary).toEqual((await history.timeline(executionId)).filter(isSummaryEvent));
+    expect(summary.map((event) => (event.kind === 'action' ? `${event.action} ${event.state}` : event.kind === 'execution' ? `execution ${event.state}` : event.kind))).toEqual(['execution STARTED', 'GitHub SUCCEEDED', 'Deploy FAILED', 'execution FAILED']);
+    expect(summary.length).toBeLessThan(failed.length);
+    const item = (await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `EXEC#${executionId}` }, sk: { S: SUMMARY_SORT_KEY } } }))).Item;
+    expect(Object.keys(item ?? {}).filter((name) => name.startsWith('event#'))).toHaveLength(summary.length);
+    // The summary item is in no index: it is never taken for a deployment record.
+    expect(await history.list({})).toHaveLength(1);
+  });
+
+  it('keeps the first payload stored under an event id in the summary, as in the timeline', async () => {
+    const { history } = await freshHistory();
+    const deployFailed = failed.find((event) => event.kind === 'action' && event.state === 'FAILED')!;
+    await history.record(deployFailed);
+    await history.record({ ...deployFailed, at: '2030-01-01T00:00:00Z' });
+    expect(await history.summary(deployFailed.executionId)).toEqual([deployFailed]);
+    expect(await history.timeline(deployFailed.executionId)).toEqual([deployFailed]);
+  });
+
+  it('reads an execution recorded before summaries existed from its timeline', async () => {
+    const { client, history } = await freshHistory();
+    const source = failed.find((event) => event.kind === 'action' && event.commit !== undefined)!;
+    // The event item exactly as the recorder wrote it before the summary item was introduced.
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: `EXEC#${source.executionId}` }, sk: { S: `EVENT#${source.eventId}` }, kind: { S: source.kind }, at: { S: source.at }, payload: { S: JSON.stringify(source) } } }));
+    expect(await history.summary(source.executionId)).toEqual([source]);
+    expect(summaryEventAttribute(source.eventId)).toBe(`event#${source.eventId}`);
   });
 
   it('sets a 90-day TTL on every item it writes', async () => {

@@ -13,6 +13,21 @@ const failedRun = JSON.parse(readFileSync(new URL('../../../fixtures/events/code
 const succeededRun = JSON.parse(readFileSync(new URL('../../../fixtures/events/codepipeline-execution-succeeded.json', import.meta.url), 'utf8')) as Record<string, unknown>[];
 const clock: Clock = { now: () => new Date('2026-01-06T00:00:00Z'), sleep: () => Promise.resolve() };
 
+/** The in-memory history, counting the reads that cost a query (timeline) or a key lookup (summary) on DynamoDB. */
+class CountingHistory extends InMemoryDeploymentHistory {
+  readonly reads = { timeline: 0, summary: 0 };
+
+  override timeline(executionId: string): ReturnType<InMemoryDeploymentHistory['timeline']> {
+    this.reads.timeline += 1;
+    return super.timeline(executionId);
+  }
+
+  override summary(executionId: string): ReturnType<InMemoryDeploymentHistory['summary']> {
+    this.reads.summary += 1;
+    return super.summary(executionId);
+  }
+}
+
 function recorderWorld(): { history: InMemoryDeploymentHistory; published: MetricDatum[]; logs: Record<string, unknown>[]; handler: ReturnType<typeof createRecorder> } {
   const history = new InMemoryDeploymentHistory();
   const published: MetricDatum[] = [];
@@ -35,6 +50,17 @@ describe('record-pipeline-event handler', () => {
     await expect(handler(broken)).rejects.toBeInstanceOf(MalformedInputError);
     expect(logs).toEqual([expect.objectContaining({ level: 'error', reason: expect.stringMatching(/^detail\.pipeline/) })]);
     expect(history.allEvents()).toEqual([]);
+  });
+
+  it('reads the timeline only for the facts that can complete a measured outcome, not once per fact', async () => {
+    const history = new CountingHistory();
+    const published: MetricDatum[] = [];
+    const handler = createRecorder({ history, clock, metrics: { publish: (data) => published.push(...data) }, log: () => undefined });
+    for (const event of failedRun) await handler(event);
+    // failedRun's measured facts: the failed Test-Application stage, the failed execution, and the three stages that succeeded before.
+    expect(history.reads.timeline).toBe(5);
+    expect(history.reads.timeline).toBeLessThan(failedRun.length);
+    expect(published.map((datum) => datum.name).sort()).toEqual(['DeploymentDuration', 'DeploymentFailed', 'PipelineExecutionDuration', 'PipelineExecutionFailed']);
   });
 
   it('records nothing for a stage state no history fact stands for, and does not dead-letter it', async () => {
@@ -65,6 +91,19 @@ describe('notify-pipeline-event handler', () => {
       commit: { id: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', author: 'Ada Lovelace' },
     });
     expect(failed.link).toContain('/codesuite/codepipeline/pipelines/kiro-codebuild-worker/executions/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/');
+  });
+
+  it('reads no history for facts that give no notice, and only the summary for those that do', async () => {
+    const history = new CountingHistory();
+    const recordInto = createRecorder({ history, clock, metrics: { publish: () => undefined }, log: () => undefined });
+    const notifier = new InMemoryNotifier();
+    const notify = createNotifier({ history, notifier, region: 'us-east-1', log: () => undefined });
+    for (const event of failedRun) await recordInto(event);
+    const recorderReads = history.reads.timeline;
+    for (const event of failedRun) await notify(event);
+    expect(history.reads.timeline - recorderReads).toBe(0);
+    expect(history.reads.summary).toBe(notifier.notices.length);
+    expect(notifier.notices.length).toBeLessThan(failedRun.length);
   });
 
   it('asks for the production approval', async () => {

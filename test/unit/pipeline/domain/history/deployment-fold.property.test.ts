@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldDeployments, mayChangeRecords } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
+import { foldDeployments, mayChangeRecords, recordEnvironmentsChangedBy } from '../../../../../src/pipeline/domain/history/deployment-fold.js';
 import { canonicalEvents } from '../../../../../src/pipeline/domain/history/event-order.js';
 import { pipelineHistory, redeliveredHistory } from './arbitraries.js';
 
@@ -55,6 +55,30 @@ describe('mayChangeRecords', () => {
         const relevant = subset.filter((event) => mayChangeRecords(event));
         expect(foldDeployments(relevant)).toEqual(foldDeployments(subset));
       }),
+    );
+  });
+});
+
+describe('recordEnvironmentsChangedBy', () => {
+  it('adding a fact to any set of facts changes no record outside the environments it names', () => {
+    fc.assert(
+      fc.property(pipelineHistory.chain((history) => fc.tuple(fc.subarray([...history.events]), fc.constantFrom(...history.events))), ([subset, event]) => {
+        const changed = recordEnvironmentsChangedBy(event);
+        const untouched = (records: ReturnType<typeof foldDeployments>): ReturnType<typeof foldDeployments> =>
+          records.filter((record) => !(record.executionId === event.executionId && changed.includes(record.environment)));
+        expect(untouched(foldDeployments([...subset, event]))).toEqual(untouched(foldDeployments(subset)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names one environment for most facts of a real history: the recorder rewrites one record, not all', () => {
+    fc.assert(
+      fc.property(pipelineHistory, (history) => {
+        const single = history.events.filter((event) => recordEnvironmentsChangedBy(event).length === 1);
+        expect(single.length).toBeGreaterThan(history.events.filter((event) => recordEnvironmentsChangedBy(event).length > 1).length);
+      }),
+      { numRuns: 20 },
     );
   });
 });
