@@ -10,7 +10,7 @@ const definition: AslDefinition = {
   StartAt: 'Start',
   States: {
     Start: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: FN, Payload: { 'step': 'start', 'value.$': '$.value' } }, OutputPath: '$.Payload', Next: 'Pause' } as never,
-    Pause: { Type: 'Wait', Seconds: 60, Next: 'Review' } as never,
+    Pause: { Type: 'Wait', Seconds: 60, Next: 'Review' },
     Review: {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',

@@ -11,8 +11,8 @@ function definition(functionArn: string, waitSeconds: number): AslDefinition {
   return {
     StartAt: 'Bake',
     States: {
-      Bake: { Type: 'Wait', Seconds: waitSeconds, Next: 'Check' } as never,
-      Check: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: functionArn, Payload: { 'environment.$': '$.environment' } }, End: true } as never,
+      Bake: { Type: 'Wait', Seconds: waitSeconds, Next: 'Check' },
+      Check: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: functionArn, Payload: { 'environment.$': '$.environment' } }, End: true },
     },
   };
 }

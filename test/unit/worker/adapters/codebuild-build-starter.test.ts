@@ -12,7 +12,7 @@ describe('CodeBuildBuildStarter request and fault mapping (faults the emulator c
   const codebuild = mockClient(CodeBuildClient);
   afterEach(() => codebuild.reset());
   // The mock patches the client class for the whole process, which the next test file shares (isolate: false).
-  afterAll(() => codebuild.restore());
+  afterAll(() => { codebuild.restore(); });
   const starter = () => new CodeBuildBuildStarter(new CodeBuildClient({ region: 'us-east-1' }), TARGET);
   const failure = (name: string) => Object.assign(new Error(`${name} happened`), { name });
 

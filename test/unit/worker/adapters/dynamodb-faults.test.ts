@@ -13,7 +13,7 @@ describe('DynamoDB faults the emulator cannot produce', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   afterEach(() => dynamo.reset());
   // The mock patches the client class for the whole process, which the next test file shares (isolate: false).
-  afterAll(() => dynamo.restore());
+  afterAll(() => { dynamo.restore(); });
   const documents = () => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
   it.each([
