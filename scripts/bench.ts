@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchRows, BenchUsageError, formatBenchMachine, formatBenchTable, parseBenchArgs, type BenchPhase, type BenchSample } from './bench/bench-stats.js';
-import { sampleTreeMemory } from './bench/process-tree-memory.js';
+import { sampleTreeMemory } from '../src/cli/process-tree-memory.js';
 
 /** The command of each phase: exactly what `npm test` (package.json) and `npm start` run. */
 const COMMANDS: Readonly<Record<BenchPhase, { readonly command: string; readonly args: readonly string[] }>> = {

@@ -9,7 +9,7 @@ import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
 import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
 import { checkRehearsalArguments, formatMainJobCost, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
-import { sampleTreeMemory } from '../../scripts/bench/process-tree-memory.js';
+import { sampleTreeMemory } from './process-tree-memory.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';

@@ -21,7 +21,10 @@ describe('PipelineRuntimeStack rollback safety', () => {
   }, 120_000);
 
   it('ends the health monitor before CodePipeline times its action out (one hour), so a late review answer changes nothing', () => {
-    const definitions = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    // The health monitor's state machine (the CodePipeline action); the rollback's is no action and follows longer paths.
+    const healthMonitors = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).filter(([logicalId]) => logicalId.includes('HealthMonitor'));
+    expect(healthMonitors).toHaveLength(1);
+    const definitions = JSON.stringify(Object.fromEntries(healthMonitors));
     const timeouts = [...definitions.matchAll(/\\"TimeoutSeconds\\":(\d+)/g)].map((match) => Number(match[1]));
     // The execution's own timeout is the largest: every task timeout (watch, review) lies inside it.
     const executionTimeout = Math.max(...timeouts);

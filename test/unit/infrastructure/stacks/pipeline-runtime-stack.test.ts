@@ -30,8 +30,9 @@ describe('PipelineRuntimeStack', () => {
 
   it('keeps every log group 90 days, encrypted', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // 4 for the event Lambdas, 4 for deployment safety (health-monitor steps, alarm events, state machine, rollback).
-    expect(groups.length).toBe(8);
+    // 4 for the event Lambdas, 6 for deployment safety (health-monitor steps, alarm events, its state machine,
+    // the rollback trigger, the rollback's Advance step and the rollback state machine).
+    expect(groups.length).toBe(10);
     for (const group of groups) expect(group.Properties).toMatchObject({ RetentionInDays: 90, KmsKeyId: expect.anything() });
   });
 
