@@ -13,7 +13,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
 import { ROLLBACK_STATES, Rollback } from '../../infrastructure/lib/constructs/rollback/rollback.js';
-import { CodePipelineDouble } from '../../src/local/codepipeline-double.js';
 import { CompressedClock } from '../../src/local/compressed-clock.js';
 import { parseDefinition, type AslDefinition } from '../../src/local/local-state-machine.js';
 import { LocalStepFunctions, StepFunctionsApiError } from '../../src/local/local-step-functions.js';
@@ -22,13 +21,11 @@ import { TaskTokenBroker } from '../../src/local/task-token-broker.js';
 import { CodePipelineControl } from '../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { rollbackExecutionName } from '../../src/pipeline/adapters/aws/sfn-rollback-executions.js';
 import { rollbackTimingFor } from '../../src/pipeline/domain/plan/rollback-inputs.js';
-import { applicationStageName } from '../../src/pipeline/domain/stage-names.js';
 import { createHandler as createAdvance } from '../../src/pipeline/handlers/rollback-advance.js';
 import { createHandler as createTrigger } from '../../src/pipeline/handlers/rollback-trigger.js';
 import type { RollbackExecutions } from '../../src/pipeline/ports/rollback-executions.js';
-import { InMemoryDeploymentHistory } from '../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../support/fakes/in-memory-notifier.js';
-import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, PIPELINE, deploymentEvents, executionId } from '../unit/pipeline/domain/rollback/rollback-fixtures.js';
+import { CountingIds, ENVIRONMENTS, FAILED, InMemoryRollbackLedger, PIPELINE, stagingFailureScene } from '../unit/pipeline/domain/rollback/rollback-fixtures.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -38,10 +35,6 @@ const validate = createRequire(import.meta.url)('asl-validator') as (definition:
 /** Rehearsed seconds per real second: the 1500 s restart takes about 0.75 s. */
 const FACTOR = 2000;
 
-const STAGES = ENVIRONMENTS.map(applicationStageName);
-const GOOD = executionId(1);
-const PREVIOUS = executionId(2);
-const FAILED = executionId(3);
 
 const stageFailed = {
   version: '0', id: 'e-1', 'detail-type': 'CodePipeline Stage Execution State Change', source: 'aws.codepipeline', account: ACCOUNT, time: '2026-03-02T09:11:00Z', region: REGION, resources: [],
@@ -80,16 +73,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
 
   /** History, pipeline double, fakes, the local Step Functions with the step bound by ARN, and the trigger. */
   function world(options: { readonly restart?: boolean; readonly neverEnds?: boolean } = {}) {
-    const history = new InMemoryDeploymentHistory([
-      ...(['test', 'staging', 'production'] as const).flatMap((environment, i) => deploymentEvents({ execution: GOOD, environment, commit: 'good', at: `2026-03-01T0${i}:00:00.000Z`, result: 'succeeded' })),
-      ...(['test', 'staging'] as const).flatMap((environment, i) => deploymentEvents({ execution: PREVIOUS, environment, commit: 'previous', at: `2026-03-01T1${i}:00:00.000Z`, result: 'succeeded' })),
-      ...deploymentEvents({ execution: FAILED, environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
-      ...deploymentEvents({ execution: FAILED, environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
-    ]);
-    const double = new CodePipelineDouble(PIPELINE, STAGES);
-    double.seed(GOOD, Object.fromEntries(STAGES.map((stage) => [stage, 'Succeeded'])));
-    double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
-    double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
+    const { history, double } = stagingFailureScene();
     if (options.restart === true) {
       // No eligible stage target: the restart, a whole pipeline run of 100 polls (about 1500 s).
       double.selfMutate();

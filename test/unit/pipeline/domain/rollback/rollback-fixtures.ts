@@ -1,6 +1,8 @@
 import type { DeploymentRecord, EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import type { Clock } from '../../../../../src/shared/clock.js';
+import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
+import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
 import type { IdGenerator } from '../../../../../src/shared/id-generator.js';
 import type { LeaseAttempt, RollbackLease, RollbackLedger } from '../../../../../src/pipeline/ports/rollback-ledger.js';
 
@@ -36,6 +38,33 @@ export function deploymentEvents(options: {
       state: options.result === 'succeeded' ? 'SUCCEEDED' : 'FAILED',
     },
   ];
+}
+
+/** The application stages of the three environments, in order. */
+export const STAGES = ENVIRONMENTS.map(applicationStageName);
+/** Released everywhere (commit `good`), the last known good release. */
+export const GOOD = executionId(1);
+/** Released to test and staging (commit `previous`): staging's stage rollback target. */
+export const PREVIOUS = executionId(2);
+/** Commit `bad`: succeeded in test, failed in staging. */
+export const FAILED = executionId(3);
+
+/**
+ * The scene most rollback tests start from: GOOD everywhere, PREVIOUS in test and staging, FAILED
+ * succeeded in test and failed in staging; as the history recorded it and as CodePipeline holds it.
+ */
+export function stagingFailureScene(): { readonly history: InMemoryDeploymentHistory; readonly double: CodePipelineDouble } {
+  const history = new InMemoryDeploymentHistory([
+    ...(['test', 'staging', 'production'] as const).flatMap((environment, i) => deploymentEvents({ execution: GOOD, environment, commit: 'good', at: `2026-03-01T0${i}:00:00.000Z`, result: 'succeeded' })),
+    ...(['test', 'staging'] as const).flatMap((environment, i) => deploymentEvents({ execution: PREVIOUS, environment, commit: 'previous', at: `2026-03-01T1${i}:00:00.000Z`, result: 'succeeded' })),
+    ...deploymentEvents({ execution: FAILED, environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
+    ...deploymentEvents({ execution: FAILED, environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
+  ]);
+  const double = new CodePipelineDouble(PIPELINE, STAGES);
+  double.seed(GOOD, Object.fromEntries(STAGES.map((stage) => [stage, 'Succeeded'])));
+  double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
+  double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
+  return { history, double };
 }
 
 /** A deployment record as the history derives it, for pure planner tests. */

@@ -3,28 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { MANUAL_PROCEDURE, runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
 import { DEFAULT_ROLLBACK_TIMING, worstCaseSeconds } from '../../../../../src/pipeline/domain/rollback/rollback-timing.js';
-import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
-import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
-import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
-import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { executionId, FAILED, PIPELINE, PREVIOUS, stagingFailureScene } from './rollback-fixtures.js';
 import { rollbackWorld } from './rollback-world.js';
 
-const STAGES = ENVIRONMENTS.map(applicationStageName);
-const GOOD = executionId(1);
-const PREVIOUS = executionId(2);
-const FAILED = executionId(3);
 
 function world() {
-  const history = new InMemoryDeploymentHistory([
-    ...(['test', 'staging', 'production'] as const).flatMap((environment, i) => deploymentEvents({ execution: GOOD, environment, commit: 'good', at: `2026-03-01T0${i}:00:00.000Z`, result: 'succeeded' })),
-    ...(['test', 'staging'] as const).flatMap((environment, i) => deploymentEvents({ execution: PREVIOUS, environment, commit: 'previous', at: `2026-03-01T1${i}:00:00.000Z`, result: 'succeeded' })),
-    ...deploymentEvents({ execution: FAILED, environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
-    ...deploymentEvents({ execution: FAILED, environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
-  ]);
-  const double = new CodePipelineDouble(PIPELINE, STAGES);
-  double.seed(GOOD, Object.fromEntries(STAGES.map((stage) => [stage, 'Succeeded'])));
-  double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
-  double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
+  const { history, double } = stagingFailureScene();
   return rollbackWorld(history, double);
 }
 
