@@ -22,12 +22,12 @@ import { recordCalls, fileCallSink } from '../../src/shared/aws/call-recorder.js
 import { systemClock } from '../../src/shared/clock.js';
 import { DynamoDbLockStore } from '../../src/worker/adapters/dynamodb-lock-store.js';
 import { DynamoDbWorkItems } from '../../src/worker/adapters/dynamodb-work-items.js';
-import { BUILD_ENVIRONMENT } from '../../src/worker/domain/build-environment.js';
 import { createBuildStateChangeHandler } from '../../src/worker/handlers/build-state-change.js';
 import { applicationStackName, clientConfig, readWorkerOutputs, type DeployedTarget } from '../deployed/support/deployed-environment.js';
 import { endToEndScenario, integrationScenario, smokeScenario } from '../deployed/support/scenarios.js';
 import { connectHarness, type StartedBuild, type WorkerHarness } from '../deployed/support/worker-harness.js';
 import { accountCredentials } from './exercise-functions.js';
+import { buildStateEvent } from '../unit/worker/fakes.js';
 
 /** One post-deployment suite of the pipeline, as its project declares it. */
 export interface SuiteDeployment {
@@ -118,25 +118,7 @@ function completeWithHandler(harness: () => WorkerHarness, dynamodb: DynamoDBCli
     const { outputs } = harness();
     const documents = DynamoDBDocumentClient.from(dynamodb);
     const events = createBuildStateChangeHandler({ workItems: new DynamoDbWorkItems(documents, outputs.workItemsTableName), locks: new DynamoDbLockStore(documents, outputs.lockTableName), clock: systemClock, projectName: outputs.implementationProjectName, log: () => undefined });
-    const event = (status: string): unknown => ({
-      'detail-type': 'CodeBuild Build State Change',
-      source: 'aws.codebuild',
-      detail: {
-        'build-status': status,
-        'project-name': outputs.implementationProjectName,
-        'build-id': `arn:aws:codebuild:us-east-1:000000000000:build/${build.buildId}`,
-        'additional-information': {
-          environment: {
-            'environment-variables': [
-              { name: BUILD_ENVIRONMENT.workItemId, type: 'PLAINTEXT', value: build.workItemId },
-              { name: BUILD_ENVIRONMENT.repository, type: 'PLAINTEXT', value: build.repository },
-              { name: BUILD_ENVIRONMENT.branch, type: 'PLAINTEXT', value: build.branch },
-              { name: BUILD_ENVIRONMENT.lockOwner, type: 'PLAINTEXT', value: build.lockOwner },
-            ],
-          },
-        },
-      },
-    });
+    const event = (status: string): unknown => buildStateEvent(build, status, { projectName: outputs.implementationProjectName, account: '000000000000' });
     await events(event('IN_PROGRESS'));
     await events(event('SUCCEEDED'));
   };

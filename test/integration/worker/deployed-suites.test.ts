@@ -29,6 +29,7 @@ import { endToEndScenario, integrationScenario, smokeScenario } from '../../depl
 import { connectHarness, type StartedBuild, type WorkerHarness } from '../../deployed/support/worker-harness.js';
 import { TEST_REGION, motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
 import { LOCK_TABLE, WORK_ITEMS_TABLE } from './worker-tables.js';
+import { buildStateEvent } from '../../unit/worker/fakes.js';
 
 const STACK_PREFIX = 'KiroWorker-Test';
 const ALARMS = { critical: [`${STACK_PREFIX}-poller-errors`], warning: [`${STACK_PREFIX}-lock-contention`] };
@@ -93,25 +94,7 @@ describe('post-deployment suites against the emulator', () => {
       },
       completeBuild: async (build: StartedBuild) => {
         const events = createBuildStateChangeHandler({ workItems: harness.workItems, locks: harness.locks, clock: systemClock, projectName: PROJECT, log: () => undefined });
-        const event = (status: string) => ({
-          'detail-type': 'CodeBuild Build State Change',
-          source: 'aws.codebuild',
-          detail: {
-            'build-status': status,
-            'project-name': PROJECT,
-            'build-id': `arn:aws:codebuild:${TEST_REGION}:123456789012:build/${build.buildId}`,
-            'additional-information': {
-              environment: {
-                'environment-variables': [
-                  { name: BUILD_ENVIRONMENT.workItemId, type: 'PLAINTEXT', value: build.workItemId },
-                  { name: BUILD_ENVIRONMENT.repository, type: 'PLAINTEXT', value: build.repository },
-                  { name: BUILD_ENVIRONMENT.branch, type: 'PLAINTEXT', value: build.branch },
-                  { name: BUILD_ENVIRONMENT.lockOwner, type: 'PLAINTEXT', value: build.lockOwner },
-                ],
-              },
-            },
-          },
-        });
+        const event = (status: string) => buildStateEvent(build, status, { projectName: PROJECT, region: TEST_REGION });
         await events(event('IN_PROGRESS'));
         const run = spawnSync('/bin/sh', ['-c', COMMAND], {
           env: { PATH: process.env.PATH, [BUILD_ENVIRONMENT.workItemId]: build.workItemId, [BUILD_ENVIRONMENT.repository]: build.repository, [BUILD_ENVIRONMENT.branch]: build.branch },

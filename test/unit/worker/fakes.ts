@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../../src/shared/clock.js';
 import type { IdGenerator } from '../../../src/shared/id-generator.js';
+import { BUILD_ENVIRONMENT } from '../../../src/worker/domain/build-environment.js';
 import { lockIsFree, type WorkItemLock } from '../../../src/worker/domain/lock.js';
 import type { WorkItem, WorkItemStatus } from '../../../src/worker/domain/work-item.js';
 import type { BuildRequest, BuildStarter } from '../../../src/worker/ports/build-starter.js';
@@ -227,19 +228,26 @@ export const IMPLEMENTATION_PROJECT = 'implementation';
  * (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications-ref.html),
  * reduced to what the handler reads: the StartBuild overrides come back as environment variables.
  */
-export function buildStateEvent(build: BuildRequest & { readonly buildId: string }, status: string): Record<string, unknown> {
+export function buildStateEvent(
+  build: BuildRequest & { readonly buildId: string },
+  status: string,
+  where: { readonly projectName?: string; readonly account?: string; readonly region?: string } = {},
+): Record<string, unknown> {
+  const plaintext = (name: string, value: string) => ({ name, type: 'PLAINTEXT', value });
   return {
     'detail-type': 'CodeBuild Build State Change',
     source: 'aws.codebuild',
     detail: {
       'build-status': status,
-      'project-name': IMPLEMENTATION_PROJECT,
-      'build-id': `arn:aws:codebuild:us-east-1:123456789012:build/${build.buildId}`,
+      'project-name': where.projectName ?? IMPLEMENTATION_PROJECT,
+      'build-id': `arn:aws:codebuild:${where.region ?? 'us-east-1'}:${where.account ?? '123456789012'}:build/${build.buildId}`,
       'additional-information': {
         environment: {
           'environment-variables': [
-            { name: 'KIRO_WORK_ITEM_ID', type: 'PLAINTEXT', value: build.workItemId },
-            { name: 'KIRO_LOCK_OWNER', type: 'PLAINTEXT', value: build.lockOwner },
+            plaintext(BUILD_ENVIRONMENT.workItemId, build.workItemId),
+            plaintext(BUILD_ENVIRONMENT.repository, build.repository),
+            plaintext(BUILD_ENVIRONMENT.branch, build.branch),
+            plaintext(BUILD_ENVIRONMENT.lockOwner, build.lockOwner),
           ],
         },
       },
