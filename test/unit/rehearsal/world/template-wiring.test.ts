@@ -28,6 +28,17 @@ const runtime = stack(
   { ExportsHistory: { Value: { Ref: 'HistoryTable4479EEA3' }, Export: { Name: 'KiroCd-PipelineRuntime:ExportsOutputRefHistoryTable' } } as never },
 );
 
+
+/** The smallest pipeline declaration: one Build stage with one CodeBuild action. */
+const ONE_STAGE_DECLARATION: PipelineDeclaration = {
+  name: 'p',
+  pipelineType: 'V2',
+  executionMode: 'SUPERSEDED',
+  restartExecutionOnUpdate: true,
+  variables: [],
+  stages: [{ name: 'Build', beforeEntry: [], onSuccess: [], actions: [{ name: 'Synth', category: 'Build', provider: 'CodeBuild', runOrder: 1, configuration: { EnvironmentVariables: '[]' } }] }],
+};
+
 describe('template wiring', () => {
   it('finds a function by its construct path, with its resolved ARN and environment, and nothing else that shares the prefix', () => {
     expect(templateFunctions([runtime], WHERE, 'PipelineEvents/Recorder')).toEqual([
@@ -49,14 +60,7 @@ describe('template wiring', () => {
   });
 
   it('a pipeline-changing commit gives every commit after it a new structure, and the commits before it the old one', () => {
-    const base: PipelineDeclaration = {
-      name: 'p',
-      pipelineType: 'V2',
-      executionMode: 'SUPERSEDED',
-      restartExecutionOnUpdate: true,
-      variables: [],
-      stages: [{ name: 'Build', beforeEntry: [], onSuccess: [], actions: [{ name: 'Synth', category: 'Build', provider: 'CodeBuild', runOrder: 1, configuration: { EnvironmentVariables: '[]' } }] }],
-    };
+    const base = ONE_STAGE_DECLARATION;
     expect(structureOf(changedDeclaration(base, 1))).not.toBe(structureOf(base));
     const history = ['a', 'b', 'c'];
     const structures = new PipelineStructures(base, (ancestor, commit) => history.indexOf(ancestor) <= history.indexOf(commit));
@@ -67,14 +71,7 @@ describe('template wiring', () => {
   });
 
   it('a commit whose configuration synthesizes another declaration makes it the base of every commit after it', () => {
-    const base: PipelineDeclaration = {
-      name: 'p',
-      pipelineType: 'V2',
-      executionMode: 'SUPERSEDED',
-      restartExecutionOnUpdate: true,
-      variables: [],
-      stages: [{ name: 'Build', beforeEntry: [], onSuccess: [], actions: [{ name: 'Synth', category: 'Build', provider: 'CodeBuild', runOrder: 1, configuration: { EnvironmentVariables: '[]' } }] }],
-    };
+    const base = ONE_STAGE_DECLARATION;
     const windowed: PipelineDeclaration = { ...base, stages: base.stages.map((stage) => ({ ...stage, beforeEntry: [{ result: 'FAIL', rules: [{ name: 'DeploymentWindow', provider: 'DeploymentWindow', configuration: { Cron: '* * 3 ? * * *' } }] }] })) };
     const history = ['a', 'b', 'c', 'd'];
     const structures = new PipelineStructures(base, (ancestor, commit) => history.indexOf(ancestor) <= history.indexOf(commit));
