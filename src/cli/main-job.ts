@@ -8,7 +8,8 @@ import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
 import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
-import { checkRehearsalArguments, formatMainJobCost, rehearsalPhase } from '../rehearsal/rehearsal-phase.js';
+import { checkRehearsalArguments, formatMainJobCost, prepareRehearsal, type PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
+import { rehearsalClockStart, type PhaseTiming } from '../rehearsal/run-rehearsal.js';
 import { sampleTreeMemory } from './process-tree-memory.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
@@ -19,7 +20,7 @@ import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
 import { formatBuildStageGates } from '../pipeline/domain/build-gates/build-stage-gates.js';
 import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipeline/domain/bundles/bundle-size-limit.js';
 import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
-import { consoleOutput, type Output } from './output.js';
+import { consoleOutput, RecordingOutput, type Output } from './output.js';
 import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
 /** Where `npm run synth` writes the cloud assembly. */
@@ -70,7 +71,7 @@ export function printStacks(run: GatesRun, out: Output): void {
   }
 }
 
-/** The dependencies of the main job, so a later rehearsal can reuse and replace the parts. */
+/** The dependencies of the main job, so tests can replace each phase and watch the order. */
 export interface MainJobDeps {
   readonly cwd: string;
   readonly out: Output;
@@ -83,57 +84,151 @@ export interface MainJobDeps {
   readonly runSupplyChainGates?: (cwd: string) => Promise<readonly GateResult[]>;
   /** Measures the code bundles of the cloud assembly in the given directory. @default readBundleSizes */
   readonly bundleSizes?: (assemblyDir: string) => readonly BundleSize[];
+  /**
+   * Prepares the rehearsal; called at the very start, right after synthesis has been started, so its
+   * emulator and the closed-window variant start beside synthesis. The rehearsal itself runs side by
+   * side with the gates once synthesis has written the cloud assembly. @default none: the gates alone
+   */
+  readonly prepareRehearsal?: () => PreparedRehearsal;
+}
+
+/** Wall time of each phase of one main job, for the last lines of `npm start`. */
+export interface MainJobPhases {
+  readonly synthesisMs: number;
+  readonly gatesMs: number;
+  readonly rehearsalMs?: number;
+}
+
+/**
+ * The phases line of `npm start`: synthesis, then the gates and the rehearsal side by side, each with
+ * its own wall time, so the times are never read as adding up to the total.
+ */
+export function formatMainJobPhases(phases: MainJobPhases): string {
+  const seconds = (value: number): string => `${(value / 1000).toFixed(1)} s`;
+  const gates = `policy and build-stage gates ${seconds(phases.gatesMs)}`;
+  return phases.rehearsalMs === undefined
+    ? `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then ${gates}.`
+    : `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then side by side: ${gates}, rehearsal ${seconds(phases.rehearsalMs)}.`;
 }
 
 /** The build-stage gates `npm start` runs itself (they need no build output): secretlint over the tracked files, the licences. */
 export async function runSupplyChainGates(cwd: string): Promise<readonly GateResult[]> {
   const today = new Date().toISOString().slice(0, 10);
-  return [await runSecretsGate({ cwd, today }), await runLicencesGate(cwd, undefined, today)];
+  // Independent tools (secretlint is a process, the licence check drives esbuild's): run side by side.
+  const [secrets, licences] = await Promise.all([runSecretsGate({ cwd, today }), runLicencesGate(cwd, undefined, today)]);
+  return [secrets, licences];
+}
+
+/** Maps an error that stopped a phase to the main job's exit code, printing it. */
+function stoppedBy(thrown: unknown, out: Output): number {
+  const error = asKiroCdError(thrown);
+  out.error(`main job: ${error.message}`);
+  if (error.code === SYNTH_FAILED) return 1;
+  return error.fault === 'transient' ? 3 : error.fault === 'user' ? 2 : 4;
 }
 
 /**
- * `npm start`: synthesize, run every gate, print the pipeline's stages per environment (read from the
- * synthesized pipeline template), the stacks and the gate table; returns the exit code.
+ * The gates over the cloud assembly: the policy gates and the supply-chain gates side by side, then
+ * the pipeline, the stacks, the bundles and both gate tables printed in that order; returns the exit
+ * code (0 passed, 1 a gate blocked, else the error's).
  */
-export async function runMainJob(deps: MainJobDeps): Promise<number> {
-  const started = deps.now();
+async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<number> {
   try {
-    await (deps.synthesize ?? synthesizeAll)(deps.cwd);
-    const synthesized = deps.now();
     const bundles = (deps.bundleSizes ?? readBundleSizes)(join(deps.cwd, ASSEMBLY_DIR));
     const oversized = oversizedBundles(bundles);
+    const supplyChainRun = (deps.runSupplyChainGates ?? runSupplyChainGates)(deps.cwd);
+    // Awaited below; if the policy gates throw first, its own failure must not go unhandled.
+    supplyChainRun.catch(() => undefined);
     const run = await (deps.runGates ?? runAllGates)(join(deps.cwd, ASSEMBLY_DIR));
     const verdict = decideGates(run.results);
-    printPipeline(run, deps.out);
-    deps.out.info('\nStacks:');
-    printStacks(run, deps.out);
-    deps.out.info('\nBundle sizes (docs/build-gates.md, "Bundle sizes"):');
-    for (const line of formatBundleSizes(bundles)) deps.out.info(line);
-    deps.out.info('\nPolicy gates:');
-    printGatesTable(run, deps.out);
-    const supplyChain = await (deps.runSupplyChainGates ?? runSupplyChainGates)(deps.cwd);
-    deps.out.info('\nBuild-stage gates (docs/build-gates.md):');
-    for (const line of formatBuildStageGates(supplyChain)) deps.out.info(line);
+    printPipeline(run, out);
+    out.info('\nStacks:');
+    printStacks(run, out);
+    out.info('\nBundle sizes (docs/build-gates.md, "Bundle sizes"):');
+    for (const line of formatBundleSizes(bundles)) out.info(line);
+    out.info('\nPolicy gates:');
+    printGatesTable(run, out);
+    const supplyChain = await supplyChainRun;
+    out.info('\nBuild-stage gates (docs/build-gates.md):');
+    for (const line of formatBuildStageGates(supplyChain)) out.info(line);
     const supplyChainBlocked = supplyChain.filter((result) => result.verdict !== 'pass');
-    for (const result of supplyChainBlocked) printGateResult(deps.out, result);
-    const seconds = (value: number): string => (value / 1000).toFixed(1);
-    deps.out.info(`\nTotal time ${seconds(deps.now() - started)} s (synthesis ${seconds(synthesized - started)} s).`);
+    for (const result of supplyChainBlocked) printGateResult(out, result);
     if (verdict.kind === 'pass' && supplyChainBlocked.length === 0 && oversized.length === 0) {
-      deps.out.info('Main job passed: zero unaccepted findings.');
+      out.info('Main job passed: zero unaccepted findings.');
       return 0;
     }
     const blockedGates = [
       ...(supplyChainBlocked.length === 0 ? [] : [`; blocked: ${supplyChainBlocked.map((result) => result.tool).join(', ')}`]),
       ...(oversized.length === 0 ? [] : [`; bundles over the size limit: ${oversized.map((bundle) => bundle.name).join(', ')}`]),
     ].join('');
-    deps.out.info(`Main job FAILED: ${verdict.kind === 'pass' ? 0 : verdict.blocking.length} unaccepted finding(s)${blockedGates}.`);
+    out.info(`Main job FAILED: ${verdict.kind === 'pass' ? 0 : verdict.blocking.length} unaccepted finding(s)${blockedGates}.`);
     return 1;
   } catch (thrown) {
-    const error = asKiroCdError(thrown);
-    deps.out.error(`main job: ${error.message}`);
-    if (error.code === SYNTH_FAILED) return 1;
-    return error.fault === 'transient' ? 3 : error.fault === 'user' ? 2 : 4;
+    return stoppedBy(thrown, out);
   }
+}
+
+/** Writes what a phase recorded to the real output, each line to its own stream, in order. */
+function replay(recorded: RecordingOutput, out: Output): void {
+  for (const line of recorded.lines) {
+    if (line.stream === 'err') out.error(line.text);
+    else out.info(line.text);
+  }
+}
+
+/**
+ * `npm start`: synthesize (with the rehearsal's emulator and closed-window variant starting beside
+ * it), then run the gates and the rehearsal side by side over the cloud assembly. Each phase's output
+ * is held and printed whole when both have ended, the gates' first, so it reads as it did when they
+ * ran one after the other. The gates decide first: a gate that fails fails the main job whatever the
+ * rehearsal found, and the rehearsal, which ran anyway, is still printed, under a line that says so.
+ * A synthesis that fails stops everything: the emulator and the variant's synthesis are stopped, and
+ * nothing is rehearsed. Returns the exit code.
+ */
+export async function runMainJob(deps: MainJobDeps): Promise<number> {
+  const started = deps.now();
+  // Synthesis first: it is on the critical path, the rehearsal's preparations are not.
+  const synthesis = (deps.synthesize ?? synthesizeAll)(deps.cwd);
+  synthesis.catch(() => undefined);
+  const rehearsal = deps.prepareRehearsal?.();
+  try {
+    await synthesis;
+  } catch (thrown) {
+    await rehearsal?.cancel();
+    return stoppedBy(thrown, deps.out);
+  }
+  const synthesized = deps.now();
+  const seconds = (value: number): string => (value / 1000).toFixed(1);
+  if (rehearsal !== undefined) {
+    deps.out.info(`Synthesized in ${seconds(synthesized - started)} s. The gates and the rehearsal now run side by side; each one's output follows, whole, when both have ended.\n`);
+  }
+
+  const gatesOut = new RecordingOutput();
+  const gates = runGatesPhase(deps, gatesOut).then((code) => ({ code, endedAt: deps.now() }));
+  const gatesTiming = async (): Promise<readonly PhaseTiming[]> => {
+    const { endedAt } = await gates;
+    return [
+      { name: 'synthesis', durationMs: synthesized - started },
+      { name: `policy and build-stage gates (side by side with the rehearsal, ${seconds(synthesized - started)} s to ${seconds(endedAt - started)} s after the start)`, durationMs: endedAt - synthesized },
+    ];
+  };
+  const rehearsalOut = new RecordingOutput();
+  const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming }).then((code) => ({ code, endedAt: deps.now() }));
+
+  const gatesEnded = await gates;
+  replay(gatesOut, deps.out);
+  const phases = { synthesisMs: synthesized - started, gatesMs: gatesEnded.endedAt - synthesized };
+  if (rehearsed === undefined) {
+    deps.out.info(formatMainJobPhases(phases));
+    return gatesEnded.code;
+  }
+  const rehearsalEnded = await rehearsed;
+  if (gatesEnded.code !== 0) {
+    deps.out.info(`\nThe gates failed, so the main job fails whatever the rehearsal finds. The rehearsal ran side by side with them; what it found follows.`);
+  }
+  replay(rehearsalOut, deps.out);
+  deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - synthesized })}`);
+  return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -148,11 +243,14 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     const started = Date.now();
     // The whole process tree (synthesis, cfn-lint, cfn-guard, moto_server are children), sampled from /proc.
     const memory = sampleTreeMemory(process.pid);
-    const gates = await runMainJob({ cwd: process.cwd(), out: consoleOutput, now: () => Date.now() });
-    process.exitCode =
-      gates !== 0
-        ? gates
-        : await rehearsalPhase(rehearsalArguments, { cwd: process.cwd(), out: consoleOutput, phases: [{ name: 'synthesis and policy gates', durationMs: Date.now() - started }] });
+    // The rehearsal clock's start is fixed now, so the closed-window variant synthesized from now on is closed from it.
+    const clockStart = rehearsalClockStart(started);
+    process.exitCode = await runMainJob({
+      cwd: process.cwd(),
+      out: consoleOutput,
+      now: () => Date.now(),
+      prepareRehearsal: () => prepareRehearsal(rehearsalArguments, { cwd: process.cwd(), clockStart }),
+    });
     consoleOutput.info(formatMainJobCost(Date.now() - started, memory.stop()));
   }
 }

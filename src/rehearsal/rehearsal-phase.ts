@@ -1,16 +1,27 @@
 /**
- * The rehearsal as the second phase of `npm start`: argument parsing (before anything runs, so a
- * typo fails at once with exit code 2), then the rehearsal, with its errors mapped to exit codes
- * like the CLI's.
+ * The rehearsal as a phase of `npm start`: argument parsing (before anything runs, so a typo fails at
+ * once with exit code 2), its preparation (the emulator and the closed-window variant start beside
+ * synthesis), then the rehearsal, with its errors mapped to exit codes like the CLI's.
  */
 import { join } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../cli/command.js';
 import type { Output } from '../cli/output.js';
+import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
+import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { asKiroCdError } from '../shared/errors.js';
-import { parseRehearsalArguments, runRehearsal } from './run-rehearsal.js';
+import { loadRehearsalConfig } from './rehearsal-config.js';
+import { EMULATOR_ACCOUNT, parseRehearsalArguments, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
+import { selectScenarios } from './scenarios.js';
+import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
 
 /** Usage of `npm start -- ...`. */
 export const REHEARSAL_USAGE = 'Usage: npm start [-- --scenario <name> ...] [-- --keep-emulator]';
+
+/**
+ * How long `npm start` lets the emulator take to answer. It starts beside two syntheses on a 2-core
+ * machine, where Python importing moto has taken far longer than the 1.5 s it takes idle.
+ */
+export const MAIN_JOB_EMULATOR_READY_LIMIT_MS = 90_000;
 
 /** Checks the arguments of `npm start`; returns an error message, or undefined when they are fine. */
 export function checkRehearsalArguments(argv: readonly string[]): string | undefined {
@@ -32,18 +43,115 @@ export function formatMainJobCost(durationMs: number, peakMiB: number | undefine
   return `\nnpm start: ${(durationMs / 1000).toFixed(1)} s in all, ${memory}.`;
 }
 
-/** Runs the rehearsal phase after synthesis and the gates; returns the process exit code. */
-export async function rehearsalPhase(
-  argv: readonly string[],
-  context: { readonly cwd: string; readonly out: Output; readonly phases: readonly { readonly name: string; readonly durationMs: number }[] },
-): Promise<ExitCodeValue> {
+/**
+ * A rehearsal whose slow preparations have started: the emulator, and the closed-window variant's
+ * synthesis when a chosen scenario needs it. Exactly one of `run` and `cancel` is called; either
+ * leaves no emulator and no synthesis running, unless the rehearsal was asked to keep its emulator.
+ */
+export interface PreparedRehearsal {
+  /** Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. */
+  run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>) }): Promise<ExitCodeValue>;
+  /** Stops what was started, without rehearsing (synthesis failed: there is nothing to rehearse). */
+  cancel(): Promise<void>;
+}
+
+/** What {@link prepareRehearsal} needs; the starters are replaceable so tests can watch them. */
+export interface RehearsalPreparation {
+  readonly cwd: string;
+  /** Rehearsal time at the clock's start, fixed now so the variant can be closed from it. @default rehearsalClockStart(Date.now()) */
+  readonly clockStart?: Date;
+  /** @default startMotoServer, with {@link MAIN_JOB_EMULATOR_READY_LIMIT_MS} */
+  readonly startEmulator?: () => Promise<MotoServer>;
+  /** @default synthesizeClosedWindowDeclaration */
+  readonly synthesizeVariant?: (closedFrom: Date, where: { readonly region: string; readonly account: string }, signal: AbortSignal) => Promise<PipelineDeclaration>;
+}
+
+/** Maps an error the rehearsal could not run past to the CLI's exit codes, printing it. */
+function failedToRun(thrown: unknown, out: Output): ExitCodeValue {
+  const error = asKiroCdError(thrown);
+  out.error(`rehearsal: ${error.message}`);
+  return error.fault === 'user' ? ExitCode.Usage : error.fault === 'transient' ? ExitCode.Transient : ExitCode.Internal;
+}
+
+/**
+ * Starts the rehearsal's preparations at once (`npm start` calls it beside synthesis): the emulator,
+ * and, when a chosen scenario needs it, the closed-window variant's synthesis, closed from the
+ * rehearsal clock's start. Arguments that do not parse start nothing; `run` then reports them.
+ */
+export function prepareRehearsal(argv: readonly string[], preparation: RehearsalPreparation): PreparedRehearsal {
+  let parsed: ReturnType<typeof parseRehearsalArguments>;
+  try {
+    parsed = parseRehearsalArguments(argv);
+  } catch (thrown) {
+    return { run: ({ out }) => Promise.resolve(failedToRun(thrown, out)), cancel: () => Promise.resolve() };
+  }
+  const { scenarios, keepEmulator } = parsed;
+  const clockStart = preparation.clockStart ?? rehearsalClockStart(Date.now());
+  const starting = (preparation.startEmulator ?? (() => startMotoServer({ timeoutMs: MAIN_JOB_EMULATOR_READY_LIMIT_MS })))();
+  // Awaited by run or cancel; a failure to start is reported there, never as an unhandled rejection.
+  starting.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stopEmulator = (): Promise<void> =>
+    (stopping ??= starting.then(
+      (server) => server.stop(),
+      () => undefined,
+    ));
+  const emulator = starting.then((server): MotoServer => ({ endpoint: server.endpoint, ...(server.pid === undefined ? {} : { pid: server.pid }), reset: () => server.reset(), stop: stopEmulator }));
+  emulator.catch(() => undefined);
+
+  const variantAbort = new AbortController();
+  const selection = selectScenarios(scenarios);
+  const needsVariant = selection.kind === 'selected' && selection.scenarios.some((scenario) => scenario.configurationChange === 'production-window-closed');
+  const synthesizeVariant = preparation.synthesizeVariant ?? synthesizeClosedWindowDeclaration;
+  const productionWindowClosed = needsVariant
+    ? loadRehearsalConfig().then((config) => synthesizeVariant(clockStart, { region: config.pipeline.region, account: EMULATOR_ACCOUNT }, variantAbort.signal))
+    : undefined;
+  // Awaited only by its scenario; a failure is reported there.
+  productionWindowClosed?.catch(() => undefined);
+
+  return {
+    async run({ out, phases }) {
+      let kept = false;
+      try {
+        const result = await runRehearsal({
+          cwd: preparation.cwd,
+          assemblyDir: join(preparation.cwd, 'cdk.out'),
+          scenarios,
+          keepEmulator,
+          out,
+          phases,
+          startEmulator: () => emulator,
+          clockStart,
+          ...(productionWindowClosed === undefined ? {} : { productionWindowClosed }),
+        });
+        kept = result.keptEndpoint !== undefined;
+        return result.exitCode === 0 ? ExitCode.Ok : ExitCode.Failed;
+      } catch (thrown) {
+        return failedToRun(thrown, out);
+      } finally {
+        // A rehearsal that stopped before its variant scenario leaves the variant's synthesis nothing to do.
+        variantAbort.abort();
+        if (!kept) await stopEmulator();
+      }
+    },
+    async cancel() {
+      variantAbort.abort();
+      await stopEmulator();
+    },
+  };
+}
+
+/**
+ * Runs the rehearsal over a cloud assembly that already exists, starting the emulator only once the
+ * assembly has been found; returns the process exit code. (`npm start` uses {@link prepareRehearsal}
+ * instead, to start the emulator beside synthesis.)
+ */
+export async function rehearsalPhase(argv: readonly string[], context: { readonly cwd: string; readonly out: Output; readonly phases: readonly PhaseTiming[] }): Promise<ExitCodeValue> {
   try {
     const { scenarios, keepEmulator } = parseRehearsalArguments(argv);
     const result = await runRehearsal({ cwd: context.cwd, assemblyDir: join(context.cwd, 'cdk.out'), scenarios, keepEmulator, out: context.out, phases: context.phases });
     return result.exitCode === 0 ? ExitCode.Ok : ExitCode.Failed;
   } catch (thrown) {
-    const error = asKiroCdError(thrown);
-    context.out.error(`rehearsal: ${error.message}`);
-    return error.fault === 'user' ? ExitCode.Usage : error.fault === 'transient' ? ExitCode.Transient : ExitCode.Internal;
+    return failedToRun(thrown, context.out);
   }
 }

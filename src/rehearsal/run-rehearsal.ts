@@ -27,6 +27,7 @@ import { People } from './world/people.js';
 import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-world.js';
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
+import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
 import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
@@ -35,6 +36,22 @@ export const EMULATOR_ACCOUNT = '123456789012';
 
 /** The longest the rehearsal may take in real time before its clock would pass the wall clock. */
 export const REHEARSAL_REAL_BUDGET_MS = 5 * 60_000;
+
+/**
+ * Where the rehearsal clock starts for a rehearsal begun at `wallNowMs`: far enough in the past that
+ * everything it records precedes what anyone records later in real time (a `kiro-cd rollback` against
+ * the kept endpoint), as long as the run takes under {@link REHEARSAL_REAL_BUDGET_MS}. `npm start`
+ * fixes it at its own start, so the closed-window variant can be synthesized beside the main synthesis.
+ */
+export function rehearsalClockStart(wallNowMs: number): Date {
+  return new Date(wallNowMs - REHEARSAL_TIME_FACTOR * REHEARSAL_REAL_BUDGET_MS);
+}
+
+/** One phase of `npm start` as the report lists it. */
+export interface PhaseTiming {
+  readonly name: string;
+  readonly durationMs: number;
+}
 
 /** Where the HTML report goes, relative to the working directory. */
 export const REPORT_PATH = 'reports/rehearsal.html';
@@ -49,10 +66,21 @@ export interface RehearsalOptions {
   /** Leaves the emulator running at the end, so `kiro-cd history --endpoint-url ...` can read the history. */
   readonly keepEmulator: boolean;
   readonly out: Output;
-  /** Phase timings measured before the rehearsal (synthesis, gates), for the report. */
-  readonly phases: readonly { readonly name: string; readonly durationMs: number }[];
+  /**
+   * Phase timings of `npm start` besides the rehearsal (synthesis, gates), for the report: a list, or
+   * a function asked just before the report is written, for phases that run side by side with it.
+   */
+  readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>);
   /** Starts the emulator. @default startMotoServer */
   readonly startEmulator?: () => Promise<MotoServer>;
+  /** Rehearsal time at the clock's start. @default rehearsalClockStart(Date.now()) when the rehearsal starts */
+  readonly clockStart?: Date;
+  /**
+   * The closed-window scenario's pipeline declaration, already being synthesized (closed from
+   * `clockStart`) by the caller. @default synthesized here, beside the scenarios before it, when a
+   * chosen scenario needs it
+   */
+  readonly productionWindowClosed?: Promise<PipelineDeclaration>;
 }
 
 /** How the rehearsal ended. */
@@ -118,9 +146,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   let keep = false;
   let world: RehearsalWorld | undefined;
   try {
-    // Rehearsal time starts in the past, so everything it records precedes what anyone records later in
-    // real time (a `kiro-cd rollback` against the kept endpoint), as long as the run takes under REHEARSAL_REAL_BUDGET_MS.
-    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, new Date(Date.now() - REHEARSAL_TIME_FACTOR * REHEARSAL_REAL_BUDGET_MS));
+    // Rehearsal time starts in the past (rehearsalClockStart says why).
+    const clockStart = options.clockStart ?? rehearsalClockStart(Date.now());
+    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, clockStart);
     // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
     world = await startRehearsalWorld({ stacks, assemblyDir: options.assemblyDir, config, emulatorEndpoint: emulator.endpoint, where: { region, account: EMULATOR_ACCOUNT }, clock, ids: uuidGenerator });
     out.info(`  one endpoint at ${world.endpoint.endpoint}: the local CodePipeline (${world.declaration.stages.length} stages of ${world.declaration.name}), every other service passed on to moto at ${emulator.endpoint}`);
@@ -140,9 +168,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     };
 
     const rehearsalStart = clock.now();
-    // The closed-window scenario's pipeline is synthesized from its configuration variant beside the scenarios before it.
+    // The closed-window scenario's pipeline, synthesized from its configuration variant with the window
+    // closed from the clock's start: by the caller from its own start, or here beside the scenarios before it.
     const productionWindowClosed = selection.scenarios.some((scenario) => scenario.configurationChange === 'production-window-closed')
-      ? synthesizeClosedWindowDeclaration(rehearsalStart, { region, account: EMULATOR_ACCOUNT })
+      ? (options.productionWindowClosed ?? synthesizeClosedWindowDeclaration(clockStart, { region, account: EMULATOR_ACCOUNT }))
       : undefined;
     // Awaited only by its scenario; a failure is reported there, never as an unhandled rejection.
     productionWindowClosed?.catch(() => undefined);
@@ -187,11 +216,14 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     );
     const reportFile = join(options.cwd, REPORT_PATH);
     mkdirSync(dirname(reportFile), { recursive: true });
-    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases: options.phases, rehearsalTimeFactor: REHEARSAL_TIME_FACTOR }));
+    // The rehearsal's own wall time ends here: waiting for phases that run beside it is not part of it.
+    const rehearsalEnded = performance.now();
+    const phases = typeof options.phases === 'function' ? await options.phases() : options.phases;
+    writeFileSync(reportFile, renderRehearsalReport({ generatedAt: new Date().toISOString(), scenarios: reportScenarios, measures, phases, rehearsalTimeFactor: REHEARSAL_TIME_FACTOR }));
     out.info(`\nReport written to ${REPORT_PATH}.`);
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');
-    const wallSeconds = seconds(performance.now() - wallStart);
+    const wallSeconds = seconds(rehearsalEnded - wallStart);
     out.info(`Emulator over the whole rehearsal: ${load.calls} calls answered in ${seconds(load.busy())} s of the ${wallSeconds} s.`);
     out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected (${wallSeconds} s wall time).` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected (${wallSeconds} s wall time).`);
     keep = options.keepEmulator;

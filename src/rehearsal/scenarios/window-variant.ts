@@ -1,8 +1,9 @@
 /**
  * The pipeline declaration of the closed-deployment-window scenario, synthesized from the
  * rehearsal's variant configuration (rehearsal-config.ts) by the CDK app in a child process
- * (infrastructure/bin/synth-rehearsal-window.ts). It starts when the rehearsal starts, beside the
- * scenarios before it, and is awaited only by the scenario that needs it.
+ * (infrastructure/bin/synth-rehearsal-window.ts). `npm start` starts it at its very beginning,
+ * beside the main synthesis (src/cli/main-job.ts), closed from the rehearsal clock's start, which it
+ * fixes at that moment; the rehearsal awaits it only in the scenario that needs it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,15 +18,17 @@ import { exportsOf, readSynthesizedStacks } from '../../local/synthesized-templa
 export const WINDOW_SYNTH_SCRIPT = 'infrastructure/bin/synth-rehearsal-window.ts';
 
 /**
- * Starts synthesizing the variant with production's window closed from `closedFrom`; resolves to
- * its pipeline declaration, resolved in `where` (the rehearsal's account and region).
+ * Starts synthesizing the variant with production's window closed from `closedFrom` (the rehearsal
+ * clock's start: the window stays closed for the whole rehearsal, rehearsal-config.ts); resolves to
+ * its pipeline declaration, resolved in `where` (the rehearsal's account and region). Aborting
+ * `signal` stops the child process (npm start does when its main synthesis fails).
  */
-export async function synthesizeClosedWindowDeclaration(closedFrom: Date, where: { readonly region: string; readonly account: string }): Promise<PipelineDeclaration> {
+export async function synthesizeClosedWindowDeclaration(closedFrom: Date, where: { readonly region: string; readonly account: string }, signal?: AbortSignal): Promise<PipelineDeclaration> {
   const outdir = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-window-'));
   // The repository this module is part of: the rehearsal's working directory may be anywhere (tests use a temporary one).
   const cwd = fileURLToPath(new URL('../../..', import.meta.url));
   try {
-    const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), [WINDOW_SYNTH_SCRIPT, outdir, closedFrom.toISOString()], { cwd, installHint: 'Run "npm ci" first.' });
+    const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), [WINDOW_SYNTH_SCRIPT, outdir, closedFrom.toISOString()], { cwd, installHint: 'Run "npm ci" first.', ...(signal === undefined ? {} : { signal }) });
     if (result.exitCode !== 0) {
       throw new KiroCdError(`The closed-window variant of the pipeline did not synthesize (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, { code: 'REHEARSAL_VARIANT_SYNTH_FAILED', fault: 'internal' });
     }

@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { startMotoServer } from '../../../src/local/moto-server.js';
 import { motoClientConfig, useFreshMoto } from '../../support/moto.js';
 
 /**
@@ -38,5 +39,13 @@ describe('the local emulator applies conditional writes atomically', () => {
       );
       expect(results.filter((result) => result.status === 'fulfilled'), `round ${String(round)}`).toHaveLength(1);
     }
+  });
+});
+
+describe('starting the local emulator', () => {
+  it('names the fix at once when python3 cannot be found, instead of waiting out its readiness limit', async () => {
+    const started = performance.now();
+    await expect(startMotoServer({ python: '/nonexistent/kiro/python3', timeoutMs: 60_000 })).rejects.toThrow(/python3 is not on the PATH\. .*pip install "moto\[server\]"/);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSEMBLY_DIR, runMainJob } from '../../../src/cli/main-job.js';
+import { ASSEMBLY_DIR, formatMainJobPhases, runMainJob, SYNTH_FAILED, type MainJobDeps } from '../../../src/cli/main-job.js';
+import { KiroCdError } from '../../../src/shared/errors.js';
+import type { PreparedRehearsal } from '../../../src/rehearsal/rehearsal-phase.js';
+import type { PhaseTiming } from '../../../src/rehearsal/run-rehearsal.js';
+import type { ExitCodeValue } from '../../../src/cli/command.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import type { GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
@@ -170,5 +174,151 @@ describe('runMainJob', () => {
     });
     expect(code).toBe(4);
     expect(out.stderr).toBe('main job: boom');
+  });
+
+  /**
+   * npm start's phases side by side (issue 17, item 2): synthesis with the rehearsal's preparations
+   * beside it, then the gates and the rehearsal together, their output held and printed whole, gates
+   * first. Every fake records when it starts and ends in one log; each yields to the event loop before
+   * it ends, so one that did not overlap with another shows up in the order of the log.
+   */
+  describe('with the rehearsal side by side', () => {
+    /** Lets every other pending callback and timer of this turn run first. */
+    const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    interface Scene {
+      readonly synthesize?: () => Promise<void>;
+      readonly gates?: GatesRun | Error;
+      readonly rehearsalCode?: ExitCodeValue;
+    }
+
+    async function sideBySide(scene: Scene = {}): Promise<{ code: number; out: RecordingOutput; log: string[]; phases: (readonly PhaseTiming[])[] }> {
+      const out = new RecordingOutput();
+      const log: string[] = [];
+      const phases: (readonly PhaseTiming[])[] = [];
+      let clock = 0;
+      const rehearsal: PreparedRehearsal = {
+        async run(context) {
+          log.push('rehearsal started');
+          context.out.info('REHEARSAL LINE 1');
+          context.out.error('rehearsal: a problem line');
+          await yieldTurn();
+          if (typeof context.phases === 'function') phases.push(await context.phases());
+          context.out.info('REHEARSAL LINE 2');
+          log.push('rehearsal ended');
+          return scene.rehearsalCode ?? 0;
+        },
+        cancel() {
+          log.push('rehearsal cancelled');
+          return Promise.resolve();
+        },
+      };
+      const deps: MainJobDeps = {
+        cwd: directory,
+        out,
+        now: () => (clock += 1000),
+        synthesize: scene.synthesize ?? (async () => {
+          log.push('synthesis started');
+          await yieldTurn();
+          log.push('synthesis ended');
+        }),
+        runGates: async () => {
+          log.push('gates started');
+          await yieldTurn();
+          await yieldTurn();
+          log.push('gates ended');
+          if (scene.gates instanceof Error) throw scene.gates;
+          return scene.gates ?? { stacks: [runtimeStack, pipelineStack], results: clean };
+        },
+        runSupplyChainGates: () => Promise.resolve(supplyChainPassed),
+        bundleSizes: () => smallBundles,
+        prepareRehearsal: () => {
+          log.push('rehearsal prepared');
+          return rehearsal;
+        },
+      };
+      const code = await runMainJob(deps);
+      return { code, out, log, phases };
+    }
+
+    it('prepares the rehearsal (emulator, variant) while synthesis runs, and rehearses while the gates run', async () => {
+      const { code, log } = await sideBySide();
+      expect(code).toBe(0);
+      // Sequentially it would be: synthesis, gates, then the rehearsal prepared and run.
+      expect(log).toEqual(['synthesis started', 'rehearsal prepared', 'synthesis ended', 'gates started', 'rehearsal started', 'gates ended', 'rehearsal ended']);
+    });
+
+    it('prints the gates whole first, then the rehearsal whole, then the phases, although the rehearsal wrote first', async () => {
+      const { out } = await sideBySide();
+      const texts = out.lines.map((line) => line.text);
+      const gatesTable = texts.indexOf('\nPolicy gates:');
+      const verdict = texts.indexOf('Main job passed: zero unaccepted findings.');
+      const first = texts.indexOf('REHEARSAL LINE 1');
+      expect(texts[0]).toMatch(/^Synthesized in 1\.0 s\. The gates and the rehearsal now run side by side/);
+      expect(gatesTable).toBeGreaterThan(0);
+      expect(verdict).toBeGreaterThan(gatesTable);
+      expect(texts.slice(first, first + 3)).toEqual(['REHEARSAL LINE 1', 'rehearsal: a problem line', 'REHEARSAL LINE 2']);
+      expect(first).toBeGreaterThan(verdict);
+      // Each line keeps its stream.
+      expect(out.stderr).toBe('rehearsal: a problem line');
+      expect(texts.at(-1)).toMatch(/^\nPhases \(wall clock\): synthesis \d+\.\d s, then side by side: policy and build-stage gates \d+\.\d s, rehearsal \d+\.\d s\.$/);
+    });
+
+    it('gives the report truthful phases: synthesis, and the gates marked as side by side with the rehearsal', async () => {
+      const { phases } = await sideBySide();
+      expect(phases).toHaveLength(1);
+      const [synthesis, gates] = phases[0] ?? [];
+      expect(synthesis).toEqual({ name: 'synthesis', durationMs: 1000 });
+      expect(gates?.name).toMatch(/^policy and build-stage gates \(side by side with the rehearsal, 1\.0 s to \d+\.\d s after the start\)$/);
+      expect(gates?.durationMs).toBeGreaterThan(0);
+    });
+
+    it.each([
+      ['the gates pass and the rehearsal passes', undefined, 0, 0],
+      ['a gate finds something: the gates decide, although the rehearsal passed', { stacks: [], results: [{ gate: 'cfn-lint', templatesChecked: 1, findings: [{ gate: 'cfn-lint', ruleId: 'W3005', severity: 'warning', message: 'redundant DependsOn' }] }] }, 0, 1],
+      ['the rehearsal fails while the gates pass', undefined, 1, 1],
+      ['both fail: the gates\' code comes first', new KiroCdError('cfn-guard crashed', { code: 'GATE_TOOL_FAILED', fault: 'internal' }), 1, 4],
+      ['a gate tool is missing (the user\'s to fix), the rehearsal passed', new KiroCdError('cfn-lint is not installed', { code: 'CONFIG_INVALID', fault: 'user' }), 0, 2],
+    ] as const)('exit code when %s', async (_why, gates, rehearsalCode, expected) => {
+      const pipelineGates = gates instanceof Error || gates === undefined ? gates : { ...gates, stacks: [pipelineStack] };
+      const { code, out, log } = await sideBySide({ ...(pipelineGates === undefined ? {} : { gates: pipelineGates }), rehearsalCode });
+      expect(code).toBe(expected);
+      // The rehearsal ran to its end and was printed in every case: it is never silently dropped.
+      expect(log).toContain('rehearsal ended');
+      expect(out.stdout).toContain('REHEARSAL LINE 2');
+    });
+
+    it('says above the rehearsal that the main job fails on the gates whatever the rehearsal found', async () => {
+      const { out } = await sideBySide({ gates: new KiroCdError('cfn-guard crashed', { code: 'GATE_TOOL_FAILED', fault: 'internal' }) });
+      const texts = out.lines.map((line) => line.text);
+      const notice = texts.findIndex((text) => text.includes('The gates failed, so the main job fails whatever the rehearsal finds'));
+      expect(texts.indexOf('main job: cfn-guard crashed')).toBeLessThan(notice);
+      expect(notice).toBeLessThan(texts.indexOf('REHEARSAL LINE 1'));
+    });
+
+    it.each([
+      ['the CDK app failed', new KiroCdError('Synthesis failed (exit 4): boom', { code: SYNTH_FAILED, fault: 'internal' }), 1],
+      ['the configuration is invalid', new KiroCdError('environment "test", key "account": ...', { code: 'CONFIG_INVALID', fault: 'user' }), 2],
+    ])('a failed synthesis (%s) cancels the prepared rehearsal, runs no gate, and exits %i', async (_why, error, expected) => {
+      const { code, out, log } = await sideBySide({
+        synthesize: async () => {
+          await yieldTurn();
+          throw error;
+        },
+      });
+      expect(code).toBe(expected);
+      expect(log).toEqual(['rehearsal prepared', 'rehearsal cancelled']);
+      expect(out.stderr).toBe(`main job: ${error.message}`);
+      expect(out.stdout).toBe('');
+    });
+  });
+});
+
+describe('formatMainJobPhases', () => {
+  it.each([
+    ['the gates alone, one after synthesis', { synthesisMs: 16_600, gatesMs: 30_050 }, 'Phases (wall clock): synthesis 16.6 s, then policy and build-stage gates 30.1 s.'],
+    ['the gates and the rehearsal side by side: their times overlap and do not add up', { synthesisMs: 16_600, gatesMs: 30_000, rehearsalMs: 80_400 }, 'Phases (wall clock): synthesis 16.6 s, then side by side: policy and build-stage gates 30.0 s, rehearsal 80.4 s.'],
+  ])('%s', (_why, phases, line) => {
+    expect(formatMainJobPhases(phases)).toBe(line);
   });
 });

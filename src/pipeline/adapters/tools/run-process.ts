@@ -12,9 +12,19 @@ export interface ProcessResult {
  * Runs a tool and collects its output. A tool that is not installed becomes a ConfigurationError
  * carrying `installHint`, so the user learns how to fix it instead of reading ENOENT.
  */
-export function runProcess(command: string, args: readonly string[], options: { readonly cwd: string; readonly installHint: string; readonly env?: NodeJS.ProcessEnv }): Promise<ProcessResult> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: {
+    readonly cwd: string;
+    readonly installHint: string;
+    readonly env?: NodeJS.ProcessEnv;
+    /** Aborting it kills the tool (SIGTERM) and rejects with Node's AbortError. @default never aborted */
+    readonly signal?: AbortSignal;
+  },
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal === undefined ? {} : { signal: options.signal }) });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
