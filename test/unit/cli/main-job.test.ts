@@ -297,9 +297,9 @@ describe('runMainJob', () => {
     });
 
     it.each([
-      ['the CDK app failed', new KiroCdError('Synthesis failed (exit 4): boom', { code: SYNTH_FAILED, fault: 'internal' }), 1],
-      ['the configuration is invalid', new KiroCdError('environment "test", key "account": ...', { code: 'CONFIG_INVALID', fault: 'user' }), 2],
-    ])('a failed synthesis (%s) cancels the prepared rehearsal, runs no gate, and exits %i', async (_why, error, expected) => {
+      ['the CDK app failed', 1, new KiroCdError('Synthesis failed (exit 4): boom', { code: SYNTH_FAILED, fault: 'internal' })],
+      ['the configuration is invalid', 2, new KiroCdError('environment "test", key "account": ...', { code: 'CONFIG_INVALID', fault: 'user' })],
+    ])('a failed synthesis (%s) exits %i, cancels the prepared rehearsal and runs no gate', async (_why, expected, error) => {
       const { code, out, log } = await sideBySide({
         synthesize: async () => {
           await yieldTurn();
