@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
 import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
 import { runAllGates, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
@@ -11,6 +12,7 @@ import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
 import { checkRehearsalArguments, formatMainJobCost, prepareRehearsal, type PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
 import { rehearsalClockStart, type PhaseTiming } from '../rehearsal/run-rehearsal.js';
 import { sampleTreeMemory } from './process-tree-memory.js';
+import { runGatesOnWorker } from './gates-worker.js';
 import { asKiroCdError, KiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';
@@ -90,6 +92,12 @@ export interface MainJobDeps {
    * side with the gates once synthesis has written the cloud assembly. @default none: the gates alone
    */
   readonly prepareRehearsal?: () => PreparedRehearsal;
+  /**
+   * Runs the whole gates phase, writing its lines to `out`; resolves to its exit code. `npm start`
+   * runs it on a worker thread (gates-worker.ts), away from the rehearsal's clock. @default
+   * {@link runGatesPhase} on this thread, with the gate dependencies above
+   */
+  readonly gatesPhase?: (out: Output) => Promise<number>;
 }
 
 /** Wall time of each phase of one main job, for the last lines of `npm start`. */
@@ -132,7 +140,7 @@ function stoppedBy(thrown: unknown, out: Output): number {
  * the pipeline, the stacks, the bundles and both gate tables printed in that order; returns the exit
  * code (0 passed, 1 a gate blocked, else the error's).
  */
-async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<number> {
+export async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<number> {
   try {
     const bundles = (deps.bundleSizes ?? readBundleSizes)(join(deps.cwd, ASSEMBLY_DIR));
     const oversized = oversizedBundles(bundles);
@@ -204,7 +212,7 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   }
 
   const gatesOut = new RecordingOutput();
-  const gates = runGatesPhase(deps, gatesOut).then((code) => ({ code, endedAt: deps.now() }));
+  const gates = (deps.gatesPhase ?? ((out: Output) => runGatesPhase(deps, out)))(gatesOut).then((code) => ({ code, endedAt: deps.now() }));
   const gatesTiming = async (): Promise<readonly PhaseTiming[]> => {
     const { endedAt } = await gates;
     return [
@@ -231,7 +239,8 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Not on the gates' worker thread (gates-worker.ts), which imports this module and shares process.argv.
+if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   quietSdkNodeVersionNotice();
   // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
   const rehearsalArguments = process.argv.slice(2);
@@ -250,6 +259,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       out: consoleOutput,
       now: () => Date.now(),
       prepareRehearsal: () => prepareRehearsal(rehearsalArguments, { cwd: process.cwd(), clockStart }),
+      gatesPhase: (out) => runGatesOnWorker(process.cwd(), out),
     });
     consoleOutput.info(formatMainJobCost(Date.now() - started, memory.stop()));
   }
