@@ -9,7 +9,7 @@
  */
 import type { EnvironmentName } from '../../../src/shared/config/environment-names.js';
 import { parsePipelineDeclaration, type PipelineDeclaration } from '../../../src/local/codepipeline/declaration.js';
-import { PIPELINE_VARIABLES, SOURCE_ACTION_NAME, SOURCE_VARIABLES_NAMESPACE } from '../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { CHANGE_DETECTION_STAGE, PIPELINE_VARIABLES, SOURCE_ACTION_NAME, SOURCE_VARIABLES_NAMESPACE, detectionActionName, infraVariableName } from '../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { PIPELINE_STAGES, applicationStageName, infrastructureStageName } from '../../../src/pipeline/domain/stage-names.js';
 
 /** What the compact pipeline holds. */
@@ -17,7 +17,11 @@ export interface CompactPipelineOptions {
   readonly name: string;
   /** Environments in deployment order; each gets `<Env>-Application`. */
   readonly environments: readonly EnvironmentName[];
-  /** Environments that also get `<Env>-Infrastructure` in front of their application stage. @default none */
+  /**
+   * Environments that also get `<Env>-Infrastructure` in front of their application stage, skipped
+   * (VariableCheck, SKIP) unless that environment's change detection in `Detect-Changes` exports
+   * `INFRA_<ENV>=deploy`, as in the product. @default none
+   */
   readonly infrastructure?: readonly EnvironmentName[];
   /** Declare `OnFailure: ROLLBACK` on the infrastructure and application stages, as the product does. @default false */
   readonly rollbackOnFailure?: boolean;
@@ -47,8 +51,22 @@ function deploy(stack: string): Record<string, unknown> {
 
 function environmentStages(environment: EnvironmentName, options: CompactPipelineOptions): Record<string, unknown>[] {
   const onFailure = options.rollbackOnFailure === true ? { OnFailure: { Result: 'ROLLBACK' } } : {};
+  const skipUnchanged = {
+    Conditions: [
+      {
+        Result: 'SKIP',
+        Rules: [
+          {
+            Name: 'InfrastructureChanged',
+            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
+            Configuration: { Variable: `#{${detectionActionName(environment)}.${infraVariableName(environment)}}`, Value: 'deploy', Operator: 'EQ' },
+          },
+        ],
+      },
+    ],
+  };
   const infrastructure = (options.infrastructure ?? []).includes(environment)
-    ? [{ Name: infrastructureStageName(environment), Actions: [deploy(`kiro-${environment}-infrastructure`)], ...onFailure }]
+    ? [{ Name: infrastructureStageName(environment), BeforeEntry: skipUnchanged, Actions: [deploy(`kiro-${environment}-infrastructure`)], ...onFailure }]
     : [];
   const application = {
     Name: applicationStageName(environment),
@@ -90,6 +108,9 @@ export function compactPipelineProperties(options: CompactPipelineOptions): Reco
       },
       { Name: PIPELINE_STAGES.build, Actions: [codeBuild('Synth', 'kiro-build')] },
       { Name: PIPELINE_STAGES.updatePipeline, Actions: [codeBuild('SelfMutate', 'kiro-self-mutate')] },
+      ...((options.infrastructure ?? []).length === 0
+        ? []
+        : [{ Name: CHANGE_DETECTION_STAGE, Actions: (options.infrastructure ?? []).map((environment) => ({ ...codeBuild(detectionActionName(environment), `kiro-detect-${environment}`), Namespace: detectionActionName(environment) })) }]),
       ...(assets === 0 ? [] : [{ Name: PIPELINE_STAGES.assets, Actions: Array.from({ length: assets }, (_, index) => codeBuild(`FileAsset${index + 1}`, 'kiro-assets')) }]),
       ...options.environments.flatMap((environment) => environmentStages(environment, options)),
     ],

@@ -41,6 +41,8 @@ export interface ScriptedOutcome {
   readonly status?: 'Succeeded' | 'Failed';
   readonly summary?: string;
   readonly takesMs?: number;
+  /** Output variables, published under the action's namespace (a change detection's `INFRA_<ENV>`). */
+  readonly outputVariables?: Readonly<Record<string, string>>;
 }
 
 /** What each action does; `undefined` means it succeeds at once. */
@@ -183,7 +185,11 @@ export class LocalPipelineHarness {
       }
       const outcome = this.script(call) ?? {};
       if ((outcome.takesMs ?? 0) > 0) await clock.sleep(outcome.takesMs ?? 0, invocation.signal);
-      return { status: outcome.status ?? 'Succeeded', ...(outcome.summary === undefined ? {} : { summary: outcome.summary }) };
+      return {
+        status: outcome.status ?? 'Succeeded',
+        ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+        ...(outcome.outputVariables === undefined ? {} : { outputVariables: outcome.outputVariables }),
+      };
     };
   }
 
@@ -210,7 +216,8 @@ export class LocalPipelineHarness {
     const id = started.pipelineExecutionId ?? '';
     if (options.id !== undefined && id !== options.id) throw new Error(`The release of ${commit} got id ${id}, not ${options.id}: another execution drew ids meanwhile.`);
     if (reached !== undefined) {
-      const executionId = await reached;
+      const executionId = await Promise.race([reached, this.pipeline.settled().then(() => undefined)]);
+      if (executionId === undefined) throw new Error(`The release of ${commit} ended without reaching ${options.stopBefore ?? ''}.`);
       this.stops.delete(commit);
       await seeding.send(new StopPipelineExecutionCommand({ pipelineName: this.name, pipelineExecutionId: executionId, abandon: true, reason: 'Stopped before this stage' }));
     }
