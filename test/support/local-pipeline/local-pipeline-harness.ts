@@ -249,8 +249,12 @@ export class LocalPipelineHarness {
     if (!changed) throw new Error('The definition update changed nothing.');
   }
 
-  /** Stops what still runs (so no timer outlives the test) and closes the endpoint and clients. */
+  private closed = false;
+
+  /** Stops what still runs (so no timer outlives the test) and closes the endpoint and clients; once. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const execution of this.pipeline.executions.values()) {
       if (execution.status === 'InProgress' || execution.status === 'Stopping') this.pipeline.stopPipelineExecution({ pipelineName: this.name, pipelineExecutionId: execution.id, abandon: true });
     }
