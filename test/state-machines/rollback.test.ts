@@ -32,8 +32,8 @@ const REGION = 'us-east-1';
 const config = loadDeploymentConfig();
 const timing = rollbackTimingFor(config, { healthMonitor: true });
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
-/** Rehearsed seconds per real second: the 1500 s restart takes about 3 s (each step's calls to the local endpoint cost real milliseconds, so a higher factor would stretch the rehearsed time between steps). */
-const FACTOR = 500;
+/** Rehearsed seconds per real second: the 1500 s restart takes about 6 s (each step's calls to the local endpoint cost real milliseconds, so a higher factor would stretch the rehearsed time between steps). */
+const FACTOR = 250;
 
 
 const stageFailed = {
