@@ -249,9 +249,10 @@ describe('PipelineStack', () => {
 
   it('pins the Node.js runtime of every action it defines, and the CDK CLI of self-mutation to the repository\'s', () => {
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((project) => JSON.stringify((project as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec));
-    const withNpm = specs.filter((spec) => spec.includes('npm ci'));
-    expect(withNpm.length).toBeGreaterThanOrEqual(7);
-    for (const spec of withNpm) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}22[^0-9]/);
+    // Every action that runs Node.js: npm ci (the Build, the suites) or the bundled detection (the Detect actions).
+    const withNode = specs.filter((spec) => spec.includes('npm ci') || spec.includes('node detection-tool/'));
+    expect(withNode.length).toBeGreaterThanOrEqual(7);
+    for (const spec of withNode) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}22[^0-9]/);
     expect(specs.some((spec) => spec.includes(`npm install -g aws-cdk@${CDK_CLI_VERSION}`))).toBe(true);
     expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
   });
