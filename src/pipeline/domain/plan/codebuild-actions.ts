@@ -49,6 +49,9 @@ export const DETECTION_CDK_DIRECTORY = 'aws-cdk';
 const DETECTION_BUNDLE = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_BUNDLE_FILE}`;
 const DETECTION_CDK = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_CDK_DIRECTORY}/bin/cdk`;
 
+/** The Build's command that writes the Detect actions' tool artifact (infrastructure/bin/bundle-detection.ts). */
+export const BUNDLE_DETECTION_COMMAND = `npx tsx infrastructure/bin/bundle-detection.ts ${DETECTION_TOOL_DIRECTORY}`;
+
 /**
  * The type-check and ESLint side by side, as `npm test` runs them (scripts/static-checks.sh): each
  * is one single-threaded process building its own TypeScript program, so together they take about
@@ -91,7 +94,7 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
       `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
       'npx cdk synth',
       // The Detect actions' tool artifact: detection as one file and the CDK CLI, so they skip npm ci.
-      `npx tsx infrastructure/bin/bundle-detection.ts ${DETECTION_TOOL_DIRECTORY}`,
+      BUNDLE_DETECTION_COMMAND,
       // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
       // KMS-encrypted artifact bucket with the release it describes.
       `${CLI} sbom --output-dir cdk.out/sbom`,
