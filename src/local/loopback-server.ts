@@ -10,8 +10,17 @@ export interface LoopbackListener {
   close(): Promise<void>;
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default, 5 s, races the SDK clients: a
+ * client that sends on a connection the server is closing at that moment reads ECONNRESET (seen when
+ * the policy gates ran beside the rehearsal and delayed its event loop). The endpoints live only as
+ * long as the rehearsal or the test, and {@link LoopbackListener.close} closes every connection.
+ */
+export const LOOPBACK_KEEP_ALIVE_MS = 10 * 60_000;
+
 /** Listens on 127.0.0.1 at a port the system picks; rejects when the server cannot listen. */
 export async function listenOnLoopback(server: Server): Promise<LoopbackListener> {
+  server.keepAliveTimeout = LOOPBACK_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
