@@ -28,6 +28,7 @@ import { endToEndScenario, integrationScenario, smokeScenario } from '../deploye
 import { connectHarness, type StartedBuild, type WorkerHarness } from '../deployed/support/worker-harness.js';
 import { accountCredentials } from './exercise-functions.js';
 import { buildStateEvent } from '../unit/worker/fakes.js';
+import { withCodeBuildTimestamps } from '../integration/worker/moto-codebuild.js';
 
 /** One post-deployment suite of the pipeline, as its project declares it. */
 export interface SuiteDeployment {
@@ -58,33 +59,6 @@ export function suiteDeployments(stacks: readonly StackInScope[]): SuiteDeployme
       if (suite === undefined) throw new Error(`Project ${id} has a test role but runs no known suite of test/deployed.`);
       return [{ caller: id.replace(/[0-9A-F]{8}$/, ''), stackName: stack.stackName, suite, variables }];
     }),
-  );
-}
-
-/** moto answers CodeBuild with ISO timestamps where CodeBuild sends epoch seconds (moto-codebuild.ts); SDK v3 refuses them. */
-function epochTimestamps(value: unknown): unknown {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(value) && !Number.isNaN(Date.parse(value))) return Date.parse(value) / 1000;
-  if (Array.isArray(value)) return value.map(epochTimestamps);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, epochTimestamps(inner)]));
-  return value;
-}
-
-function answerLikeCodeBuild(client: CodeBuildClient): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const response = result.response as { statusCode?: number; body?: unknown };
-      if (response.statusCode === 200 && response.body !== undefined) {
-        const chunks: Buffer[] = [];
-        if (response.body instanceof Uint8Array) chunks.push(Buffer.from(response.body));
-        else for await (const chunk of response.body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-        const text = Buffer.concat(chunks).toString('utf8');
-        response.body = new TextEncoder().encode(text === '' ? text : JSON.stringify(epochTimestamps(JSON.parse(text))));
-      }
-      return result;
-    },
-    // Inside the deserializer: it sees the raw answer before the SDK parses it.
-    { step: 'deserialize', name: 'motoEpochTimestamps', priority: 'low' },
   );
 }
 
@@ -147,7 +121,7 @@ export async function exerciseSuites(options: { readonly endpoint: string; reado
       record(harness.dynamodb);
       record(harness.cloudwatch);
       record(harness.codebuild);
-      answerLikeCodeBuild(harness.codebuild);
+      withCodeBuildTimestamps(harness.codebuild);
       if (deployment.suite === 'smoke') await smokeScenario(harness);
       else if (deployment.suite === 'integration') await integrationScenario(harness, 'least-privilege');
       else await endToEndScenario(harness, 'least-privilege', variables.KIRO_E2E_REPOSITORY ?? 'kiro-dev/fixture', variables.KIRO_E2E_BRANCH ?? 'main');

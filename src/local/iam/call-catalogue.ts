@@ -24,9 +24,17 @@ function withoutBuildUuid(value: unknown): unknown {
 
 const BUILD_UUID_STAND_IN = '00000000-0000-4000-8000-000000000000';
 
-function authorizingInput(input: unknown): Record<string, unknown> {
+/**
+ * Input keys that name something other than what authorizes the call, per service: Step Functions'
+ * `name` is the new execution's name (StartExecution authorizes on `stateMachineArn`), and the
+ * rollback trigger derives it from ids that differ from run to run.
+ */
+const NOT_AUTHORIZING: Readonly<Record<string, readonly string[]>> = { SFN: ['name'] };
+
+function authorizingInput(service: string, input: unknown): Record<string, unknown> {
   const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  return Object.fromEntries(AUTHORIZATION_INPUT_KEYS.filter((key) => record[key] !== undefined).map((key) => [key, key === 'id' || key === 'ids' ? withoutBuildUuid(record[key]) : record[key]]));
+  const ignored = NOT_AUTHORIZING[service] ?? [];
+  return Object.fromEntries(AUTHORIZATION_INPUT_KEYS.filter((key) => record[key] !== undefined && !ignored.includes(key)).map((key) => [key, key === 'id' || key === 'ids' ? withoutBuildUuid(record[key]) : record[key]]));
 }
 
 /** The distinct calls, reduced and sorted, so the same exercise always yields the same catalogue. */
@@ -40,7 +48,7 @@ export function catalogueOf(calls: readonly AttributedCall[]): AttributedCall[] 
       operation: call.operation,
       ...(call.region === undefined ? {} : { region: call.region }),
       ...(call.assumedRoleArn === undefined ? {} : { assumedRoleArn: call.assumedRoleArn }),
-      input: authorizingInput(call.input),
+      input: authorizingInput(call.service, call.input),
     };
     entries.set(JSON.stringify(entry), entry);
   }

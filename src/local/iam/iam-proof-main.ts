@@ -1,6 +1,7 @@
 /**
- * `npm run validate`'s least-privilege step: replays the committed recorded calls
- * (recorded-calls.json) against the policies of the synthesized assembly (`cdk.out`, or the
+ * `npm run validate`'s least-privilege step: replays the committed recorded calls (recorded-calls.json,
+ * and the rehearsal's, rehearsal-calls.json, placed in the real account layout by rehearsal-layout.ts)
+ * against the policies of the synthesized assembly (`cdk.out`, or the
  * directory given as the first argument), prints the table per role and every finding, and exits 1
  * on a denied call, an unexplained unused grant or a needless `*` resource (2 when the assembly or
  * the catalogue cannot be read). Runs with tsx; the simulator is a devDependency, like the rest of
@@ -13,15 +14,9 @@ import { CALL_CATALOGUE_FILE, catalogueOf, readCatalogue } from './call-catalogu
 import { proveLeastPrivilege } from './iam-proof.js';
 import { operatorPolicyName } from './operator-identity.js';
 import { pipelineServiceCalls } from './service-calls.js';
-import { readRehearsalCalls } from './rehearsal-calls.js';
+import { readRehearsalCalls, REHEARSAL_CATALOGUE_FILE } from './rehearsal-calls.js';
+import { placeRehearsalCalls } from './rehearsal-layout.js';
 import { readSynthesizedIam, stacksOf } from './synthesized-iam.js';
-
-/**
- * A rehearsal's recorded calls (`KIRO_CD_CALL_LOG=<file> npm start`) are replayed only when asked
- * (`--rehearsal-calls <file>`): the rehearsal plays every account in one emulator account and reads
- * the environments' alarms without the observer role, so its calls do not yet carry the principals
- * and ARNs of AWS (docs/policy-gates.md, "The rehearsal's calls").
- */
 
 /** Where the report goes (stdout and stderr in the script, a recorder in tests). */
 export interface ProofOutput {
@@ -29,24 +24,41 @@ export interface ProofOutput {
   error(line: string): void;
 }
 
-/** Runs the proof over `assembly` with the calls of `catalogue`; returns the exit code. */
-export async function runIamProof(assembly: string, options: { readonly catalogue?: string; readonly rehearsalCalls?: string; readonly pipelineName?: string; readonly out: ProofOutput }): Promise<0 | 1 | 2> {
+/** What {@link runIamProof} replays, besides the assembly. */
+export interface IamProofOptions {
+  /** The catalogue of the test suites' calls. @default recorded-calls.json */
+  readonly catalogue?: string;
+  /** The catalogue of the rehearsal test's calls. @default rehearsal-calls.json */
+  readonly rehearsalCatalogue?: string;
+  /** A rehearsal's recorded calls (`KIRO_CD_CALL_LOG=<file> npm start`, JSON lines), replayed instead of the rehearsal catalogue. @default none */
+  readonly rehearsalCalls?: string;
+  /** @default the pipeline name of environments.ts */
+  readonly pipelineName?: string;
+  readonly out: ProofOutput;
+}
+
+/** Runs the proof over `assembly` with the calls of `catalogue` and the rehearsal's; returns the exit code. */
+export async function runIamProof(assembly: string, options: IamProofOptions): Promise<0 | 1 | 2> {
   const { out } = options;
   if (!existsSync(assembly)) {
     out.error(`No cloud assembly at ${assembly}: run npm run synth first.`);
     return 2;
   }
+  const stacks = stacksOf(assembly);
   let calls;
   try {
-    const rehearsal = options.rehearsalCalls === undefined ? [] : catalogueOf(readRehearsalCalls(options.rehearsalCalls));
-    if (rehearsal.length > 0) out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${options.rehearsalCalls ?? ''}).`);
+    const source = options.rehearsalCalls ?? options.rehearsalCatalogue ?? REHEARSAL_CATALOGUE_FILE;
+    const recorded = options.rehearsalCalls === undefined ? readCatalogue(source) : catalogueOf(readRehearsalCalls(source));
+    // Placed in the accounts, regions and roles of the templates: the rehearsal plays them all in one emulator account.
+    const rehearsal = placeRehearsalCalls(recorded, stacks);
+    out.info(`With ${rehearsal.length} distinct calls the rehearsal recorded (${source}), placed in the accounts of the assembly.`);
     calls = [...readCatalogue(options.catalogue ?? CALL_CATALOGUE_FILE), ...rehearsal];
   } catch (error) {
     out.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
   const pipelineName = options.pipelineName ?? (await loadEnvironmentsFile()).pipeline.name;
-  const service = pipelineServiceCalls(stacksOf(assembly));
+  const service = pipelineServiceCalls(stacks);
   const result = await proveLeastPrivilege(readSynthesizedIam(assembly), calls, operatorPolicyName(pipelineName), service);
   out.info(`Least privilege (${calls.length} recorded calls and ${service.calls.length} documented service calls against ${assembly}):\n${result.table}`);
   out.info(`CloudFormation actions simulated as the CDK bootstrap deploy roles of ${service.bootstrapRoles.length} environments (bootstrap template of the installed CDK CLI).`);

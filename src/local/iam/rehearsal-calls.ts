@@ -1,18 +1,35 @@
 /**
- * The rehearsal's calls for the least-privilege proof (opt-in: `KIRO_CD_CALL_LOG=<file> npm start`).
+ * The rehearsal's calls for the least-privilege proof: recorded by the rehearsal test into the
+ * committed catalogue `rehearsal-calls.json` ({@link recordingRehearsalCalls}), or by a whole
+ * rehearsal on request (`KIRO_CD_CALL_LOG=<file> npm start`).
  * The rehearsal runs the runtime's real handlers on clients and adapters the functions share, so a
  * client cannot name its caller; instead each function invocation runs inside `asCaller`, and the
  * recorder attributes every call made within it to that function (Node's AsyncLocalStorage follows
  * the invocation through its awaits). Calls made outside a function (the rehearsal's own reads and
- * checks) are not recorded: no deployed role makes them. `iam-proof-main.ts cdk.out
- * --rehearsal-calls <file>` replays the file with the committed catalogue.
+ * checks) are not recorded: no deployed role makes them. `npm run validate` replays the committed
+ * catalogue (or, with `--rehearsal-calls <file>`, a recorded file instead), each call placed in the
+ * real account layout first (rehearsal-layout.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync } from 'node:fs';
-import { CALL_LOG_VARIABLE, fileCallSink, recordCalls, type RecordableClient, type RecordedCall } from '../../shared/aws/call-recorder.js';
+import { fileURLToPath } from 'node:url';
+import { CALL_LOG_VARIABLE, fileCallSink, recordCalls, type CallSink, type RecordableClient, type RecordedCall } from '../../shared/aws/call-recorder.js';
 import { MalformedInputError } from '../../shared/errors.js';
 
+/** The committed catalogue of the rehearsal test's calls (the scenarios of test/integration/rehearsal), as recorded: in the emulator's account. */
+export const REHEARSAL_CATALOGUE_FILE = fileURLToPath(new URL('./rehearsal-calls.json', import.meta.url));
+
 const current = new AsyncLocalStorage<string>();
+const log = new AsyncLocalStorage<CallSink>();
+
+/**
+ * Runs `rehearse` with the call recorder on, appending to `file`: the clients the rehearsal builds
+ * inside it record as if `KIRO_CD_CALL_LOG` named the file, without setting the variable for the
+ * whole process (the test workers share it, and kiro-cd processes would inherit it).
+ */
+export function recordingRehearsalCalls<T>(file: string, rehearse: () => T): T {
+  return log.run(fileCallSink(file), rehearse);
+}
 
 /** Runs `invoke` as the function `caller` (a construct path of `FUNCTION_CALLERS`): its calls are recorded under that name. */
 export function asCaller<T>(caller: string, invoke: () => T): T {
@@ -20,13 +37,14 @@ export function asCaller<T>(caller: string, invoke: () => T): T {
 }
 
 /**
- * Records the calls `client` makes inside {@link asCaller} into the file `environment` names
- * (`KIRO_CD_CALL_LOG`); without it the client is returned untouched, as in every normal run.
+ * Records the calls `client` makes inside {@link asCaller} into the file of {@link recordingRehearsalCalls},
+ * or else the one `environment` names (`KIRO_CD_CALL_LOG`); without either the client is returned
+ * untouched, as in every normal run.
  */
 export function recordRehearsalCalls<C extends RecordableClient>(client: C, environment: Readonly<Record<string, string | undefined>> = process.env): C {
   const path = environment[CALL_LOG_VARIABLE];
-  if (path === undefined || path === '') return client;
-  const append = fileCallSink(path);
+  const append = log.getStore() ?? (path === undefined || path === '' ? undefined : fileCallSink(path));
+  if (append === undefined) return client;
   return recordCalls(client, 'rehearsal', environment, {
     sink: (call) => {
       const caller = current.getStore();

@@ -77,8 +77,9 @@ export function runtimeFunctions(options: RuntimeFunctionsOptions): RuntimeFunct
   const lambdas = new Map<string, LocalLambda>();
   const missing: string[] = [];
   // Opt-in (KIRO_CD_CALL_LOG): each function's calls on these clients are recorded for the least-privilege proof.
-  // Not the alarm reader's: here it reads every environment's alarms directly, where AWS goes through the observer role.
-  for (const shared of [clients.dynamodb, clients.sns]) recordRehearsalCalls(shared);
+  // The alarm reader reads every environment's alarms directly here; the proof places each read in its environment's
+  // region, through the observer role the deployed function assumes (src/local/iam/rehearsal-layout.ts).
+  for (const shared of [clients.dynamodb, clients.sns, clients.cloudwatch]) recordRehearsalCalls(shared);
   const bind = (caller: string, build: (variables: Readonly<Record<string, string>>) => (event: unknown) => Promise<unknown>): void => {
     const deployed = templateFunctions(options.stacks, options.where, caller);
     if (deployed.length === 0) missing.push(caller);

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingOutput } from '../../../src/cli/output.js';
+import { catalogueOf, formatCatalogue } from '../../../src/local/iam/call-catalogue.js';
+import { readRehearsalCalls, recordingRehearsalCalls, REHEARSAL_CATALOGUE_FILE } from '../../../src/local/iam/rehearsal-calls.js';
 import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
 import { motoEndpoint, resetMoto } from '../../support/moto.js';
 import { productAssembly } from '../../support/shared-assembly.js';
@@ -29,16 +31,18 @@ describe('the rehearsal runs scenarios on the local CodePipeline and judges them
   beforeAll(async () => {
     await resetMoto();
     cwd = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-cwd-'));
-    result = await runRehearsal({
+    // The run's shared synthesis of the product (test/support/shared-assembly.ts); the rehearsal only reads it.
+    const assemblyDir = await productAssembly();
+    // The runtime functions' calls, for the least-privilege proof of npm run validate (rehearsal-calls.json).
+    result = await recordingRehearsalCalls(join(cwd, 'rehearsal-calls.jsonl'), () => runRehearsal({
       cwd,
-      // The run's shared synthesis of the product (test/support/shared-assembly.ts); the rehearsal only reads it.
-      assemblyDir: await productAssembly(),
+      assemblyDir,
       scenarios: [...REHEARSED],
       keepEmulator: true,
       out,
       phases: [{ name: 'synthesis', durationMs: 1 }],
       startEmulator: () => Promise.resolve({ endpoint: motoEndpoint(), reset: resetMoto, stop: () => Promise.resolve() }),
-    });
+    }));
   }, 600_000);
 
   afterAll(async () => {
@@ -58,6 +62,14 @@ describe('the rehearsal runs scenarios on the local CodePipeline and judges them
     const html = readFileSync(join(cwd, 'reports', 'rehearsal.html'), 'utf8');
     for (const name of REHEARSED) expect(html).toContain(`id="${name}"`);
     expect(html).toContain('Change failure rate');
+  });
+
+  // npm run validate replays these calls, placed in the accounts of cdk.out (src/local/iam/rehearsal-layout.ts);
+  // a changed call shows here first (vitest -u rewrites the catalogue after review).
+  it('records the calls of the runtime functions it ran into the committed catalogue', async () => {
+    const calls = readRehearsalCalls(join(cwd, 'rehearsal-calls.jsonl'));
+    expect(new Set(calls.map((call) => call.service))).toEqual(new Set(['CloudWatch', 'CodePipeline', 'DynamoDB', 'SFN', 'SNS', 'SecretsManager']));
+    await expect(formatCatalogue(catalogueOf(calls))).toMatchFileSnapshot(REHEARSAL_CATALOGUE_FILE);
   });
 
   it('keeps one endpoint, and kiro-cd status run as a process against it shows the rehearsed pipeline', async () => {

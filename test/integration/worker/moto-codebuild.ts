@@ -35,18 +35,8 @@ async function readBody(body: unknown): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A CodeBuild client on the emulator; `sent` fills with every request, in order. */
-export function codeBuildOnMoto(sent: SentRequest[]): CodeBuildClient {
-  const client = new CodeBuildClient(motoClientConfig());
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers: Record<string, string>; body?: unknown };
-      const body = request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : typeof request.body === 'string' ? request.body : '{}';
-      sent.push({ operation: request.headers['x-amz-target'] ?? '', body: JSON.parse(body) as Record<string, unknown> });
-      return next(args);
-    },
-    { step: 'build', name: 'recordSentRequests' },
-  );
+/** Adds the correction above to any CodeBuild client on the emulator (one with an assumed role's credentials, say), and returns it. */
+export function withCodeBuildTimestamps(client: CodeBuildClient): CodeBuildClient {
   client.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
@@ -61,4 +51,19 @@ export function codeBuildOnMoto(sent: SentRequest[]): CodeBuildClient {
     { step: 'deserialize', name: 'codeBuildJsonTimestamps', priority: 'low' },
   );
   return client;
+}
+
+/** A CodeBuild client on the emulator; `sent` fills with every request, in order. */
+export function codeBuildOnMoto(sent: SentRequest[]): CodeBuildClient {
+  const client = new CodeBuildClient(motoClientConfig());
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers: Record<string, string>; body?: unknown };
+      const body = request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : typeof request.body === 'string' ? request.body : '{}';
+      sent.push({ operation: request.headers['x-amz-target'] ?? '', body: JSON.parse(body) as Record<string, unknown> });
+      return next(args);
+    },
+    { step: 'build', name: 'recordSentRequests' },
+  );
+  return withCodeBuildTimestamps(client);
 }
