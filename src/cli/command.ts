@@ -39,3 +39,18 @@ export interface Command {
   /** Runs the command; returns an exit code, throws a KiroCdError for failures. */
   run(context: CommandContext, values: OptionValues, positionals: readonly string[]): Promise<ExitCodeValue>;
 }
+
+/**
+ * A command known by its name and summary, whose module is imported only when it runs. Each command's
+ * module imports its AWS SDK clients and adapters; importing every command's module up front made
+ * every `kiro-cd` process import them all (docs/fast-feedback.md, "The CLI loads one command").
+ */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  /** Imports the command's module and returns the command; its name and summary are the ones above. */
+  load(): Promise<Command>;
+}
+
+/** What `runCli` dispatches to: a command, or a command it loads when it is invoked. */
+export type CommandEntry = Command | LazyCommand;

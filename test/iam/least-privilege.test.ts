@@ -1,11 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
-import { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';
-import { applyPolicyPlugins } from '../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { CALL_CATALOGUE_FILE, catalogueOf, formatCatalogue } from '../../src/local/iam/call-catalogue.js';
 import { STAR_RESOURCE_EXCEPTIONS } from '../../src/local/iam/explained-grants.js';
 import { proofIdentities, proveLeastPrivilege, type IamProofResult } from '../../src/local/iam/iam-proof.js';
@@ -17,6 +14,7 @@ import { pipelineServiceCalls, serviceCallerIdentities, withBootstrapRoles, type
 import { functionDeployments, rolesOfCaller } from '../../src/local/iam/template-callers.js';
 import { cliCaller, FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
 import { motoEndpoint, resetMoto } from '../support/moto.js';
+import { productAssembly } from '../support/shared-assembly.js';
 import { exerciseCli, type CliOutcome } from './exercise-cli.js';
 import { exerciseFunctions, forgetAccountCredentials, readAttributedCalls, type ExerciseOutcome } from './exercise-functions.js';
 import { exerciseSuites, suiteDeployments, type SuiteOutcome } from './exercise-suites.js';
@@ -36,7 +34,10 @@ const OPERATOR_COMMANDS = ['status', 'history', 'dora', 'rollback', 'approve', '
  * then every operational `kiro-cd` command, simulated against the operator policy.
  */
 describe('every recorded call is allowed by the synthesized policies', () => {
+  /** The run's shared synthesis of the product (as app.ts builds it): read only, never written. */
   let assembly: string;
+  /** This file's own files: the call logs and the catalogues and rehearsal logs it replays. */
+  let scratch: string;
   let iam: SynthesizedIam;
   let calls: AttributedCall[];
   let outcomes: ExerciseOutcome[];
@@ -46,13 +47,13 @@ describe('every recorded call is allowed by the synthesized policies', () => {
   let proof: IamProofResult;
 
   beforeAll(async () => {
-    assembly = mkdtempSync(join(tmpdir(), 'kiro-iam-'));
-    const app = new App({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    buildKiroCdApp(app, CONFIG);
-    await applyPolicyPlugins(app);
-    app.synth();
+    // The same synthesis as app.ts's (test/support/synthesize-product.ts: buildKiroCdApp with the
+    // repository's configuration, which CONFIG is, and the policy plugins), shared with the other
+    // files that only read it instead of a second one of its own.
+    assembly = await productAssembly();
+    scratch = mkdtempSync(join(tmpdir(), 'kiro-iam-'));
     iam = readSynthesizedIam(assembly);
-    const callLogDirectory = mkdtempSync(join(assembly, 'calls-'));
+    const callLogDirectory = mkdtempSync(join(scratch, 'calls-'));
     const stacks = stacksOf(assembly);
     outcomes = await exerciseFunctions({ endpoint: motoEndpoint(), directory: assembly, stacks, callLogDirectory });
     // The suites find the environments' tables and alarms the function exercise provisioned.
@@ -67,7 +68,7 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     proof = await proveLeastPrivilege(iam, calls, OPERATOR_POLICY, service);
   }, 420_000);
   afterAll(() => {
-    rmSync(assembly, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('finds one role for each runtime function and one per environment for the poller', () => {
@@ -212,14 +213,14 @@ describe('every recorded call is allowed by the synthesized policies', () => {
     expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, out }), lines.join('\n')).toBe(0);
     expect(lines.join('\n')).toMatch(/KiroCd-PipelineRuntime\/Operator\S+\s+\d+\s+0\s/);
     expect(lines.join('\n')).toMatch(/With [1-9]\d* distinct calls the rehearsal recorded \(\S+rehearsal-calls\.json\), placed in the accounts of the assembly/);
-    const catalogue = join(assembly, 'calls-with-an-ungranted-one.json');
+    const catalogue = join(scratch, 'calls-with-an-ungranted-one.json');
     const extra: AttributedCall = { caller: cliCaller('rollback'), service: 'CodePipeline', operation: 'RollbackStage', region: 'us-east-1', input: { pipelineName: CONFIG.pipeline.name, stageName: 'Build' } };
     writeFileSync(catalogue, formatCatalogue([...catalogueOf(calls), extra]));
     lines.length = 0;
     expect(await runIamProof(assembly, { catalogue, pipelineName: CONFIG.pipeline.name, out })).toBe(1);
     expect(lines.join('\n')).toContain(`DENIED kiro-cd rollback: RollbackStage needs codepipeline:RollbackStage on arn:aws:codepipeline:us-east-1:${CONFIG.pipeline.account}:${CONFIG.pipeline.name}/Build`);
     // A rehearsal's recorded calls (KIRO_CD_CALL_LOG=… npm start) are replayed with the catalogue: the recorder never rolls back.
-    const rehearsal = join(assembly, 'rehearsal-calls.jsonl');
+    const rehearsal = join(scratch, 'rehearsal-calls.jsonl');
     writeFileSync(rehearsal, `${JSON.stringify({ caller: FUNCTION_CALLERS.recordPipelineEvent, service: 'CodePipeline', operation: 'RollbackStage', region: 'us-east-1', input: { pipelineName: CONFIG.pipeline.name, stageName: 'Test-Application' } })}\n`);
     lines.length = 0;
     expect(await runIamProof(assembly, { pipelineName: CONFIG.pipeline.name, rehearsalCalls: rehearsal, out })).toBe(1);

@@ -13,6 +13,9 @@ export const SLOW_FILES = [
   'test/integration/gates/all-templates-cross-region.test.ts',
   'test/integration/gates/all-templates.test.ts',
   'test/integration/rehearsal/pipeline-drift.test.ts',
+  // Runs every deployed function, post-deployment suite and operator command against the emulator
+  // over the shared synthesis (223 s of a 30-minute run at load ~18, the fifth longest file).
+  'test/iam/least-privilege.test.ts',
 ] as const;
 
 /** Vitest's own order (cached failures and durations, then size), with the known slow files first. */
