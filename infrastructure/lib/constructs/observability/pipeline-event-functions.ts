@@ -156,7 +156,8 @@ export class PipelineEventFunctions extends Construct {
       }),
       timeout: Duration.seconds(60),
       statements: [
-        new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
+        // GetItem reads the execution's summary item for the commit; Query its timeline when it has none yet (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'ReadSummary', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table] }),
         new iam.PolicyStatement({ sid: 'ReadGitHubToken', actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }),
         useKey('kms:Decrypt', 'kms:DescribeKey'),
       ],
