@@ -320,7 +320,10 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
   await new SecretsManagerClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region })).send(new CreateSecretCommand({ Name: config.pipeline.githubTokenSecret, SecretString: REHEARSAL_GITHUB_TOKEN }));
   const functions = runtimeFunctions({ stacks, where, endpoint: endpoint.endpoint, clients, runtime, binding, config, clock, ids, broker, githubApiUrl: github.apiUrl });
   late.functions = functions;
-  const bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn);
+  // One event at a time per target, in emission order: the recorder then finds the record of a
+  // stage's start already written when that stage's actions arrive, and reads it instead of the
+  // timeline (docs/history-summary.md). Order tolerance is proven apart (the fold's property tests).
+  const bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn, { oneAtATimePerTarget: true });
   late.bus = bus;
   late.detection = {
     config,
