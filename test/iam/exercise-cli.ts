@@ -5,12 +5,14 @@
  * local emulator, in the pipeline account, with the real table, topic and pipeline names of the
  * templates: the pipeline runtime stack exists in the emulator's CloudFormation (its tables under
  * their template logical ids, so the commands find them as on AWS). Only what the emulator lacks is
- * replaced: CodePipeline by the CodePipeline double (recorded as the real client would be) and the
- * wall clock of the rollback's waits; approve/reject skip the check that refuses the emulator's
- * Step Functions (it accepts any task token).
+ * replaced: CodePipeline by the local CodePipeline over its endpoint (the commands' real SDK clients,
+ * recorded as on AWS), with the releases the history tells of run through it, and the wall clock of
+ * the rollback's waits by the pipeline's stepped clock; approve/reject skip the check that refuses
+ * the emulator's Step Functions (it accepts any task token).
  */
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,18 +24,18 @@ import { createRollbackCommand, rollbackDependencies } from '../../src/cli/comma
 import { createStatusCommand, statusDependencies } from '../../src/cli/commands/status.js';
 import { RecordingOutput } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { CodePipelineDouble } from '../../src/local/codepipeline-double.js';
 import type { StackInScope } from '../../src/local/iam/synthesized-iam.js';
 import { provisionFromTemplates, tableInputFromTable } from '../../src/local/local-resources.js';
 import { CodePipelineControl } from '../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { DynamoDbDeploymentHistory } from '../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../src/pipeline/domain/rollback/rollback-timing.js';
-import { applicationStageName, infrastructureStageName } from '../../src/pipeline/domain/stage-names.js';
-import { CALL_LOG_VARIABLE, recordSends } from '../../src/shared/aws/call-recorder.js';
+import { infrastructureStageName } from '../../src/pipeline/domain/stage-names.js';
+import { CALL_LOG_VARIABLE, recordCalls } from '../../src/shared/aws/call-recorder.js';
 import { cliCaller } from '../../src/shared/aws/callers.js';
 import type { DeploymentConfig, EnvironmentName } from '../../src/shared/config/schema.js';
 import type { HistoryEvent } from '../../src/pipeline/domain/history-model.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, deploymentEvents, executionId } from '../unit/pipeline/domain/rollback/rollback-fixtures.js';
+import { LocalPipelineHarness } from '../support/local-pipeline/local-pipeline-harness.js';
 import { accountCredentials, useAccount } from './exercise-functions.js';
 
 /** The stack the CLI discovers its tables in (src/cli/aws/runtime-clients.ts). */
@@ -86,6 +88,7 @@ export async function exerciseCli(options: { readonly endpoint: string; readonly
   const { account, region, name: pipelineName } = config.pipeline;
   const saved = { ...process.env };
   const outcomes: CliOutcome[] = [];
+  let codepipeline: LocalPipelineHarness | undefined;
   try {
     await provisionRuntime(endpoint, runtime);
     await useAccount(endpoint, account, region);
@@ -105,15 +108,32 @@ export async function exerciseCli(options: { readonly endpoint: string; readonly
     ]) {
       await seed.record({ ...event, pipelineName });
     }
-    const stages = ENVIRONMENTS.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)]);
-    const double = new CodePipelineDouble(pipelineName, stages);
-    double.seed(GOOD, Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])));
-    double.seed(PREVIOUS, { 'Staging-Application': 'Succeeded' });
-    double.seed(CURRENT, { 'Staging-Application': 'Succeeded' });
-    double.seed(FAILED_PRODUCTION, { ...Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])), 'Production-Application': 'Failed' }, { status: 'Failed' });
+    // The same releases, run by the local CodePipeline: GOOD and FAILED_PRODUCTION change every
+    // environment's infrastructure, PREVIOUS and CURRENT are stopped before production, and
+    // FAILED_PRODUCTION's production deployment fails.
+    const [good, previous, current, failed] = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(40)) as [string, string, string, string];
+    const pipeline = await LocalPipelineHarness.start({
+      name: pipelineName,
+      environments: ENVIRONMENTS,
+      infrastructure: ENVIRONMENTS,
+      script: (call) => {
+        if (call.action.startsWith('Detect-')) return { outputVariables: { [`INFRA_${call.action.slice('Detect-'.length).toUpperCase()}`]: call.commit === good || call.commit === failed ? 'deploy' : 'skip' } };
+        return call.commit === failed && call.stage === 'Production-Application' && call.action === 'Deploy' && call.executionType === 'STANDARD' ? { status: 'Failed', summary: 'critical alarm' } : undefined;
+      },
+    });
+    codepipeline = pipeline;
+    await pipeline.release(good, { id: GOOD });
+    await pipeline.release(previous, { id: PREVIOUS, stopBefore: 'Production-Application' });
+    await pipeline.release(current, { id: CURRENT, stopBefore: 'Production-Application' });
+    await pipeline.release(failed, { id: FAILED_PRODUCTION });
     process.env[CALL_LOG_VARIABLE] = callLog;
-    const pipelineOf = (command: string) => () => new CodePipelineControl(recordSends(double, cliCaller(command), 'CodePipeline', process.env, { region }), pipelineName);
-    const steadyClock = { clock: new ManualClock(), ids: new CountingIds(), timing: DEFAULT_ROLLBACK_TIMING };
+    // Each command's own SDK client, recorded under its caller name as the CLI records it on AWS.
+    const pipelineOf = (command: string) => () =>
+      new CodePipelineControl(
+        recordCalls(new CodePipelineClient({ endpoint: pipeline.endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }), cliCaller(command), process.env),
+        pipelineName,
+      );
+    const steadyClock = { clock: pipeline.clock, ids: new CountingIds(), timing: DEFAULT_ROLLBACK_TIMING };
     const rollback = createRollbackCommand({ ...rollbackDependencies, openPipeline: pipelineOf('rollback'), dependencies: steadyClock });
     const { approve, reject } = createReviewCommands({ defaults: reviewDependencies.defaults, openGate: reviewDependencies.openGate });
     const commands: Command[] = [historyCommand, doraCommand, createStatusCommand({ ...statusDependencies, openPipeline: pipelineOf('status') }), rollback, approve, reject];
@@ -132,11 +152,12 @@ export async function exerciseCli(options: { readonly endpoint: string; readonly
     // After a change of the pipeline's definition no execution is a stage-rollback target (CodePipeline
     // refuses them all): the production stage rollback fails, the full rollback tries every stage of
     // every environment in parallel and then restarts the pipeline on the last known good commit.
-    double.selfMutate();
+    pipeline.changeDefinition();
     await run('rollback', 'production', '--notify-topic', teamTopicArn);
     await run('approve', '--token', 'exercise-review-token', '--comment', 'known noisy alarm');
     await run('reject', '--token', 'exercise-review-token');
   } finally {
+    await codepipeline?.close();
     for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);
     Object.assign(process.env, saved);
   }

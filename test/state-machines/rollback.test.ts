@@ -1,8 +1,8 @@
 /**
  * The rollback state machine's synthesized definition, validated with asl-validator and run through
  * the rehearsal's local runner: its step task bound by the function ARN the template resolves to, to
- * the real step handler over in-memory fakes and the CodePipeline double, its Wait state waiting on a
- * compressed clock. The trigger starts it through the local Step Functions, as on AWS.
+ * the real step handler over in-memory fakes and the local CodePipeline (over its endpoint), its Wait
+ * state and the pipeline's actions waiting on one compressed clock. The trigger starts it through the local Step Functions, as on AWS.
  */
 import { createRequire } from 'node:module';
 import { App, Stack } from 'aws-cdk-lib';
@@ -32,8 +32,8 @@ const REGION = 'us-east-1';
 const config = loadDeploymentConfig();
 const timing = rollbackTimingFor(config, { healthMonitor: true });
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
-/** Rehearsed seconds per real second: the 1500 s restart takes about 0.75 s. */
-const FACTOR = 2000;
+/** Rehearsed seconds per real second: the 1500 s restart takes about 6 s (each step's calls to the local endpoint cost real milliseconds, so a higher factor would stretch the rehearsed time between steps). */
+const FACTOR = 250;
 
 
 const stageFailed = {
@@ -71,20 +71,21 @@ describe('rollback state machine, run locally from its synthesized definition', 
     advanceArn = String(resolveIntrinsics({ 'Fn::GetAtt': [advanceId, 'Arn'] }, context));
   });
 
-  /** History, pipeline double, fakes, the local Step Functions with the step bound by ARN, and the trigger. */
-  function world(options: { readonly restart?: boolean; readonly neverEnds?: boolean } = {}) {
-    const { history, double } = stagingFailureScene();
-    if (options.restart === true) {
-      // No eligible stage target: the restart, a whole pipeline run of 100 polls (about 1500 s).
-      double.selfMutate();
-      double.pollsToFinish = 100;
-    }
-    if (options.neverEnds === true) double.outcome = { rollback: 'InProgress', redeploy: 'InProgress' };
+  /** History, local CodePipeline, fakes, the local Step Functions with the step bound by ARN, and the trigger. */
+  async function world(options: { readonly restart?: boolean; readonly neverEnds?: boolean } = {}) {
     const clock = new CompressedClock(FACTOR, new Date('2026-03-02T10:00:00Z'));
+    const { history, pipeline } = await stagingFailureScene({ clock });
+    if (options.restart === true) {
+      // No eligible stage target (the pipeline changed since): the restart, a whole pipeline run deploying three environments, 500 s each (about 1500 s).
+      pipeline.changeDefinition();
+      pipeline.script = (call) => (call.variables.KIRO_ROLLBACK === 'true' && call.action === 'Deploy' ? { takesMs: 500_000 } : undefined);
+    }
+    // Every deployment of a rollback hangs (CloudFormation's own timeout is three days).
+    if (options.neverEnds === true) pipeline.script = (call) => (call.action === 'Deploy' && (call.executionType === 'ROLLBACK' || call.variables.KIRO_ROLLBACK === 'true') ? { takesMs: 24 * 60 * 60_000 } : undefined);
     const notifier = new InMemoryNotifier();
     const ledger = new InMemoryRollbackLedger();
     const ids = new CountingIds();
-    const advance = createAdvance({ history, notifier, ledger, pipeline: new CodePipelineControl(double, PIPELINE), clock, ids, timing, environments: ENVIRONMENTS });
+    const advance = createAdvance({ history, notifier, ledger, pipeline: new CodePipelineControl(pipeline.client, PIPELINE), clock, ids, timing, environments: ENVIRONMENTS });
     const steps: unknown[] = [];
     const stepFunctions = new LocalStepFunctions({
       stateMachines: new Map([[stateMachineArn, definition]]),
@@ -105,7 +106,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
       },
     };
     const trigger = createTrigger({ pipelineName: PIPELINE, history, ledger, executions, clock, ids, environments: ENVIRONMENTS, log: () => undefined });
-    return { history, double, clock, notifier, ledger, stepFunctions, trigger, steps };
+    return { history, codepipeline: pipeline, clock, notifier, ledger, stepFunctions, trigger, steps };
   }
 
   it('is valid Amazon States Language: advance, decide, wait by SecondsPath, loop', () => {
@@ -118,7 +119,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
   });
 
   it('follows a restart that needs about 1500 s to its end: trigger → StartExecution → step loop → succeeded', async () => {
-    const w = world({ restart: true });
+    const w = await world({ restart: true });
     const started = w.clock.now().getTime();
     const result = await w.trigger(stageFailed);
     expect(result).toMatchObject({ kind: 'started' });
@@ -130,20 +131,20 @@ describe('rollback state machine, run locally from its synthesized definition', 
     expect((w.clock.now().getTime() - started) / 1000).toBeGreaterThan(1400);
     expect(w.notifier.notices.map((notice) => notice.kind).at(-1)).toBe('rollback-succeeded');
     expect(w.steps.length).toBeGreaterThan(50);
-    expect(w.double.calls.filter((call) => call.operation === 'StartPipelineExecution')).toHaveLength(1);
+    expect(w.codepipeline.calls.filter((call) => call.operation === 'StartPipelineExecution')).toHaveLength(1);
   }, 30_000);
 
   it('a second trigger for the same release starts nothing: the execution name is taken', async () => {
-    const w = world();
+    const w = await world();
     expect(await w.trigger(stageFailed)).toMatchObject({ kind: 'started' });
     expect(await w.trigger({ ...stageFailed, id: 'e-2' })).toMatchObject({ kind: 'duplicate' });
     await w.stepFunctions.settled();
-    expect(w.double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
+    expect(w.codepipeline.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
     expect(w.stepFunctions.running()).toBe(0);
   }, 30_000);
 
   it('ends in RollbackFailed, recorded and announced, when nothing finishes by the deadline', async () => {
-    const w = world({ neverEnds: true });
+    const w = await world({ neverEnds: true });
     const result = await w.trigger(stageFailed);
     await w.stepFunctions.settled();
     const described = w.stepFunctions.describeExecution({ executionArn: result.kind === 'started' ? result.executionArn : '' });
@@ -152,15 +153,15 @@ describe('rollback state machine, run locally from its synthesized definition', 
     expect((await w.ledger.get(`${PIPELINE}#staging#${FAILED}`))?.status).toBe('failed');
   }, 30_000);
 
-  it('refuses a state machine the templates do not have, and a name Step Functions would refuse', () => {
-    const w = world();
+  it('refuses a state machine the templates do not have, and a name Step Functions would refuse', async () => {
+    const w = await world();
     expect(() => w.stepFunctions.startExecution({ stateMachineArn: `${stateMachineArn}-other`, name: 'x', input: '{}' })).toThrow(expect.objectContaining({ name: 'StateMachineDoesNotExist' }));
     expect(() => w.stepFunctions.startExecution({ stateMachineArn, name: 'a#b', input: '{}' })).toThrow(expect.objectContaining({ name: 'InvalidName' }));
     expect(rollbackExecutionName(`${PIPELINE}#staging#${FAILED}#to#${'f'.repeat(40)}#retry#12`)).toMatch(/^[0-9A-Za-z_-]{1,80}$/);
   });
 
   it('stops a running execution on StopExecution (ABORTED)', async () => {
-    const w = world({ neverEnds: true });
+    const w = await world({ neverEnds: true });
     const result = await w.trigger(stageFailed);
     const executionArn = result.kind === 'started' ? result.executionArn : '';
     w.stepFunctions.stopExecution({ executionArn });

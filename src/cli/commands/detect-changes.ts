@@ -190,11 +190,18 @@ export function createDetectChangesCommand(deps: DetectChangesDeps): Command {
   };
 }
 
-/** `kiro-cd detect-changes` with git, the cdk CLI and the DynamoDB deployment history. */
-export const detectChangesCommand: Command = createDetectChangesCommand({
+/**
+ * The real dependencies of `kiro-cd detect-changes`: git, the cdk CLI and the DynamoDB deployment
+ * history, with the configuration imported from environments.ts at run time. The pipeline's bundled
+ * detection (infrastructure/bin/detect-changes-entry.ts) reuses them with the configuration bundled in.
+ */
+export const DETECT_CHANGES_DEPS: DetectChangesDeps = {
   config: () => loadEnvironmentsFile(),
   openHistory: (client, tableName) => new DynamoDbDeploymentHistory({ client: recordCliCalls(new DynamoDBClient(client)), tableName, clock: systemClock }),
   sourceDiff: (cwd, env) => new GitSourceDiff({ cwd, env }),
   stackDiff: (options) => new CdkStackDiff(options),
   readStacks: readAssemblyStacks,
-});
+};
+
+/** `kiro-cd detect-changes` with git, the cdk CLI and the DynamoDB deployment history. */
+export const detectChangesCommand: Command = createDetectChangesCommand(DETECT_CHANGES_DEPS);

@@ -26,7 +26,7 @@ import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, resolveHistoryTable } from '.
 import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { recordCliCalls } from '../aws/cli-caller.js';
 
-/** The outside world of the rollback command, as factories so tests can hand in the emulator and the CodePipeline double. */
+/** The outside world of the rollback command, as factories so tests can hand in the emulator and the local CodePipeline. */
 export interface RollbackCommandDeps {
   readonly defaults: () => { readonly region: string; readonly pipelineName: string } | Promise<{ readonly region: string; readonly pipelineName: string }>;
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;

@@ -18,7 +18,7 @@ export interface StatusCommandDeps {
   /** Finds the history table when neither --history-table nor KIRO_CD_HISTORY_TABLE names it. */
   readonly discoverHistoryTable: (client: AwsClientConfig) => Promise<string>;
   readonly openHistory: (client: AwsClientConfig, tableName: string) => DeploymentHistory;
-  /** Opens the pipeline: CodePipeline on AWS; the rehearsal passes its CodePipeline double. */
+  /** Opens the pipeline: CodePipeline on AWS; the rehearsal and the tests pass a client of the local CodePipeline. */
   readonly openPipeline: (client: AwsClientConfig, pipelineName: string) => PipelineControl;
 }
 

@@ -11,7 +11,7 @@ export interface UnexercisedGrant {
   readonly why: string;
 }
 
-const NO_CODEPIPELINE = 'the emulator serves none of CodePipeline\'s runtime calls, so the exercised rollback stops before them; the rollback\'s calls are tested against the CodePipeline double (src/local/codepipeline-double.md)';
+const NO_CODEPIPELINE = 'the emulator serves none of CodePipeline\'s runtime calls, so the exercised rollback stops before them; the rollback\'s calls are tested against the local CodePipeline (src/local/codepipeline/, docs/local-codepipeline.md; harness in test/support/local-pipeline/)';
 const NO_WORK_ITEM = 'the exercise leaves the work-item table empty, so the poller claims nothing and starts no build';
 const NO_TOKEN = 'the exercise runs no state machine execution, so there is no task token to answer';
 

@@ -103,8 +103,7 @@ export interface CommandSender {
 
 /**
  * Records the commands `sender` sends, in the same form as {@link recordCalls}, for a sender with no
- * middleware stack (the CodePipeline double stands in for the real client where the emulator serves
- * none of CodePipeline's runtime calls). `service` is the SDK client name the real client would have.
+ * middleware stack (a hand-written sender standing in for a real client). `service` is the SDK client name the real client would have.
  * Returns `sender` itself when recording is off.
  */
 export function recordSends<S extends CommandSender>(sender: S, caller: string, service: string, environment: Readonly<Record<string, string | undefined>> = process.env, options: RecordOptions & { readonly region?: string } = {}): S {

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReviewCommands } from '../../../src/cli/commands/review.js';
 import { createRollbackCommand } from '../../../src/cli/commands/rollback.js';
 import { RecordingOutput } from '../../../src/cli/output.js';
@@ -9,10 +9,9 @@ import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipe
 import { DynamoDbDeploymentHistory } from '../../../src/pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { DynamoDbRollbackLedger } from '../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { DEFAULT_ROLLBACK_TIMING, type RollbackTiming } from '../../../src/pipeline/domain/rollback/rollback-timing.js';
-import { applicationStageName } from '../../../src/pipeline/domain/stage-names.js';
 import type { ReviewGate } from '../../../src/pipeline/ports/review-gate.js';
-import { CodePipelineDouble } from '../../../src/local/codepipeline-double.js';
 import { InMemoryNotifier } from '../../support/fakes/in-memory-notifier.js';
+import { LocalPipelineHarness } from '../../support/local-pipeline/local-pipeline-harness.js';
 import { motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../unit/pipeline/domain/rollback/rollback-fixtures.js';
 import { createHistoryTable } from '../pipeline/history/history-table.js';
@@ -25,8 +24,12 @@ const PREVIOUS = executionId(2);
 const CURRENT = executionId(3);
 const PREVIOUS_COMMIT = 'b'.repeat(40);
 
-/** `timing` as the test hands it in; without one the command models its waits from the configuration. */
-async function world(options: { readonly timing?: RollbackTiming } = { timing: DEFAULT_ROLLBACK_TIMING }) {
+/**
+ * `timing` as the test hands it in; without one the command models its waits from the configuration.
+ * `rollbackDeploy`: how long a stage rollback's deployment and then its health check (beside the
+ * test suite) take, in pipeline time. The command's clock is the pipeline's.
+ */
+async function world(options: { readonly timing?: RollbackTiming; readonly rollbackDeploy?: { deployMs: number; bakeMs: number } } = { timing: DEFAULT_ROLLBACK_TIMING }) {
   const dynamodb = new DynamoDBClient(motoClientConfig());
   await createHistoryTable(dynamodb, HISTORY);
   await dynamodb.send(new CreateTableCommand({ TableName: LEDGER, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
@@ -36,11 +39,15 @@ async function world(options: { readonly timing?: RollbackTiming } = { timing: D
     ...deploymentEvents({ execution: PREVIOUS, environment: 'staging', commit: PREVIOUS_COMMIT, at: '2026-03-01T10:00:00.000Z', result: 'succeeded' }),
     ...deploymentEvents({ execution: CURRENT, environment: 'staging', commit: 'c'.repeat(40), at: '2026-03-02T10:00:00.000Z', result: 'succeeded' }),
   ]) await history.record(event);
-  const stages = ENVIRONMENTS.map(applicationStageName);
-  const double = new CodePipelineDouble(PIPELINE, stages);
-  double.seed(GOOD, Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])));
-  double.seed(PREVIOUS, { 'Staging-Application': 'Succeeded' });
-  double.seed(CURRENT, { 'Staging-Application': 'Succeeded' });
+  const { rollbackDeploy } = options;
+  const codepipeline = await LocalPipelineHarness.start({
+    name: PIPELINE,
+    environments: ENVIRONMENTS,
+    script: (call) => (call.executionType !== 'ROLLBACK' || rollbackDeploy === undefined ? undefined : { takesMs: call.action === 'Deploy' ? rollbackDeploy.deployMs : rollbackDeploy.bakeMs }),
+  });
+  await codepipeline.release('a'.repeat(40), { id: GOOD });
+  await codepipeline.release(PREVIOUS_COMMIT, { id: PREVIOUS, stopBefore: 'Production-Application' });
+  await codepipeline.release('c'.repeat(40), { id: CURRENT, stopBefore: 'Production-Application' });
   const notifier = new InMemoryNotifier();
   const command = createRollbackCommand({
     defaults: () => ({ region: 'us-east-1', pipelineName: PIPELINE }),
@@ -48,24 +55,25 @@ async function world(options: { readonly timing?: RollbackTiming } = { timing: D
     discoverLedgerTable: () => Promise.reject(new Error('tables are given by flag')),
     openHistory: () => history,
     openLedger: (client, tableName) => new DynamoDbRollbackLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ ...motoClientConfig(), ...client, maxAttempts: 1 })), tableName),
-    openPipeline: () => new CodePipelineControl(double, PIPELINE),
+    openPipeline: () => new CodePipelineControl(codepipeline.client, PIPELINE),
     openNotifier: () => notifier,
-    dependencies: { clock: new ManualClock(), ids: new CountingIds(), ...(options.timing === undefined ? {} : { timing: options.timing }) },
+    dependencies: { clock: codepipeline.clock, ids: new CountingIds(), ...(options.timing === undefined ? {} : { timing: options.timing }) },
   });
   const run = async (...args: string[]) => {
     const out = new RecordingOutput();
     const code = await runCli([command], ['rollback', ...args, '--endpoint-url', motoEndpoint(), '--history-table', HISTORY, '--ledger-table', LEDGER], { out, env: { USER: 'sre' }, cwd: process.cwd() });
     return { code, out };
   };
-  return { run, double, notifier };
+  return { run, codepipeline, notifier };
 }
 
-describe('kiro-cd rollback against the emulator tables and the CodePipeline double', () => {
+describe('kiro-cd rollback against the emulator tables and the local CodePipeline', () => {
   useFreshMoto();
   let w: Awaited<ReturnType<typeof world>>;
   beforeEach(async () => {
     w = await world();
   });
+  afterEach(() => w.codepipeline.close());
 
   it('--dry-run prints the plan and changes nothing', async () => {
     const { code, out } = await w.run('staging', '--dry-run');
@@ -73,7 +81,7 @@ describe('kiro-cd rollback against the emulator tables and the CodePipeline doub
     const text = out.lines.map((line) => line.text).join('\n');
     expect(text).toContain('Dry run: nothing was changed.');
     expect(text).toContain(`RollbackStage Staging-Application to execution ${PREVIOUS}`);
-    expect(w.double.calls).toEqual([]);
+    expect(w.codepipeline.calls).toEqual([]);
     expect(w.notifier.notices).toEqual([]);
   });
 
@@ -83,14 +91,14 @@ describe('kiro-cd rollback against the emulator tables and the CodePipeline doub
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(JSON.parse(first.out.lines.at(-1)?.text ?? '{}')).toMatchObject({ kind: 'succeeded', scope: 'stage' });
     expect(JSON.parse(second.out.lines.at(-1)?.text ?? '{}')).toMatchObject({ kind: 'duplicate' });
-    expect(w.double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
+    expect(w.codepipeline.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
     expect(w.notifier.notices.map((notice) => notice.kind)).toEqual(['rollback-started', 'rollback-succeeded']);
   });
 
   it('--to a commit prefix rolls back to that release', async () => {
     const { code } = await w.run('staging', '--to', PREVIOUS_COMMIT.slice(0, 8));
     expect(code).toBe(0);
-    expect(w.double.calls.find((call) => call.operation === 'RollbackStage')?.input).toMatchObject({ targetPipelineExecutionId: PREVIOUS });
+    expect(w.codepipeline.calls.find((call) => call.operation === 'RollbackStage')?.input).toMatchObject({ targetPipelineExecutionId: PREVIOUS });
   });
 
   it.each([
@@ -102,7 +110,7 @@ describe('kiro-cd rollback against the emulator tables and the CodePipeline doub
     const { code, out } = await w.run(...args);
     expect(code).toBe(2);
     expect(out.lines.map((line) => line.text).join('\n')).toContain(message);
-    expect(w.double.calls).toEqual([]);
+    expect(w.codepipeline.calls).toEqual([]);
   });
 });
 
@@ -113,12 +121,12 @@ describe('kiro-cd rollback waits as long as the stage rollback it starts', () =>
     // No timing handed in: the command sizes its waits from the configuration, as the deployed
     // orchestrator does. A fixed 360 s wait gave up on this healthy stage rollback and started a
     // full rollback into a stage that was still running (issue 11, item 3).
-    const w = await world({});
-    w.double.pollsToFinish = 30; // 30 polls, 15 s apart on the manual clock: the stage re-run takes 450 s
+    // The stage re-run takes 450 s: the deployment 150 s, then the 300 s bake beside the suite.
+    const w = await world({ rollbackDeploy: { deployMs: 150_000, bakeMs: 300_000 } });
     const { code, out } = await w.run('staging', '--output', 'json');
     expect(code).toBe(0);
     expect(JSON.parse(out.lines.at(-1)?.text ?? '{}')).toMatchObject({ kind: 'succeeded', scope: 'stage' });
-    expect(w.double.calls.map((call) => call.operation).filter((operation) => operation !== 'GetPipelineExecution' && operation !== 'GetPipelineState')).toEqual(['RollbackStage']);
+    expect(w.codepipeline.calls.map((call) => call.operation).filter((operation) => operation !== 'GetPipelineExecution' && operation !== 'GetPipelineState')).toEqual(['RollbackStage']);
   });
 });
 

@@ -39,7 +39,7 @@ describe('recordCalls', () => {
 });
 
 describe('recordSends', () => {
-  /** A sender without a middleware stack, like the CodePipeline double. */
+  /** A sender without a middleware stack. */
   class Answering {
     readonly seen: unknown[] = [];
     send(command: GetPipelineStateCommand): Promise<{ pipelineName?: string }> {

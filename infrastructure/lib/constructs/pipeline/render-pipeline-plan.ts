@@ -8,7 +8,7 @@
 import { Duration, type Stack, type Stage, aws_codebuild as codebuild, aws_codepipeline as codepipeline, type aws_logs as logs, type aws_sns as sns, type aws_stepfunctions as sfn, pipelines } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { createRequire } from 'node:module';
-import { CODEBUILD_NODE_VERSION } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { CODEBUILD_NODE_VERSION, DETECTION_TOOL_DIRECTORY } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
 import type { PipelinePlan } from '../../../../src/pipeline/domain/plan/plan-types.js';
 import { ACTION_TIMEOUTS } from '../../../../src/pipeline/domain/plan/time-budgets.js';
 import { BUILD_VARIABLES_NAMESPACE, PIPELINE_VARIABLES_NAMESPACE, SOURCE_VARIABLES_NAMESPACE, VARIABLE_REFERENCE, detectionActionName } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
@@ -88,6 +88,8 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   const build = plan.stages.find((stage) => stage.kind === 'build');
   if (build?.kind !== 'build') throw new ConfigurationError('The pipeline plan has no Build stage; planPipeline() always adds it.');
   const synth = shellActionStep(build.action, { input: source, primaryOutputDirectory: 'cdk.out', rolePolicyStatements: buildActionStatements(scope, props.environments, props.historyTable) });
+  // The Build's second output: the bundled change detection and the CDK CLI, so the Detect actions need no npm ci.
+  const detectionTool = synth.addOutputDirectory(DETECTION_TOOL_DIRECTORY);
 
   const cdkPipeline = new pipelines.CodePipeline(scope, 'CdkPipeline', {
     codePipeline: pipeline,
@@ -124,7 +126,7 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
           action.name,
           shellActionStep(action, {
             input: source,
-            additionalInputs: { 'cdk.out': synth },
+            additionalInputs: { 'cdk.out': synth, [DETECTION_TOOL_DIRECTORY]: detectionTool },
             rolePolicyStatements: detectionStatements(scope, environment, props.historyTable),
           }),
         ] as const;

@@ -35,6 +35,38 @@ const SECRETS_REPORT = 'reports/secrets.json';
 const PIPELINE_CHANGED_FILE = 'reports/pipeline-changed.env';
 /** The licences gate's saved decision, read again in post_build. */
 const LICENCES_REPORT = 'reports/licences.json';
+/**
+ * The Build's second output artifact: `kiro-cd detect-changes` bundled into one file, with the CDK
+ * CLI next to it (infrastructure/lib/detection-bundle.ts). Each Detect action gets it as an input
+ * at this directory and runs detection from it without `npm ci` (docs/pipeline.md, "Change detection
+ * without npm ci").
+ */
+export const DETECTION_TOOL_DIRECTORY = 'detection-tool';
+/** The bundled detection inside {@link DETECTION_TOOL_DIRECTORY}: `node <dir>/<file> detect-changes ...`. */
+export const DETECTION_BUNDLE_FILE = 'detect-changes.mjs';
+/** The CDK CLI's package inside {@link DETECTION_TOOL_DIRECTORY}; its `bin/cdk` runs `cdk diff`. */
+export const DETECTION_CDK_DIRECTORY = 'aws-cdk';
+const DETECTION_BUNDLE = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_BUNDLE_FILE}`;
+const DETECTION_CDK = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_CDK_DIRECTORY}/bin/cdk`;
+
+/** The Build's command that writes the Detect actions' tool artifact (infrastructure/bin/bundle-detection.ts). */
+export const BUNDLE_DETECTION_COMMAND = `npx tsx infrastructure/bin/bundle-detection.ts ${DETECTION_TOOL_DIRECTORY}`;
+
+/**
+ * The type-check and ESLint side by side, as `npm test` runs them (scripts/static-checks.sh): each
+ * is one single-threaded process building its own TypeScript program, so together they take about
+ * as long as the slower one. The type-check's output is held back and printed after ESLint's gate;
+ * the command fails when either fails (`wait` returns the type-check's exit code). POSIX sh: CodeBuild
+ * runs buildspec commands in the image's default shell.
+ */
+export const STATIC_CHECKS_COMMAND = [
+  'npm run --silent typecheck > reports/typecheck.log 2>&1 & typecheck=$!',
+  `npx eslint -f json -o reports/eslint.json .; ${CLI} gate eslint --input reports/eslint.json; eslint=$?`,
+  'wait $typecheck; typecheck=$?',
+  'cat reports/typecheck.log',
+  'echo "static checks: typecheck exit $typecheck, eslint gate exit $eslint"',
+  '[ $typecheck -eq 0 ] && [ $eslint -eq 0 ]',
+].join('; ');
 
 /** The build action of the Build stage: every gate, the tests with coverage, the synthesis and the policy gates. */
 export function buildAction(pipelineName: string, options: PlanOptions = {}): ShellActionPlan {
@@ -50,18 +82,19 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
       'mkdir -p reports',
       // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
       `${CLI} gate secrets${secretsRange} --report-file ${SECRETS_REPORT}`,
-      'npm run typecheck',
       // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
       // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
       // blocks on findings and fails closed on a missing or garbled file. `;` keeps the gate's
-      // exit code as the command's; nothing masks it.
-      `npx eslint -f json -o reports/eslint.json .; ${CLI} gate eslint --input reports/eslint.json`,
+      // exit code as the command's; nothing masks it. The type-check runs beside ESLint.
+      STATIC_CHECKS_COMMAND,
       `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
       `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
       `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
       // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
       `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
       'npx cdk synth',
+      // The Detect actions' tool artifact: detection as one file and the CDK CLI, so they skip npm ci.
+      BUNDLE_DETECTION_COMMAND,
       // SBOMs inside cdk.out travel with the synth output artifact: CodePipeline keeps it in the
       // KMS-encrypted artifact bucket with the release it describes.
       `${CLI} sbom --output-dir cdk.out/sbom`,
@@ -102,10 +135,12 @@ export function detectionAction(environment: EnvironmentConfig, options: PlanOpt
   const historyFlag = options.historyTableName === undefined ? '' : ` --history-table ${options.historyTableName}`;
   return {
     name: detectionActionName(environment.name),
-    installCommands: ['npm ci'],
+    // No `npm ci`: the Build's tool artifact holds the bundled detection and the CDK CLI. `cdk diff`
+    // is found where detect-changes looks first, node_modules/.bin of the checkout.
+    installCommands: [`chmod +x ${DETECTION_CDK}`, 'mkdir -p node_modules/.bin', `ln -sf "$PWD/${DETECTION_CDK}" node_modules/.bin/cdk`],
     commands: [
       'mkdir -p reports',
-      `${CLI} detect-changes --environment ${environment.name} --to $CODEBUILD_RESOLVED_SOURCE_VERSION${historyFlag} --cdk-app cdk.out --exported-variables-file ${varsFile}`,
+      `node ${DETECTION_BUNDLE} detect-changes --environment ${environment.name} --to $CODEBUILD_RESOLVED_SOURCE_VERSION${historyFlag} --cdk-app cdk.out --exported-variables-file ${varsFile}`,
       // CodeBuild exports the shell's value of the variable at the end of the build; `set -a`
       // exports every assignment the file makes.
       `set -a && . ./${varsFile} && set +a`,

@@ -7,19 +7,11 @@
  * keeps the two equal).
  */
 import type { DeploymentConfig, EnvironmentConfig, PostDeploymentSuite } from '../../../shared/config/schema.js';
-import { STACK_DEPLOYMENT, type StackDeployment } from './plan-types.js';
+import { BUILD_MEASUREMENT, type BuildCommandSeconds } from './build-measurement.js';
+import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND, buildAction, detectionAction } from './codebuild-actions.js';
+import { STACK_DEPLOYMENT, type ShellActionPlan, type StackDeployment } from './plan-types.js';
 
-/** The commands of the Build action, in seconds, as measured on a 2-core machine of the CI kind. */
-export interface BuildCommandSeconds {
-  readonly npmCi: number;
-  readonly typecheck: number;
-  readonly lint: number;
-  readonly vitest: number;
-  readonly synth: number;
-  readonly policyGates: number;
-  /** `kiro-cd pipeline-changed`: one GetTemplate per stack self-mutation deploys. */
-  readonly pipelineChangedCheck: number;
-}
+export type { BuildCommandSeconds } from './build-measurement.js';
 
 /** Minutes per action kind (seconds where said). */
 export interface ActionDurations {
@@ -39,7 +31,9 @@ export interface ActionDurations {
   readonly skippedStageMinutes: number;
   /** The one asset-publishing action (`publishAssetsInParallel: false`), provisioning included. */
   readonly assetPublishingMinutes: number;
-  /** Detect-Changes: provisioning, `npm ci`, `git diff` and one `cdk diff`; the environments side by side. */
+  /** `npm ci` in an action other than the Build (the cold registry download included), when the action runs it. */
+  readonly actionNpmCiMinutes: number;
+  /** Detect-Changes after provisioning and install: `git diff` and one `cdk diff` (the environments side by side). */
   readonly changeDetectionMinutes: number;
   /** What one CloudFormation deploy action adds besides the stack update itself (start, polling, hand-over). */
   readonly deployActionOverheadMinutes: number;
@@ -60,12 +54,13 @@ export const DOCUMENTED_DURATIONS: ActionDurations = {
   sourceMinutes: 0.5,
   provisioningMinutes: 1,
   coldCacheMinutes: 0.5,
-  // Measured while two other test runs shared the machine (load average 6); docs/pipeline.md.
-  buildCommandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26, pipelineChangedCheck: 3 },
+  // The one measured place (build-measurement.ts); docs/pipeline.md shows it.
+  buildCommandSeconds: BUILD_MEASUREMENT.commandSeconds,
   selfMutationMinutes: 2,
   skippedStageMinutes: 0,
   assetPublishingMinutes: 2,
-  changeDetectionMinutes: 3,
+  actionNpmCiMinutes: 0.5,
+  changeDetectionMinutes: 1.5,
   deployActionOverheadMinutes: 0.5,
   infrastructureUpdateMinutes: 3,
   applicationUpdateMinutes: 3,
@@ -97,11 +92,26 @@ export interface ReleaseDuration {
   readonly totalMinutes: number;
 }
 
-/** Minutes of the Build action: provisioning, cold caches and its commands, to the nearest half minute. */
-export function buildMinutes(durations: ActionDurations): number {
-  const { npmCi, typecheck, lint, vitest, synth, policyGates, pipelineChangedCheck } = durations.buildCommandSeconds;
-  const commands = (npmCi + typecheck + lint + vitest + synth + policyGates + pipelineChangedCheck) / 60;
+/**
+ * Minutes of the Build action as the plan runs it: provisioning, cold caches and its commands, to the
+ * nearest half minute. The type-check and ESLint count as the slower of the two when the Build runs
+ * them side by side ({@link STATIC_CHECKS_COMMAND}); the detection bundle counts when the Build writes it.
+ */
+export function buildMinutes(durations: ActionDurations, build: ShellActionPlan = buildAction('model')): number {
+  const { npmCi, typecheck, lint, vitest, synth, policyGates, pipelineChangedCheck, detectionBundle } = durations.buildCommandSeconds;
+  const staticChecks = build.commands.includes(STATIC_CHECKS_COMMAND) ? Math.max(typecheck, lint) : typecheck + lint;
+  const bundle = build.commands.includes(BUNDLE_DETECTION_COMMAND) ? detectionBundle : 0;
+  const commands = (npmCi + staticChecks + vitest + synth + bundle + policyGates + pipelineChangedCheck) / 60;
   return Math.round((durations.provisioningMinutes + durations.coldCacheMinutes + commands) * 2) / 2;
+}
+
+/**
+ * Minutes of the Detect-Changes stage as the plan runs its actions (side by side, so the longest):
+ * provisioning, `npm ci` only where an action still runs it, then `git diff` and `cdk diff`.
+ */
+export function changeDetectionMinutes(durations: ActionDurations, actions: readonly ShellActionPlan[]): number {
+  const install = (action: ShellActionPlan): number => (action.installCommands.some((command) => /\bnpm ci\b/.test(command)) ? durations.actionNpmCiMinutes : 0);
+  return Math.max(0, ...actions.map((action) => durations.provisioningMinutes + install(action) + durations.changeDetectionMinutes));
 }
 
 /** CloudFormation actions per deployed stack: one CREATE_UPDATE, or a change set's create and execute. */
@@ -141,12 +151,15 @@ export function modelReleaseDuration(
 ): ReleaseDuration {
   const parts: DurationPart[] = [
     { part: 'Source', minutes: durations.sourceMinutes },
-    { part: 'Build', minutes: buildMinutes(durations) },
+    { part: 'Build', minutes: buildMinutes(durations, buildAction(config.pipeline.name)) },
     shape.pipelineChanged
       ? { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes }
       : { part: 'UpdatePipeline (skipped: pipeline unchanged)', minutes: durations.skippedStageMinutes },
     { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
-    { part: 'Detect-Changes (environments side by side)', minutes: durations.changeDetectionMinutes },
+    {
+      part: 'Detect-Changes (environments side by side)',
+      minutes: changeDetectionMinutes(durations, config.environments.map((environment) => detectionAction(environment, {}))),
+    },
   ];
   for (const environment of config.environments) {
     if (shape.infrastructureChanged) parts.push({ part: `${environment.name}: infrastructure`, minutes: stackDeployMinutes(durations.infrastructureUpdateMinutes, stackDeployment, durations) });

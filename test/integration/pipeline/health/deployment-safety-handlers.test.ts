@@ -13,12 +13,11 @@ import { DynamoDbHealthSignals } from '../../../../src/pipeline/adapters/aws/dyn
 import { DynamoDbRollbackLedger } from '../../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { SnsNotifier } from '../../../../src/pipeline/adapters/aws/sns-notifier.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
-import { applicationStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { createHandler as createAlarmHandler } from '../../../../src/pipeline/handlers/alarm-state-change.js';
 import { createHandler as createMonitor, watchedAlarms, type BakeState } from '../../../../src/pipeline/handlers/health-monitor.js';
 import { createHandler as createTrigger } from '../../../../src/pipeline/handlers/rollback-trigger.js';
 import type { ReviewGate } from '../../../../src/pipeline/ports/review-gate.js';
-import { CodePipelineDouble } from '../../../../src/local/codepipeline-double.js';
+import { LocalPipelineHarness } from '../../../support/local-pipeline/local-pipeline-harness.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../../unit/pipeline/domain/rollback/rollback-fixtures.js';
 import { InProcessRollbackExecutions } from '../../../support/fakes/in-process-rollback-executions.js';
@@ -184,9 +183,8 @@ describe('alarm-state-change handler against the emulator, fed the documented ev
   });
 });
 
-describe('rollback trigger against the emulator ledger and the CodePipeline double', () => {
+describe('rollback trigger against the emulator ledger and the local CodePipeline', () => {
   useFreshMoto();
-  const stages = ENVIRONMENTS.map(applicationStageName);
   const stageFailed = (stage: string, execution: string, state = 'FAILED') => ({
     version: '0', id: `e-${stage}-${state}`, 'detail-type': 'CodePipeline Stage Execution State Change', source: 'aws.codepipeline', account: '111111111111', time: '2026-03-02T09:11:00Z', region: 'us-east-1',
     resources: [`arn:aws:codepipeline:us-east-1:111111111111:${PIPELINE}`],
@@ -204,13 +202,17 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
       ...deploymentEvents({ execution: executionId(3), environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
       ...deploymentEvents({ execution: executionId(3), environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
     ]) await world.history.record(event);
-    const double = new CodePipelineDouble(PIPELINE, stages);
-    double.seed(executionId(1), Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])));
-    double.seed(executionId(3), { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
+    const codepipeline = await LocalPipelineHarness.start({
+      name: PIPELINE,
+      environments: ENVIRONMENTS,
+      script: (call) => (call.commit === 'bad' && call.stage === 'Staging-Application' && call.action === 'Deploy' && call.executionType === 'STANDARD' ? { status: 'Failed', summary: 'Deploy action failed.' } : undefined),
+    });
+    await codepipeline.release('good', { id: executionId(1) });
+    await codepipeline.release('bad', { id: executionId(3) });
     const deps = {
       history: world.history,
       ledger: new DynamoDbRollbackLedger(world.documents, LEDGER),
-      pipeline: new CodePipelineControl(double, PIPELINE),
+      pipeline: new CodePipelineControl(codepipeline.client, PIPELINE),
       notifier: world.notifier,
       clock: world.clock,
       ids: new CountingIds(),
@@ -219,15 +221,15 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
     };
     const executions = new InProcessRollbackExecutions(() => deps);
     const handler = createTrigger({ ...deps, pipelineName: PIPELINE, executions, log: () => undefined });
-    return { handler, double, world, executions, deps };
+    return { handler, codepipeline, world, executions, deps };
   }
 
   it('a failed stage and the health monitor’s failure for the same release make one rollback', async () => {
-    const { handler, double, world, executions } = await trigger();
+    const { handler, codepipeline, world, executions } = await trigger();
     const [first, second] = await Promise.all([handler(stageFailed('Staging-Application', executionId(3))), handler(monitorFailed(executionId(3)))]);
     expect([first.kind, second.kind].sort()).toEqual(['duplicate', 'started']);
     expect(await executions.outcomes()).toEqual([expect.objectContaining({ kind: 'succeeded', scope: 'stage' })]);
-    expect(double.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
+    expect(codepipeline.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
     const phases = (await world.history.timeline(executionId(3))).flatMap((event) => (event.kind === 'rollback' ? [event.phase] : []));
     expect(phases).toEqual(['started', 'succeeded']);
     expect((await world.received()).some((body) => body.includes('rollback'))).toBe(true);
@@ -246,15 +248,16 @@ describe('rollback trigger against the emulator ledger and the CodePipeline doub
     ['the Build stage (a failed scan blocks the release: nothing was deployed)', stageFailed('Build', executionId(3))],
     ['another pipeline', { ...stageFailed('Staging-Application', executionId(3)), detail: { ...stageFailed('Staging-Application', executionId(3)).detail, pipeline: 'other' } }],
   ])('ignores %s', async (_why, event) => {
-    const { handler, double, executions } = await trigger();
+    const { handler, codepipeline, executions } = await trigger();
     expect(await handler(event)).toMatchObject({ kind: 'ignored' });
-    expect(double.calls).toEqual([]);
+    expect(codepipeline.calls).toEqual([]);
     expect(executions.started).toEqual([]);
   });
 
   it('does not wait for the rollback: it plans, starts the execution and returns, touching no CodePipeline API and no clock', async () => {
-    const { handler, double, world, executions } = await trigger();
-    double.outcome = { rollback: 'InProgress', redeploy: 'InProgress' };
+    const { handler, codepipeline, world, executions } = await trigger();
+    // Every deployment a rollback makes hangs (CloudFormation's own timeout is three days).
+    codepipeline.script = (call) => (call.action === 'Deploy' && (call.executionType === 'ROLLBACK' || call.variables.KIRO_ROLLBACK === 'true') ? { takesMs: 24 * 60 * 60_000 } : undefined);
     const startedAt = world.clock.now().getTime();
     const result = await handler(stageFailed('Staging-Application', executionId(3)));
     expect(result).toMatchObject({ kind: 'started', key: `${PIPELINE}#staging#${executionId(3)}` });

@@ -6,10 +6,9 @@ import { DynamoDbHealthSignals } from '../../../../src/pipeline/adapters/aws/dyn
 import { DynamoDbRollbackLedger } from '../../../../src/pipeline/adapters/aws/dynamodb-rollback-ledger.js';
 import { runRollback } from '../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../../../src/pipeline/domain/rollback/rollback-timing.js';
-import { applicationStageName } from '../../../../src/pipeline/domain/stage-names.js';
-import { CodePipelineDouble } from '../../../../src/local/codepipeline-double.js';
 import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../../../support/fakes/in-memory-notifier.js';
+import { LocalPipelineHarness } from '../../../support/local-pipeline/local-pipeline-harness.js';
 import { motoClientConfig, useFreshMoto } from '../../../support/moto.js';
 import { CountingIds, ENVIRONMENTS, ManualClock, PIPELINE, deploymentEvents, executionId } from '../../../unit/pipeline/domain/rollback/rollback-fixtures.js';
 
@@ -36,27 +35,30 @@ describe('DynamoDbRollbackLedger against the local emulator', () => {
   });
 
   it('ten concurrent full-rollback triggers produce exactly one rollback', async () => {
-    const stages = ENVIRONMENTS.map(applicationStageName);
     const history = new InMemoryDeploymentHistory([
       ...ENVIRONMENTS.flatMap((environment) => deploymentEvents({ execution: executionId(1), environment, commit: 'good', at: '2026-03-01T00:00:00.000Z', result: 'succeeded' })),
       ...deploymentEvents({ execution: executionId(3), environment: 'production', commit: 'bad', at: '2026-03-02T00:00:00.000Z', result: 'failed' }),
     ]);
-    const double = new CodePipelineDouble(PIPELINE, stages);
-    double.seed(executionId(1), Object.fromEntries(stages.map((stage) => [stage, 'Succeeded'])));
-    double.seed(executionId(3), { 'Production-Application': 'Failed' }, { status: 'Failed' });
-    double.selfMutate(); // no stage target left: every trigger would go straight to a full rollback
+    const codepipeline = await LocalPipelineHarness.start({
+      name: PIPELINE,
+      environments: ENVIRONMENTS,
+      script: (call) => (call.commit === 'bad' && call.stage === 'Production-Application' && call.action === 'Deploy' ? { status: 'Failed', summary: 'critical alarm' } : undefined),
+    });
+    await codepipeline.release('good', { id: executionId(1) });
+    await codepipeline.release('bad', { id: executionId(3) });
+    codepipeline.changeDefinition(); // no stage target left: every trigger would go straight to a full rollback
     const notifier = new InMemoryNotifier();
     const ids = new CountingIds();
     const triggers = Array.from({ length: 10 }, (_, i) =>
       runRollback(
-        { history, ledger: new DynamoDbRollbackLedger(documents, TABLE), pipeline: new CodePipelineControl(double, PIPELINE), notifier, clock: new ManualClock(), ids, timing: DEFAULT_ROLLBACK_TIMING, environments: ENVIRONMENTS },
+        { history, ledger: new DynamoDbRollbackLedger(documents, TABLE), pipeline: new CodePipelineControl(codepipeline.client, PIPELINE), notifier, clock: new ManualClock(), ids, timing: DEFAULT_ROLLBACK_TIMING, environments: ENVIRONMENTS },
         { pipelineName: PIPELINE, environment: 'production', stage: 'Production-Application', executionId: executionId(3), trigger: i % 2 === 0 ? 'stage-failed:Production-Application' : 'health-check', reason: 'critical alarm' },
       ),
     );
     const outcomes = await Promise.all(triggers);
     expect(outcomes.filter((outcome) => outcome.kind === 'succeeded')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome.kind === 'duplicate')).toHaveLength(9);
-    expect(double.calls.filter((call) => call.operation === 'StartPipelineExecution')).toHaveLength(1);
+    expect(codepipeline.calls.filter((call) => call.operation === 'StartPipelineExecution')).toHaveLength(1);
     expect(notifier.ofKind('rollback-succeeded')).toHaveLength(1);
   });
 

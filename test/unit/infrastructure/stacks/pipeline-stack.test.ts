@@ -10,6 +10,7 @@ import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-st
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
+import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 /**
  * Minimal stand-ins for the worker's InfrastructureStage/ApplicationStage: the pipeline stack takes
@@ -23,7 +24,15 @@ function fixtureStage(scope: Construct, id: string, environment: EnvironmentConf
 
 interface CfnStage {
   Name: string;
-  Actions: { Name: string; Namespace?: string; RunOrder?: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, unknown> }[];
+  Actions: {
+    Name: string;
+    Namespace?: string;
+    RunOrder?: number;
+    ActionTypeId: { Category: string; Provider: string };
+    Configuration?: Record<string, unknown>;
+    InputArtifacts?: { Name: string }[];
+    OutputArtifacts?: { Name: string }[];
+  }[];
   BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Partial<Record<string, string>> }[] }[] };
   OnSuccess?: { Conditions: { Result: string; Rules: { Configuration: Record<string, string> }[] }[] };
   OnFailure?: { Result: string };
@@ -249,9 +258,10 @@ describe('PipelineStack', () => {
 
   it('pins the Node.js runtime of every action it defines, and the CDK CLI of self-mutation to the repository\'s', () => {
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((project) => JSON.stringify((project as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec));
-    const withNpm = specs.filter((spec) => spec.includes('npm ci'));
-    expect(withNpm.length).toBeGreaterThanOrEqual(7);
-    for (const spec of withNpm) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}22[^0-9]/);
+    // Every action that runs Node.js: npm ci (the Build, the suites) or the bundled detection (the Detect actions).
+    const withNode = specs.filter((spec) => spec.includes('npm ci') || spec.includes('node detection-tool/'));
+    expect(withNode.length).toBeGreaterThanOrEqual(7);
+    for (const spec of withNode) expect(spec).toMatch(/runtime-versions.{0,40}nodejs[^0-9]{0,20}22[^0-9]/);
     expect(specs.some((spec) => spec.includes(`npm install -g aws-cdk@${CDK_CLI_VERSION}`))).toBe(true);
     expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
   });
@@ -273,6 +283,7 @@ describe('PipelineStack', () => {
               install: { commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
               build: {
                 commands: Match.arrayWith([
+                  STATIC_CHECKS_COMMAND,
                   'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
                   'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
@@ -296,6 +307,35 @@ describe('PipelineStack', () => {
         ),
       },
     });
+  });
+
+  it("hands the Detect actions the Build's bundled detection as a second artifact, so they run no npm ci", () => {
+    const build = byName('Build').Actions.find((action) => action.Name === 'Synth');
+    const toolArtifact = build?.OutputArtifacts?.map((artifact) => artifact.Name).find((name) => name.includes('detection_tool'));
+    expect(toolArtifact).toBeDefined();
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 12,
+      Source: {
+        BuildSpec: Match.serializedJson(
+          Match.objectLike({
+            phases: Match.objectLike({ build: { commands: Match.arrayWith(['npx cdk synth', BUNDLE_DETECTION_COMMAND]) } }),
+            artifacts: { 'secondary-artifacts': Match.objectLike({ [toolArtifact ?? '']: { 'base-directory': 'detection-tool', files: ['**/*'] } }) },
+          }),
+        ),
+      },
+    });
+    const detect = byName('Detect-Changes').Actions;
+    expect(detect).toHaveLength(3);
+    for (const action of detect) expect(action.InputArtifacts?.map((artifact) => artifact.Name)).toContain(toolArtifact);
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((project) => JSON.stringify((project as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec))
+      .filter((spec) => spec.includes('detect-changes --environment'));
+    expect(specs).toHaveLength(3);
+    for (const spec of specs) {
+      expect(spec).not.toContain('npm ci');
+      expect(spec).toContain(`$CODEBUILD_SRC_DIR_${toolArtifact ?? ''}`);
+      expect(spec).toContain('node detection-tool/detect-changes.mjs detect-changes');
+    }
   });
 
   it('exports the change-detection verdict as a CodeBuild exported variable', () => {

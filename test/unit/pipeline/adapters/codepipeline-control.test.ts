@@ -34,6 +34,12 @@ describe('CodePipelineControl.rollbackStage errors (RollbackStage API reference)
     await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(NoRollbackTargetError);
   });
 
+  it('treats ConflictException ("the pipeline is busy handling ongoing activities") as busy: retry with backoff', async () => {
+    const conflict = awsError('ConflictException', 'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.');
+    const control = new CodePipelineControl(client(conflict, 'Failed') as never, 'kiro-codebuild-worker');
+    await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(PipelineBusyError);
+  });
+
   it('treats PipelineExecutionOutdatedException (an outdated target) as no eligible target, so the full rollback follows', async () => {
     const outdated = awsError('PipelineExecutionOutdatedException', 'The specified pipeline execution is outdated and cannot be used as a target pipeline execution for rollback.');
     const control = new CodePipelineControl(client(outdated, 'Failed') as never, 'kiro-codebuild-worker');

@@ -159,7 +159,8 @@ describe('planPipeline', () => {
     const detect = stage(plan, CHANGE_DETECTION_STAGE, 'change-detection').actions;
     expect(detect.map((a) => a.exportedVariables)).toEqual([['INFRA_TEST'], ['INFRA_STAGING'], ['INFRA_PRODUCTION']]);
     expect(detect[0]?.commands).toContain(
-      'node bin/kiro-cd.js detect-changes --environment test --to $CODEBUILD_RESOLVED_SOURCE_VERSION --history-table kiro-history --cdk-app cdk.out --exported-variables-file reports/infra-test.env',
+      // The Build's bundled detection, run on plain Node.js: the Detect actions skip npm ci.
+      'node detection-tool/detect-changes.mjs detect-changes --environment test --to $CODEBUILD_RESOLVED_SOURCE_VERSION --history-table kiro-history --cdk-app cdk.out --exported-variables-file reports/infra-test.env',
     );
     const without = stage(planPipeline(config), CHANGE_DETECTION_STAGE, 'change-detection').actions[0];
     expect(without?.commands.join('\n')).not.toContain('--history-table');
@@ -178,8 +179,10 @@ describe('planPipeline', () => {
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --since-deployed production --history-table kiro-history --report-file reports/secrets.json']);
     expect(stage(planPipeline(config), 'Build', 'build').action.commands[1]).toBe('node bin/kiro-cd.js gate secrets --report-file reports/secrets.json');
     expect(build.commands).toContain('node bin/kiro-cd.js gate licences --report-file reports/licences.json');
-    expect(build.commands.slice(-5)).toEqual([
+    expect(build.commands.slice(-6)).toEqual([
       'npx cdk synth',
+      // The Detect actions' tool artifact (the Build's second output).
+      'npx tsx infrastructure/bin/bundle-detection.ts detection-tool',
       'node bin/kiro-cd.js sbom --output-dir cdk.out/sbom',
       'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json',
       // Last, once everything has passed: whether UpdatePipeline has anything to deploy.

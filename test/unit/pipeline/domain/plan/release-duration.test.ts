@@ -4,9 +4,12 @@ import { loadDeploymentConfig } from '../../../../../infrastructure/lib/config/l
 import { BUILD_VARIABLES_NAMESPACE } from '../../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { planPipeline } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { PIPELINE_STAGES } from '../../../../../src/pipeline/domain/stage-names.js';
+import { BUILD_MEASUREMENT, formatBuildMeasurement } from '../../../../../src/pipeline/domain/plan/build-measurement.js';
+import { STATIC_CHECKS_COMMAND, buildAction, detectionAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
 import {
   applicationMinutes,
   buildMinutes,
+  changeDetectionMinutes,
   deployActionsPerStack,
   DOCUMENTED_DURATIONS,
   formatReleaseDurationTable,
@@ -20,12 +23,17 @@ const environment = (name: string) => {
   return found;
 };
 
+/** The text between `<!-- <marker> -->` and `<!-- /<marker> -->` in docs/pipeline.md. */
+function documented(marker: string): string {
+  const doc = readFileSync(new URL('../../../../../docs/pipeline.md', import.meta.url), 'utf8');
+  const match = new RegExp(`<!-- ${marker} -->\\n([\\s\\S]*?)\\n<!-- /${marker} -->`).exec(doc);
+  if (match?.[1] === undefined) throw new Error(`docs/pipeline.md has no ${marker} block`);
+  return match[1];
+}
+
 /** The table between `<!-- release-duration:<name> -->` markers in docs/pipeline.md. */
 function documentedTable(name: string): string {
-  const doc = readFileSync(new URL('../../../../../docs/pipeline.md', import.meta.url), 'utf8');
-  const match = new RegExp(`<!-- release-duration:${name} -->\\n([\\s\\S]*?)\\n<!-- /release-duration:${name} -->`).exec(doc);
-  if (match?.[1] === undefined) throw new Error(`docs/pipeline.md has no release-duration:${name} table`);
-  return match[1];
+  return documented(`release-duration:${name}`);
 }
 
 describe('the release duration model', () => {
@@ -64,9 +72,32 @@ describe('the release duration model', () => {
   });
 
   it('derives the Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
-    // 280 s of commands = 4.7 min, + 1 + 0.5 = 6.2 -> 6.
+    // 15 + max(21, 44) + 155 + 16 + 9 + 26 + 3 = 268 s = 4.5 min, + 1 + 0.5 = 6.0 -> 6.
     expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(6);
     expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 55 } })).toBe(4.5);
+  });
+
+  it('takes the Build from the one measured place, which docs/pipeline.md shows', () => {
+    expect(DOCUMENTED_DURATIONS.buildCommandSeconds).toBe(BUILD_MEASUREMENT.commandSeconds);
+    expect(documented('build-measurement')).toBe(formatBuildMeasurement());
+  });
+
+  it('charges the slower of the type-check and ESLint because the Build runs them side by side, and both when it would not', () => {
+    const build = buildAction(config.pipeline.name);
+    expect(build.commands).toContain(STATIC_CHECKS_COMMAND);
+    const oneAfterTheOther = { ...build, commands: build.commands.flatMap((command) => (command === STATIC_CHECKS_COMMAND ? ['npm run typecheck', 'npx eslint .'] : [command])) };
+    // Two 2-minute checks: side by side they cost 2 minutes, one after the other 4.
+    const durations = { ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, typecheck: 120, lint: 120 } };
+    expect(buildMinutes(durations, oneAfterTheOther) - buildMinutes(durations, build)).toBe(2);
+  });
+
+  it("charges Detect-Changes no npm ci, because the plan's Detect actions run the Build's bundle instead", () => {
+    const actions = config.environments.map((entry) => detectionAction(entry, {}));
+    // Provisioning 1 + git diff and cdk diff 1.5.
+    expect(changeDetectionMinutes(DOCUMENTED_DURATIONS, actions)).toBe(2.5);
+    // An action that still ran npm ci would hold the whole stage (side by side: the longest counts).
+    const withNpmCi = [...actions.slice(1), { ...actions[0]!, installCommands: ['npm ci'] }];
+    expect(changeDetectionMinutes(DOCUMENTED_DURATIONS, withNpmCi)).toBe(3);
   });
 
   it.each([

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
-import { applicationStageName, infrastructureStageName } from '../../../../../src/pipeline/domain/stage-names.js';
-import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
+import { infrastructureStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
+import { LocalPipelineHarness, type ActionScript } from '../../../../support/local-pipeline/local-pipeline-harness.js';
 import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
 import { rollbackWorld } from './rollback-world.js';
 
-const STAGES = ENVIRONMENTS.flatMap((environment) => [infrastructureStageName(environment), applicationStageName(environment)]);
 /** The last release whose infrastructure change reached test, before the last known good one. */
 const INFRA_OLD = executionId(5);
 const GOOD = executionId(1);
@@ -22,10 +21,28 @@ function infrastructureSucceeded(execution: string, environment: EnvironmentName
 }
 
 /**
- * History and pipeline for the full rollback: the staging stage rollback fails (its target ends Failed),
+ * The actions of the full rollback's pipeline: test's change detection finds an infrastructure change
+ * in `old` and `previous` (and in `next`, whose infrastructure deploy takes `nextInfrastructureMs`),
+ * `bad` fails its staging deployment, and the staging stage rollback (back to `previous`) fails after
+ * ten seconds, which forces the full rollback.
+ */
+function fullRollbackScript(nextInfrastructureMs: number): ActionScript {
+  return (call) => {
+    if (call.action === 'Detect-test') return { outputVariables: { INFRA_TEST: ['old', 'previous', 'next'].includes(call.commit) ? 'deploy' : 'skip' } };
+    if (call.action.startsWith('Detect-')) return { outputVariables: { [`INFRA_${call.action.slice('Detect-'.length).toUpperCase()}`]: 'skip' } };
+    if (call.action !== 'Deploy') return undefined;
+    if (call.executionType === 'STANDARD' && call.commit === 'bad' && call.stage === 'Staging-Application') return { status: 'Failed', summary: 'Deploy action failed.' };
+    if (call.executionType === 'ROLLBACK' && call.commit === 'previous') return { status: 'Failed', summary: 'the stack update failed', takesMs: 10_000 };
+    if (call.commit === 'next' && call.stage === 'Test-Infrastructure') return { takesMs: nextInfrastructureMs };
+    return undefined;
+  };
+}
+
+/**
+ * History and pipeline for the full rollback: the staging stage rollback fails (its deployment fails),
  * so test and staging return to GOOD stage by stage; test's infrastructure changed since GOOD.
  */
-function world(options: { readonly mutateAfterInfraOld?: boolean } = {}) {
+async function world(options: { readonly mutateAfterInfraOld?: boolean; readonly nextInfrastructureMs?: number } = {}) {
   const all = ['test', 'staging', 'production'] as const;
   const history = new InMemoryDeploymentHistory([
     ...all.flatMap((environment, i) => deploymentEvents({ execution: INFRA_OLD, environment, commit: 'old', at: `2026-02-28T0${i}:00:00.000Z`, result: 'succeeded' })),
@@ -36,22 +53,20 @@ function world(options: { readonly mutateAfterInfraOld?: boolean } = {}) {
     ...deploymentEvents({ execution: FAILED, environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
     ...deploymentEvents({ execution: FAILED, environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
   ]);
-  const double = new CodePipelineDouble(PIPELINE, STAGES);
-  const apps = (environments: readonly EnvironmentName[]) => Object.fromEntries(environments.map((environment) => [applicationStageName(environment), 'Succeeded' as const]));
-  double.seed(INFRA_OLD, { ...apps(all), 'Test-Infrastructure': 'Succeeded' });
-  if (options.mutateAfterInfraOld === true) double.selfMutate();
-  double.seed(GOOD, apps(all));
-  double.seed(PREVIOUS, { ...apps(['test', 'staging']), 'Test-Infrastructure': 'Succeeded' });
-  double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
-  // The first rollback execution is the staging stage rollback: it fails, which forces the full rollback.
-  double.rollbackOutcomes.push('Failed');
-  return rollbackWorld(history, double);
+  const pipeline = await LocalPipelineHarness.start({ name: PIPELINE, environments: ENVIRONMENTS, infrastructure: ENVIRONMENTS, script: fullRollbackScript(options.nextInfrastructureMs ?? 0) });
+  await pipeline.release('old', { id: INFRA_OLD });
+  // A self-mutation after INFRA_OLD: its run of Test-Infrastructure is no rollback target any more.
+  if (options.mutateAfterInfraOld === true) pipeline.changeDefinition();
+  await pipeline.release('good', { id: GOOD });
+  await pipeline.release('previous', { id: PREVIOUS, stopBefore: 'Production-Application' });
+  await pipeline.release('bad', { id: FAILED });
+  return rollbackWorld(history, pipeline);
 }
 
 const request: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: FAILED, trigger: 'stage-failed:Staging-Application', reason: 'Deploy action failed.' };
 
-function rollbackCalls(double: CodePipelineDouble): { stage: unknown; target: unknown }[] {
-  return double.calls
+function rollbackCalls(codepipeline: LocalPipelineHarness): { stage: unknown; target: unknown }[] {
+  return codepipeline.calls
     .filter((call) => call.operation === 'RollbackStage')
     .map((call) => {
       const input = call.input as { stageName?: string; targetPipelineExecutionId?: string };
@@ -61,36 +76,38 @@ function rollbackCalls(double: CodePipelineDouble): { stage: unknown; target: un
 
 describe('full rollback', () => {
   it('returns every affected environment in parallel with RollbackStage: applications to the last known good execution, changed infrastructure to its run before it', async () => {
-    const { deps, double } = world();
+    const { deps, codepipeline } = await world();
     const outcome = await runRollback(deps, request);
     expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'full' });
     expect(outcome.kind === 'succeeded' ? outcome.rollbackExecutionIds : []).toHaveLength(3);
-    expect(rollbackCalls(double)).toEqual([
+    expect(rollbackCalls(codepipeline)).toEqual([
       { stage: 'Staging-Application', target: PREVIOUS },
       { stage: 'Test-Application', target: GOOD },
       { stage: 'Test-Infrastructure', target: INFRA_OLD },
       { stage: 'Staging-Application', target: GOOD },
     ]);
     // Parallel: all three full-rollback calls are made before the first of them is polled.
-    const operations = double.calls.map((call) => call.operation);
+    const operations = codepipeline.calls.map((call) => call.operation);
     const firstFullCall = operations.indexOf('RollbackStage', operations.indexOf('GetPipelineExecution'));
     const betweenFullCalls = operations.slice(firstFullCall, operations.lastIndexOf('RollbackStage') + 1);
     expect(betweenFullCalls).toEqual(['RollbackStage', 'RollbackStage', 'RollbackStage']);
-    expect(double.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
+    expect(codepipeline.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
   });
 
-  it('retries a ConflictException on one of the parallel rollbacks with backoff and still succeeds', async () => {
-    const { deps, double, clock } = world();
-    double.busyByStage.set('Test-Infrastructure', 2);
+  it('retries one of the parallel rollbacks while its stage is busy (a newer release still deploys it) with backoff and still succeeds', async () => {
+    // A newer release deploys test's infrastructure for 19 s from t0; the full rollback starts at t0 + 15 s
+    // (the staging stage rollback fails after 10 s, seen at the 15 s poll): refused at +15 and +17, accepted at +21.
+    const { deps, codepipeline, clock } = await world({ nextInfrastructureMs: 19_000 });
+    await codepipeline.release('next', { until: () => codepipeline.pipeline.actionExecutions.some((record) => record.stageName === 'Test-Infrastructure' && record.status === 'InProgress') });
     expect(await runRollback(deps, request)).toMatchObject({ kind: 'succeeded', scope: 'full' });
-    expect(rollbackCalls(double).filter((call) => call.stage === 'Test-Infrastructure')).toHaveLength(3);
+    expect(rollbackCalls(codepipeline).filter((call) => call.stage === 'Test-Infrastructure')).toHaveLength(3);
     expect(clock.sleeps).toEqual(expect.arrayContaining([2000, 4000]));
   });
 
   it('falls back to restarting the pipeline on the last known good commit when one stage has no eligible target (UnableToRollbackStageException)', async () => {
-    const { deps, double, notifier } = world({ mutateAfterInfraOld: true });
+    const { deps, codepipeline, notifier } = await world({ mutateAfterInfraOld: true });
     const outcome = await runRollback(deps, request);
-    const start = double.calls.filter((call) => call.operation === 'StartPipelineExecution');
+    const start = codepipeline.calls.filter((call) => call.operation === 'StartPipelineExecution');
     expect(start).toHaveLength(1);
     expect(start[0]?.input).toMatchObject({ sourceRevisions: [{ revisionType: 'COMMIT_ID', revisionValue: 'good' }], variables: expect.arrayContaining([{ name: 'KIRO_ROLLBACK', value: 'true' }]) });
     expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'full', rollbackExecutionIds: [expect.any(String)] });
@@ -98,19 +115,21 @@ describe('full rollback', () => {
   });
 
   it('fails (and does not restart) when a parallel stage rollback runs and fails: a restart would deploy the same artifacts again', async () => {
-    const { deps, double, notifier } = world();
-    double.rollbackOutcomes.push('Succeeded', 'Failed', 'Succeeded');
+    const { deps, codepipeline, notifier } = await world();
+    // Of the three parallel stage rollbacks, test's infrastructure (back to `old`) fails.
+    const scene = codepipeline.script;
+    codepipeline.script = (call) => (call.executionType === 'ROLLBACK' && call.stage === 'Test-Infrastructure' && call.action === 'Deploy' ? { status: 'Failed', summary: 'the stack update failed' } : scene(call));
     const outcome = await runRollback(deps, request);
     expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Test-Infrastructure') });
-    expect(double.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
+    expect(codepipeline.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
     expect(notifier.ofKind('rollback-failed').at(-1)?.details).toContain('Environments: test, staging');
   });
 
   it('is idempotent: a second trigger for the same failure finds the lease and calls nothing', async () => {
-    const { deps, double } = world();
+    const { deps, codepipeline } = await world();
     await runRollback(deps, request);
-    const calls = double.calls.length;
+    const calls = codepipeline.calls.length;
     expect(await runRollback(deps, { ...request, trigger: 'health-check' })).toMatchObject({ kind: 'duplicate' });
-    expect(double.calls.length).toBe(calls);
+    expect(codepipeline.calls.length).toBe(calls);
   });
 });

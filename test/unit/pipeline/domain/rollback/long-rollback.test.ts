@@ -14,10 +14,12 @@ import { rollbackWorld } from './rollback-world.js';
  * while the pipeline went on to finish them.
  */
 
-function world() {
-  const { history, double } = stagingFailureScene();
-  return rollbackWorld(history, double);
+async function world() {
+  const { history, pipeline } = await stagingFailureScene();
+  return rollbackWorld(history, pipeline);
 }
+
+const MINUTE = 60_000;
 
 const request: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: FAILED, trigger: 'stage-failed:Staging-Application', reason: 'Deploy action failed.' };
 /** The timing the deployed state machine gets for the example configuration. */
@@ -33,15 +35,14 @@ describe('a rollback longer than one Lambda invocation', () => {
     ['a pipeline restart (no eligible stage target) that finishes after 1500 s', 'restart' as const],
     ['a stage rollback that ran and failed after 600 s, then a full rollback of 600 s more', 'stage-then-full' as const],
   ])('succeeds for %s', async (_why, path) => {
-    const { deps, double, clock, notifier } = world();
+    const { deps, codepipeline, clock, notifier } = await world();
     if (path === 'restart') {
-      // The restart finishes after 100 polls of 15 s: about 1500 s.
-      double.selfMutate();
-      double.pollsToFinish = 100;
+      // The pipeline changed since (no stage target); the restart deploys three environments, 500 s each: about 1500 s.
+      codepipeline.changeDefinition();
+      codepipeline.script = (call) => (call.variables.KIRO_ROLLBACK === 'true' && call.action === 'Deploy' ? { takesMs: 500_000 } : undefined);
     } else {
-      // Every stage rollback finishes after 40 polls of 15 s (600 s, inside the 720 s wait); the first one fails.
-      double.pollsToFinish = 40;
-      double.rollbackOutcomes.push('Failed');
+      // Every stage rollback deploys for 600 s (inside the 720 s wait); the first one (staging back to PREVIOUS) fails.
+      codepipeline.script = (call) => (call.executionType === 'ROLLBACK' && call.action === 'Deploy' ? { takesMs: 10 * MINUTE, status: call.commit === 'previous' ? 'Failed' : 'Succeeded' } : undefined);
     }
     const started = clock.now().getTime();
     const outcome = await runRollback({ ...deps, timing: modelled }, request);
@@ -54,9 +55,10 @@ describe('a rollback longer than one Lambda invocation', () => {
   });
 
   it('still gives up, recorded and escalated, at the modelled deadline when the restart never ends', async () => {
-    const { deps, double, clock } = world();
-    double.selfMutate();
-    double.outcome = { rollback: 'Succeeded', redeploy: 'InProgress' };
+    const { deps, codepipeline, clock } = await world();
+    codepipeline.changeDefinition();
+    // The restart's first deployment hangs (CloudFormation's own timeout is three days).
+    codepipeline.script = (call) => (call.variables.KIRO_ROLLBACK === 'true' && call.action === 'Deploy' ? { takesMs: 24 * 60 * MINUTE } : undefined);
     const started = clock.now().getTime();
     const outcome = await runRollback({ ...deps, timing: modelled }, request);
     expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringContaining('did not finish') });

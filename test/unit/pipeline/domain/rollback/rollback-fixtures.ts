@@ -1,7 +1,8 @@
 import type { DeploymentRecord, EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { applicationStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import type { Clock } from '../../../../../src/shared/clock.js';
-import { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
+import type { PipelineClock } from '../../../../../src/local/codepipeline/local-codepipeline.js';
+import { LocalPipelineHarness, type ActionScript } from '../../../../support/local-pipeline/local-pipeline-harness.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
 import type { IdGenerator } from '../../../../../src/shared/id-generator.js';
 import type { LeaseAttempt, RollbackLease, RollbackLedger } from '../../../../../src/pipeline/ports/rollback-ledger.js';
@@ -49,22 +50,54 @@ export const PREVIOUS = executionId(2);
 /** Commit `bad`: succeeded in test, failed in staging. */
 export const FAILED = executionId(3);
 
+/** How the scene's staging failure happens. */
+export interface StagingFailureOptions {
+  /**
+   * Staging's test suite still runs this long (pipeline time) after its health check failed: the
+   * stage is still running when the rollback starts. @default 0: the deployment itself failed and
+   * the stage has ended.
+   */
+  readonly stagingStillRunningMs?: number;
+  /** The stages declare `OnFailure: ROLLBACK`, so CodePipeline starts its own stage rollback. @default false */
+  readonly rollbackOnFailure?: boolean;
+  /** The pipeline's time. @default the harness's stepped clock */
+  readonly clock?: PipelineClock;
+}
+
+/** The scene's actions: commit `bad` fails in staging (its deployment, or its health check while the suite runs on). */
+function stagingFailureScript(stillRunningMs: number): ActionScript {
+  return (call) => {
+    if (call.commit !== 'bad' || call.stage !== 'Staging-Application' || call.executionType !== 'STANDARD') return undefined;
+    if (stillRunningMs === 0) return call.action === 'Deploy' ? { status: 'Failed', summary: 'Deploy action failed.' } : undefined;
+    if (call.action === 'HealthCheck') return { status: 'Failed', summary: 'critical alarm' };
+    return call.action === 'Tests' ? { takesMs: stillRunningMs } : undefined;
+  };
+}
+
 /**
  * The scene most rollback tests start from: GOOD everywhere, PREVIOUS in test and staging, FAILED
- * succeeded in test and failed in staging; as the history recorded it and as CodePipeline holds it.
+ * succeeded in test and failed in staging; as the history recorded it, and as the local CodePipeline
+ * ran it: three releases through StartPipelineExecution (PREVIOUS stopped before production).
  */
-export function stagingFailureScene(): { readonly history: InMemoryDeploymentHistory; readonly double: CodePipelineDouble } {
+export async function stagingFailureScene(options: StagingFailureOptions = {}): Promise<{ readonly history: InMemoryDeploymentHistory; readonly pipeline: LocalPipelineHarness }> {
   const history = new InMemoryDeploymentHistory([
     ...(['test', 'staging', 'production'] as const).flatMap((environment, i) => deploymentEvents({ execution: GOOD, environment, commit: 'good', at: `2026-03-01T0${i}:00:00.000Z`, result: 'succeeded' })),
     ...(['test', 'staging'] as const).flatMap((environment, i) => deploymentEvents({ execution: PREVIOUS, environment, commit: 'previous', at: `2026-03-01T1${i}:00:00.000Z`, result: 'succeeded' })),
     ...deploymentEvents({ execution: FAILED, environment: 'test', commit: 'bad', at: '2026-03-02T09:00:00.000Z', result: 'succeeded' }),
     ...deploymentEvents({ execution: FAILED, environment: 'staging', commit: 'bad', at: '2026-03-02T09:10:00.000Z', result: 'failed' }),
   ]);
-  const double = new CodePipelineDouble(PIPELINE, STAGES);
-  double.seed(GOOD, Object.fromEntries(STAGES.map((stage) => [stage, 'Succeeded'])));
-  double.seed(PREVIOUS, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Succeeded' });
-  double.seed(FAILED, { 'Test-Application': 'Succeeded', 'Staging-Application': 'Failed' }, { status: 'Failed' });
-  return { history, double };
+  const stillRunningMs = options.stagingStillRunningMs ?? 0;
+  const pipeline = await LocalPipelineHarness.start({
+    name: PIPELINE,
+    environments: ENVIRONMENTS,
+    ...(options.rollbackOnFailure === undefined ? {} : { rollbackOnFailure: options.rollbackOnFailure }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    script: stagingFailureScript(stillRunningMs),
+  });
+  await pipeline.release('good', { id: GOOD });
+  await pipeline.release('previous', { id: PREVIOUS, stopBefore: 'Production-Application' });
+  await pipeline.release('bad', stillRunningMs === 0 ? { id: FAILED } : { id: FAILED, until: () => pipeline.actionEnded(FAILED, 'Staging-Application', 'HealthCheck', 'Failed') });
+  return { history, pipeline };
 }
 
 /** A deployment record as the history derives it, for pure planner tests. */

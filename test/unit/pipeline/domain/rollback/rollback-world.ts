@@ -1,37 +1,41 @@
 import { CodePipelineControl } from '../../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import type { RollbackDependencies } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
 import { DEFAULT_ROLLBACK_TIMING } from '../../../../../src/pipeline/domain/rollback/rollback-timing.js';
-import type { CodePipelineDouble } from '../../../../../src/local/codepipeline-double.js';
+import type { LocalPipelineHarness } from '../../../../support/local-pipeline/local-pipeline-harness.js';
+import type { SteppedClock } from '../../../../support/local-pipeline/stepped-clock.js';
 import type { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../../../../support/fakes/in-memory-notifier.js';
-import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, ManualClock, PIPELINE } from './rollback-fixtures.js';
+import { CountingIds, ENVIRONMENTS, InMemoryRollbackLedger, PIPELINE } from './rollback-fixtures.js';
 
-/** The orchestrator's dependencies around a seeded history and pipeline double, and the fakes a test asserts on. */
+/** The orchestrator's dependencies around a history and the local CodePipeline that ran it, and the fakes a test asserts on. */
 export interface RollbackWorld {
   readonly deps: RollbackDependencies;
   readonly history: InMemoryDeploymentHistory;
-  readonly double: CodePipelineDouble;
+  /** The local CodePipeline; `calls` holds what the orchestrator called. */
+  readonly codepipeline: LocalPipelineHarness;
   readonly notifier: InMemoryNotifier;
-  readonly clock: ManualClock;
+  /** The orchestrator's clock, on the pipeline's time line: sleeping lets the pipeline's actions run. */
+  readonly clock: SteppedClock;
 }
 
 /**
- * Wires the rollback orchestrator to in-memory fakes: the given history, the given pipeline double
- * behind the real CodePipeline adapter, a fresh ledger, notifier, manual clock and counting ids,
- * the default timing and every environment. Each test seeds its own history and double first.
+ * Wires the rollback orchestrator to in-memory fakes: the given history, the local CodePipeline
+ * behind the real CodePipeline adapter and SDK client, a fresh ledger, notifier, the pipeline's
+ * stepped clock and counting ids, the default timing and every environment. Each test makes its own
+ * history and pipeline executions first.
  */
-export function rollbackWorld(history: InMemoryDeploymentHistory, double: CodePipelineDouble): RollbackWorld {
-  const clock = new ManualClock();
+export function rollbackWorld(history: InMemoryDeploymentHistory, codepipeline: LocalPipelineHarness): RollbackWorld {
+  const clock = codepipeline.clock;
   const notifier = new InMemoryNotifier();
   const deps: RollbackDependencies = {
     history,
     ledger: new InMemoryRollbackLedger(),
-    pipeline: new CodePipelineControl(double, PIPELINE),
+    pipeline: new CodePipelineControl(codepipeline.client, PIPELINE),
     notifier,
     clock,
     ids: new CountingIds(),
     timing: DEFAULT_ROLLBACK_TIMING,
     environments: ENVIRONMENTS,
   };
-  return { deps, history, double, notifier, clock };
+  return { deps, history, codepipeline, notifier, clock };
 }

@@ -1,0 +1,52 @@
+/**
+ * The one place the Build action's measured command times live. The release-duration model
+ * (release-duration.ts) derives the Build from them, and docs/pipeline.md shows them in a table a
+ * test keeps equal to this constant, so a better measurement (for instance `npm run bench` after
+ * the test suite got faster) is entered here once and reaches the model and the documentation.
+ *
+ * Pure: data only (lint-enforced boundary).
+ */
+
+/** Seconds per command of the Build action. */
+export interface BuildCommandSeconds {
+  readonly npmCi: number;
+  /** `npm run typecheck`. */
+  readonly typecheck: number;
+  /** Type-aware ESLint over the repository. */
+  readonly lint: number;
+  /** `vitest run --coverage`. */
+  readonly vitest: number;
+  /** `cdk synth`. */
+  readonly synth: number;
+  /** `kiro-cd policy-gates` over the assembly (cfn-lint, cfn-guard, cdk-nag). */
+  readonly policyGates: number;
+  /** `kiro-cd pipeline-changed`: one GetTemplate per stack self-mutation deploys. */
+  readonly pipelineChangedCheck: number;
+  /** `bundle-detection.ts`: esbuild of detect-changes and the copy of the CDK CLI (the Detect actions' tool artifact). */
+  readonly detectionBundle: number;
+}
+
+/** A measurement of the Build's commands and the conditions it was taken under. */
+export interface BuildMeasurement {
+  /** Machine and load: the same command on the same machine is what to compare with. */
+  readonly conditions: string;
+  readonly commandSeconds: BuildCommandSeconds;
+  /** Commands measured under other conditions than the rest, and which. */
+  readonly notes: readonly string[];
+}
+
+/** What the Build's commands took when last measured (docs/pipeline.md, "Timeouts (TR-8) and expected durations"). */
+export const BUILD_MEASUREMENT: BuildMeasurement = {
+  conditions: 'a 2-core machine of the CI kind while two other test runs shared it (load average 6), each command run on its own',
+  commandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26, pipelineChangedCheck: 3, detectionBundle: 9 },
+  notes: [
+    'detectionBundle: median of 3 runs of `npx tsx infrastructure/bin/bundle-detection.ts` at load average 15 on the same kind of machine (8.0, 9.0, 10.1 s): an upper figure',
+    'pipelineChangedCheck: ~3 s for one GetTemplate per stack; its AWS calls have not been timed in a pipeline run',
+  ],
+};
+
+/** The measurement as the Markdown table docs/pipeline.md shows (one row per command, then the conditions). */
+export function formatBuildMeasurement(measurement: BuildMeasurement = BUILD_MEASUREMENT): string {
+  const rows = Object.entries(measurement.commandSeconds).map(([command, seconds]) => `| ${command} | ${String(seconds)} |`);
+  return ['| Build command | Seconds |', '| --- | --- |', ...rows, '', `Measured on ${measurement.conditions}.`, ...measurement.notes.map((note) => `- ${note}`)].join('\n');
+}
