@@ -9,8 +9,15 @@ import { validateConfig } from '../shared/config/validate.js';
  */
 export const REHEARSAL_HEALTH_CHECK = { durationSeconds: 60, intervalSeconds: 10, reviewTimeoutMinutes: 5 } as const;
 
-/** How much faster than the wall clock rehearsal time runs. */
-export const REHEARSAL_TIME_FACTOR = 120;
+/**
+ * How much faster than the wall clock rehearsal time runs. What depends on it: every wait of the
+ * rehearsal is rehearsal time divided by it (bakes of REHEARSAL_HEALTH_CHECK, the health monitor's
+ * polls, the synthesized 30-minute review timeout, approval and action timeouts, the orchestrator's
+ * polls); JavaScript running between emulator calls is not held, so on a loaded machine it becomes
+ * more rehearsal time the higher the factor (docs/rehearsal.md, Time); and the closed-window variant
+ * must stay closed for factor x the real-time budget (WINDOW_CLOSED_FOR_HOURS).
+ */
+export const REHEARSAL_TIME_FACTOR = 240;
 
 /**
  * The deployment configuration with the rehearsal's health-check settings in every environment,
@@ -32,17 +39,21 @@ export async function loadRehearsalConfig(file?: string): Promise<DeploymentConf
 }
 
 /** How many hours a day the closed-window variant's production window is open. */
-const WINDOW_OPEN_HOURS = 6;
+const WINDOW_OPEN_HOURS = 2;
 
-/** How long after the rehearsal clock's start production's window first opens: more than the rehearsal can take. */
-export const WINDOW_CLOSED_FOR_HOURS = 12;
+/**
+ * How long after the rehearsal clock's start production's window first opens: more than the
+ * rehearsal can take (REHEARSAL_REAL_BUDGET_MS x REHEARSAL_TIME_FACTOR, 20 hours). With the open
+ * hours, less than a day: a daily window closed longer would reopen within the rehearsal.
+ */
+export const WINDOW_CLOSED_FOR_HOURS = 21;
 
 /**
  * The configuration of the closed-deployment-window scenario: the repository's configuration
  * (`input`, not yet validated) with a production deployment window that opens at the
  * first full hour at least {@link WINDOW_CLOSED_FOR_HOURS} hours after `closedFrom` (UTC), for
  * {@link WINDOW_OPEN_HOURS} hours a day. The rehearsal clock starts at `closedFrom` and its whole run
- * (REHEARSAL_REAL_BUDGET_MS x REHEARSAL_TIME_FACTOR, 10 hours) falls outside the window. The window
+ * (REHEARSAL_REAL_BUDGET_MS x REHEARSAL_TIME_FACTOR, 20 hours) falls outside the window. The window
  * is written as a user would write it (an EventBridge cron and a time zone) and goes through the one
  * schema, so the DeploymentWindow rule the scenario meets is what the CDK code synthesizes from it.
  */

@@ -172,6 +172,10 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
       const record = recordPipelineEvent.createHandler(recordPipelineEvent.dependenciesFromEnvironment(environment));
       await record(started);
       await record(failed);
+      // The test stage starts, then its deploy action: the action's fact reads the stage's stored record (GetItem) instead of the timeline.
+      const run = fixture('codepipeline-execution-failed.json') as unknown[];
+      await record(run[8]);
+      await record(run[9]);
     });
     await each(FUNCTION_CALLERS.notifyPipelineEvent, async (environment) => {
       const notify = notifyPipelineEvent.createHandler(notifyPipelineEvent.dependenciesFromEnvironment(environment));

@@ -79,6 +79,24 @@ function answer(response: ServerResponse, status: number, body: unknown, content
   response.end(JSON.stringify(withEpochSeconds(body)));
 }
 
+/**
+ * The service and operation of a request passed on to the emulator, for counting: JSON protocols name
+ * it in `X-Amz-Target` (`DynamoDB_20120810.Query`), Smithy RPC v2 CBOR in the path
+ * (`/service/GraniteServiceVersion20100801/operation/DescribeAlarms`), the query protocol (SNS) in
+ * the form body's `Action`, with the service from the signature's credential scope.
+ */
+export function upstreamOperation(request: { readonly method?: string; readonly url?: string; readonly headers: Readonly<Record<string, string | string[] | undefined>> }, body: Buffer): string {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string' && target.includes('.')) return target;
+  const rpc = /\/service\/([^/]+)\/operation\/([^/?]+)/.exec(request.url ?? '');
+  if (rpc !== null) return `${rpc[1] ?? ''}.${rpc[2] ?? ''}`;
+  const authorization = request.headers.authorization;
+  const service = typeof authorization === 'string' ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] : undefined;
+  const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'));
+  if (action !== null) return `${service ?? 'query'}.${decodeURIComponent(action[1] ?? '')}`;
+  return `${service ?? 'http'} ${request.method ?? 'GET'}`;
+}
+
 function proxy(upstream: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
   const forwarded = httpRequest(
     { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
@@ -104,6 +122,8 @@ export async function startLocalAwsEndpoint(options: {
   readonly region: string;
   /** Told how many requests wait on the upstream emulator whenever that number changes. */
   readonly onUpstreamLoad?: (waiting: number) => void;
+  /** Told the service and operation of every request passed on to the emulator ({@link upstreamOperation}). */
+  readonly onUpstreamCall?: (operation: string) => void;
   /** Runs the templates' state machines. @default Step Functions calls go to moto too */
   readonly stepFunctions?: LocalStepFunctions;
 }): Promise<LocalAwsEndpoint> {
@@ -134,6 +154,7 @@ export async function startLocalAwsEndpoint(options: {
         return;
       }
       if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
+        options.onUpstreamCall?.(upstreamOperation(request, body));
         load(1);
         response.once('close', () => { load(-1); });
         proxy(upstream, request, body, response);

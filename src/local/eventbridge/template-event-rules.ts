@@ -30,15 +30,36 @@ export function eventRulesOf(stacks: readonly SynthesizedStack[], where: { reado
   });
 }
 
+/** How the bus hands events to a target. */
+export interface TemplateEventBusOptions {
+  /**
+   * Each target takes the events in the order they were put, one at a time, as a function with a
+   * reserved concurrency of one may (every target must tolerate any order and concurrency, so this
+   * is one of the deliveries AWS may make, not a promise of it). Otherwise every delivery starts at once.
+   */
+  readonly oneAtATimePerTarget?: boolean;
+}
+
 /** Delivers events to the handlers of the rules' targets. */
 export class TemplateEventBus {
   /** Targets a matching event could not reach (no local handler for the ARN). */
   readonly unreachable: { readonly rule: string; readonly targetArn: string }[] = [];
+  /** The last delivery queued per target, when targets take one event at a time. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly rules: readonly TemplateEventRule[],
     private readonly handlers: ReadonlyMap<string, (event: unknown) => Promise<unknown>>,
+    private readonly options: TemplateEventBusOptions = {},
   ) {}
+
+  private deliver(targetArn: string, handler: (event: unknown) => Promise<unknown>, event: unknown): Promise<unknown> {
+    if (this.options.oneAtATimePerTarget !== true) return handler(event);
+    const delivery = (this.queues.get(targetArn) ?? Promise.resolve()).then(() => handler(event));
+    // The next event waits for this one to end, failed or not; the failure itself goes to put's caller.
+    this.queues.set(targetArn, delivery.catch(() => undefined));
+    return delivery;
+  }
 
   /** PutEvents: every target of every matching rule receives the event; resolves when all have handled it. */
   async put(event: Readonly<Record<string, unknown>>): Promise<readonly string[]> {
@@ -53,7 +74,7 @@ export class TemplateEventBus {
           continue;
         }
         delivered.push(`${rule.logicalId} -> ${targetArn}`);
-        deliveries.push(handler(event));
+        deliveries.push(this.deliver(targetArn, handler, event));
       }
     }
     await Promise.all(deliveries);

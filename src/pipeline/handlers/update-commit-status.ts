@@ -48,7 +48,8 @@ export function createHandler(deps: UpdateCommitStatusDependencies): (event: unk
           outcomes.push({ kind: 'skipped', reason: decision.reason });
           continue;
         }
-        const commit = mergeCommit(await deps.history.timeline(event.executionId));
+        // The summary holds every event naming the commit (execution-summary.ts): one item read, not the timeline.
+        const commit = mergeCommit(await deps.history.summary(event.executionId));
         if (commit.id === UNKNOWN_COMMIT_ID) {
           outcomes.push({ kind: 'skipped', reason: 'the execution has not reported its commit yet' });
           continue;

@@ -102,6 +102,8 @@ export const EMULATOR_BACKLOG = 0;
  */
 export class EmulatorLoad {
   calls = 0;
+  /** Calls by service and operation (`DynamoDB_20120810.Query`, `sns.Publish`), as the endpoint named them. */
+  readonly operations = new Map<string, number>();
   private busyMs = 0;
   private waiting = 0;
   private busySince: number | undefined;
@@ -117,6 +119,16 @@ export class EmulatorLoad {
       this.busySince = undefined;
     }
     this.waiting = waiting;
+  }
+
+  /** Counts one call of `operation`. */
+  called(operation: string): void {
+    this.operations.set(operation, (this.operations.get(operation) ?? 0) + 1);
+  }
+
+  /** The `top` most called operations with their counts, most first (ties by name). */
+  busiest(top: number): { readonly operation: string; readonly calls: number }[] {
+    return [...this.operations].map(([operation, calls]) => ({ operation, calls })).sort((a, b) => b.calls - a.calls || a.operation.localeCompare(b.operation)).slice(0, top);
   }
 
   /** Real milliseconds with a call waiting on the emulator, up to now. */
@@ -143,14 +155,30 @@ function stateMachinesOf(stacks: readonly SynthesizedStack[], where: RehearsalWo
   return machines;
 }
 
-/** What holds rehearsal time: calls waiting on the emulator, and action work that takes no rehearsal time here. */
-class Pace {
-  emulator = 0;
-  working = 0;
+/**
+ * What holds rehearsal time: calls waiting on the emulator, and action work that takes no rehearsal
+ * time here. Both sources go through here, so one ending cannot release a hold the other still
+ * needs (an emulator call answered while the detection command runs left the clock running).
+ */
+export class Pace {
+  private emulator = 0;
+  private working = 0;
 
-  constructor(private readonly clock: CompressedClock) {}
+  constructor(private readonly clock: Pick<CompressedClock, 'hold'>) {}
 
-  update(): void {
+  /** Told how many calls wait on the emulator whenever that changes (the endpoint's load reports). */
+  emulatorWaiting(waiting: number): void {
+    this.emulator = waiting;
+    this.update();
+  }
+
+  /** An action's local stand-in starts (`+1`) or ends (`-1`) its work. */
+  work(change: 1 | -1): void {
+    this.working += change;
+    this.update();
+  }
+
+  private update(): void {
     this.clock.hold(this.emulator > EMULATOR_BACKLOG || this.working > 0);
   }
 }
@@ -165,13 +193,11 @@ function heldWhileWorking(runners: ActionRunnerLookup, pace: Pace): ActionRunner
     const runner = runners(stage, action);
     if (runner === undefined || action.category === 'Invoke') return runner;
     return async (invocation) => {
-      pace.working += 1;
-      pace.update();
+      pace.work(1);
       try {
         return await runner(invocation);
       } finally {
-        pace.working -= 1;
-        pace.update();
+        pace.work(-1);
       }
     };
   };
@@ -280,7 +306,10 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     region: where.region,
     onUpstreamLoad: (waiting) => {
       emulatorLoad.report(waiting);
-      clock.hold(waiting > EMULATOR_BACKLOG);
+      pace.emulatorWaiting(waiting);
+    },
+    onUpstreamCall: (operation) => {
+      emulatorLoad.called(operation);
     },
     stepFunctions: localStepFunctions,
   });
@@ -291,7 +320,10 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
   await new SecretsManagerClient(emulatorClientConfig({ endpoint: endpoint.endpoint, region: where.region })).send(new CreateSecretCommand({ Name: config.pipeline.githubTokenSecret, SecretString: REHEARSAL_GITHUB_TOKEN }));
   const functions = runtimeFunctions({ stacks, where, endpoint: endpoint.endpoint, clients, runtime, binding, config, clock, ids, broker, githubApiUrl: github.apiUrl });
   late.functions = functions;
-  const bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn);
+  // One event at a time per target, in emission order: the recorder then finds the record of a
+  // stage's start already written when that stage's actions arrive, and reads it instead of the
+  // timeline (docs/history-summary.md). Order tolerance is proven apart (the fold's property tests).
+  const bus = new TemplateEventBus(eventRulesOf(stacks, where), functions.byArn, { oneAtATimePerTarget: true });
   late.bus = bus;
   late.detection = {
     config,

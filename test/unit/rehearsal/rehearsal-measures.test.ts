@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatMainJobCost } from '../../../src/rehearsal/rehearsal-phase.js';
-import { EmulatorLoad } from '../../../src/rehearsal/world/rehearsal-world.js';
+import { upstreamOperation } from '../../../src/local/codepipeline/codepipeline-endpoint.js';
+import { EmulatorLoad, Pace } from '../../../src/rehearsal/world/rehearsal-world.js';
 
 describe('EmulatorLoad', () => {
   it('counts each call once and the time at least one call waited, overlapping calls counted once', () => {
@@ -32,6 +33,53 @@ describe('EmulatorLoad', () => {
     now = 7;
     expect(load.busy()).toBe(7);
     expect(load.calls).toBe(1);
+  });
+});
+
+describe('EmulatorLoad by operation', () => {
+  it('counts calls per operation and names the busiest first', () => {
+    const load = new EmulatorLoad(() => 0);
+    for (const operation of ['sns.Publish', 'DynamoDB_20120810.Query', 'DynamoDB_20120810.Query', 'AmazonSQS.ReceiveMessage', 'DynamoDB_20120810.Query', 'sns.Publish']) load.called(operation);
+    expect(load.busiest(2)).toEqual([
+      { operation: 'DynamoDB_20120810.Query', calls: 3 },
+      { operation: 'sns.Publish', calls: 2 },
+    ]);
+  });
+});
+
+describe('upstreamOperation', () => {
+  const signed = 'AWS4-HMAC-SHA256 Credential=rehearsal/20261207/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00';
+  it.each([
+    ['a JSON protocol target', { method: 'POST', url: '/', headers: { 'x-amz-target': 'DynamoDB_20120810.Query' } }, '', 'DynamoDB_20120810.Query'],
+    ['a Smithy RPC v2 CBOR path', { method: 'POST', url: '/service/GraniteServiceVersion20100801/operation/DescribeAlarms', headers: {} }, '', 'GraniteServiceVersion20100801.DescribeAlarms'],
+    ['a query-protocol form with the service from the signature', { method: 'POST', url: '/', headers: { authorization: signed } }, 'Action=Publish&Version=2010-03-31&TopicArn=arn', 'sns.Publish'],
+    ['anything else by service and method', { method: 'GET', url: '/bucket/key', headers: { authorization: signed.replace('/sns/', '/s3/') } }, '', 's3 GET'],
+  ])('names %s', (_what, request, body, expected) => {
+    expect(upstreamOperation(request, Buffer.from(body))).toBe(expected);
+  });
+});
+
+describe('Pace', () => {
+  it('keeps rehearsal time held while an action works, even when an emulator call ends meanwhile', () => {
+    const holds: boolean[] = [];
+    const pace = new Pace({ hold: (held) => holds.push(held) });
+    pace.work(1);
+    pace.emulatorWaiting(1);
+    pace.emulatorWaiting(0);
+    expect(holds.at(-1)).toBe(true);
+    pace.work(-1);
+    expect(holds.at(-1)).toBe(false);
+  });
+
+  it('keeps it held while a call waits on the emulator, even when an action ends meanwhile', () => {
+    const holds: boolean[] = [];
+    const pace = new Pace({ hold: (held) => holds.push(held) });
+    pace.emulatorWaiting(2);
+    pace.work(1);
+    pace.work(-1);
+    expect(holds.at(-1)).toBe(true);
+    pace.emulatorWaiting(0);
+    expect(holds.at(-1)).toBe(false);
   });
 });
 

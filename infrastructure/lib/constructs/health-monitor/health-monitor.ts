@@ -218,10 +218,11 @@ export class HealthMonitor extends Construct {
       [DEPLOYMENT_RUNTIME_ENV.observerRoles]: JSON.stringify(props.observerRoleArns ?? {}),
     };
     const { [DEPLOYMENT_RUNTIME_ENV.observerRoles]: _observerRoles, ...withoutObserverRoles } = environment;
-    // Both record facts (PutItem, and Query of the execution's timeline on the table). Only the alarm
+    // Both record facts (PutItem, and Query of the execution's timeline on the table; GetItem of the
+    // one record a health poll may leave unchanged, docs/history-summary.md). Only the alarm
     // handler reads an index: `latest(environment)` on by-environment. The least-privilege proof
     // (test/iam) found the other index grants unused.
-    const historyStatement = new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [history] });
+    const historyStatement = new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], resources: [history] });
     const latestByEnvironmentStatement = new iam.PolicyStatement({
       sid: 'LatestByEnvironment',
       actions: ['dynamodb:Query'],

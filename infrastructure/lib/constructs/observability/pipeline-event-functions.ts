@@ -94,8 +94,9 @@ export class PipelineEventFunctions extends Construct {
       environment: RECORDER_ENVIRONMENT.render({ historyTable: props.historyTable.tableName }),
       timeout: Duration.seconds(30),
       statements: [
-        // UpdateItem keeps the per-execution summary item (docs/history-summary.md).
-        new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table] }),
+        // UpdateItem keeps the per-execution summary item; GetItem reads the one record an action fact
+        // may leave unchanged instead of querying the timeline (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'RecordFacts', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [table] }),
         useKey('kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'),
         new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
       ],
@@ -155,7 +156,8 @@ export class PipelineEventFunctions extends Construct {
       }),
       timeout: Duration.seconds(60),
       statements: [
-        new iam.PolicyStatement({ sid: 'ReadTimeline', actions: ['dynamodb:Query'], resources: [table] }),
+        // GetItem reads the execution's summary item for the commit; Query its timeline when it has none yet (docs/history-summary.md).
+        new iam.PolicyStatement({ sid: 'ReadSummary', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table] }),
         new iam.PolicyStatement({ sid: 'ReadGitHubToken', actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }),
         useKey('kms:Decrypt', 'kms:DescribeKey'),
       ],

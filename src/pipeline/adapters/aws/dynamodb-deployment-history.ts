@@ -16,6 +16,7 @@ import { foldDeployments, recordEnvironmentsChangedBy } from '../../domain/histo
 import { canonicalEvents } from '../../domain/history/event-order.js';
 import { isSummaryEvent, SUMMARY_SORT_KEY, summaryEventAttribute, summaryEventsOf } from '../../domain/history/execution-summary.js';
 import { LAST_KNOWN_GOOD_ENVIRONMENT, selectRecords } from '../../domain/history/history-queries.js';
+import { absorbableBy, leavesRecordUnchanged, storedRecordTraits } from '../../domain/history/record-refresh.js';
 import {
   EVENT_PREFIX,
   HISTORY_TABLE,
@@ -26,6 +27,7 @@ import {
   expiresAt,
   knownGoodPartition,
   recordKeys,
+  recordSortKey,
   sortableTime,
 } from '../../domain/history/table-keys.js';
 import type { DeploymentRecord, EnvironmentName, HistoryEvent, HistoryQuery } from '../../domain/history-model.js';
@@ -52,7 +54,10 @@ export interface DynamoDbDeploymentHistoryProps {
  *    record only moves forward, and whichever writer saw the last event writes the final state.
  * Step 2 is skipped for facts that cannot change a record (`mayChangeRecords`), and puts only the
  * records the fact can change (`recordEnvironmentsChangedBy`: an environment's stage, action, health
- * or rollback fact changes only that environment's record); it runs for a duplicate, so a delivery
+ * or rollback fact changes only that environment's record). For an action starting or succeeding
+ * and a health poll, the stored record is read first (one GetItem) and step 2 is skipped when it
+ * shows the fact cannot change it (`leavesRecordUnchanged`: domain/history/record-refresh.ts); each
+ * record item keeps what that judgement needs (`healthVerdicts`). Step 2 runs for a duplicate, so a delivery
  * that stored its event and then failed before updating the records is completed by the redelivery
  * (and every execution's end, an execution fact, rewrites all of its records).
  * 3. an event the execution's summary keeps (`isSummaryEvent`: it names the commit or a failed
@@ -79,7 +84,7 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
   async record(event: HistoryEvent): Promise<RecordResult> {
     const result = await this.putEvent(event);
     const changed = recordEnvironmentsChangedBy(event);
-    if (changed.length > 0) await this.refreshRecords(event.executionId, changed);
+    if (changed.length > 0 && !(await this.storedRecordAbsorbs(event, changed))) await this.refreshRecords(event.executionId, changed);
     if (isSummaryEvent(event)) await this.addToSummary(event);
     return result;
   }
@@ -200,6 +205,24 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
     }
   }
 
+  /** True when the one record `event` concerns is stored and shows the event cannot change it. */
+  private async storedRecordAbsorbs(event: HistoryEvent, changed: readonly EnvironmentName[]): Promise<boolean> {
+    const environment = absorbableBy(event);
+    if (environment === undefined || changed.length !== 1 || changed[0] !== environment) return false;
+    const found = await this.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [HISTORY_TABLE.partitionKey]: executionPartition(event.executionId), [HISTORY_TABLE.sortKey]: recordSortKey(environment) },
+        ProjectionExpression: '#record, #verdicts',
+        ExpressionAttributeNames: { '#record': 'record', '#verdicts': 'healthVerdicts' },
+        ConsistentRead: true,
+      }),
+    );
+    if (found.Item === undefined) return false;
+    const stored = JSON.parse(String(found.Item.record)) as DeploymentRecord;
+    return leavesRecordUnchanged(event, { startedAt: stored.startedAt, healthVerdicts: typeof found.Item.healthVerdicts === 'number' ? found.Item.healthVerdicts : 0 });
+  }
+
   private async refreshRecords(executionId: string, environments: readonly EnvironmentName[]): Promise<void> {
     const events = await this.timeline(executionId);
     const records = foldDeployments(events).filter((record) => environments.includes(record.environment));
@@ -212,6 +235,7 @@ export class DynamoDbDeploymentHistory implements DeploymentHistory {
               ...recordKeys(record),
               record: JSON.stringify(record),
               eventCount: events.length,
+              healthVerdicts: storedRecordTraits(record, events).healthVerdicts,
               [HISTORY_TABLE.timeToLiveAttribute]: expiresAt(this.clock.now()),
             },
             ConditionExpression: 'attribute_not_exists(#pk) OR eventCount < :count',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { foldDeployments } from '../../../../src/pipeline/domain/history/deployment-fold.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../../../src/shared/config/schema.js';
@@ -103,6 +104,39 @@ describe('DynamoDbDeploymentHistory against the local emulator', () => {
     await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: `EXEC#${source.executionId}` }, sk: { S: `EVENT#${source.eventId}` }, kind: { S: source.kind }, at: { S: source.at }, payload: { S: JSON.stringify(source) } } }));
     expect(await history.summary(source.executionId)).toEqual([source]);
     expect(summaryEventAttribute(source.eventId)).toBe(`event#${source.eventId}`);
+  });
+
+  it('reads the stored record instead of the timeline for facts that cannot change it: actions starting or succeeding, health polls after the first', async () => {
+    const { client, history } = await freshHistory();
+    const operations: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => {
+      operations.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countOperations' });
+    const base = { pipelineName: 'kiro-codebuild-worker', executionId: 'exec-polls' } as const;
+    const at = (second: number): string => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString();
+    const poll = (second: number): HistoryEvent => ({ ...base, eventId: `poll-${second}`, at: at(second), kind: 'health-check', environment: 'test', verdict: 'check', reason: 'healthy so far', alarms: [] });
+    const events: HistoryEvent[] = [
+      { ...base, eventId: 'start', at: at(0), kind: 'execution', state: 'STARTED', triggerType: 'Webhook', commit: { id: SHA } },
+      { ...base, eventId: 'stage', at: at(1), kind: 'stage', stage: 'Test-Application', environment: 'test', state: 'STARTED' },
+      { ...base, eventId: 'deploy-started', at: at(2), kind: 'action', stage: 'Test-Application', action: 'Deploy', environment: 'test', state: 'STARTED' },
+      { ...base, eventId: 'deploy-succeeded', at: at(3), kind: 'action', stage: 'Test-Application', action: 'Deploy', environment: 'test', state: 'SUCCEEDED' },
+      poll(10),
+      poll(20),
+      poll(30),
+      { ...base, eventId: 'verdict', at: at(40), kind: 'health-check', environment: 'test', verdict: 'pass', reason: 'healthy', alarms: [] },
+    ];
+    for (const event of events) await history.record(event);
+    // Timeline reads: the execution's start, the stage's start, the first poll and the verdict; the
+    // two actions and the later polls each read one stored record instead.
+    expect(operations.filter((operation) => operation === 'QueryCommand')).toHaveLength(4);
+    expect(operations.filter((operation) => operation === 'GetItemCommand')).toHaveLength(5);
+    expect(await history.list({ environment: 'test' })).toEqual(foldDeployments(events));
+    // Redelivered in reverse, every fact arrives before what it could be absorbed into: the same record.
+    await resetMoto();
+    const reversed = await freshHistory();
+    for (const event of [...events].reverse()) await reversed.history.record(event);
+    expect(await reversed.history.list({ environment: 'test' })).toEqual(foldDeployments(events));
   });
 
   it('sets a 90-day TTL on every item it writes', async () => {

@@ -60,4 +60,32 @@ describe('the template event bus', () => {
     expect(received).toEqual(['recorder', 'trigger', 'recorder']);
     expect(bus.unreachable).toEqual([{ rule: 'Failures', targetArn: 'arn:aws:lambda:us-east-1:1:function:elsewhere' }]);
   });
+
+  it('hands each target one event at a time in the order put when asked, while other targets run beside it; a failure does not stop the queue', async () => {
+    const rules = eventRulesOf([stack], { region: 'us-east-1', account: '123456789012' });
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:Runtime-${name}`;
+    const log: string[] = [];
+    let running = 0;
+    let most = 0;
+    const recorder = async (event: unknown): Promise<void> => {
+      running += 1;
+      most = Math.max(most, running);
+      const state = (event as { detail: { state: string } }).detail.state;
+      log.push(`start ${state}`);
+      // The first event takes longest: without the queue the later ones would overtake it.
+      await new Promise((resolve) => setTimeout(resolve, state === 'FAILED' ? 30 : 1));
+      log.push(`end ${state}`);
+      running -= 1;
+      if (state === 'STOPPED') throw new Error('recorder failed');
+    };
+    const bus = new TemplateEventBus(rules, new Map([[arn('Recorder'), recorder], [arn('Trigger'), () => Promise.resolve(void log.push('trigger'))]]), { oneAtATimePerTarget: true });
+    const states = ['FAILED', 'STOPPED', 'SUCCEEDED'];
+    const puts = states.map((state) => bus.put({ ...failed, detail: { ...(failed.detail as object), state } }));
+    const settled = await Promise.allSettled(puts);
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(most).toBe(1);
+    expect(log.filter((entry) => entry !== 'trigger')).toEqual(['start FAILED', 'end FAILED', 'start STOPPED', 'end STOPPED', 'start SUCCEEDED', 'end SUCCEEDED']);
+    // The trigger's rule matched the first event and was not held behind the recorder's queue.
+    expect(log.indexOf('trigger')).toBeLessThan(log.indexOf('end FAILED'));
+  });
 });

@@ -6,6 +6,8 @@ import type { Clock } from '../../../../src/shared/clock.js';
 import { createHandler as createNotifier } from '../../../../src/pipeline/handlers/notify-pipeline-event.js';
 import { createHandler as createPublisher } from '../../../../src/pipeline/handlers/publish-delivery-metrics.js';
 import { createHandler as createRecorder } from '../../../../src/pipeline/handlers/record-pipeline-event.js';
+import { createHandler as createCommitStatus } from '../../../../src/pipeline/handlers/update-commit-status.js';
+import type { CommitStatusUpdate } from '../../../../src/pipeline/ports/commit-status.js';
 import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
 import { InMemoryNotifier } from '../../../support/fakes/in-memory-notifier.js';
 
@@ -112,6 +114,23 @@ describe('notify-pipeline-event handler', () => {
     for (const event of succeededRun) await notify(event);
     expect(notifier.ofKind('approval-needed')).toEqual([expect.objectContaining({ environment: 'production', stage: 'Approve-Production' })]);
     expect(notifier.ofKind('deployment-succeeded')).toHaveLength(1);
+  });
+});
+
+describe('update-commit-status handler', () => {
+  it('reads the commit from the execution summary (one item), never the whole timeline', async () => {
+    const history = new CountingHistory();
+    const recordInto = createRecorder({ history, clock, metrics: { publish: () => undefined }, log: () => undefined });
+    for (const event of failedRun) await recordInto(event);
+    const recorderReads = history.reads.timeline;
+    const published: { commitId: string; status: CommitStatusUpdate }[] = [];
+    const update = createCommitStatus({ history, statuses: { publish: (commitId, status) => { published.push({ commitId, status }); return Promise.resolve(); } }, region: 'us-east-1', log: () => undefined });
+    const outcomes = (await Promise.all(failedRun.map((event) => update(event)))).flat();
+    const set = outcomes.filter((outcome) => outcome.kind === 'set');
+    expect(set.length).toBeGreaterThan(0);
+    expect(published.every((entry) => entry.commitId === '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090')).toBe(true);
+    expect(history.reads.timeline - recorderReads).toBe(0);
+    expect(history.reads.summary).toBe(set.length);
   });
 });
 
