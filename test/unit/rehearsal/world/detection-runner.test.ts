@@ -5,29 +5,31 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeploymentConfig } from '../../../../src/shared/config/schema.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import { detectionAction } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
 import { ReleaseRepository } from '../../../../src/rehearsal/release-repository.js';
 import { DeployRecords } from '../../../../src/rehearsal/world/deploy-records.js';
 import { detectionCommandLine, runDetection } from '../../../../src/rehearsal/world/detection-runner.js';
 import { InMemoryDeploymentHistory } from '../../../support/fakes/in-memory-deployment-history.js';
 import type { HistoryEvent } from '../../../../src/pipeline/domain/history-model.js';
 
-/** The shape CDK Pipelines synthesizes for a detection project (JSON buildspec; the table already resolved). */
-const BUILDSPEC = JSON.stringify({
-  phases: {
-    install: { commands: ['npm ci'] },
-    build: {
-      commands: [
-        'mkdir -p reports',
-        'node bin/kiro-cd.js detect-changes --environment test --to $CODEBUILD_RESOLVED_SOURCE_VERSION --history-table history --cdk-app cdk.out --exported-variables-file reports/infra-test.env',
-        'set -a && . ./reports/infra-test.env && set +a',
-      ],
-    },
-  },
-  version: '0.2',
-  env: { 'exported-variables': ['INFRA_TEST'] },
-});
-
 const config: DeploymentConfig = loadDeploymentConfig();
+
+/**
+ * The test environment's detection buildspec as CDK Pipelines renders the plan's action (JSON, the
+ * history table already resolved): its commands come from the plan itself, so the runner is tested
+ * on the command line the pipeline really runs (the bundled detection, no `npm ci`).
+ */
+function detectionBuildSpec(): string {
+  const environment = config.environments.find((candidate) => candidate.name === 'test');
+  if (environment === undefined) throw new Error('the example configuration has no test environment');
+  const action = detectionAction(environment, { historyTableName: 'history' });
+  return JSON.stringify({
+    phases: { install: { commands: action.installCommands }, build: { commands: action.commands } },
+    version: '0.2',
+    env: { 'exported-variables': action.exportedVariables },
+  });
+}
+const BUILDSPEC = detectionBuildSpec();
 let repository: ReleaseRepository | undefined;
 
 afterEach(() => {
