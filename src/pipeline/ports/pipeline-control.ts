@@ -11,6 +11,17 @@ export interface StageExecution {
   readonly type: 'STANDARD' | 'ROLLBACK';
 }
 
+/**
+ * A stage rollback CodePipeline is running: the stage's latest execution (GetPipelineState) is a
+ * `ROLLBACK` execution still in progress, and `targetExecutionId` is its
+ * `rollbackMetadata.rollbackTargetPipelineExecutionId` (ListPipelineExecutions).
+ */
+export interface StageRollbackInProgress {
+  readonly stage: string;
+  readonly executionId: string;
+  readonly targetExecutionId: string;
+}
+
 /** What a full rollback asks CodePipeline to run. */
 export interface RedeployRequest {
   /** The commit every environment returns to. */
@@ -31,6 +42,12 @@ export interface PipelineControl {
   executionStatus(executionId: string): Promise<PipelineExecutionStatus>;
   /** GetPipelineState: the latest execution of a stage, if it ever ran. */
   stageExecution(stage: string): Promise<StageExecution | undefined>;
+  /**
+   * The stage rollbacks running now, each with the target it returns to (GetPipelineState and
+   * ListPipelineExecutions). A retried rollback step adopts its own earlier RollbackStage from this
+   * instead of calling again, which CodePipeline would refuse while that rollback runs.
+   */
+  stageRollbacksInProgress(): Promise<readonly StageRollbackInProgress[]>;
 }
 
 /** CodePipeline is busy (ConflictException) or throttling: retry with backoff. */

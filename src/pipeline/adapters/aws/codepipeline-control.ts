@@ -1,6 +1,7 @@
 import {
   GetPipelineExecutionCommand,
   GetPipelineStateCommand,
+  ListPipelineExecutionsCommand,
   RollbackStageCommand,
   StartPipelineExecutionCommand,
   type CodePipelineClient,
@@ -14,6 +15,7 @@ import {
   type PipelineExecutionStatus,
   type RedeployRequest,
   type StageExecution,
+  type StageRollbackInProgress,
 } from '../../ports/pipeline-control.js';
 
 /** Stage execution statuses in which CodePipeline refuses a RollbackStage of the stage for now. */
@@ -88,6 +90,25 @@ export class CodePipelineControl implements PipelineControl {
     const latest = response.stageStates?.find((state) => state.stageName === stage)?.latestExecution;
     if (latest?.pipelineExecutionId === undefined || latest.status === undefined) return undefined;
     return { executionId: latest.pipelineExecutionId, status: latest.status, type: latest.type ?? 'STANDARD' };
+  }
+
+  async stageRollbacksInProgress(): Promise<readonly StageRollbackInProgress[]> {
+    const state = await this.call('GetPipelineState', () => this.client.send(new GetPipelineStateCommand({ name: this.pipelineName })));
+    const running = new Map<string, string>();
+    for (const stageState of state.stageStates ?? []) {
+      const latest = stageState.latestExecution;
+      if (stageState.stageName === undefined || latest?.pipelineExecutionId === undefined || latest.type !== 'ROLLBACK' || latest.status !== 'InProgress') continue;
+      running.set(latest.pipelineExecutionId, stageState.stageName);
+    }
+    if (running.size === 0) return [];
+    // The summaries carry the rollback's target (rollbackMetadata); the newest page (100) holds any running rollback.
+    const listed = await this.call('ListPipelineExecutions', () => this.client.send(new ListPipelineExecutionsCommand({ pipelineName: this.pipelineName, maxResults: 100 })));
+    return (listed.pipelineExecutionSummaries ?? []).flatMap((summary) => {
+      const stage = summary.pipelineExecutionId === undefined ? undefined : running.get(summary.pipelineExecutionId);
+      const targetExecutionId = summary.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+      if (stage === undefined || summary.pipelineExecutionId === undefined || targetExecutionId === undefined || summary.executionType !== 'ROLLBACK') return [];
+      return [{ stage, executionId: summary.pipelineExecutionId, targetExecutionId }];
+    });
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

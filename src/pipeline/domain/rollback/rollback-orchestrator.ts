@@ -13,7 +13,7 @@ import type { Clock } from '../../../shared/clock.js';
 import type { DeploymentHistory } from '../../ports/deployment-history.js';
 import type { IdGenerator } from '../../../shared/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
-import { PipelineBusyError, NoRollbackTargetError, type PipelineControl } from '../../ports/pipeline-control.js';
+import { PipelineBusyError, NoRollbackTargetError, type PipelineControl, type StageRollbackInProgress } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
 import { fullRollbackRestartMarker } from '../history/rollback-restart-marker.js';
 import type { EnvironmentName, RollbackEvent } from '../history-model.js';
@@ -198,7 +198,10 @@ class RollbackRun {
       }
       case 'full': {
         const full = this.fullStep();
-        const specs = full.stages.map((target) => this.fullStageCall(target));
+        // One look at the running stage rollbacks per step, shared by the parallel calls that start now.
+        let running: Promise<readonly StageRollbackInProgress[]> | undefined;
+        const inProgress = (): Promise<readonly StageRollbackInProgress[]> => (running ??= this.deps.pipeline.stageRollbacksInProgress());
+        const specs = full.stages.map((target) => this.fullStageCall(target, inProgress));
         const calls = await Promise.all(step.calls.map((call, index) => this.advanceCall(call, specs[index] as CallSpec)));
         this.step = { kind: 'full', calls };
         const results = calls.flatMap((call) => (call.kind === 'done' ? [call.result] : []));
@@ -270,12 +273,20 @@ class RollbackRun {
     };
   }
 
-  /** One stage of the full rollback: RollbackStage to the target, then wait for it (its health check re-runs). */
-  private fullStageCall(target: StageTarget): CallSpec {
+  /**
+   * One stage of the full rollback: RollbackStage to the target, then wait for it (its health check
+   * re-runs). A rollback of that stage to the same target already running is adopted: a step retried
+   * after its RollbackStage went through (the invocation died before handing back the progress) would
+   * otherwise be refused as busy by its own rollback and, after the backoff, fail the rollback.
+   */
+  private fullStageCall(target: StageTarget, inProgress: () => Promise<readonly StageRollbackInProgress[]>): CallSpec {
     return {
       call: `RollbackStage ${target.stage}`,
       what: `${target.layer} rollback of ${target.environment} (${target.stage})`,
-      start: () => this.deps.pipeline.rollbackStage(target.stage, target.targetExecutionId),
+      start: async () => {
+        const own = (await inProgress()).find((rollback) => rollback.stage === target.stage && rollback.targetExecutionId === target.targetExecutionId);
+        return own?.executionId ?? this.deps.pipeline.rollbackStage(target.stage, target.targetExecutionId);
+      },
       timeoutSeconds: () => this.deps.timing.fullTimeoutSeconds,
     };
   }

@@ -47,6 +47,7 @@ const stageStates: PipelineControl = {
   rollbackStage: () => Promise.reject(new Error('status must not change anything')),
   redeploy: () => Promise.reject(new Error('status must not change anything')),
   executionStatus: () => Promise.reject(new Error('not used')),
+  stageRollbacksInProgress: () => Promise.reject(new Error('not used')),
   stageExecution: (stage) => Promise.resolve(stage === 'Test-Application' ? { executionId: 'e3', status: 'Succeeded', type: 'ROLLBACK' } : undefined),
 };
 const statusCommand = createStatusCommand({

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentName, HistoryEvent } from '../../../../../src/pipeline/domain/history-model.js';
 import { runRollback } from '../../../../../src/pipeline/domain/rollback/rollback-orchestrator.js';
+import { planFromHistory } from '../../../../../src/pipeline/domain/rollback/rollback-from-history.js';
+import { initialProgress } from '../../../../../src/pipeline/domain/rollback/rollback-progress.js';
 import type { RollbackRequest } from '../../../../../src/pipeline/domain/rollback/rollback-plan.js';
 import { infrastructureStageName } from '../../../../../src/pipeline/domain/stage-names.js';
 import { InMemoryDeploymentHistory } from '../../../../support/fakes/in-memory-deployment-history.js';
 import { LocalPipelineHarness, type ActionScript } from '../../../../support/local-pipeline/local-pipeline-harness.js';
 import { ENVIRONMENTS, PIPELINE, deploymentEvents, executionId } from './rollback-fixtures.js';
+import { runWithOneDyingStep } from './retried-step.js';
 import { rollbackWorld } from './rollback-world.js';
 
 /** The last release whose infrastructure change reached test, before the last known good one. */
@@ -91,6 +94,27 @@ describe('full rollback', () => {
     const firstFullCall = operations.indexOf('RollbackStage', operations.indexOf('GetPipelineExecution'));
     const betweenFullCalls = operations.slice(firstFullCall, operations.lastIndexOf('RollbackStage') + 1);
     expect(betweenFullCalls).toEqual(['RollbackStage', 'RollbackStage', 'RollbackStage']);
+    expect(codepipeline.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
+  });
+
+  it('a step retried after its parallel RollbackStage calls went through adopts those stage rollbacks: one call per stage, succeeded', async () => {
+    const { deps, codepipeline } = await world();
+    // The full rollback's deployments take a minute: they still run when Step Functions retries the step.
+    const scene = codepipeline.script;
+    codepipeline.script = (call) => (call.executionType === 'ROLLBACK' && call.action === 'Deploy' && call.commit !== 'previous' ? { takesMs: 60_000 } : scene(call));
+    const plan = await planFromHistory(deps, request);
+    // The step that starts the full rollback dies once its three parallel RollbackStage calls reached CodePipeline.
+    const { outcome, retriedFrom } = await runWithOneDyingStep(deps, initialProgress(plan, deps.ids.next()), { count: 3, on: (_stage, target) => target !== PREVIOUS });
+    expect(retriedFrom.step.kind).toBe('stage');
+    expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'full' });
+    expect(outcome.kind === 'succeeded' ? outcome.rollbackExecutionIds : []).toHaveLength(3);
+    expect(rollbackCalls(codepipeline)).toEqual([
+      { stage: 'Staging-Application', target: PREVIOUS },
+      { stage: 'Test-Application', target: GOOD },
+      { stage: 'Test-Infrastructure', target: INFRA_OLD },
+      { stage: 'Staging-Application', target: GOOD },
+    ]);
+    expect((await deps.ledger.get(plan.key))?.status).toBe('succeeded');
     expect(codepipeline.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
   });
 

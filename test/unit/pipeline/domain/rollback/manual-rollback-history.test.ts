@@ -39,6 +39,7 @@ const unreadablePipeline: PipelineControl = {
   redeploy: () => Promise.reject(new Error('Deserialization error')),
   executionStatus: () => Promise.reject(new Error('Deserialization error')),
   stageExecution: () => Promise.reject(new Error('GetPipelineState: Deserialization error')),
+  stageRollbacksInProgress: () => Promise.reject(new Error('GetPipelineState: Deserialization error')),
 };
 
 const manual: RollbackRequest = { pipelineName: PIPELINE, environment: 'staging', stage: 'Staging-Application', executionId: CURRENT, trigger: 'manual:sre', reason: 'Manual rollback.' };
