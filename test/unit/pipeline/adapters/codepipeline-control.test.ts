@@ -1,4 +1,4 @@
-import { GetPipelineStateCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
 import { describe, expect, it } from 'vitest';
 import { CodePipelineControl } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { NoRollbackTargetError, PipelineBusyError } from '../../../../src/pipeline/ports/pipeline-control.js';
@@ -45,5 +45,54 @@ describe('CodePipelineControl.rollbackStage errors (RollbackStage API reference)
     const control = new CodePipelineControl(client(outdated, 'Failed') as never, 'kiro-codebuild-worker');
     await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toThrow(/the target execution is outdated/);
     await expect(control.rollbackStage('Staging-Application', 'e-2')).rejects.toBeInstanceOf(NoRollbackTargetError);
+  });
+});
+
+describe('CodePipelineControl.stageRollbacksInProgress (GetPipelineState + ListPipelineExecutions rollbackMetadata)', () => {
+  const state = {
+    stageStates: [
+      { stageName: 'Test-Application', latestExecution: { pipelineExecutionId: 'r-1', status: 'InProgress', type: 'ROLLBACK' } },
+      { stageName: 'Test-Infrastructure', latestExecution: { pipelineExecutionId: 'r-2', status: 'Stopping', type: 'ROLLBACK' } },
+      { stageName: 'Staging-Application', latestExecution: { pipelineExecutionId: 'e-3', status: 'InProgress', type: 'STANDARD' } },
+      { stageName: 'Production-Application', latestExecution: { pipelineExecutionId: 'r-0', status: 'Succeeded', type: 'ROLLBACK' } },
+    ],
+  };
+  const summaries = [
+    { pipelineExecutionId: 'e-3', status: 'InProgress', executionType: 'STANDARD' },
+    { pipelineExecutionId: 'r-2', status: 'Stopping', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e-1' } },
+    { pipelineExecutionId: 'r-1', status: 'InProgress', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e-1' } },
+    { pipelineExecutionId: 'r-0', status: 'Succeeded', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e-0' } },
+  ];
+
+  it('names each running stage rollback with its stage and target; a stopping or finished rollback and a standard run are not adoptable', async () => {
+    const sent: unknown[] = [];
+    const control = new CodePipelineControl(
+      {
+        send: (command: unknown) => {
+          sent.push(command);
+          if (command instanceof GetPipelineStateCommand) return Promise.resolve(state);
+          if (command instanceof ListPipelineExecutionsCommand) return Promise.resolve({ pipelineExecutionSummaries: summaries });
+          return Promise.reject(new Error('unexpected command'));
+        },
+      } as never,
+      'kiro-codebuild-worker',
+    );
+    expect(await control.stageRollbacksInProgress()).toEqual([{ stage: 'Test-Application', executionId: 'r-1', targetExecutionId: 'e-1' }]);
+    expect(sent.map((command) => (command as object).constructor.name)).toEqual(['GetPipelineStateCommand', 'ListPipelineExecutionsCommand']);
+  });
+
+  it('does not list executions when no stage runs a rollback', async () => {
+    const sent: unknown[] = [];
+    const control = new CodePipelineControl(
+      {
+        send: (command: unknown) => {
+          sent.push(command);
+          return command instanceof GetPipelineStateCommand ? Promise.resolve({ stageStates: state.stageStates.slice(2) }) : Promise.reject(new Error('unexpected command'));
+        },
+      } as never,
+      'kiro-codebuild-worker',
+    );
+    expect(await control.stageRollbacksInProgress()).toEqual([]);
+    expect(sent).toHaveLength(1);
   });
 });
