@@ -55,7 +55,7 @@ export class OperatorPolicy extends Construct {
         new iam.PolicyStatement({ sid: 'History', actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [history] }),
         new iam.PolicyStatement({ sid: 'HistoryIndexes', actions: ['dynamodb:Query'], resources: Object.values(HISTORY_TABLE.indexes).map((index) => `${history}/index/${index.name}`) }),
         new iam.PolicyStatement({ sid: 'RollbackLease', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.ledgerTable.tableArn] }),
-        new iam.PolicyStatement({ sid: 'ReadAndRestartPipeline', actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:StartPipelineExecution'], resources: [pipelineArn] }),
+        new iam.PolicyStatement({ sid: 'ReadAndRestartPipeline', actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListPipelineExecutions', 'codepipeline:StartPipelineExecution'], resources: [pipelineArn] }),
         // RollbackStage is authorized on the stage (`<pipeline ARN>/<stage>`): only the stages that deploy an environment.
         new iam.PolicyStatement({
           sid: 'RollBackEnvironmentStages',

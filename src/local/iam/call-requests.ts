@@ -118,6 +118,7 @@ export const OPERATION_RESOURCES: Readonly<Record<string, ArnBuilder>> = {
   'states:SendTaskFailure': tokenIssuer,
   'codepipeline:GetPipelineState': pipeline,
   'codepipeline:GetPipelineExecution': pipeline,
+  'codepipeline:ListPipelineExecutions': pipeline,
   'codepipeline:StartPipelineExecution': pipeline,
   'codepipeline:RollbackStage': (input, scope) => [`${pipeline(input, scope)[0] ?? ''}/${text(input, 'stageName')}`],
   'codebuild:StartBuild': (input, { region, account }) => {

@@ -25,7 +25,13 @@ export interface GeneratedGrant {
 
 /** The explained list. */
 export const UNEXERCISED_GRANTS: readonly UnexercisedGrant[] = [
-  ...['StartPipelineExecution', 'GetPipelineExecution', 'GetPipelineState', 'RollbackStage'].map((operation) => ({ role: 'DeploymentSafetyRollbackAdvanceRole', action: `codepipeline:${operation}`, resource: /^arn:aws:codepipeline:/, why: NO_CODEPIPELINE })),
+  ...['StartPipelineExecution', 'GetPipelineExecution', 'GetPipelineState', 'ListPipelineExecutions', 'RollbackStage'].map((operation) => ({ role: 'DeploymentSafetyRollbackAdvanceRole', action: `codepipeline:${operation}`, resource: /^arn:aws:codepipeline:/, why: NO_CODEPIPELINE })),
+  {
+    role: 'OperatorPolicy',
+    action: 'codepipeline:ListPipelineExecutions',
+    resource: /^arn:aws:codepipeline:/,
+    why: `kiro-cd rollback lists executions only when a full rollback starts while GetPipelineState shows a stage rollback running (it adopts one with the same target, docs/rollback.md); ${NO_CODEPIPELINE}`,
+  },
   { role: 'DeploymentSafetyRollbackAdvanceRole', action: 'dynamodb:GetItem', resource: /RollbackLedg/, why: 'the lease is read only when another rollback holds it; the exercised step takes a free lease' },
   { role: 'DeploymentSafetyRollbackAdvanceRole', action: 'sns:Publish', resource: /NotificationsEnv(staging|production)/, why: 'the exercised rollback is for the test environment' },
   { role: 'DeploymentSafetyRollbackAdvanceRole', action: 'dynamodb:UpdateItem', resource: /HistoryTable/, why: `the restart marker (which enters the execution summary, docs/history-summary.md) is recorded after the restart starts; ${NO_CODEPIPELINE}` },

@@ -161,7 +161,8 @@ export class Rollback extends Construct {
       statements: [
         new iam.PolicyStatement({
           sid: 'ControlPipeline',
-          actions: ['codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState'],
+          // ListPipelineExecutions: a retried step adopts the stage rollbacks it started (their rollbackMetadata names the target, docs/rollback.md).
+          actions: ['codepipeline:StartPipelineExecution', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
           resources: [pipelineArn],
         }),
         // RollbackStage is authorized on the stage (`<pipeline ARN>/<stage name>`, Service

@@ -103,6 +103,8 @@ describe('Rollback construct', () => {
     const control = statements.find((statement) => statement.Sid === 'ControlPipeline');
     expect(JSON.stringify(control?.Resource)).toContain(':codepipeline:us-east-1:111111111111:kiro-codebuild-worker');
     expect([control?.Action].flat()).not.toContain('codepipeline:RollbackStage');
+    // A retried step looks for the stage rollbacks it already started (ListPipelineExecutions rollbackMetadata).
+    expect([control?.Action].flat()).toContain('codepipeline:ListPipelineExecutions');
   });
 
   it('may roll back exactly the environment stages: RollbackStage is authorized on the stage ARN, not the pipeline', () => {
