@@ -1,9 +1,9 @@
 /**
  * The gates phase of `npm start` on its own thread. The rehearsal runs on the main thread with a
- * clock 120 times faster than the wall clock, held only while emulator calls wait: synchronous work
+ * clock REHEARSAL_TIME_FACTOR (240) times faster than the wall clock, held only while emulator calls wait: synchronous work
  * on that thread (the gates parse tool output, read the IAM action list, the lock file and every
  * template) stalled its event loop by up to 2.7 s when they ran there side by side (measured under
- * load), which is five and a half minutes of rehearsal time passing at once. Run here, the gates
+ * load), which at 240x is eleven minutes of rehearsal time passing at once. Run here, the gates
  * compete for a core but never stop the rehearsal's clock or its sockets.
  */
 import { readFileSync } from 'node:fs';

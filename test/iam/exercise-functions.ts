@@ -191,6 +191,10 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
     });
     await each(FUNCTION_CALLERS.healthMonitorStep, async (environment) => {
       const step = healthMonitor.createHandler(healthMonitor.dependenciesFromEnvironment(environment));
+      // An earlier test bake that concludes, so the monitor's verdict notice reaches the test topic too
+      // (the one after it, still watching, is the one the alarm handler wakes).
+      const earlierTestBake = await step({ step: 'start', environment: 'test', executionId: 'exercise-test-concluded', commitId: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', stage: 'Test-Application' });
+      await step({ step: 'conclude', outcome: 'failed', state: await step({ step: 'check', state: earlierTestBake }) });
       for (const [name, stage] of [['test', 'Test-Application'], ['staging', 'Staging-Application'], ['production', 'Production-Application']] as const) {
         const state = await step({ step: 'start', environment: name, executionId: `exercise-${name}`, commitId: '3f2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a090', stage });
         const checked = await step({ step: 'check', state });
@@ -209,10 +213,13 @@ export async function exerciseFunctions(options: { readonly endpoint: string; re
       return rollbackTrigger.createHandler(rollbackTrigger.dependenciesFromEnvironment(environment))(stageFailed(pipelineName, 'Test-Application'));
     });
     // The state machine's first step with that plan: the lease, then (no target anywhere) the recorded, announced failure.
-    await each(FUNCTION_CALLERS.rollbackAdvance, (environment) => {
-      const request = { pipelineName, environment: 'test' as const, stage: 'Test-Application', executionId: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', trigger: 'stage-failed:Test-Application', reason: 'exercise' };
-      const progress = initialProgress(planRollback(request, [], ['test', 'staging', 'production']), 'exercise-rollback');
-      return rollbackAdvance.createHandler(rollbackAdvance.dependenciesFromEnvironment(environment))({ progress });
+    // In every environment, so its notices reach each environment's topic.
+    await each(FUNCTION_CALLERS.rollbackAdvance, async (environment) => {
+      const advance = rollbackAdvance.createHandler(rollbackAdvance.dependenciesFromEnvironment(environment));
+      for (const [name, stage, executionId] of [['test', 'Test-Application', '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'], ['staging', 'Staging-Application', '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e'], ['production', 'Production-Application', '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6f']] as const) {
+        const request = { pipelineName, environment: name, stage, executionId, trigger: `stage-failed:${stage}`, reason: 'exercise' };
+        await advance({ progress: initialProgress(planRollback(request, [], ['test', 'staging', 'production']), `exercise-rollback-${name}`) });
+      }
     });
     // The documented "CodeBuild Build State Change" event of an implementation build that timed out, sent
     // to this environment's project: the handler reads the item it names (absent here), settles nothing,

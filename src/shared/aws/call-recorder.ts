@@ -95,32 +95,3 @@ export function recordCalls<C extends RecordableClient>(client: C, caller: strin
   );
   return client;
 }
-
-/** Anything that sends SDK v3 commands without a middleware stack: a test double of an API the emulator lacks. */
-export interface CommandSender {
-  send(command: never): Promise<unknown>;
-}
-
-/**
- * Records the commands `sender` sends, in the same form as {@link recordCalls}, for a sender with no
- * middleware stack (a hand-written sender standing in for a real client). `service` is the SDK client name the real client would have.
- * Returns `sender` itself when recording is off.
- */
-export function recordSends<S extends CommandSender>(sender: S, caller: string, service: string, environment: Readonly<Record<string, string | undefined>> = process.env, options: RecordOptions & { readonly region?: string } = {}): S {
-  const path = environment[CALL_LOG_VARIABLE];
-  const target = options.sink ?? (path === undefined || path === '' ? undefined : fileCallSink(path));
-  if (target === undefined) return sender;
-  const send = (command: { readonly input?: unknown }): Promise<unknown> => {
-    const operation = command.constructor.name.replace(/Command$/, '');
-    target({
-      caller,
-      ...(options.assumedRoleArn === undefined ? {} : { assumedRoleArn: options.assumedRoleArn }),
-      service,
-      operation,
-      ...(options.region === undefined ? {} : { region: options.region }),
-      input: command.input,
-    });
-    return (sender.send as (command: unknown) => Promise<unknown>).call(sender, command);
-  };
-  return new Proxy(sender, { get: (object, key, receiver) => (key === 'send' ? send : Reflect.get(object, key, receiver) as unknown) });
-}

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodePipelineClient, GetPipelineStateCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { CALL_LOG_VARIABLE, recordCalls, recordSends, type RecordedCall } from '../../../src/shared/aws/call-recorder.js';
+import { CALL_LOG_VARIABLE, recordCalls, type RecordedCall } from '../../../src/shared/aws/call-recorder.js';
 
 /** Nothing listens on port 9: the call fails after the recorder saw it, without any network. */
 const UNREACHABLE = { endpoint: 'http://127.0.0.1:9', region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 };
@@ -35,30 +35,5 @@ describe('recordCalls', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RecordedCall);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toEqual({ caller: 'kiro-cd rollback', service: 'CodePipeline', operation: 'RollbackStage', region: 'eu-west-1', input: { pipelineName: 'p', stageName: 'Test-Application', targetPipelineExecutionId: 'e' } });
-  });
-});
-
-describe('recordSends', () => {
-  /** A sender without a middleware stack. */
-  class Answering {
-    readonly seen: unknown[] = [];
-    send(command: GetPipelineStateCommand): Promise<{ pipelineName?: string }> {
-      this.seen.push(command.input);
-      return Promise.resolve({ pipelineName: command.input.name });
-    }
-  }
-
-  it('returns the sender itself when no call log is configured', () => {
-    const sender = new Answering();
-    expect(recordSends(sender, 'kiro-cd status', 'CodePipeline', {})).toBe(sender);
-  });
-
-  it('records each command as the real client would name it, and still sends it', async () => {
-    const calls: RecordedCall[] = [];
-    const sender = new Answering();
-    const recorded = recordSends(sender, 'kiro-cd status', 'CodePipeline', {}, { sink: (call) => calls.push(call), region: 'eu-west-1' });
-    await expect(recorded.send(new GetPipelineStateCommand({ name: 'p' }))).resolves.toEqual({ pipelineName: 'p' });
-    expect(sender.seen).toEqual([{ name: 'p' }]);
-    expect(calls).toEqual([{ caller: 'kiro-cd status', service: 'CodePipeline', operation: 'GetPipelineState', region: 'eu-west-1', input: { name: 'p' } }]);
   });
 });
