@@ -6,14 +6,15 @@
  * {@link runRollback} is the in-process driver. It imports no AWS code; time comes from the Clock
  * port, so tests run hours of rollback in milliseconds.
  *
- * Longer than ~300 lines because the steps share one mutable run (reasons, deadline, moved-pipeline
- * flag) and the announcements that record them; splitting it would pass that state around instead.
+ * How one call proceeds (start, backoff while busy, poll) is rollback-call.ts; what stays here is
+ * longer than ~300 lines because the steps share one mutable run (reasons, deadline, moved-pipeline
+ * flag) and the announcements that record them; splitting it further would pass that state around.
  */
 import type { Clock } from '../../../shared/clock.js';
 import type { DeploymentHistory } from '../../ports/deployment-history.js';
 import type { IdGenerator } from '../../../shared/id-generator.js';
 import type { Notifier } from '../../ports/notifier.js';
-import { PipelineBusyError, NoRollbackTargetError, type PipelineControl, type StageRollbackInProgress } from '../../ports/pipeline-control.js';
+import type { PipelineControl, StageRollbackInProgress } from '../../ports/pipeline-control.js';
 import type { RollbackLease, RollbackLedger } from '../../ports/rollback-ledger.js';
 import { fullRollbackRestartMarker } from '../history/rollback-restart-marker.js';
 import type { EnvironmentName, RollbackEvent } from '../history-model.js';
@@ -21,8 +22,9 @@ import type { NoticeKind } from '../notice.js';
 import { PIPELINE_VARIABLES } from '../pipeline-vocabulary.js';
 import { planFromHistory } from './rollback-from-history.js';
 import type { RollbackPlan, RollbackRequest, StageTarget } from './rollback-plan.js';
+import { advanceCall, iso, type CallContext, type CallSpec } from './rollback-call.js';
 import { initialProgress, type CallProgress, type RollbackProgress, type RollbackStep } from './rollback-progress.js';
-import { backoffDelays, type RollbackTiming } from './rollback-timing.js';
+import type { RollbackTiming } from './rollback-timing.js';
 
 /** Where the manual procedure is written down; every failure notice points there. */
 export const MANUAL_PROCEDURE = 'docs/rollback.md#manual-procedure-when-automation-fails';
@@ -99,19 +101,6 @@ export async function advanceRollback(deps: RollbackDependencies, progress: Roll
   return run.advance();
 }
 
-const iso = (milliseconds: number): string => new Date(milliseconds).toISOString();
-
-/** One call of a rollback step: how to start it, and how to describe it in reasons. */
-interface CallSpec {
-  /** The API call, for "still busy" and "refused" reasons. */
-  readonly call: string;
-  /** What runs, for "ended" and "did not finish" reasons. */
-  readonly what: string;
-  readonly start: () => Promise<string>;
-  /** The longest wait for the execution once it started. */
-  readonly timeoutSeconds: () => number;
-}
-
 class RollbackRun {
   private readonly plan: RollbackPlan;
   private readonly rollbackId: string;
@@ -119,6 +108,8 @@ class RollbackRun {
   private movedPipeline: boolean;
   private readonly reasons: string[];
   private step: RollbackStep;
+  /** What each call of a step reads from this run, and tells it. */
+  private readonly callContext: CallContext;
 
   constructor(
     private readonly deps: RollbackDependencies,
@@ -130,6 +121,15 @@ class RollbackRun {
     this.movedPipeline = progress.movedPipeline;
     this.reasons = [...progress.reasons];
     this.step = progress.step;
+    this.callContext = {
+      clock: deps.clock,
+      pipeline: deps.pipeline,
+      timing: deps.timing,
+      remainingSeconds: () => this.remainingSeconds(),
+      started: () => {
+        this.movedPipeline = true;
+      },
+    };
   }
 
   /** Takes the lease for the whole time automation follows the rollback; the lease that holds it when another has it. */
@@ -188,7 +188,7 @@ class RollbackRun {
       }
       case 'stage': {
         if (plan.stage.kind !== 'stage') throw new Error('a stage step without a stage target in the plan');
-        const call = await this.advanceCall(step.call, this.stageCall(plan.stage.stage, plan.stage.targetExecutionId));
+        const call = await advanceCall(step.call, this.stageCall(plan.stage.stage, plan.stage.targetExecutionId), this.callContext);
         this.step = { kind: 'stage', call };
         if (call.kind !== 'done') return this.waitFor([call]);
         if (call.result.ok) return { done: await this.succeed('stage', [call.result.executionId], plan.stage.targetExecutionId, plan.stage.targetCommitId) };
@@ -202,7 +202,7 @@ class RollbackRun {
         let running: Promise<readonly StageRollbackInProgress[]> | undefined;
         const inProgress = (): Promise<readonly StageRollbackInProgress[]> => (running ??= this.deps.pipeline.stageRollbacksInProgress());
         const specs = full.stages.map((target) => this.fullStageCall(target, inProgress));
-        const calls = await Promise.all(step.calls.map((call, index) => this.advanceCall(call, specs[index] as CallSpec)));
+        const calls = await Promise.all(step.calls.map((call, index) => advanceCall(call, specs[index] as CallSpec, this.callContext)));
         this.step = { kind: 'full', calls };
         const results = calls.flatMap((call) => (call.kind === 'done' ? [call.result] : []));
         if (results.length < calls.length) return this.waitFor(calls);
@@ -220,7 +220,7 @@ class RollbackRun {
       }
       case 'restart': {
         const full = this.fullStep();
-        const call = await this.advanceCall(step.call, this.restartCall(full.targetCommitId));
+        const call = await advanceCall(step.call, this.restartCall(full.targetCommitId), this.callContext);
         this.step = { kind: 'restart', call };
         if (call.kind !== 'done') return this.waitFor([call]);
         if (call.result.ok) return { done: await this.succeed('full', [call.result.executionId], full.targetExecutionId, full.targetCommitId) };
@@ -311,45 +311,6 @@ class RollbackRun {
       // A restart runs every stage again; it may use the whole remaining time and is cut off at the deadline.
       timeoutSeconds: () => this.remainingSeconds(),
     };
-  }
-
-  /**
-   * One step of one call: start it when due (retrying PipelineBusyError with backoff while the deadline
-   * allows), or poll its execution when due, until it ends, its own timeout passes, or the deadline.
-   */
-  private async advanceCall(call: CallProgress, spec: CallSpec): Promise<CallProgress> {
-    const { clock, pipeline, timing } = this.deps;
-    if (call.kind === 'done') return call;
-    let current: Extract<CallProgress, { kind: 'waiting' }>;
-    if (call.kind === 'starting') {
-      if (Date.parse(call.nextAt) > clock.now().getTime()) return call;
-      try {
-        const executionId = await spec.start();
-        this.movedPipeline = true;
-        const timeoutSeconds = spec.timeoutSeconds();
-        const startedAt = clock.now().getTime();
-        current = { kind: 'waiting', executionId, until: iso(startedAt + timeoutSeconds * 1000), nextPollAt: iso(startedAt), timeoutSeconds };
-      } catch (error) {
-        if (error instanceof NoRollbackTargetError) return { kind: 'done', result: { ok: false, reason: `${spec.call} refused: ${error.message}.`, refused: true } };
-        if (!(error instanceof PipelineBusyError)) throw error;
-        const delay = backoffDelays(timing)[call.attempt];
-        if (delay === undefined || delay >= this.remainingSeconds()) {
-          return { kind: 'done', result: { ok: false, reason: `${spec.call} still busy after ${call.attempt + 1} attempts: ${error.message}.` } };
-        }
-        return { kind: 'starting', attempt: call.attempt + 1, nextAt: iso(clock.now().getTime() + delay * 1000) };
-      }
-    } else {
-      current = call;
-    }
-    if (Date.parse(current.nextPollAt) > clock.now().getTime()) return current;
-    const { executionId, timeoutSeconds } = current;
-    const status = await pipeline.executionStatus(executionId);
-    if (status === 'Succeeded') return { kind: 'done', result: { ok: true, executionId } };
-    if (status !== 'InProgress' && status !== 'Stopping') return { kind: 'done', result: { ok: false, reason: `The ${spec.what} (execution ${executionId}) ended ${status}.` } };
-    const now = clock.now().getTime();
-    const leftMs = Math.min(Date.parse(current.until) - now, this.remainingSeconds() * 1000);
-    if (leftMs <= 0) return { kind: 'done', result: { ok: false, reason: `The ${spec.what} (execution ${executionId}) did not finish within ${timeoutSeconds} s.` } };
-    return { ...current, nextPollAt: iso(now + Math.min(timing.pollIntervalSeconds * 1000, leftMs)) };
   }
 
   private async succeed(scope: 'stage' | 'full', rollbackExecutionIds: readonly string[], targetExecutionId: string, targetCommitId: string): Promise<RollbackOutcome> {

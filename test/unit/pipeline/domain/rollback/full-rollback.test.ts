@@ -77,18 +77,21 @@ function rollbackCalls(codepipeline: LocalPipelineHarness): { stage: unknown; ta
     });
 }
 
+/** The RollbackStage calls of a stage rollback that failed and the full rollback after it: one per stage. */
+const STAGE_THEN_FULL_ROLLBACK_CALLS = [
+  { stage: 'Staging-Application', target: PREVIOUS },
+  { stage: 'Test-Application', target: GOOD },
+  { stage: 'Test-Infrastructure', target: INFRA_OLD },
+  { stage: 'Staging-Application', target: GOOD },
+];
+
 describe('full rollback', () => {
   it('returns every affected environment in parallel with RollbackStage: applications to the last known good execution, changed infrastructure to its run before it', async () => {
     const { deps, codepipeline } = await world();
     const outcome = await runRollback(deps, request);
     expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'full' });
     expect(outcome.kind === 'succeeded' ? outcome.rollbackExecutionIds : []).toHaveLength(3);
-    expect(rollbackCalls(codepipeline)).toEqual([
-      { stage: 'Staging-Application', target: PREVIOUS },
-      { stage: 'Test-Application', target: GOOD },
-      { stage: 'Test-Infrastructure', target: INFRA_OLD },
-      { stage: 'Staging-Application', target: GOOD },
-    ]);
+    expect(rollbackCalls(codepipeline)).toEqual(STAGE_THEN_FULL_ROLLBACK_CALLS);
     // Parallel: all three full-rollback calls are made before the first of them is polled.
     const operations = codepipeline.calls.map((call) => call.operation);
     const firstFullCall = operations.indexOf('RollbackStage', operations.indexOf('GetPipelineExecution'));
@@ -108,12 +111,7 @@ describe('full rollback', () => {
     expect(retriedFrom.step.kind).toBe('stage');
     expect(outcome).toMatchObject({ kind: 'succeeded', scope: 'full' });
     expect(outcome.kind === 'succeeded' ? outcome.rollbackExecutionIds : []).toHaveLength(3);
-    expect(rollbackCalls(codepipeline)).toEqual([
-      { stage: 'Staging-Application', target: PREVIOUS },
-      { stage: 'Test-Application', target: GOOD },
-      { stage: 'Test-Infrastructure', target: INFRA_OLD },
-      { stage: 'Staging-Application', target: GOOD },
-    ]);
+    expect(rollbackCalls(codepipeline)).toEqual(STAGE_THEN_FULL_ROLLBACK_CALLS);
     expect((await deps.ledger.get(plan.key))?.status).toBe('succeeded');
     expect(codepipeline.calls.some((call) => call.operation === 'StartPipelineExecution')).toBe(false);
   });
