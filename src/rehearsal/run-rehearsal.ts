@@ -14,6 +14,7 @@ import { formatDoraMeasures } from '../cli/commands/dora.js';
 import { readStatus, renderStatus } from '../cli/commands/status.js';
 import type { Output } from '../cli/output.js';
 import { CompressedClock } from '../local/compressed-clock.js';
+import { EMULATOR_ACCOUNT } from '../local/emulator-account.js';
 import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { readSynthesizedStacks } from '../local/synthesized-templates.js';
 import { ConfigurationError } from '../shared/errors.js';
@@ -31,8 +32,7 @@ import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
 import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
-/** The account moto_server puts every resource in (its default; any credentials map to it). */
-export const EMULATOR_ACCOUNT = '123456789012';
+export { EMULATOR_ACCOUNT } from '../local/emulator-account.js';
 
 /** The longest the rehearsal may take in real time before its clock would pass the wall clock. */
 export const REHEARSAL_REAL_BUDGET_MS = 5 * 60_000;

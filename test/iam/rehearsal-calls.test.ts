@@ -8,10 +8,10 @@ import { readCatalogue } from '../../src/local/iam/call-catalogue.js';
 import { proofIdentities } from '../../src/local/iam/iam-proof.js';
 import { operatorPolicyName } from '../../src/local/iam/operator-identity.js';
 import { asCaller, readRehearsalCalls, recordingRehearsalCalls, recordRehearsalCalls, REHEARSAL_CATALOGUE_FILE } from '../../src/local/iam/rehearsal-calls.js';
-import { placeRehearsalCalls, REHEARSAL_ACCOUNT } from '../../src/local/iam/rehearsal-layout.js';
+import { placeRehearsalCalls } from '../../src/local/iam/rehearsal-layout.js';
 import { describeDenials, simulateCalls, type AttributedCall, type CallVerdict } from '../../src/local/iam/simulate-calls.js';
 import { readSynthesizedIam, stacksOf, type PolicyStatement, type StackInScope, type SynthesizedIam } from '../../src/local/iam/synthesized-iam.js';
-import { EMULATOR_ACCOUNT } from '../../src/rehearsal/run-rehearsal.js';
+import { EMULATOR_ACCOUNT } from '../../src/local/emulator-account.js';
 import { CALL_LOG_VARIABLE } from '../../src/shared/aws/call-recorder.js';
 import { FUNCTION_CALLERS } from '../../src/shared/aws/callers.js';
 import { motoClientConfig } from '../support/moto.js';
@@ -92,10 +92,6 @@ describe('the rehearsal\'s calls placed in the real account layout', () => {
   }, 360_000);
 
   const simulate = (calls: readonly AttributedCall[], model: SynthesizedIam = iam) => simulateCalls(calls, model, proofIdentities(model, operatorPolicy));
-
-  it('plays the emulator account the rehearsal runs in (EMULATOR_ACCOUNT)', () => {
-    expect(REHEARSAL_ACCOUNT).toBe(EMULATOR_ACCOUNT);
-  });
 
   it('allows every call of the committed catalogue once placed; as recorded, the calls naming the emulator account are denied', async () => {
     expect(placed.length).toBe(recorded.length);

@@ -18,13 +18,8 @@ import { resolutionContextFor, resolveIntrinsics } from '../synthesized-template
 import type { AttributedCall } from './simulate-calls.js';
 import type { StackInScope } from './synthesized-iam.js';
 import { functionDeployments } from './template-callers.js';
+import { EMULATOR_ACCOUNT } from '../emulator-account.js';
 
-/**
- * The account moto_server keeps every resource in, which the rehearsal plays every account in
- * (`EMULATOR_ACCOUNT`, src/rehearsal/run-rehearsal.ts; a test keeps the two equal). Written here
- * so `npm run validate` does not load the whole rehearsal to learn one number.
- */
-export const REHEARSAL_ACCOUNT = '123456789012';
 
 const SET_BY = 'the deployed function\'s template (the rehearsal\'s call placement)';
 
@@ -42,11 +37,11 @@ interface RealResource {
 function arnsByRehearsalArn(stacks: readonly StackInScope[], region: string): Map<string, RealResource[]> {
   const index = new Map<string, RealResource[]>();
   for (const { stack, context } of stacks) {
-    const rehearsal = resolutionContextFor(stack, { account: REHEARSAL_ACCOUNT, region });
+    const rehearsal = resolutionContextFor(stack, { account: EMULATOR_ACCOUNT, region });
     for (const logicalId of Object.keys(stack.resources)) {
       const real = resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, context);
       const played = resolveIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, rehearsal);
-      if (typeof real !== 'string' || typeof played !== 'string' || !played.startsWith('arn:') || !played.includes(`:${REHEARSAL_ACCOUNT}:`)) continue;
+      if (typeof real !== 'string' || typeof played !== 'string' || !played.startsWith('arn:') || !played.includes(`:${EMULATOR_ACCOUNT}:`)) continue;
       const known = index.get(played) ?? [];
       if (!known.some((entry) => entry.arn === real)) index.set(played, [...known, { arn: real, stackName: stack.stackName }]);
     }
@@ -58,7 +53,7 @@ function arnsByRehearsalArn(stacks: readonly StackInScope[], region: string): Ma
 function placedValue(value: unknown, index: ReadonlyMap<string, readonly RealResource[]>, caller: string): unknown {
   if (Array.isArray(value)) return value.map((item) => placedValue(item, index, caller));
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, placedValue(item, index, caller)]));
-  if (typeof value !== 'string' || !value.startsWith('arn:') || value.split(':')[4] !== REHEARSAL_ACCOUNT) return value;
+  if (typeof value !== 'string' || !value.startsWith('arn:') || value.split(':')[4] !== EMULATOR_ACCOUNT) return value;
   const real = index.get(value) ?? [];
   if (real.length === 1) return real[0]?.arn;
   const why = real.length === 0 ? 'no resource of the assembly resolves to it' : `it is ambiguous (${real.map((entry) => `${entry.stackName}: ${entry.arn}`).join(', ')})`;
