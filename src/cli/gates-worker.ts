@@ -11,12 +11,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Output } from './output.js';
+import { replayLines, type Output, type RecordedLine } from './output.js';
 
 /** What the worker sends back when the gates have ended. */
 export interface GatesOutcome {
   readonly code: number;
-  readonly lines: readonly { readonly stream: 'out' | 'err'; readonly text: string }[];
+  readonly lines: readonly RecordedLine[];
 }
 
 /** The file of tsx's ESM API (`tsx/esm/api`, its `import` condition), as tsx's package.json exports it. */
@@ -42,10 +42,7 @@ export function runGatesOnWorker(cwd: string, out: Output): Promise<number> {
     const worker = new Worker(bootstrap, { eval: true, workerData: { cwd } });
     worker.once('message', (outcome: GatesOutcome) => {
       settled = true;
-      for (const line of outcome.lines) {
-        if (line.stream === 'err') out.error(line.text);
-        else out.info(line.text);
-      }
+      replayLines(outcome.lines, out);
       resolve(outcome.code);
     });
     worker.once('error', (error) => {

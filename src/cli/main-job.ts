@@ -22,7 +22,7 @@ import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
 import { formatBuildStageGates } from '../pipeline/domain/build-gates/build-stage-gates.js';
 import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipeline/domain/bundles/bundle-size-limit.js';
 import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
-import { consoleOutput, RecordingOutput, type Output } from './output.js';
+import { consoleOutput, RecordingOutput, replayLines, type Output } from './output.js';
 import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
 
 /** Where `npm run synth` writes the cloud assembly. */
@@ -176,14 +176,6 @@ export async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<num
   }
 }
 
-/** Writes what a phase recorded to the real output, each line to its own stream, in order. */
-function replay(recorded: RecordingOutput, out: Output): void {
-  for (const line of recorded.lines) {
-    if (line.stream === 'err') out.error(line.text);
-    else out.info(line.text);
-  }
-}
-
 /**
  * `npm start`: synthesize (with the rehearsal's emulator and closed-window variant starting beside
  * it), then run the gates and the rehearsal side by side over the cloud assembly. Each phase's output
@@ -224,7 +216,7 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming }).then((code) => ({ code, endedAt: deps.now() }));
 
   const gatesEnded = await gates;
-  replay(gatesOut, deps.out);
+  replayLines(gatesOut.lines, deps.out);
   const phases = { synthesisMs: synthesized - started, gatesMs: gatesEnded.endedAt - synthesized };
   if (rehearsed === undefined) {
     deps.out.info(formatMainJobPhases(phases));
@@ -234,7 +226,7 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   if (gatesEnded.code !== 0) {
     deps.out.info(`\nThe gates failed, so the main job fails whatever the rehearsal finds. The rehearsal ran side by side with them; what it found follows.`);
   }
-  replay(rehearsalOut, deps.out);
+  replayLines(rehearsalOut.lines, deps.out);
   deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - synthesized })}`);
   return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }

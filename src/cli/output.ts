@@ -25,8 +25,22 @@ export const consoleOutput: Output = {
 };
 
 /** Keeps every message in memory: for tests and for embedding a command in another. */
+/** One line an output was given, and the stream it went to. */
+export interface RecordedLine {
+  readonly stream: 'out' | 'err';
+  readonly text: string;
+}
+
+/** Writes recorded lines to `out`, each to its own stream, in order (a phase's held output, printed whole). */
+export function replayLines(lines: readonly RecordedLine[], out: Output): void {
+  for (const line of lines) {
+    if (line.stream === 'err') out.error(line.text);
+    else out.info(line.text);
+  }
+}
+
 export class RecordingOutput implements Output {
-  readonly lines: { readonly stream: 'out' | 'err'; readonly text: string }[] = [];
+  readonly lines: RecordedLine[] = [];
 
   info(message: string): void {
     this.lines.push({ stream: 'out', text: message });
