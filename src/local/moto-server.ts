@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A running local AWS emulator (moto_server) bound to 127.0.0.1. */
 export interface MotoServer {
@@ -26,18 +27,12 @@ const INSTALL_HINT =
   'or run `bash scripts/ensure-tools.sh`, then try again.';
 
 /**
- * moto_server's own entry point, run with one request at a time. `moto_server` serves each request
- * on its own thread, and moto's DynamoDB does not apply a conditional write atomically across
- * threads: two concurrent `attribute_not_exists` puts could both succeed, which real DynamoDB never
- * allows. Serving requests one by one makes every write atomic, as the code under test relies on
- * (lock and rollback-ledger races), and costs nothing here: moto holds the GIL for each request anyway.
+ * moto_server's entry point as the emulator runs it (moto-launcher.py, beside this file): one request at
+ * a time, so moto's conditional writes are atomic as DynamoDB's are, and DynamoDB Query without
+ * moto's sort of the whole table before each query (the launcher's docstring says why the answers
+ * are the same; test/integration/local/moto-query.property.test.ts compares them with moto's own).
  */
-const SERIAL_MOTO_SERVER = [
-  'import sys, moto.server as s',
-  '_run = s.run_simple',
-  's.run_simple = lambda *a, **k: _run(*a, **{**k, "threaded": False})',
-  's.main(sys.argv[1:])',
-].join('\n');
+export const MOTO_LAUNCHER = fileURLToPath(new URL('./moto-launcher.py', import.meta.url));
 
 /** True when python3 can import moto's server (what `pip install "moto[server]"` installs). */
 export function isMotoServerInstalled(): boolean {
@@ -88,6 +83,19 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   });
 }
 
+/** How {@link startMotoServer} starts the emulator. */
+export interface MotoServerOptions {
+  /** How long to wait for the emulator to answer. @default 20_000 */
+  readonly timeoutMs?: number;
+  /** The Python to run. @default 'python3' */
+  readonly python?: string;
+  /**
+   * Serve DynamoDB Query with moto's own code path, which sorts the whole table first: only for the
+   * test that compares it with the launcher's faster one. @default false
+   */
+  readonly plainQuery?: boolean;
+}
+
 /**
  * Starts moto_server on 127.0.0.1 on a free port and waits until it answers.
  * Fails with an install hint when the emulator is not installed. Whether it is installed is asked
@@ -95,10 +103,11 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
  * that probe is a second Python start (1.5 s idle, 6.5 s measured on two busy cores) run with
  * `spawnSync`, so it blocked the event loop while `npm start` had synthesis to run beside it.
  */
-export async function startMotoServer(options: { readonly timeoutMs?: number; readonly python?: string } = {}): Promise<MotoServer> {
+export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
   const port = await findFreePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(options.python ?? 'python3', ['-c', SERIAL_MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+  const launcherArguments = options.plainQuery === true ? ['--plain-query'] : [];
+  const child = spawn(options.python ?? 'python3', [MOTO_LAUNCHER, ...launcherArguments, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

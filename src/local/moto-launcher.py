@@ -1,0 +1,107 @@
+"""Starts moto_server (moto 5.x) for the local AWS emulator, as src/local/moto-server.ts runs it.
+
+Two changes to how moto_server runs, nothing else:
+
+1. One request at a time. moto_server serves each request on its own thread, and moto's DynamoDB
+   does not apply a conditional write atomically across threads: two concurrent
+   `attribute_not_exists` puts could both succeed, which real DynamoDB never allows. Serving requests
+   one by one makes every write atomic, as the code under test relies on (lock and rollback-ledger
+   races), and costs nothing here: moto holds the GIL for each request anyway.
+
+2. DynamoDB Query reads only what it needs. moto 5.2.1's `Table.query` starts from `all_items()`,
+   which sorts every item of the table (comparing keys through `DynamoType.cast_value`), and a query
+   on the table's own key then keeps the items of one partition. With a few thousand items that
+   sort is ~0.1-0.3 s per Query, and it grows with the table. Query does not rely on that sort:
+   - on the table key it keeps the items whose hash key equals the query's, then sorts them by range
+     key (unique within a partition), so starting from that partition's items alone, which moto
+     stores in `Table.items[hash_key]`, gives the same list;
+   - on an index it keeps the items matching the index's key conditions, then sorts them by the
+     index keys followed by the table's hash and range keys (`sorted_items`), a key unique per item,
+     so the order it started from does not matter either.
+   Everything else of moto's query (key conditions, filters, pagination, ScanIndexForward, Limit,
+   ExclusiveStartKey, projections, the size limit) runs unchanged: only the list `all_items()`
+   returns *inside a Query* changes. test/integration/local/moto-query.property.test.ts compares the
+   answers of a server started with `--plain-query` (moto as it is) against this one's over random
+   tables, items and queries.
+
+Usage: python3 moto-launcher.py [--plain-query] <moto_server arguments>
+"""
+
+import inspect
+import sys
+import threading
+
+import moto.server as server
+
+
+def _serve_one_request_at_a_time() -> None:
+    run_simple = server.run_simple
+
+    def serial_run_simple(*args, **kwargs):
+        return run_simple(*args, **{**kwargs, "threaded": False})
+
+    server.run_simple = serial_run_simple
+
+
+def _query_without_sorting_the_table() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    original_all_items = Table.all_items
+    query_signature = inspect.signature(original_query)
+    # The table whose query is running on this thread, and what all_items() should give it.
+    running = threading.local()
+
+    def query(self, *args, **kwargs):
+        bound = query_signature.bind(self, *args, **kwargs)
+        hash_key = bound.arguments.get("hash_key")
+        index_name = bound.arguments.get("index_name")
+        if index_name:
+            scope = "index"
+        elif isinstance(hash_key, DynamoType):
+            scope = "partition"
+        else:
+            # No hash key value: leave moto to answer (or fail) exactly as it does.
+            return original_query(self, *args, **kwargs)
+        outer = getattr(running, "query", None)
+        running.query = (self, scope, hash_key)
+        try:
+            return original_query(self, *args, **kwargs)
+        finally:
+            running.query = outer
+
+    def all_items(self):
+        current = getattr(running, "query", None)
+        if current is None or current[0] is not self:
+            return original_all_items(self)
+        _, scope, hash_key = current
+        if scope == "partition":
+            # .get, not [..]: Table.items is a defaultdict, and a read must not add a partition.
+            partition = self.items.get(hash_key)
+            if partition is None:
+                return []
+            return list(partition.values()) if self.range_key_attr else [partition]
+        items = []
+        for partition in self.items.values():
+            if self.range_key_attr:
+                items.extend(partition.values())
+            else:
+                items.append(partition)
+        return items
+
+    Table.query = query
+    Table.all_items = all_items
+
+
+def main(argv: list) -> None:
+    plain_query = "--plain-query" in argv
+    moto_arguments = [argument for argument in argv if argument != "--plain-query"]
+    _serve_one_request_at_a_time()
+    if not plain_query:
+        _query_without_sorting_the_table()
+    server.main(moto_arguments)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
