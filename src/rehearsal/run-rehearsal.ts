@@ -225,6 +225,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');
     const wallSeconds = seconds(rehearsalEnded - wallStart);
     out.info(`Emulator over the whole rehearsal: ${load.calls} calls answered in ${seconds(load.busy())} s of the ${wallSeconds} s.`);
+    out.info(`  busiest operations: ${load.busiest(8).map(({ operation, calls }) => `${operation} ${calls}`).join(', ')}`);
     out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected (${wallSeconds} s wall time).` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected (${wallSeconds} s wall time).`);
     keep = options.keepEmulator;
     if (keep) {
