@@ -53,9 +53,10 @@ const DETECTION_CDK = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_CDK_DIRECTORY}/bi
 export const BUNDLE_DETECTION_COMMAND = `npx tsx infrastructure/bin/bundle-detection.ts ${DETECTION_TOOL_DIRECTORY}`;
 
 /**
- * The type-check and ESLint side by side, as `npm test` runs them (scripts/static-checks.sh): each
- * is one single-threaded process building its own TypeScript program, so together they take about
- * as long as the slower one. The type-check's output is held back and printed after ESLint's gate;
+ * The type-check and ESLint side by side: each is one single-threaded process building its own
+ * TypeScript program, so on the Build's 4 vCPUs together they take about as long as the slower one.
+ * (`npm test` runs the same checks as one process over one program, scripts/static-checks.ts, beside
+ * Vitest, where the CPU seconds count more than the parallelism: docs/fast-feedback.md.) The type-check's output is held back and printed after ESLint's gate;
  * the command fails when either fails (`wait` returns the type-check's exit code). POSIX sh: CodeBuild
  * runs buildspec commands in the image's default shell.
  */
