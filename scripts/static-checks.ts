@@ -180,6 +180,11 @@ export function parseStaticChecksArgs(args: readonly string[]): { readonly eslin
   throw new Error('usage: tsx scripts/static-checks.ts [--eslint-json <file>]');
 }
 
+/** The command's exit code: the type-check's when it failed (as tsc exits), else ESLint's. */
+export function staticChecksExitCode(result: StaticChecksResult): number {
+  return result.typecheck !== 0 ? result.typecheck : result.lint;
+}
+
 async function main(): Promise<number> {
   let args;
   try {
@@ -188,8 +193,7 @@ async function main(): Promise<number> {
     console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
-  const result = await runStaticChecks({ root: process.cwd(), eslintJsonFile: args.eslintJsonFile });
-  return result.typecheck !== 0 ? result.typecheck : result.lint;
+  return staticChecksExitCode(await runStaticChecks({ root: process.cwd(), eslintJsonFile: args.eslintJsonFile }));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStaticChecksArgs, runStaticChecks } from '../../../scripts/static-checks.js';
+import { parseStaticChecksArgs, runStaticChecks, staticChecksExitCode } from '../../../scripts/static-checks.js';
 
 /**
  * scripts/static-checks.ts against the commands it replaces, `tsc -p tsconfig.json --incremental`
@@ -144,18 +144,18 @@ describe('the static checks fail as `eslint --max-warnings 0 .` fails', () => {
     expect(result.err).toBe('ESLint found too many warnings (maximum: 0).\n');
   }, SLOW);
 
+  it('on a lint error alone, a typed rule\'s, while the type-check passes', async () => {
+    const root = project({ 'src/floating.ts': 'export function forget(): void {\n  Promise.resolve(1);\n}\n' });
+    const result = await runChecks(root);
+    expect(result).toMatchObject({ typecheck: 0, lint: 1, err: '' });
+    expect(result.out).toContain('@typescript-eslint/no-floating-promises');
+    expect(result.out).toContain('static-checks: lint failed (eslint exit 1)');
+  }, SLOW);
+
   it('and pass on a clean project', async () => {
     const root = project({ 'src/clean.ts': 'export const clean = 1;\n' });
     const result = await runChecks(root);
     expect(result).toEqual({ typecheck: 0, lint: 0, out: 'static-checks: typecheck passed\nstatic-checks: lint passed\n', err: '' });
-  }, SLOW);
-
-  it('the command exits non-zero on a lint error alone', () => {
-    const root = project({ 'src/floating.ts': 'export function forget(): void {\n  Promise.resolve(1);\n}\n' });
-    const command = spawnSync(join(BIN, 'tsx'), [join(REPOSITORY, 'scripts', 'static-checks.ts')], { cwd: root, encoding: 'utf8' });
-    expect(command.stdout).toContain('@typescript-eslint/no-floating-promises');
-    expect(command.stdout).toContain('static-checks: lint failed (eslint exit 1)');
-    expect(command.status).toBe(1);
   }, SLOW);
 });
 
@@ -174,5 +174,16 @@ describe('parseStaticChecksArgs', () => {
     { why: 'an extra argument', args: ['--eslint-json', 'a.json', 'b.json'] },
   ])('refuses $why', ({ args }) => {
     expect(() => parseStaticChecksArgs(args)).toThrow(/usage: tsx scripts\/static-checks\.ts/);
+  });
+});
+
+describe('staticChecksExitCode', () => {
+  it.each([
+    { why: 'both pass', typecheck: 0, lint: 0, expected: 0 },
+    { why: 'a lint error or warning alone fails as ESLint exits', typecheck: 0, lint: 1, expected: 1 },
+    { why: 'a type error fails as tsc exits, whatever ESLint said', typecheck: 2, lint: 0, expected: 2 },
+    { why: 'both fail: tsc\'s code, the first check reported', typecheck: 1, lint: 1, expected: 1 },
+  ])('$why', ({ typecheck, lint, expected }) => {
+    expect(staticChecksExitCode({ typecheck, lint })).toBe(expected);
   });
 });
