@@ -3,7 +3,7 @@
  * uses (`runLocally` with the `TaskTokenBroker`), its Lambda tasks bound by the function ARN that
  * `findRuntimeBinding` resolves from the template to the real step handler with in-memory fakes.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,6 +22,7 @@ import type { RuntimeBinding } from '../../src/rehearsal/rehearsal-runtime.js';
 import { InMemoryDeploymentHistory } from '../support/fakes/in-memory-deployment-history.js';
 import { InMemoryHealthSignals } from '../support/fakes/in-memory-health-signals.js';
 import { InMemoryNotifier } from '../support/fakes/in-memory-notifier.js';
+import { testApp } from '../support/test-app.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -81,7 +82,7 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Monitor', { env: { account: ACCOUNT, region: REGION } });
     new HealthMonitor(stack, 'HealthMonitor', {
       pipelineName: config.pipeline.name,

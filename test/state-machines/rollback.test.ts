@@ -5,7 +5,7 @@
  * state and the pipeline's actions waiting on one compressed clock. The trigger starts it through the local Step Functions, as on AWS.
  */
 import { createRequire } from 'node:module';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,6 +26,7 @@ import { createHandler as createTrigger } from '../../src/pipeline/handlers/roll
 import type { RollbackExecutions } from '../../src/pipeline/ports/rollback-executions.js';
 import { InMemoryNotifier } from '../support/fakes/in-memory-notifier.js';
 import { CountingIds, ENVIRONMENTS, FAILED, InMemoryRollbackLedger, PIPELINE, stagingFailureScene } from '../unit/pipeline/domain/rollback/rollback-fixtures.js';
+import { testApp } from '../support/test-app.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -47,7 +48,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
   let advanceArn: string;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Runtime', { env: { account: ACCOUNT, region: REGION } });
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new Rollback(stack, 'Rollback', {
