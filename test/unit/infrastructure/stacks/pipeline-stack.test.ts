@@ -1,4 +1,4 @@
-import { App, Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-key
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { testApp } from '../../../support/test-app.js';
 
 /**
  * Minimal stand-ins for the worker's InfrastructureStage/ApplicationStage: the pipeline stack takes
@@ -44,7 +45,7 @@ describe('PipelineStack', () => {
   let stack: PipelineStack;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const runtime = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
     const healthMonitor = new sfn.StateMachine(runtime, 'HealthMonitor', {
       definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(runtime, 'Pass')),
@@ -202,7 +203,7 @@ describe('PipelineStack', () => {
   });
 
   it('refuses to leave an environment in another account without any alarm watch', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     expect(
       () =>
         new PipelineStack(app, 'Unwatched', {
@@ -444,7 +445,7 @@ describe('PipelineStack for environments in its own account, without a health mo
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const config = loadDeploymentConfig({
       ...environmentsConfig,
       environments: environmentsConfig.environments.map((environment) => ({
