@@ -1,6 +1,7 @@
 /**
- * The CodeBuild actions of the pipeline as data: the build (every gate, the tests, the synthesis),
- * each environment's change detection and its post-deployment suite — their commands, runtimes,
+ * The CodeBuild actions of the pipeline as data: the Build stage's three (the synthesis with the
+ * supply-chain and policy gates, the unit tests, the static checks), each environment's change
+ * detection and its post-deployment suite — their commands, runtimes,
  * timeouts, environment, exported variables and reports.
  *
  * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
