@@ -56,8 +56,13 @@ describe('PipelineStack on a rollback execution', () => {
   });
 
   it('declares the BuildVariables namespace on the Build action, which the UpdatePipeline condition reads', () => {
-    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Namespace?: string }[] }) | undefined;
-    expect(build?.Actions.map((action) => action.Namespace)).toEqual(['BuildVariables']);
+    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Name: string; readonly Namespace?: string }[] }) | undefined;
+    // On the Synth action, which exports PIPELINE_CHANGED; the actions beside it export nothing.
+    expect(build?.Actions.map((action) => [action.Name, action.Namespace])).toEqual([
+      ['Synth', 'BuildVariables'],
+      ['UnitTests', undefined],
+      ['StaticChecks', undefined],
+    ]);
   });
 
   it('skips asset publishing when KIRO_ROLLBACK is true: the current definition names asset ids the old assembly does not hold', () => {

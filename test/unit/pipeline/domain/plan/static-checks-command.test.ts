@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATIC_CHECKS_COMMAND, buildAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { STATIC_CHECKS_COMMAND, staticChecksAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 /**
  * The Build's type-check and ESLint run side by side in one buildspec command. Run by POSIX sh (as
@@ -42,8 +42,8 @@ describe('the Build runs the type-check beside ESLint', () => {
     return spawnSync('sh', ['-c', STATIC_CHECKS_COMMAND], { cwd: directory, env: { PATH: `${join(directory, 'bin')}:/usr/bin:/bin`, ...env }, encoding: 'utf8' });
   };
 
-  it('is the command the Build runs, once, instead of the two checks one after the other', () => {
-    const commands = buildAction('kiro').commands;
+  it('is the command the Build stage runs (its StaticChecks action), once, instead of the two checks one after the other', () => {
+    const commands = staticChecksAction('kiro').commands;
     expect(commands.filter((command) => command === STATIC_CHECKS_COMMAND)).toHaveLength(1);
     expect(commands).not.toContain('npm run typecheck');
   });
