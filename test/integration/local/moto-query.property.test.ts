@@ -215,21 +215,27 @@ async function write(client: DynamoDBClient, name: string, change: Write): Promi
   }
 }
 
+// One emulator with moto's own Query and serializer for both comparisons.
+let plain: MotoServer;
+beforeAll(async () => {
+  plain = await startMotoServer({ plainQuery: true, timeoutMs: 60_000 });
+}, 90_000);
+afterAll(async () => {
+  await plain.stop();
+});
+
 describe("the emulator's DynamoDB Query (moto-launcher.py) answers as moto's own", () => {
   useFreshMoto();
-  let plain: MotoServer;
   let plainClient: DynamoDBClient;
   let fastClient: DynamoDBClient;
 
-  beforeAll(async () => {
-    plain = await startMotoServer({ plainQuery: true, timeoutMs: 60_000 });
+  beforeAll(() => {
     plainClient = new DynamoDBClient({ ...motoClientConfig(), endpoint: plain.endpoint });
     fastClient = new DynamoDBClient(motoClientConfig());
   });
-  afterAll(async () => {
+  afterAll(() => {
     plainClient.destroy();
     fastClient.destroy();
-    await plain.stop();
   });
 
   it('gives the same pages and errors for random tables, writes and queries', async () => {
@@ -297,14 +303,6 @@ function wireItem(item: Record<string, AttributeValue>): unknown {
 
 describe("the emulator's DynamoDB responses (moto-launcher.py) are byte for byte moto's own", () => {
   useFreshMoto();
-  let plain: MotoServer;
-
-  beforeAll(async () => {
-    plain = await startMotoServer({ plainQuery: true, timeoutMs: 60_000 });
-  });
-  afterAll(async () => {
-    await plain.stop();
-  });
 
   it('returns the same bodies for items of every attribute type read back by every operation', async () => {
     let tables = 0;
