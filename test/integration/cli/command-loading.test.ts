@@ -20,7 +20,7 @@ afterAll(() => {
 /** Runs `kiro-cd <args>` as a process with the import recorder; returns its output and the clients it imported. */
 async function recorded(name: string, args: readonly string[]): Promise<{ readonly run: CliRun; readonly clients: string[] }> {
   const record = join(scratch, `${name}.txt`);
-  const run = await runKiroCd(args, { NODE_OPTIONS: `--import ${RECORDER}`, KIRO_IMPORT_RECORD: record });
+  const run = await runKiroCd(args, { NODE_OPTIONS: `--import ${RECORDER}`, KIRO_IMPORT_RECORD: record }, 'bin');
   expect(run.code, run.stderr).toBe(0);
   let text = '';
   try {
