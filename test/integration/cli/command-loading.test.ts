@@ -49,4 +49,13 @@ describe('kiro-cd loads only the command it runs', () => {
     expect(history.clients).not.toContain('client-sfn');
     expect(history.clients).not.toContain('client-cloudwatch');
   });
+
+  it('the runtime clients open only the client modules a command uses: history no CodePipeline, approve only Step Functions, and CloudFormation only when a table is discovered', async () => {
+    const [history, approve] = await Promise.all([recorded('history-clients', ['history', '--help']), recorded('approve', ['approve', '--help'])]);
+    expect(history.run.stdout).toContain('Usage: kiro-cd history');
+    // The history table's discovery (CloudFormation) loads its client when it runs, not with the command.
+    expect(history.clients).toEqual(['client-dynamodb']);
+    expect(approve.run.stdout).toContain('Usage: kiro-cd approve');
+    expect(approve.clients).toEqual(['client-sfn']);
+  });
 });
