@@ -13,6 +13,8 @@
  *   real launcher, which test/integration/cli/cli-bundle.test.ts compares with the bundle).
  * - `import.meta.url` is each source file's own URL, not the bundle's: the modules that find files
  *   relative to themselves (the configuration file, secretlint, cfn-guard) find the same files.
+ * - A source that imports a bundled package dynamically fails the build: esbuild would give it
+ *   other exports than Node.js does ({@link DYNAMIC_PACKAGE_IMPORT}).
  * - The configuration data file (infrastructure/lib/config/environments.ts) is still imported at run
  *   time from the working tree, through tsx (src/shared/config/environments-file.ts): tsx stays
  *   outside the bundle, resolved from the repository's node_modules.
@@ -37,14 +39,33 @@ const LOCK_DIRECTORY = 'building';
 const WAIT_LIMIT_MS = 180_000;
 const POLL_MS = 100;
 
-/** Gives every project source file its own `import.meta.url` (a bundle would otherwise give them all the bundle's). */
-function ownImportMetaUrl(repositoryRoot: string): Plugin {
+/** Packages the bundle leaves to Node.js (see {@link buildCliBundle}). */
+const EXTERNAL = ['tsx', 'tsx/*'];
+
+/**
+ * `import('<package>')` of a package the bundle holds: with code splitting, esbuild gives such an
+ * import of a CommonJS package (the AWS SDK clients) only its `default` export, where Node.js gives
+ * the named exports too (seen: "CloudFormationClient is not a constructor" from the bundle only).
+ * The project loads a package lazily through a module of its own instead (cloudformation-tables.ts).
+ */
+const DYNAMIC_PACKAGE_IMPORT = /\bimport\(\s*['"]([^'".][^'"]*)['"]\s*\)/g;
+
+/**
+ * Gives every project source file its own `import.meta.url` (a bundle would otherwise give them all
+ * the bundle's), and refuses a source the bundle would run differently from Node.js
+ * ({@link DYNAMIC_PACKAGE_IMPORT}).
+ */
+function sameAsNode(repositoryRoot: string): Plugin {
   return {
-    name: 'own-import-meta-url',
+    name: 'kiro-cd-same-as-node',
     setup(pluginBuild) {
       pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (relative(repositoryRoot, args.path).split(sep).includes('node_modules')) return undefined;
         const source = await readFile(args.path, 'utf8');
+        const bundled = [...source.matchAll(DYNAMIC_PACKAGE_IMPORT)].map((match) => match[1] ?? '').filter((name) => !name.startsWith('node:') && !EXTERNAL.some((external) => external === name || (external.endsWith('/*') && name.startsWith(external.slice(0, -1)))));
+        if (bundled.length > 0) {
+          return { errors: [{ text: `${relative(repositoryRoot, args.path)} imports ${bundled.join(', ')} dynamically: bundled with code splitting, a CommonJS package gives only its default export there, unlike Node.js. Import it statically in a module of the project and import that module dynamically.` }] };
+        }
         return { contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
       });
     },
@@ -52,14 +73,14 @@ function ownImportMetaUrl(repositoryRoot: string): Plugin {
 }
 
 /**
- * Bundles src/cli/kiro-cd.ts into `outdir` (entry {@link CLI_BUNDLE_ENTRY}, chunks beside it) and
- * returns the entry's path. `outdir` must lie inside the repository (under node_modules/.cache), so
+ * Bundles src/cli/kiro-cd.ts (or another `entry`, relative to the repository) into `outdir` (entry
+ * file {@link CLI_BUNDLE_ENTRY}, chunks beside it) and returns the entry file's path. `outdir` must lie inside the repository (under node_modules/.cache), so
  * that what stays outside the bundle (tsx) resolves from the repository's node_modules.
  */
-export async function buildCliBundle(repositoryRoot: string, outdir: string): Promise<string> {
+export async function buildCliBundle(repositoryRoot: string, outdir: string, entry = 'src/cli/kiro-cd.ts'): Promise<string> {
   await build({
     absWorkingDir: repositoryRoot,
-    entryPoints: { 'kiro-cd': join(repositoryRoot, 'src/cli/kiro-cd.ts') },
+    entryPoints: { 'kiro-cd': join(repositoryRoot, entry) },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -69,10 +90,10 @@ export async function buildCliBundle(repositoryRoot: string, outdir: string): Pr
     // The Node.js of the machine running the tests (20 here, 22 in CodeBuild).
     target: `node${process.versions.node}`,
     // tsx loads the TypeScript configuration file at run time and registers its hooks by its own file's URL.
-    external: ['tsx', 'tsx/*'],
+    external: EXTERNAL,
     // Some AWS SDK dependencies still call `require`, as in the Lambda bundles (LAMBDA_BUNDLING).
     banner: { js: "import { createRequire as kiroCreateRequire } from 'node:module'; const require = kiroCreateRequire(import.meta.url);" },
-    plugins: [ownImportMetaUrl(repositoryRoot)],
+    plugins: [sameAsNode(repositoryRoot)],
     logLevel: 'error',
   });
   return join(outdir, CLI_BUNDLE_ENTRY);

@@ -2,16 +2,14 @@
  * The real adapters behind the operational commands, built from the resolved AWS options. Kept in
  * one place so every command opens the history the same way, and tests can hand a command other
  * factories instead. Each client module is loaded only by the command that uses it: the
- * CloudFormation client when a table is discovered (most calls name their table), the CodePipeline
+ * CloudFormation client when a table is discovered (cloudformation-tables.ts), the CodePipeline
  * adapter from pipeline-client.ts, the defaults from configured-defaults.ts
  * (test/integration/cli/command-loading.test.ts).
  */
-import type { ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDeploymentHistory } from '../../pipeline/adapters/aws/dynamodb-deployment-history.js';
 import { systemClock } from '../../shared/clock.js';
 import type { DeploymentHistory } from '../../pipeline/ports/deployment-history.js';
-import { ConfigurationError } from '../../shared/errors.js';
 import type { AwsClientConfig } from './aws-options.js';
 import { recordCliCalls } from './cli-caller.js';
 import { PIPELINE_RUNTIME_STACK } from './configured-defaults.js';
@@ -19,34 +17,16 @@ import { PIPELINE_RUNTIME_STACK } from './configured-defaults.js';
 export { PIPELINE_RUNTIME_STACK, configuredDefaults } from './configured-defaults.js';
 
 /**
- * Finds one table the pipeline runtime stack deployed, via ListStackResources: the first DynamoDB
- * table whose logical id `matches`. `what` names it in the errors; `flag` is how to pass it instead.
- * A stack that does not exist is the caller's to fix (exit 2), whatever the command.
+ * Finds one table the pipeline runtime stack deployed (cloudformation-tables.ts): the first DynamoDB
+ * table whose logical id `matches`. Its module, with the CloudFormation client, loads only when a
+ * table is discovered: most calls name their table.
  */
 export async function discoverRuntimeTable(
   client: AwsClientConfig,
   table: { readonly what: string; readonly flag: string; readonly matches: (logicalId: string) => boolean },
   stackName: string = PIPELINE_RUNTIME_STACK,
 ): Promise<string> {
-  const { CloudFormationClient, ListStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
-  const cloudformation = recordCliCalls(new CloudFormationClient(client));
-  let nextToken: string | undefined;
-  do {
-    let page: ListStackResourcesCommandOutput;
-    try {
-      page = await cloudformation.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: nextToken }));
-    } catch (error) {
-      // CloudFormation answers ValidationError "Stack with id ... does not exist" for an unknown stack.
-      if (error instanceof Error && error.name === 'ValidationError') {
-        throw new ConfigurationError(`No stack ${stackName} in ${client.region}${client.endpoint === undefined ? '' : ` at ${client.endpoint}`}: pass ${table.flag}, or --region where the pipeline runtime stack is deployed.`, { stackName }, error);
-      }
-      throw error;
-    }
-    const found = page.StackResourceSummaries?.find((resource) => /^AWS::DynamoDB::(Global)?Table$/.test(resource.ResourceType ?? '') && table.matches(resource.LogicalResourceId ?? ''));
-    if (found?.PhysicalResourceId !== undefined) return found.PhysicalResourceId;
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined);
-  throw new ConfigurationError(`The stack ${stackName} has no ${table.what}; pass ${table.flag}.`, { stackName });
+  return (await import('./cloudformation-tables.js')).findRuntimeTable(client, table, stackName);
 }
 
 /** Finds the history table the pipeline runtime stack deployed: the table whose logical id starts with `History`. */

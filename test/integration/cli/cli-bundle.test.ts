@@ -2,8 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildCliBundle } from '../../support/cli-bundle.js';
 import { runKiroCd, type CliRun } from './run-kiro-cd.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * The other CLI tests start `kiro-cd` from the run's bundle of src/cli/kiro-cd.ts
@@ -75,4 +79,20 @@ describe('the bundled kiro-cd the CLI tests start is the program bin/kiro-cd.js 
     expect(gate.bundle.stderr).toContain('AWSAccessKeyID at src/config.ts:1:21');
     expect(gate.bundle).toEqual(gate.bin);
   }, 120_000);
+});
+
+describe('the kiro-cd bundle build', () => {
+  const out = (name: string): string => join(ROOT, 'node_modules', '.cache', 'kiro-cd', `${name}-${String(process.pid)}`);
+  afterAll(() => {
+    for (const name of ['own-url', 'dynamic']) rmSync(out(name), { recursive: true, force: true });
+  });
+
+  it('gives each source file its own import.meta.url, not the bundle\'s', async () => {
+    const entry = await buildCliBundle(ROOT, out('own-url'), 'test/fixtures/cli-bundle/own-url.ts');
+    expect(execFileSync(process.execPath, [entry], { encoding: 'utf8' })).toBe(pathToFileURL(join(ROOT, 'test/fixtures/cli-bundle/own-url.ts')).href);
+  }, 60_000);
+
+  it('refuses a source that imports a bundled package dynamically (esbuild would give it only the default export)', async () => {
+    await expect(buildCliBundle(ROOT, out('dynamic'), 'test/fixtures/cli-bundle/dynamic-package-import.ts')).rejects.toThrow(/imports @aws-sdk\/client-cloudformation dynamically/);
+  }, 60_000);
 });
