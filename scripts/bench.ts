@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: times each phase of `npm test` (ensure-tools, static-checks, vitest) and
+ * `npm run bench`: times each phase of `npm test` (ensure-tools, then the static checks beside Vitest) and
  * `npm start`, with the peak resident memory of each (child processes included), N times (default
  * 3), and prints the medians as a Markdown table with the machine and its load.
  *
@@ -20,9 +20,10 @@ import { sampleTreeMemory } from '../src/cli/process-tree-memory.js';
 /** The command of each phase: exactly what `npm test` (package.json) and `npm start` run. */
 const COMMANDS: Readonly<Record<BenchPhase, { readonly command: string; readonly args: readonly string[] }>> = {
   'ensure-tools': { command: 'bash', args: ['scripts/ensure-tools.sh'] },
-  'static-checks': { command: 'bash', args: ['scripts/static-checks.sh'] },
-  vitest: { command: 'npx', args: ['vitest', 'run', '--coverage'] },
+  'checks-and-tests': { command: 'bash', args: ['scripts/checks-and-tests.sh'] },
   start: { command: 'npm', args: ['start'] },
+  'static-checks': { command: 'npx', args: ['tsx', 'scripts/static-checks.ts'] },
+  vitest: { command: 'npx', args: ['vitest', 'run', '--coverage'] },
   typecheck: { command: 'npm', args: ['run', 'typecheck'] },
   lint: { command: 'npm', args: ['run', 'lint'] },
 };

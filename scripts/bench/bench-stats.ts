@@ -6,15 +6,19 @@
 
 /**
  * The phases `npm run bench` can time, in the order `npm test` runs them, then `npm start`, then the
- * two halves of `static-checks` on their own (to see which one is the longer; not part of a default run).
+ * parts that `npm test` runs side by side, each on its own (`static-checks`, `vitest`), and the two
+ * commands the static checks replace (`typecheck`, `lint`): not part of a default run.
  */
-export const BENCH_PHASES = ['ensure-tools', 'static-checks', 'vitest', 'start', 'typecheck', 'lint'] as const;
+export const BENCH_PHASES = ['ensure-tools', 'checks-and-tests', 'start', 'static-checks', 'vitest', 'typecheck', 'lint'] as const;
 
-/** One phase of `npm test` or `npm start`, or one half of `static-checks`. */
+/** One phase of `npm test` or `npm start`, or one of the parts of a phase on its own. */
 export type BenchPhase = (typeof BENCH_PHASES)[number];
 
-/** The phases of `npm test`, which runs them one after the other (package.json). */
-export const NPM_TEST_PHASES: readonly BenchPhase[] = ['ensure-tools', 'static-checks', 'vitest'];
+/**
+ * The phases of `npm test`, which runs them one after the other (package.json); `checks-and-tests`
+ * runs the static checks beside Vitest (scripts/checks-and-tests.sh), so it is timed as one.
+ */
+export const NPM_TEST_PHASES: readonly BenchPhase[] = ['ensure-tools', 'checks-and-tests'];
 
 /** What a run without `--only` measures: `npm test`, phase by phase, and `npm start`. */
 export const DEFAULT_PHASES: readonly BenchPhase[] = [...NPM_TEST_PHASES, 'start'];

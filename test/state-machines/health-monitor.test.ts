@@ -3,7 +3,7 @@
  * uses (`runLocally` with the `TaskTokenBroker`), its Lambda tasks bound by the function ARN that
  * `findRuntimeBinding` resolves from the template to the real step handler with in-memory fakes.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,6 +22,7 @@ import type { RuntimeBinding } from '../../src/rehearsal/rehearsal-runtime.js';
 import { InMemoryDeploymentHistory } from '../support/fakes/in-memory-deployment-history.js';
 import { InMemoryHealthSignals } from '../support/fakes/in-memory-health-signals.js';
 import { InMemoryNotifier } from '../support/fakes/in-memory-notifier.js';
+import { testApp } from '../support/test-app.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -29,6 +30,12 @@ const config = loadDeploymentConfig();
 const test = config.environments.find((environment) => environment.name === 'test')!;
 const input = { environment: 'test', executionId: '00000000-0000-4000-8000-000000000001', commitId: 'abc123', stage: 'Test-Application' };
 const FAILED = { kind: 'failed', error: 'KiroCd.HealthCheckFailed' };
+/**
+ * The time compression of the runs that wait out a 1-second poll interval or review timeout: the
+ * rehearsal's own mechanism (the definition's TimeoutSeconds divided by the factor), so these
+ * waits take 50 ms instead of a second each.
+ */
+const TIMED_OUT = 20;
 
 interface WorldOptions {
   /** Answers the review task once it waits (as a reviewer running `kiro-cd approve` would). */
@@ -81,7 +88,7 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Monitor', { env: { account: ACCOUNT, region: REGION } });
     new HealthMonitor(stack, 'HealthMonitor', {
       pipelineName: config.pipeline.name,
@@ -105,14 +112,19 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
     binding = found.binding;
   });
 
-  /** Runs the definition as the rehearsal does, the step Lambda bound only to the function ARN the definition names. */
-  const run = (w: ReturnType<typeof world>): Promise<LocalExecutionResult> =>
+  /**
+   * Runs the definition as the rehearsal does, the step Lambda bound only to the function ARN the
+   * definition names. `factor` compresses the definition's timeouts as the rehearsal's clock does:
+   * {@link TIMED_OUT} for the tests that wait a watch or the review out (each second of the
+   * definition then takes 50 ms), 1 where a test measures that something ends before the timeout.
+   */
+  const run = (w: ReturnType<typeof world>, factor = 1): Promise<LocalExecutionResult> =>
     runLocally({
       definition: binding.healthMonitorDefinition,
       input,
       lambdaFor: (functionArn) => (functionArn === binding.healthMonitorFunctionArn ? w.lambda : undefined),
       broker: w.broker,
-      factor: 1,
+      factor,
     });
 
   it('binds the tasks to the step function of the template, by its resolved ARN', () => {
@@ -135,7 +147,7 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
 
   it('passes when every alarm stays OK for the whole bake, recording each check', async () => {
     const w = world({});
-    expect(await run(w)).toMatchObject({ kind: 'succeeded' });
+    expect(await run(w, TIMED_OUT)).toMatchObject({ kind: 'succeeded' });
     const checks = (await w.history.timeline(input.executionId)).filter((event) => event.kind === 'health-check');
     expect(checks.length).toBeGreaterThanOrEqual(2);
     expect(checks.at(-1)).toMatchObject({ verdict: 'pass' });
@@ -143,7 +155,7 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
 
   it('expires each watch token when its poll interval times it out: a late alarm event is refused with TaskTimedOut', async () => {
     const w = world({});
-    expect(await run(w)).toMatchObject({ kind: 'succeeded' });
+    expect(await run(w, TIMED_OUT)).toMatchObject({ kind: 'succeeded' });
     const watch = w.tokens.find((entry) => entry.purpose === S.watch);
     expect(watch).toBeDefined();
     expect(() => w.broker.interruptWatch(watch!.token, 'KiroWorker-Test-poller-errors', 'fired late')).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
@@ -188,7 +200,7 @@ describe('health monitor state machine, run by the rehearsal\'s local runner fro
 
   it('fails with States.Timeout when nobody answers the review in time, and refuses the late answer with TaskTimedOut', async () => {
     const w = world({ 'KiroWorker-Test-lock-contention': 'ALARM' });
-    expect(await run(w)).toMatchObject(FAILED);
+    expect(await run(w, TIMED_OUT)).toMatchObject(FAILED);
     // The review task's own TimeoutSeconds ended it: the failure step received States.Timeout.
     const conclude = w.payloads.find((payload) => payload.step === 'conclude') as { state: { failure?: { Error: string } } } | undefined;
     expect(conclude?.state.failure?.Error).toBe('States.Timeout');

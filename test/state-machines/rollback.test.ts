@@ -2,10 +2,11 @@
  * The rollback state machine's synthesized definition, validated with asl-validator and run through
  * the rehearsal's local runner: its step task bound by the function ARN the template resolves to, to
  * the real step handler over in-memory fakes and the local CodePipeline (over its endpoint), its Wait
- * state and the pipeline's actions waiting on one compressed clock. The trigger starts it through the local Step Functions, as on AWS.
+ * state, its own timeout and the pipeline's actions waiting on one time line that moves only when the
+ * step in flight has ended (test/support/event-driven-clock.ts). The trigger starts it through the local Step Functions, as on AWS.
  */
 import { createRequire } from 'node:module';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,7 +14,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
 import { ROLLBACK_STATES, Rollback } from '../../infrastructure/lib/constructs/rollback/rollback.js';
-import { CompressedClock } from '../../src/local/compressed-clock.js';
 import { parseDefinition, type AslDefinition } from '../../src/local/local-state-machine.js';
 import { LocalStepFunctions, StepFunctionsApiError } from '../../src/local/local-step-functions.js';
 import { resolutionContextFor, resolveIntrinsics, type SynthesizedStack, type TemplateResource } from '../../src/local/synthesized-templates.js';
@@ -24,16 +24,23 @@ import { rollbackTimingFor } from '../../src/pipeline/domain/plan/rollback-input
 import { createHandler as createAdvance } from '../../src/pipeline/handlers/rollback-advance.js';
 import { createHandler as createTrigger } from '../../src/pipeline/handlers/rollback-trigger.js';
 import type { RollbackExecutions } from '../../src/pipeline/ports/rollback-executions.js';
+import { EventDrivenClock } from '../support/event-driven-clock.js';
 import { InMemoryNotifier } from '../support/fakes/in-memory-notifier.js';
 import { CountingIds, ENVIRONMENTS, FAILED, InMemoryRollbackLedger, PIPELINE, stagingFailureScene } from '../unit/pipeline/domain/rollback/rollback-fixtures.js';
+import { testApp } from '../support/test-app.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
 const config = loadDeploymentConfig();
 const timing = rollbackTimingFor(config, { healthMonitor: true });
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
-/** Rehearsed seconds per real second: the 1500 s restart takes about 6 s (each step's calls to the local endpoint cost real milliseconds, so a higher factor would stretch the rehearsed time between steps). */
-const FACTOR = 250;
+/**
+ * What the local runner divides a fixed-Seconds Wait state by: none here (the one Wait state reads
+ * SecondsPath and waits on the event-driven clock, as do the definition's timeouts), so time on the
+ * clock is exactly the definition's. Before, a compressed real-time clock (250×) made the 1500 s
+ * restart and the deadline take about 6 s of real time each.
+ */
+const FACTOR = 1;
 
 
 const stageFailed = {
@@ -47,7 +54,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
   let advanceArn: string;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Runtime', { env: { account: ACCOUNT, region: REGION } });
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new Rollback(stack, 'Rollback', {
@@ -73,7 +80,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
 
   /** History, local CodePipeline, fakes, the local Step Functions with the step bound by ARN, and the trigger. */
   async function world(options: { readonly restart?: boolean; readonly neverEnds?: boolean } = {}) {
-    const clock = new CompressedClock(FACTOR, new Date('2026-03-02T10:00:00Z'));
+    const clock = new EventDrivenClock(new Date('2026-03-02T10:00:00Z'));
     const { history, pipeline } = await stagingFailureScene({ clock });
     if (options.restart === true) {
       // No eligible stage target (the pipeline changed since): the restart, a whole pipeline run deploying three environments, 500 s each (about 1500 s).
@@ -89,7 +96,8 @@ describe('rollback state machine, run locally from its synthesized definition', 
     const steps: unknown[] = [];
     const stepFunctions = new LocalStepFunctions({
       stateMachines: new Map([[stateMachineArn, definition]]),
-      lambdaFor: (arn) => (arn === advanceArn ? async (payload) => { steps.push(payload); return advance(payload); } : undefined),
+      // Time stands still while a step runs (its calls to the local CodePipeline are real HTTP).
+      lambdaFor: (arn) => (arn === advanceArn ? (payload) => clock.busyWhile(() => { steps.push(payload); return advance(payload); }) : undefined),
       broker: new TaskTokenBroker(),
       factor: FACTOR,
       clock,
@@ -106,7 +114,9 @@ describe('rollback state machine, run locally from its synthesized definition', 
       },
     };
     const trigger = createTrigger({ pipelineName: PIPELINE, history, ledger, executions, clock, ids, environments: ENVIRONMENTS, log: () => undefined });
-    return { history, codepipeline: pipeline, clock, notifier, ledger, stepFunctions, trigger, steps };
+    /** Lets every execution run to its end, time moving from timer to timer. */
+    const settle = (): Promise<void> => clock.runUntil(stepFunctions.settled());
+    return { history, codepipeline: pipeline, clock, notifier, ledger, stepFunctions, trigger, steps, settle };
   }
 
   it('is valid Amazon States Language: advance, decide, wait by SecondsPath, loop', () => {
@@ -123,7 +133,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
     const started = w.clock.now().getTime();
     const result = await w.trigger(stageFailed);
     expect(result).toMatchObject({ kind: 'started' });
-    await w.stepFunctions.settled();
+    await w.settle();
     const executionArn = result.kind === 'started' ? result.executionArn : '';
     const described = w.stepFunctions.describeExecution({ executionArn });
     expect(described).toMatchObject({ status: 'SUCCEEDED' });
@@ -138,7 +148,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
     const w = await world();
     expect(await w.trigger(stageFailed)).toMatchObject({ kind: 'started' });
     expect(await w.trigger({ ...stageFailed, id: 'e-2' })).toMatchObject({ kind: 'duplicate' });
-    await w.stepFunctions.settled();
+    await w.settle();
     expect(w.codepipeline.calls.filter((call) => call.operation === 'RollbackStage')).toHaveLength(1);
     expect(w.stepFunctions.running()).toBe(0);
   }, 30_000);
@@ -146,7 +156,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
   it('ends in RollbackFailed, recorded and announced, when nothing finishes by the deadline', async () => {
     const w = await world({ neverEnds: true });
     const result = await w.trigger(stageFailed);
-    await w.stepFunctions.settled();
+    await w.settle();
     const described = w.stepFunctions.describeExecution({ executionArn: result.kind === 'started' ? result.executionArn : '' });
     expect(described).toMatchObject({ status: 'FAILED', error: 'KiroCd.RollbackFailed' });
     expect(w.notifier.notices.map((notice) => notice.kind).at(-1)).toBe('rollback-failed');
@@ -165,7 +175,7 @@ describe('rollback state machine, run locally from its synthesized definition', 
     const result = await w.trigger(stageFailed);
     const executionArn = result.kind === 'started' ? result.executionArn : '';
     w.stepFunctions.stopExecution({ executionArn });
-    await w.stepFunctions.settled();
+    await w.settle();
     expect(w.stepFunctions.describeExecution({ executionArn })).toMatchObject({ status: 'ABORTED' });
   }, 30_000);
 });

@@ -108,6 +108,12 @@ export const GENERATED_ROLE_GRANTS: readonly GeneratedGrant[] = [
     why: 'The Build\'s own commands inside CodeBuild (kiro-cd pipeline-changed, publish-build-metrics, gate secrets --since-deployed), not operator commands: UNEXERCISED_COMMANDS lists them; test/integration/synth/pipeline-changed-permissions.test.ts pins GetTemplate to the stacks self-mutation deploys.',
   },
   {
+    role: /^PipelineBuild(UnitTests|StaticChecks)Role/,
+    action: /^cloudwatch:PutMetricData$/,
+    resource: /./,
+    why: 'The Build stage\'s UnitTests and StaticChecks actions publish the metrics of their own reports (kiro-cd publish-build-metrics in post_build, inside CodeBuild), not an operator command: UNEXERCISED_COMMANDS lists it; the grant is limited to the KiroCD/Build namespace by condition.',
+  },
+  {
     role: /^PipelineDetectChangesDetect/,
     action: /^(sts:AssumeRole|dynamodb:GetItem|dynamodb:Query|kms:Decrypt)$/,
     resource: /./,

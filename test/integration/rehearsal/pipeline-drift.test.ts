@@ -7,7 +7,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Pipeline, type CfnPipeline } from 'aws-cdk-lib/aws-codepipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
@@ -16,6 +15,7 @@ import { RecordingOutput } from '../../../src/cli/output.js';
 import { runRehearsal, type RehearsalResult } from '../../../src/rehearsal/run-rehearsal.js';
 import type { ScenarioName } from '../../../src/rehearsal/scenario-definition.js';
 import { motoEndpoint, resetMoto } from '../../support/moto.js';
+import { testApp } from '../../support/test-app.js';
 
 /** One change to the built pipeline's L1 resource, at the stage it names. */
 interface PipelineChange {
@@ -23,10 +23,15 @@ interface PipelineChange {
   readonly apply: (pipeline: CfnPipeline, stageIndex: number) => void;
 }
 
-/** Synthesizes the product with `changes` applied to the built pipeline, as edits of the CDK code would make it. */
+/**
+ * Synthesizes the product with `changes` applied to the built pipeline, as edits of the CDK code
+ * would make it. No Lambda is bundled (testApp()): the rehearsal runs each function's handler from
+ * src/ in process (src/rehearsal/world/runtime-functions.ts) and reads only the templates, so the
+ * bundles would be 16 esbuild runs nobody reads.
+ */
 function synthesizeChanged(changes: readonly PipelineChange[]): string {
   const outdir = mkdtempSync(join(tmpdir(), 'kiro-drift-assembly-'));
-  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const app = testApp({ outdir });
   buildKiroCdApp(app, loadDeploymentConfig());
   const pipeline = app.node.findAll().find((construct): construct is Pipeline => construct instanceof Pipeline);
   if (pipeline === undefined) throw new Error('the app built no pipeline');

@@ -5,7 +5,8 @@
  * the one grant CDK makes too wide (the replication keys).
  */
 import type { IConstruct } from 'constructs';
-import { Stack, aws_codepipeline as codepipeline, aws_iam as iam, type aws_kms as kms, type aws_s3 as s3, type pipelines } from 'aws-cdk-lib';
+import { Stack, type aws_codebuild as codebuild, aws_codepipeline as codepipeline, aws_iam as iam, type aws_kms as kms, type aws_s3 as s3 } from 'aws-cdk-lib';
+import { BUILD_METRICS_NAMESPACE } from '../../../../src/pipeline/domain/build-gates/build-metrics.js';
 import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-keys.js';
 import { PIPELINE_STACK_NAMES } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { postDeploymentTestRoleArn } from '../../../../src/pipeline/domain/plan/environment-roles.js';
@@ -29,6 +30,11 @@ export interface ReplicationBucket {
   readonly bucket: s3.IBucket;
   /** The key's alias name (`alias/...`), fixed at synthesis. */
   readonly keyAliasName: string;
+}
+
+/** A CodeBuild project that clones the source through the connection (a CDK Pipelines step, or a project of our own). */
+export interface SourceConsumer {
+  readonly project: codebuild.IProject;
 }
 
 /** The CDK bootstrap qualifier whose roles the pipeline assumes in each environment account. */
@@ -71,14 +77,32 @@ export function acknowledgePipelineStackTemplateArns(buildProject: IConstruct, s
 export function buildActionStatements(scope: Stack, environments: readonly Pick<EnvironmentConfig, 'region'>[], historyTable?: HistoryTableReference): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({ sid: 'ReadPipelineStackTemplates', actions: ['cloudformation:GetTemplate'], resources: pipelineStackTemplateArns(scope, environments) }),
-    new iam.PolicyStatement({
-      // PutMetricData has no resource-level permissions; the namespace condition narrows it.
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } },
-    }),
+    buildMetricsStatement(),
     ...historyReadStatements(historyTable),
   ];
+}
+
+/** Publishing the build metrics (`kiro-cd publish-build-metrics`): PutMetricData in the KiroCD/Build namespace only. */
+export function buildMetricsStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    // PutMetricData has no resource-level permissions; the namespace condition narrows it.
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': BUILD_METRICS_NAMESPACE } },
+  });
+}
+
+/**
+ * The statements of an action beside the synth in the Build stage: it publishes the metrics of its
+ * own reports (`kiro-cd publish-build-metrics` in post_build) and calls nothing else in AWS.
+ */
+export function besideSynthStatements(): iam.PolicyStatement[] {
+  return [buildMetricsStatement()];
+}
+
+/** Accepts cdk-nag's IAM5 on the `*` of {@link buildMetricsStatement} in the given project role. */
+export function acknowledgeBuildMetricsWildcard(role: IConstruct): void {
+  acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]', 'cloudwatch:PutMetricData only, which supports no resource-level permission; the cloudwatch:namespace condition limits it to KiroCD/Build.');
 }
 
 /** Reading the deployment history (the last deployed commit): the table, exactly its designed indexes, its key. */
@@ -152,7 +176,7 @@ export function narrowReplicationKeyGrant(pipeline: codepipeline.Pipeline, repli
  * CDK grants only `codestar-connections:UseConnection`. Grant the new action as well, on the same
  * connection, to the roles that use it: the source action and the builds that clone through it.
  */
-export function allowConnectionUse(pipeline: codepipeline.Pipeline, plan: PipelinePlan, consumers: readonly pipelines.CodeBuildStep[]): void {
+export function allowConnectionUse(pipeline: codepipeline.Pipeline, plan: PipelinePlan, consumers: readonly SourceConsumer[]): void {
   const statement = new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [plan.source.connectionArn] });
   // The pipeline creates the action's role when it binds the action, under the action's construct.
   const sourceRole = pipeline.node.tryFindChild(PIPELINE_STAGES.source)?.node.tryFindChild(plan.source.actionName)?.node.tryFindChild('CodePipelineActionRole');

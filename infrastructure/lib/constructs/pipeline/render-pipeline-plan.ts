@@ -1,11 +1,12 @@
 /**
- * Renders the pipeline plan into CodePipeline with CDK Pipelines: the source, the build, every
+ * Renders the pipeline plan into CodePipeline with CDK Pipelines: the source, the build (the actions
+ * beside the synth through build-stage-actions.ts), every
  * change-detection, approval, infrastructure and application stage in plan order, then what CDK
  * Pipelines does not expose (the source's variable namespace, the stage conditions, the push
  * trigger, the deploy actions' role ARNs as Fn::Sub). Decides nothing: every layout decision is the
  * plan's (src/pipeline/domain/plan/).
  */
-import { Duration, type Stack, type Stage, aws_codebuild as codebuild, aws_codepipeline as codepipeline, type aws_logs as logs, type aws_sns as sns, type aws_stepfunctions as sfn, pipelines } from 'aws-cdk-lib';
+import { Duration, type Stack, type Stage, aws_codebuild as codebuild, aws_codepipeline as codepipeline, aws_iam as iam, type aws_logs as logs, type aws_sns as sns, type aws_stepfunctions as sfn, pipelines } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { createRequire } from 'node:module';
 import { CODEBUILD_NODE_VERSION, DETECTION_TOOL_DIRECTORY } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
@@ -17,7 +18,8 @@ import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js'
 import { ConfigurationError } from '../../../../src/shared/errors.js';
 import { renderStageConditions, writeActionRoleArnsAsSub } from './l1-rewrites.js';
 import { ManualApprovalWithTimeoutStep } from './manual-approval-with-timeout-step.js';
-import { acknowledgePipelineStackTemplateArns, buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference } from './pipeline-permissions.js';
+import { acknowledgeBuildMetricsWildcard, acknowledgePipelineStackTemplateArns, besideSynthStatements, buildActionStatements, detectionStatements, suiteStatements, type HistoryTableReference, type SourceConsumer } from './pipeline-permissions.js';
+import { addActionsBesideSynth } from './build-stage-actions.js';
 import { shellActionStep } from './shell-action-step.js';
 import { StepFunctionsInvokeStep } from './step-functions-invoke-step.js';
 
@@ -69,8 +71,8 @@ export interface RenderPipelinePlanProps {
 export interface RenderedPipeline {
   /** The CDK Pipelines pipeline, already built. */
   readonly cdkPipeline: pipelines.CodePipeline;
-  /** Every CodeBuild step that clones the source through the connection. */
-  readonly sourceConsumers: readonly pipelines.CodeBuildStep[];
+  /** Every CodeBuild project that clones the source through the connection (CDK Pipelines steps and the Build's other actions). */
+  readonly sourceConsumers: readonly SourceConsumer[];
 }
 
 /** Renders `props.plan` into `props.pipeline` within `scope` and builds it. */
@@ -208,6 +210,10 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   }
 
   cdkPipeline.buildPipeline();
+  const actionRole = cdkPipeline.node.tryFindChild('CodeBuildActionRole');
+  if (!(actionRole instanceof iam.Role)) throw new ConfigurationError("CDK Pipelines created no shared CodeBuild action role (CdkPipeline/CodeBuildActionRole) for the Build stage's other actions to run as.");
+  const besideSynth = addActionsBesideSynth({ pipeline, actions: build.besideSynth, buildLogs: props.buildLogs, actionRole, rolePolicyStatements: besideSynthStatements });
+  for (const project of besideSynth) if (project.role !== undefined) acknowledgeBuildMetricsWildcard(project.role);
   acknowledgePipelineStackTemplateArns(synth.project, scope, props.environments);
   declareSourceNamespace(pipeline, plan);
   declareBuildNamespace(pipeline, build.action.name);
@@ -218,7 +224,7 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
   writeActionRoleArnsAsSub(pipeline.node.defaultChild as codepipeline.CfnPipeline);
   applyConditions(pipeline, plan, resolveVariable);
   addPushTrigger(pipeline, plan);
-  return { cdkPipeline, sourceConsumers: [synth, ...detectSteps.values(), ...suiteSteps] };
+  return { cdkPipeline, sourceConsumers: [synth, ...besideSynth.map((project) => ({ project })), ...detectSteps.values(), ...suiteSteps] };
 }
 
 /**

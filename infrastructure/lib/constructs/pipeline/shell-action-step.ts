@@ -23,6 +23,25 @@ export function partialBuildSpec(action: ShellActionPlan): codebuild.BuildSpec {
   });
 }
 
+/**
+ * The whole buildspec of a plan action that CDK Pipelines does not render (the Build stage's actions
+ * beside the synth): its install and build commands, exported variables, and {@link partialBuildSpec}'s
+ * runtime versions, post_build phase and reports.
+ */
+export function fullBuildSpec(action: ShellActionPlan): codebuild.BuildSpec {
+  return codebuild.mergeBuildSpecs(
+    partialBuildSpec(action),
+    codebuild.BuildSpec.fromObject({
+      version: '0.2',
+      ...(action.exportedVariables.length === 0 ? {} : { env: { 'exported-variables': [...action.exportedVariables] } }),
+      phases: {
+        ...(action.installCommands.length === 0 ? {} : { install: { commands: [...action.installCommands] } }),
+        build: { commands: [...action.commands] },
+      },
+    }),
+  );
+}
+
 /** What {@link shellActionStep} needs besides the plan. */
 export interface ShellActionStepOptions {
   /** The step's main input (the source with full clone, or the synth output). */

@@ -5,6 +5,7 @@ import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/policy-gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/policy-gates/cfn-guard-findings.js';
 import { parseCfnLintOutput } from '../../domain/policy-gates/cfn-lint-findings.js';
+import { guardRuleMayApply } from '../../domain/policy-gates/guard-rule-applicability.js';
 import type { GateFinding, GateResult } from '../../domain/policy-gates/gate-finding.js';
 import { readCloudAssembly, type AssemblyStack } from './cloud-assembly.js';
 import { CFN_GUARD_BINARY, guardRuleFiles } from './policy-tools.js';
@@ -33,10 +34,37 @@ export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyS
   return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: parseCfnLintOutput(result.stdout, resolve(assemblyDir), knownIamActions) };
 }
 
+/** The resource types of every template. */
+function resourceTypesOf(stacks: readonly AssemblyStack[]): ReadonlySet<string> {
+  const types = new Set<string>();
+  for (const stack of stacks) {
+    const template = JSON.parse(readFileSync(stack.templatePath, 'utf8')) as { Resources?: Record<string, { Type?: unknown }> };
+    for (const resource of Object.values(template.Resources ?? {})) if (typeof resource.Type === 'string') types.add(resource.Type);
+  }
+  return types;
+}
+
+/**
+ * The rule files that can report anything over `stacks`: a file that selects only resource types
+ * none of the templates holds would SKIP every rule, which `-S none` does not report, so it is not
+ * run (guard-rule-applicability.ts; about three quarters of the Control Tower files for this product).
+ */
+export function applicableGuardRules(stacks: readonly AssemblyStack[], rules: readonly string[]): readonly string[] {
+  const present = resourceTypesOf(stacks);
+  return rules.filter((rule) => guardRuleMayApply(readFileSync(rule, 'utf8'), present));
+}
+
 /** cfn-guard (Control Tower rules + infrastructure/policy) over every template, in one run. */
-export async function runCfnGuard(assemblyDir: string, stacks: readonly AssemblyStack[], rules: readonly string[] = guardRuleFiles()): Promise<GateResult> {
+export async function runCfnGuard(
+  assemblyDir: string,
+  stacks: readonly AssemblyStack[],
+  rules: readonly string[] = guardRuleFiles(),
+  { onlyApplicableRules = true }: { readonly onlyApplicableRules?: boolean } = {},
+): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-guard', templatesChecked: 0, findings: [] };
-  const args = ['validate', ...stacks.flatMap((stack) => ['-d', stack.templatePath]), ...rules.flatMap((rule) => ['-r', rule]), '-z', '-S', 'none', '-o', 'json'];
+  const applicable = onlyApplicableRules ? applicableGuardRules(stacks, rules) : rules;
+  if (applicable.length === 0) return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: [] };
+  const args = ['validate', ...stacks.flatMap((stack) => ['-d', stack.templatePath]), ...applicable.flatMap((rule) => ['-r', rule]), '-z', '-S', 'none', '-o', 'json'];
   const result = await runProcess(CFN_GUARD_BINARY, args, {
     cwd: assemblyDir,
     installHint: 'It ships in @cdklabs/cdk-validator-cfnguard (bin/ubuntu/x86_64); run "npm ci" on Linux x86-64.',

@@ -1,6 +1,7 @@
 /**
- * The CodeBuild actions of the pipeline as data: the build (every gate, the tests, the synthesis),
- * each environment's change detection and its post-deployment suite — their commands, runtimes,
+ * The CodeBuild actions of the pipeline as data: the Build stage's three (the synthesis with the
+ * supply-chain and policy gates, the unit tests, the static checks), each environment's change
+ * detection and its post-deployment suite — their commands, runtimes,
  * timeouts, environment, exported variables and reports.
  *
  * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
@@ -53,9 +54,10 @@ const DETECTION_CDK = `${DETECTION_TOOL_DIRECTORY}/${DETECTION_CDK_DIRECTORY}/bi
 export const BUNDLE_DETECTION_COMMAND = `npx tsx infrastructure/bin/bundle-detection.ts ${DETECTION_TOOL_DIRECTORY}`;
 
 /**
- * The type-check and ESLint side by side, as `npm test` runs them (scripts/static-checks.sh): each
- * is one single-threaded process building its own TypeScript program, so together they take about
- * as long as the slower one. The type-check's output is held back and printed after ESLint's gate;
+ * The type-check and ESLint side by side: each is one single-threaded process building its own
+ * TypeScript program, so on the Build's 4 vCPUs together they take about as long as the slower one.
+ * (`npm test` runs the same checks as one process over one program, scripts/static-checks.ts, beside
+ * Vitest, where the CPU seconds count more than the parallelism: docs/fast-feedback.md.) The type-check's output is held back and printed after ESLint's gate;
  * the command fails when either fails (`wait` returns the type-check's exit code). POSIX sh: CodeBuild
  * runs buildspec commands in the image's default shell.
  */
@@ -68,15 +70,25 @@ export const STATIC_CHECKS_COMMAND = [
   '[ $typecheck -eq 0 ] && [ $eslint -eq 0 ]',
 ].join('; ');
 
-/** The build action of the Build stage: every gate, the tests with coverage, the synthesis and the policy gates. */
+/** ESLint's findings as JUnit, published as the `static-checks` CodeBuild report of the StaticChecks action. */
+const STATIC_CHECKS_REPORT = 'reports/static-checks.xml';
+/** Python for cfn-lint and the emulator the tests run against (tools/python-requirements.txt). */
+const NODE_AND_PYTHON_RUNTIME = { ...NODE_RUNTIME, python: '3.11' } as const;
+
+/**
+ * The synth action of the Build stage: the supply-chain gates (secrets, npm audit, licences), the
+ * synthesis, the policy gates and the stage's artifacts. The unit tests and the static checks run
+ * beside it in the same stage ({@link unitTestsAction}, {@link staticChecksAction}).
+ */
 export function buildAction(pipelineName: string, options: PlanOptions = {}): ShellActionPlan {
   // The commit range being built starts at what production runs: everything not yet in production
   // is scanned, including file versions removed again (docs/build-gates.md, "Secrets").
   const secretsRange = options.historyTableName === undefined ? '' : ` --since-deployed production --history-table ${options.historyTableName}`;
+  const reports = `--audit reports/npm-audit.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT}`;
   return {
     name: 'Synth',
-    // CodeBuild's image has neither cfn-lint nor moto_server (the emulator the tests run against):
-    // ensure-tools installs the versions pinned in tools/python-requirements.txt.
+    // CodeBuild's image has no cfn-lint (the policy gates): ensure-tools installs the versions pinned
+    // in tools/python-requirements.txt.
     installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
     commands: [
       'mkdir -p reports',
@@ -85,10 +97,7 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
       // Each tool writes its machine-readable output, then the kiro-cd gate decides from it. The
       // tool's own exit code is deliberately replaced by the gate's: the gate reads the output,
       // blocks on findings and fails closed on a missing or garbled file. `;` keeps the gate's
-      // exit code as the command's; nothing masks it. The type-check runs beside ESLint.
-      STATIC_CHECKS_COMMAND,
-      `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
-      `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
+      // exit code as the command's; nothing masks it.
       `npm audit --json > reports/npm-audit.json; ${CLI} gate audit --input reports/npm-audit.json --mode pipeline`,
       // Production dependencies and every bundle's contents (esbuild metafiles) against licence-policy.json.
       `${CLI} gate licences --report-file ${LICENCES_REPORT}`,
@@ -107,24 +116,66 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
     ],
     // Whatever reports the build phase got to write, red builds included: the scan findings as a
     // CodeBuild test report, and every result as CloudWatch metrics (neither step fails the build).
-    postBuildCommands: [
-      `${CLI} scan-report --output ${SECURITY_SCANS_REPORT} --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT}`,
-      `${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report ${GATES_REPORT} --secrets ${SECRETS_REPORT} --licences ${LICENCES_REPORT} --pipeline ${pipelineName}`,
-    ],
+    postBuildCommands: [`${CLI} scan-report --output ${SECURITY_SCANS_REPORT} ${reports}`, `${CLI} publish-build-metrics ${reports} --pipeline ${pipelineName}`],
     timeoutMinutes: ACTION_TIMEOUTS.build,
-    // Type-aware ESLint, tsc, the tests with coverage and cdk synth each hold the whole program in
-    // memory; 3 GB (small) is tight for them, and 4 vCPU run the tests in twice the workers.
+    // cdk synth and the policy gates hold the whole app in memory; 3 GB (small) is tight for them.
     compute: 'medium',
-    // Python for cfn-lint and the emulator the tests run against (tools/python-requirements.txt).
-    runtimes: { ...NODE_RUNTIME, python: '3.11' },
+    runtimes: NODE_AND_PYTHON_RUNTIME,
     env: {},
     exportedVariables: [PIPELINE_CHANGED_VARIABLE],
+    reports: { 'security-scans': { files: [SECURITY_SCANS_REPORT], format: 'JUNITXML' } },
+    // No tests run here: they run beside it, in the UnitTests action.
+    countsAsTests: false,
+  };
+}
+
+/**
+ * The unit and property tests with coverage, beside the synth action in the Build stage: the tests
+ * gate and the coverage gate block the stage; the results become CodeBuild reports and metrics.
+ */
+export function unitTestsAction(pipelineName: string): ShellActionPlan {
+  return {
+    name: 'UnitTests',
+    // The tests run against the local emulator (moto_server) and call cfn-lint: ensure-tools installs both.
+    installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
+    commands: [
+      'mkdir -p reports',
+      `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
+      `${CLI} gate coverage --summary coverage/coverage-summary.json --threshold 80`,
+    ],
+    postBuildCommands: [`${CLI} publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --pipeline ${pipelineName}`],
+    timeoutMinutes: ACTION_TIMEOUTS.build,
+    // 4 vCPU run the tests in twice the workers, and each synthesizing test holds a whole app in memory.
+    compute: 'medium',
+    runtimes: NODE_AND_PYTHON_RUNTIME,
+    env: {},
+    exportedVariables: [],
     reports: {
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
-      'security-scans': { files: [SECURITY_SCANS_REPORT], format: 'JUNITXML' },
     },
     countsAsTests: true,
+  };
+}
+
+/**
+ * The type-check and ESLint ({@link STATIC_CHECKS_COMMAND}), beside the synth action in the Build
+ * stage: either failing blocks the stage; ESLint's findings become a CodeBuild report and metrics.
+ */
+export function staticChecksAction(pipelineName: string): ShellActionPlan {
+  return {
+    name: 'StaticChecks',
+    installCommands: ['npm ci'],
+    commands: ['mkdir -p reports', STATIC_CHECKS_COMMAND],
+    postBuildCommands: [`${CLI} scan-report --output ${STATIC_CHECKS_REPORT} --eslint reports/eslint.json`, `${CLI} publish-build-metrics --eslint reports/eslint.json --pipeline ${pipelineName}`],
+    timeoutMinutes: ACTION_TIMEOUTS.staticChecks,
+    // Type-aware ESLint and tsc each build the whole TypeScript program: 7 GB, not 3.
+    compute: 'medium',
+    runtimes: NODE_RUNTIME,
+    env: {},
+    exportedVariables: [],
+    reports: { 'static-checks': { files: [STATIC_CHECKS_REPORT], format: 'JUNITXML' } },
+    countsAsTests: false,
   };
 }
 

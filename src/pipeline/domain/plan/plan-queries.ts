@@ -12,7 +12,7 @@ export function shellActions(plan: PipelinePlan): ShellActionPlan[] {
   return plan.stages.flatMap((stage): ShellActionPlan[] => {
     switch (stage.kind) {
       case 'build':
-        return [stage.action];
+        return [stage.action, ...stage.besideSynth];
       case 'change-detection':
         return [...stage.actions];
       case 'application':

@@ -104,7 +104,18 @@ export interface HealthCheckPlan {
 
 /** One stage of the pipeline after Source (and the CDK-managed UpdatePipeline/Assets stages). */
 export type PlannedStage =
-  | { readonly kind: 'build'; readonly name: string; readonly action: ShellActionPlan }
+  | {
+      readonly kind: 'build';
+      readonly name: string;
+      /** The action that synthesizes, runs the supply-chain and policy gates and produces the stage's artifacts (the only one with outputs). */
+      readonly action: ShellActionPlan;
+      /**
+       * Actions of the same stage that run beside {@link action}, each on its own machine (CodePipeline
+       * runs the actions of one run order side by side): the unit tests, the static checks. Each one
+       * blocks the stage when it fails, and none produces an artifact.
+       */
+      readonly besideSynth: readonly ShellActionPlan[];
+    }
   | {
       readonly kind: 'change-detection';
       readonly name: string;
@@ -140,6 +151,9 @@ export type PlannedStage =
       readonly summary: string;
       readonly conditions: StageConditions;
     };
+
+/** The Build stage of a plan. */
+export type BuildStagePlan = Extract<PlannedStage, { readonly kind: 'build' }>;
 
 /** The pipeline as data. */
 export interface PipelinePlan {

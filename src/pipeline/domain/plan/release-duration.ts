@@ -8,8 +8,9 @@
  */
 import type { DeploymentConfig, EnvironmentConfig, PostDeploymentSuite } from '../../../shared/config/schema.js';
 import { BUILD_MEASUREMENT, type BuildCommandSeconds } from './build-measurement.js';
-import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND, buildAction, detectionAction } from './codebuild-actions.js';
-import { STACK_DEPLOYMENT, type ShellActionPlan, type StackDeployment } from './plan-types.js';
+import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND, detectionAction } from './codebuild-actions.js';
+import { buildStage } from './stage-builders.js';
+import { STACK_DEPLOYMENT, type BuildStagePlan, type ShellActionPlan, type StackDeployment } from './plan-types.js';
 
 export type { BuildCommandSeconds } from './build-measurement.js';
 
@@ -19,7 +20,7 @@ export interface ActionDurations {
   readonly sourceMinutes: number;
   /** CodeBuild provisioning of one action (queue, container start, install phase). */
   readonly provisioningMinutes: number;
-  /** The pinned pip tools and the npm registry from a cold cache, in the Build action. */
+  /** The pinned pip tools and the npm registry from a cold cache, in each action of the Build stage that installs them. */
   readonly coldCacheMinutes: number;
   readonly buildCommandSeconds: BuildCommandSeconds;
   /** UpdatePipeline (self-mutation), when it runs: `cdk deploy` of the pipeline stack, provisioning included. */
@@ -93,16 +94,44 @@ export interface ReleaseDuration {
 }
 
 /**
- * Minutes of the Build action as the plan runs it: provisioning, cold caches and its commands, to the
- * nearest half minute. The type-check and ESLint count as the slower of the two when the Build runs
- * them side by side ({@link STATIC_CHECKS_COMMAND}); the detection bundle counts when the Build writes it.
+ * The measured seconds of the commands one action of the Build stage runs: `npm ci` when it installs
+ * the dependencies, the type-check and ESLint (the slower of the two when the action runs them side
+ * by side, {@link STATIC_CHECKS_COMMAND}; both when one after the other), the tests, the synthesis,
+ * the detection bundle, the policy gates and the pipeline-changed check. The other gates (secrets,
+ * audit, licences, SBOM) are not in the measurement.
  */
-export function buildMinutes(durations: ActionDurations, build: ShellActionPlan = buildAction('model')): number {
-  const { npmCi, typecheck, lint, vitest, synth, policyGates, pipelineChangedCheck, detectionBundle } = durations.buildCommandSeconds;
-  const staticChecks = build.commands.includes(STATIC_CHECKS_COMMAND) ? Math.max(typecheck, lint) : typecheck + lint;
-  const bundle = build.commands.includes(BUNDLE_DETECTION_COMMAND) ? detectionBundle : 0;
-  const commands = (npmCi + staticChecks + vitest + synth + bundle + policyGates + pipelineChangedCheck) / 60;
-  return Math.round((durations.provisioningMinutes + durations.coldCacheMinutes + commands) * 2) / 2;
+export function buildActionCommandSeconds(seconds: BuildCommandSeconds, action: ShellActionPlan): number {
+  const runs = (pattern: RegExp): boolean => action.commands.some((command) => pattern.test(command));
+  const install = action.installCommands.some((command) => /\bnpm ci\b/.test(command)) ? seconds.npmCi : 0;
+  const staticChecks = action.commands.includes(STATIC_CHECKS_COMMAND)
+    ? Math.max(seconds.typecheck, seconds.lint)
+    : (runs(/\bnpm run (--silent )?typecheck\b/) ? seconds.typecheck : 0) + (runs(/\bnpx eslint\b/) ? seconds.lint : 0);
+  const measured: readonly (readonly [boolean, number])[] = [
+    [runs(/\bvitest run --coverage\b/), seconds.vitest],
+    [runs(/\bcdk synth\b/), seconds.synth],
+    [action.commands.includes(BUNDLE_DETECTION_COMMAND), seconds.detectionBundle],
+    [runs(/ policy-gates /), seconds.policyGates],
+    [runs(/ pipeline-changed /), seconds.pipelineChangedCheck],
+  ];
+  return install + staticChecks + measured.reduce((sum, [runsIt, value]) => sum + (runsIt ? value : 0), 0);
+}
+
+/**
+ * Minutes of one action of the Build stage, to the nearest half minute: provisioning, the cold caches
+ * (the pinned pip tools and the npm registry) where it installs anything, and its measured commands.
+ */
+export function buildActionMinutes(durations: ActionDurations, action: ShellActionPlan): number {
+  const coldCache = action.installCommands.length > 0 ? durations.coldCacheMinutes : 0;
+  const minutes = durations.provisioningMinutes + coldCache + buildActionCommandSeconds(durations.buildCommandSeconds, action) / 60;
+  return Math.round(minutes * 2) / 2;
+}
+
+/**
+ * Minutes of the Build stage as the plan runs it: its actions run side by side, each on its own
+ * machine, so the stage takes as long as the slowest ({@link buildActionMinutes}).
+ */
+export function buildMinutes(durations: ActionDurations, build: Pick<BuildStagePlan, 'action' | 'besideSynth'> = buildStage('model')): number {
+  return Math.max(...[build.action, ...build.besideSynth].map((action) => buildActionMinutes(durations, action)));
 }
 
 /**
@@ -151,7 +180,7 @@ export function modelReleaseDuration(
 ): ReleaseDuration {
   const parts: DurationPart[] = [
     { part: 'Source', minutes: durations.sourceMinutes },
-    { part: 'Build', minutes: buildMinutes(durations, buildAction(config.pipeline.name)) },
+    { part: 'Build (synth, unit tests, static checks side by side)', minutes: buildMinutes(durations, buildStage(config.pipeline.name)) },
     shape.pipelineChanged
       ? { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes }
       : { part: 'UpdatePipeline (skipped: pipeline unchanged)', minutes: durations.skippedStageMinutes },

@@ -8,14 +8,18 @@
 import type { DeploymentConfig, EnvironmentConfig } from '../../../shared/config/schema.js';
 import { CHANGE_DETECTION_STAGE, SOURCE_VARIABLES_NAMESPACE, detectionActionName, infraVariableName } from '../pipeline-vocabulary.js';
 import { PIPELINE_STAGES, applicationStageName, approvalStageName, infrastructureStageName, windowStageName } from '../stage-names.js';
-import { buildAction, detectionAction, testsAction } from './codebuild-actions.js';
-import type { HealthCheckPlan, PlanOptions, PlannedRule, PlannedStage } from './plan-types.js';
+import { buildAction, detectionAction, staticChecksAction, testsAction, unitTestsAction } from './codebuild-actions.js';
+import type { BuildStagePlan, HealthCheckPlan, PlanOptions, PlannedRule, PlannedStage } from './plan-types.js';
 import { ROLLBACK_ON_FAILURE, SKIP_ON_ROLLBACK, alarmRules, nativeAlarmConditionApplies, variableReference, windowRule } from './stage-conditions.js';
 import { TIME_BUDGETS } from './time-budgets.js';
 
-/** The Build stage: one action that runs every gate, the tests and the synthesis. */
-export function buildStage(pipelineName: string, options: PlanOptions = {}): PlannedStage {
-  return { kind: 'build', name: PIPELINE_STAGES.build, action: buildAction(pipelineName, options) };
+/**
+ * The Build stage: the synthesis with the supply-chain and policy gates, and beside it, on machines
+ * of their own, the unit tests and the static checks. The stage takes as long as the slowest of the
+ * three and fails when any of them fails (docs/pipeline.md, "The Build split into side-by-side actions").
+ */
+export function buildStage(pipelineName: string, options: PlanOptions = {}): BuildStagePlan {
+  return { kind: 'build', name: PIPELINE_STAGES.build, action: buildAction(pipelineName, options), besideSynth: [unitTestsAction(pipelineName), staticChecksAction(pipelineName)] };
 }
 
 /** The pipeline-wide change-detection stage: the detection of each given environment, side by side. */

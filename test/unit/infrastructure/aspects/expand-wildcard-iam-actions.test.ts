@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expandWildcardIamActions } from '../../../../infrastructure/lib/aspects/expand-wildcard-iam-actions.js';
 import { IamActionCatalog } from '../../../../infrastructure/lib/aspects/iam-action-catalog.js';
 import { ConfigurationError } from '../../../../src/shared/errors.js';
+import { testApp } from '../../../support/test-app.js';
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 
@@ -71,7 +72,7 @@ describe('IamActionCatalog.expand', () => {
 describe('ExpandWildcardIamActions on a stack with CDK grants', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Grants', { env });
     const key = new Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
     const bucket = new Bucket(stack, 'Bucket', { encryption: BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
@@ -115,7 +116,7 @@ describe('ExpandWildcardIamActions on a stack with CDK grants', () => {
 
 describe('ExpandWildcardIamActions on a CDK Pipelines stack', () => {
   it('expands the statements CDK Pipelines generates while it builds the pipeline', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Pipeline', { env });
     new CodePipeline(stack, 'Pipeline', {
       synth: new ShellStep('Synth', {
@@ -139,7 +140,7 @@ describe('ExpandWildcardIamActions on a CDK Pipelines stack', () => {
 
 describe('ExpandWildcardIamActions with a grant across stacks', () => {
   it('keeps the reference to the other stack a CloudFormation import, with its export', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const producer = new Stack(app, 'Producer', { env });
     const consumer = new Stack(app, 'Consumer', { env });
     const bucket = new Bucket(producer, 'Bucket', { encryption: BucketEncryption.S3_MANAGED, removalPolicy: RemovalPolicy.DESTROY });
@@ -157,7 +158,7 @@ describe('ExpandWildcardIamActions with a grant across stacks', () => {
 
 describe('ExpandWildcardIamActions with a pattern that matches nothing', () => {
   it('fails synthesis and names the pattern', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Typo', { env });
     const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:GetItme*'], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/t'] }));

@@ -1,4 +1,4 @@
-import { App, type aws_lambda as lambda } from 'aws-cdk-lib';
+import type { aws_lambda as lambda } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
@@ -19,6 +19,7 @@ import { dependenciesFromEnvironment as rollbackAdvance } from '../../../../src/
 import { dependenciesFromEnvironment as commitStatus } from '../../../../src/pipeline/handlers/update-commit-status.js';
 import type { Environment } from '../../../../src/shared/environment.js';
 import { CALL_LOG_VARIABLE } from '../../../../src/shared/aws/call-recorder.js';
+import { testApp } from '../../../support/test-app.js';
 
 /**
  * Each Lambda of the pipeline-runtime stack, synthesized, against the handler it runs: the handler
@@ -83,8 +84,8 @@ describe('every Lambda reads exactly the environment its construct sets', () => 
 
   beforeAll(() => {
     const config = loadDeploymentConfig();
-    // Bundling is switched off (no stack is listed for it): the environment does not depend on the code.
-    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    // testApp() bundles nothing: the environment does not depend on the code.
+    const app = testApp();
     stack = new PipelineRuntimeStack(app, 'Runtime', { config, env: { account: ACCOUNT, region: REGION } });
     resources = Template.fromStack(stack).toJSON().Resources as Resources;
   }, 60_000);

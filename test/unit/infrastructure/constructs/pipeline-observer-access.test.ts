@@ -1,15 +1,16 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { AlarmEventBusAccess } from '../../../../infrastructure/lib/constructs/health-monitor/alarm-event-bus-access.js';
 import { PipelineObserverAccess, observerRoleArn } from '../../../../infrastructure/lib/constructs/pipeline-observer-access.js';
+import { testApp } from '../../../support/test-app.js';
 
 const config = loadDeploymentConfig();
 const production = config.environments.find((environment) => environment.name === 'production')!;
 
 describe('cross-account alarm access', () => {
-  const app = new App({ builtinCloudFormationValidation: false });
+  const app = testApp();
   const environmentStack = new Stack(app, 'Core', { env: { account: production.account, region: production.region } });
   new PipelineObserverAccess(environmentStack, 'Observer', { environment: production, pipelineAccount: config.pipeline.account, pipelineRegion: config.pipeline.region });
   const pipelineStack = new Stack(app, 'Runtime', { env: { account: config.pipeline.account, region: config.pipeline.region } });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,11 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLLBACK_EXECUTION_MARGIN_SECONDS, ROLLBACK_STATES, Rollback } from '../../../../infrastructure/lib/constructs/rollback/rollback.js';
 import { RollbackLedgerTable } from '../../../../infrastructure/lib/constructs/rollback/rollback-ledger-table.js';
 import { DeploymentHistoryTable } from '../../../../infrastructure/lib/constructs/observability/deployment-history-table.js';
+import { testApp } from '../../../support/test-app.js';
 
 describe('Rollback construct', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new Rollback(stack, 'Rollback', {

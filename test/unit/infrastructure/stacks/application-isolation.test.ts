@@ -5,13 +5,13 @@
  * configured secrets): no DynamoDB, no use of the environment's KMS key, no `*` resource, and not the
  * role of any worker Lambda.
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
 import { ApplicationStack } from '../../../../infrastructure/lib/stacks/application-stack.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
+import { testApp } from '../../../support/test-app.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
 
@@ -36,7 +36,7 @@ describe('customer code and the worker\'s credentials (issue 13, item 9)', () =>
   let template: { parameters: Record<string, { Default?: string }> };
   let projects: [string, Resource][];
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const { application } = createEnvironmentStages(app, environment);
     const json = Template.fromStack(application.application).toJSON() as { Resources: Record<string, Resource>; Parameters: Record<string, { Default?: string }> };
     resources = json.Resources;
@@ -98,7 +98,7 @@ describe('customer code and the worker\'s credentials (issue 13, item 9)', () =>
 describe('the implementation command\'s secrets (issue 13, item 9)', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const withSecrets = {
       ...environment,
       implementationSecrets: { GITHUB_TOKEN: 'kiro/github-token', NPM_TOKEN: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:kiro/npm-AbCdEf' },

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_ALARM_IDS } from '../../../../src/shared/config/alarm-catalog.js';
@@ -7,6 +6,7 @@ import { coreParameterName } from '../../../../infrastructure/lib/constructs/wor
 import { postDeploymentTestRoleArn, postDeploymentTestRoleName } from '../../../../src/pipeline/domain/plan/environment-roles.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
 import { DEFAULT_IMPLEMENTATION_COMMAND, implementationBuildspec } from '../../../../src/worker/domain/implementation-buildspec.js';
+import { testApp } from '../../../support/test-app.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
 
@@ -18,7 +18,7 @@ describe('ApplicationStack', () => {
   let stageName: string;
   let stackName: string;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const { application } = createEnvironmentStages(app, environment);
     template = Template.fromStack(application.application);
     json = JSON.stringify(template.toJSON());
@@ -199,7 +199,7 @@ function testRoleStatements(template: Template, forEnvironment: typeof environme
 describe('ApplicationStack deployed by a pipeline in another account', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const { application } = createEnvironmentStages(app, environment, { account: '111111111111', region: 'us-east-1' });
     template = Template.fromStack(application.application);
   });
@@ -241,7 +241,7 @@ describe('ApplicationStack deployed by a pipeline in another account', () => {
 
   it('gives the production role only the reads of the smoke suite: it cannot write work items or start builds', () => {
     const production = loadDeploymentConfig().environments.find((candidate) => candidate.postDeploymentTests === 'smoke')!;
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const { application } = createEnvironmentStages(app, production, { account: '111111111111', region: 'us-east-1' });
     const actions = testRoleStatements(Template.fromStack(application.application), production).flatMap((statement) => statement.Action).sort();
     expect(actions).toEqual(

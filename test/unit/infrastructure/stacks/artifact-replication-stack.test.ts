@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp, type KiroCdApp } from '../../../../infrastructure/lib/kiro-cd-app.js';
+import { testApp } from '../../../support/test-app.js';
 
 /** Staging in another region than the pipeline (us-east-1): CodePipeline needs an artifact bucket there. */
 describe('an environment in another region', () => {
@@ -12,14 +12,14 @@ describe('an environment in another region', () => {
   let pipeline: Template;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     built = buildKiroCdApp(
       app,
       loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }),
     );
     replication = Template.fromStack(built.replication[0]!);
     pipeline = Template.fromStack(built.pipeline);
-    // A whole-app synthesis with every Lambda bundled: ~37 s at load 10, over the 60 s default at load 20.
+    // A whole-app synthesis (no Lambda bundled, testApp()): it took ~37 s at load 10 with every Lambda bundled.
   }, 180_000);
 
   it('gets one artifact bucket stack in that region, in the pipeline account, deployed before the pipeline', () => {

@@ -1,10 +1,10 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { CORE_PARAMETER_KEYS, coreParameterName } from '../../../../infrastructure/lib/constructs/worker/core-parameters.js';
 import { retentionDays } from '../../../../infrastructure/lib/constructs/log-retention.js';
 import { createEnvironmentStages } from '../../../../infrastructure/lib/stages/environment-stages.js';
+import { testApp } from '../../../support/test-app.js';
 
 const environment = loadDeploymentConfig().environments[0]!;
 
@@ -13,7 +13,7 @@ describe('CoreInfrastructureStack', () => {
   let stackName: string;
   let stageName: string;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const { infrastructure } = createEnvironmentStages(app, environment);
     template = Template.fromStack(infrastructure.core);
     stackName = infrastructure.core.stackName;

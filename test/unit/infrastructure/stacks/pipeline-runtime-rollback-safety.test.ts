@@ -1,14 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { AlarmEventBusAccess, alarmEventStatementId } from '../../../../infrastructure/lib/constructs/health-monitor/alarm-event-bus-access.js';
 import { PipelineRuntimeStack } from '../../../../infrastructure/lib/stacks/pipeline-runtime-stack.js';
+import { testApp } from '../../../support/test-app.js';
 
 const config = loadDeploymentConfig();
 
 function runtimeTemplate(): Template {
-  const app = new App({ builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new PipelineRuntimeStack(app, 'Runtime', { config, env: { account: config.pipeline.account, region: config.pipeline.region } });
   return Template.fromStack(stack);
 }
@@ -66,7 +67,7 @@ describe('PipelineRuntimeStack rollback safety', () => {
 describe('AlarmEventBusAccess statement ids', () => {
   const environments = [{ name: 'test' as const, account: '222222222222' }];
   const statementIds = (pipelineName: string): string[] => {
-    const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
     new AlarmEventBusAccess(stack, 'Bus', { pipelineName, pipelineAccount: '111111111111', environments });
     return Object.values(Template.fromStack(stack).findResources('AWS::Events::EventBusPolicy')).map((policy) => (policy as { Properties: { StatementId: string } }).Properties.StatementId);
   };

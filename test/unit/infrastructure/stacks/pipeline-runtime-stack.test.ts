@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
 import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
 import { PipelineRuntimeStack } from '../../../../infrastructure/lib/stacks/pipeline-runtime-stack.js';
+import { testApp } from '../../../support/test-app.js';
 
 const config = loadDeploymentConfig({
   ...environmentsConfig,
@@ -13,7 +13,7 @@ const config = loadDeploymentConfig({
 describe('PipelineRuntimeStack', () => {
   let template: Template;
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new PipelineRuntimeStack(app, 'Runtime', { config, env: { account: config.pipeline.account, region: config.pipeline.region } });
     template = Template.fromStack(stack);
   }, 60_000);

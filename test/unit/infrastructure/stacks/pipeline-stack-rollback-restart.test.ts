@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Stage, aws_s3_assets as s3assets, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Stack, Stage, aws_s3_assets as s3assets, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load
 import type { EnvironmentConfig } from '../../../../src/shared/config/schema.js';
 import { PipelineStack } from '../../../../infrastructure/lib/stacks/pipeline-stack.js';
 import { applicationStageName, infrastructureStageName, PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
+import { testApp } from '../../../support/test-app.js';
 
 /** A stage whose stack carries a file asset, so CDK Pipelines adds its Assets stage. */
 function stageWithAsset(scope: Construct, id: string, environment: EnvironmentConfig): Stage {
@@ -32,7 +33,7 @@ describe('PipelineStack on a rollback execution', () => {
   let stages: CfnStage[];
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const runtime = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
     const healthMonitor = new sfn.StateMachine(runtime, 'HealthMonitor', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(runtime, 'Pass')) });
     const stack = new PipelineStack(app, 'Pipeline', {
@@ -55,8 +56,13 @@ describe('PipelineStack on a rollback execution', () => {
   });
 
   it('declares the BuildVariables namespace on the Build action, which the UpdatePipeline condition reads', () => {
-    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Namespace?: string }[] }) | undefined;
-    expect(build?.Actions.map((action) => action.Namespace)).toEqual(['BuildVariables']);
+    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Name: string; readonly Namespace?: string }[] }) | undefined;
+    // On the Synth action, which exports PIPELINE_CHANGED; the actions beside it export nothing.
+    expect(build?.Actions.map((action) => [action.Name, action.Namespace])).toEqual([
+      ['Synth', 'BuildVariables'],
+      ['UnitTests', undefined],
+      ['StaticChecks', undefined],
+    ]);
   });
 
   it('skips asset publishing when KIRO_ROLLBACK is true: the current definition names asset ids the old assembly does not hold', () => {

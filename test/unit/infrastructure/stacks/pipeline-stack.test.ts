@@ -1,4 +1,4 @@
-import { App, Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Stack, Stage, aws_sqs as sqs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { HISTORY_TABLE } from '../../../../src/pipeline/domain/history/table-key
 import { DEFAULT_SOURCE_ACTION } from '../../../../src/pipeline/adapters/aws/codepipeline-control.js';
 import { applicationStageName, infrastructureStageName } from '../../../../src/pipeline/domain/stage-names.js';
 import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND } from '../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { testApp } from '../../../support/test-app.js';
 
 /**
  * Minimal stand-ins for the worker's InfrastructureStage/ApplicationStage: the pipeline stack takes
@@ -44,7 +45,7 @@ describe('PipelineStack', () => {
   let stack: PipelineStack;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const runtime = new Stack(app, 'Runtime', { env: { account: '111111111111', region: 'us-east-1' } });
     const healthMonitor = new sfn.StateMachine(runtime, 'HealthMonitor', {
       definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Succeed(runtime, 'Pass')),
@@ -202,7 +203,7 @@ describe('PipelineStack', () => {
   });
 
   it('refuses to leave an environment in another account without any alarm watch', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     expect(
       () =>
         new PipelineStack(app, 'Unwatched', {
@@ -272,7 +273,7 @@ describe('PipelineStack', () => {
     for (const project of projects) expect(project.Properties.TimeoutInMinutes).toBeLessThanOrEqual(15);
   });
 
-  it('runs the build gates, reports tests, coverage and scans, and publishes metrics in post_build', () => {
+  it('runs the supply-chain and policy gates and the synthesis in the synth action, and reports its scans and metrics in post_build', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       TimeoutInMinutes: 12,
       Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Image: 'aws/codebuild/standard:7.0' }),
@@ -283,9 +284,6 @@ describe('PipelineStack', () => {
               install: { commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
               build: {
                 commands: Match.arrayWith([
-                  STATIC_CHECKS_COMMAND,
-                  'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
-                  'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
                   'npx cdk synth',
                   'node bin/kiro-cd.js policy-gates --assembly cdk.out --report-file reports/gates.json',
@@ -293,20 +291,82 @@ describe('PipelineStack', () => {
               },
               post_build: {
                 commands: [
-                  'node bin/kiro-cd.js scan-report --output reports/security-scans.xml --audit reports/npm-audit.json --eslint reports/eslint.json --gates-report reports/gates.json --secrets reports/secrets.json --licences reports/licences.json',
+                  'node bin/kiro-cd.js scan-report --output reports/security-scans.xml --audit reports/npm-audit.json --gates-report reports/gates.json --secrets reports/secrets.json --licences reports/licences.json',
                   Match.stringLikeRegexp('^node bin/kiro-cd.js publish-build-metrics .*--gates-report reports/gates.json'),
                 ],
               },
             }),
-            reports: {
-              'unit-tests': { files: ['reports/junit.xml'], 'file-format': 'JUNITXML' },
-              coverage: { files: ['coverage/cobertura-coverage.xml'], 'file-format': 'COBERTURAXML' },
-              'security-scans': { files: ['reports/security-scans.xml'], 'file-format': 'JUNITXML' },
-            },
+            reports: { 'security-scans': { files: ['reports/security-scans.xml'], 'file-format': 'JUNITXML' } },
           }),
         ),
       },
     });
+  });
+
+  it('runs the unit tests with coverage and the static checks beside the synth, each gate blocking, each with its reports and metrics', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 12,
+      EncryptionKey: Match.anyValue(),
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Image: 'aws/codebuild/standard:7.0' }),
+      Source: {
+        Type: 'CODEPIPELINE',
+        BuildSpec: Match.serializedJson({
+          version: '0.2',
+          phases: {
+            install: { 'runtime-versions': { nodejs: '22', python: '3.11' }, commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
+            build: {
+              commands: [
+                'mkdir -p reports',
+                'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
+                'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
+              ],
+            },
+            post_build: { commands: ['node bin/kiro-cd.js publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --pipeline kiro-codebuild-worker'] },
+          },
+          reports: {
+            'unit-tests': { files: ['reports/junit.xml'], 'file-format': 'JUNITXML' },
+            coverage: { files: ['coverage/cobertura-coverage.xml'], 'file-format': 'COBERTURAXML' },
+          },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 8,
+      EncryptionKey: Match.anyValue(),
+      Source: {
+        Type: 'CODEPIPELINE',
+        BuildSpec: Match.serializedJson({
+          version: '0.2',
+          phases: {
+            install: { 'runtime-versions': { nodejs: '22' }, commands: ['npm ci'] },
+            build: { commands: ['mkdir -p reports', STATIC_CHECKS_COMMAND] },
+            post_build: {
+              commands: [
+                'node bin/kiro-cd.js scan-report --output reports/static-checks.xml --eslint reports/eslint.json',
+                'node bin/kiro-cd.js publish-build-metrics --eslint reports/eslint.json --pipeline kiro-codebuild-worker',
+              ],
+            },
+          },
+          reports: { 'static-checks': { files: ['reports/static-checks.xml'], 'file-format': 'JUNITXML' } },
+        }),
+      },
+    });
+  });
+
+  it('runs the three Build actions side by side on the source, with artifacts from the synth action only', () => {
+    const build = byName('Build').Actions;
+    expect(build.map((action) => action.Name)).toEqual(['Synth', 'UnitTests', 'StaticChecks']);
+    // One run order: CodePipeline starts them together, and the stage fails when any of them fails.
+    expect(new Set(build.map((action) => action.RunOrder ?? 1))).toEqual(new Set([1]));
+    const sourceArtifact = byName('Source').Actions[0]?.OutputArtifacts?.[0]?.Name;
+    for (const action of build) expect(action.InputArtifacts, action.Name).toEqual([{ Name: sourceArtifact }]);
+    expect(build.filter((action) => (action.OutputArtifacts ?? []).length > 0).map((action) => action.Name)).toEqual(['Synth']);
+    expect(build.slice(1).map((action) => action.ActionTypeId)).toEqual([
+      expect.objectContaining({ Category: 'Test', Provider: 'CodeBuild' }),
+      expect.objectContaining({ Category: 'Test', Provider: 'CodeBuild' }),
+    ]);
+    // Each on a project of its own.
+    expect(new Set(build.map((action) => JSON.stringify(action.Configuration?.ProjectName))).size).toBe(3);
   });
 
   it("hands the Detect actions the Build's bundled detection as a second artifact, so they run no npm ci", () => {
@@ -430,12 +490,30 @@ describe('PipelineStack', () => {
   it('lets the Build action read the history too: gate secrets --since-deployed starts the commit range at what production runs', () => {
     const table = 'arn:aws:dynamodb:us-east-1:111111111111:table/kiro-history';
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
-    // The Build action's role is the one allowed to publish the build metrics.
+    // The three Build actions' roles are the ones allowed to publish the build metrics; only the synth's reads the history.
     const build = policies.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => [statement.Action].flat().includes('cloudwatch:PutMetricData')));
-    expect(build).toHaveLength(1);
-    expect(build[0]?.Properties.PolicyDocument.Statement).toContainEqual(
+    expect(build).toHaveLength(3);
+    const history = build.filter((policy) => policy.Properties.PolicyDocument.Statement.some((statement) => [statement.Action].flat().includes('dynamodb:Query')));
+    expect(history).toHaveLength(1);
+    expect(history[0]?.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: [table, ...Object.values(HISTORY_TABLE.indexes).map((index) => `${table}/index/${index.name}`)] }),
     );
+  });
+
+  it('gives the unit-test and static-check roles nothing beyond their logs, reports, source, artifact key and metrics', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')) as [string, { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } } }][];
+    const besideSynth = policies.filter(([id]) => /^PipelineBuild(UnitTests|StaticChecks)RoleDefaultPolicy/.test(id));
+    expect(besideSynth).toHaveLength(2);
+    for (const [id, policy] of besideSynth) {
+      const actions = [...new Set(policy.Properties.PolicyDocument.Statement.flatMap((statement) => [statement.Action].flat()))].sort();
+      const services = [...new Set(actions.map((action) => action.split(':')[0]))].sort();
+      expect(services, id).toEqual(['cloudwatch', 'codebuild', 'codeconnections', 'codestar-connections', 'kms', 'logs', 's3']);
+      // Read-only on the artifacts: a test action writes no output artifact.
+      expect(actions.filter((action) => /^s3:(Put|Delete)/.test(action)), id).toEqual([]);
+      expect(policy.Properties.PolicyDocument.Statement.filter((statement) => statement.Resource === '*'), id).toEqual([
+        expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'KiroCD/Build' } } }),
+      ]);
+    }
   });
 });
 
@@ -444,7 +522,7 @@ describe('PipelineStack for environments in its own account, without a health mo
   let template: Template;
 
   beforeAll(() => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = testApp();
     const config = loadDeploymentConfig({
       ...environmentsConfig,
       environments: environmentsConfig.environments.map((environment) => ({

@@ -1,13 +1,14 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { dropUnusedAssetRoleBuildGrant } from '../../../../../infrastructure/lib/constructs/pipeline/asset-role-scope.js';
+import { testApp } from '../../../../support/test-app.js';
 
 /** A stack with a role where CDK Pipelines puts its asset role, granted what CDK Pipelines grants it. */
 function stackWithAssetRole(assumedBy: iam.IPrincipal): Stack {
-  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } });
   const assets = new Construct(new Construct(stack, 'CdkPipeline'), 'Assets');
   const role = new iam.Role(assets, 'FileRole', { assumedBy });
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], resources: ['*'] }));

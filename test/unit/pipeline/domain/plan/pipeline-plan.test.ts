@@ -11,6 +11,7 @@ import { TIME_BUDGETS } from '../../../../../src/pipeline/domain/plan/time-budge
 import { CHANGE_DETECTION_STAGE } from '../../../../../src/pipeline/domain/pipeline-vocabulary.js';
 import { ConfigurationError } from '../../../../../src/shared/errors.js';
 import { partitionOf } from '../../../../../src/pipeline/domain/plan/environment-roles.js';
+import { STATIC_CHECKS_COMMAND } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 const config = loadDeploymentConfig();
 const plan = planPipeline(config, { historyTableName: 'kiro-history', healthMonitor: true });
@@ -167,13 +168,23 @@ describe('planPipeline', () => {
   });
 
   it('lets each gate decide from the tool output without any masking construct', () => {
-    const build = stage(plan, 'Build', 'build').action;
-    const all = [...build.installCommands, ...build.commands, ...build.postBuildCommands].join('\n');
-    expect(all).not.toMatch(/\|\|/);
+    const buildStage = stage(plan, 'Build', 'build');
+    const build = buildStage.action;
+    const [unitTests, staticChecks] = buildStage.besideSynth;
+    for (const action of [build, ...buildStage.besideSynth]) {
+      expect([...action.installCommands, ...action.commands, ...action.postBuildCommands].join('\n'), action.name).not.toMatch(/\|\|/);
+    }
     expect(build.commands).toContain(
       'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
     );
-    expect(build.commands).toContain('node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80');
+    expect(unitTests?.commands).toEqual([
+      'mkdir -p reports',
+      'npx vitest run --coverage; node bin/kiro-cd.js gate tests --junit reports/junit.xml',
+      'node bin/kiro-cd.js gate coverage --summary coverage/coverage-summary.json --threshold 80',
+    ]);
+    expect(staticChecks?.commands).toEqual(['mkdir -p reports', STATIC_CHECKS_COMMAND]);
+    // Each check runs once in the stage: the synth action neither tests nor lints again.
+    expect(build.commands.join('\n')).not.toMatch(/vitest|eslint|typecheck/);
     // The secrets gate runs secretlint itself over every tracked file, before any other step.
     // With the history, it also scans every file version written since the commit production runs (issue 18).
     expect(build.commands.slice(0, 2)).toEqual(['mkdir -p reports', 'node bin/kiro-cd.js gate secrets --since-deployed production --history-table kiro-history --report-file reports/secrets.json']);
@@ -190,30 +201,48 @@ describe('planPipeline', () => {
       'set -a && . ./reports/pipeline-changed.env && set +a',
     ]);
     expect(build.exportedVariables).toEqual(['PIPELINE_CHANGED']);
-    expect(build.reports).toEqual({
+    expect(build.reports).toEqual({ 'security-scans': { files: ['reports/security-scans.xml'], format: 'JUNITXML' } });
+    expect(unitTests?.reports).toEqual({
       'unit-tests': { files: ['reports/junit.xml'], format: 'JUNITXML' },
       coverage: { files: ['coverage/cobertura-coverage.xml'], format: 'COBERTURAXML' },
-      'security-scans': { files: ['reports/security-scans.xml'], format: 'JUNITXML' },
     });
+    expect(staticChecks?.reports).toEqual({ 'static-checks': { files: ['reports/static-checks.xml'], format: 'JUNITXML' } });
+    // Only the unit tests count against the TR-8 test budget; only the synth exports a variable.
+    expect([build, ...buildStage.besideSynth].map((action) => [action.name, action.countsAsTests, action.exportedVariables.length])).toEqual([
+      ['Synth', false, 1],
+      ['UnitTests', true, 0],
+      ['StaticChecks', false, 0],
+    ]);
   });
 
-  it('installs the pinned Python tools before the dependencies: CodeBuild has neither cfn-lint nor the emulator', () => {
-    expect(stage(plan, 'Build', 'build').action.installCommands).toEqual(['bash scripts/ensure-tools.sh', 'npm ci']);
+  it('installs the pinned Python tools before the dependencies where an action needs cfn-lint or the emulator', () => {
+    const build = stage(plan, 'Build', 'build');
+    expect([build.action, ...build.besideSynth].map((action) => [action.name, action.installCommands])).toEqual([
+      ['Synth', ['bash scripts/ensure-tools.sh', 'npm ci']],
+      ['UnitTests', ['bash scripts/ensure-tools.sh', 'npm ci']],
+      ['StaticChecks', ['npm ci']],
+    ]);
   });
 
-  it('turns every report the build phase wrote into a scan report and metrics, in post_build', () => {
-    const [scanReport, metrics, ...rest] = stage(plan, 'Build', 'build').action.postBuildCommands;
+  it('turns every report each Build action wrote into a scan report and metrics, in post_build', () => {
+    const build = stage(plan, 'Build', 'build');
+    const [scanReport, metrics, ...rest] = build.action.postBuildCommands;
     expect(rest).toEqual([]);
-    // Both read exactly the files the build phase writes.
+    // Both read exactly the files the synth action's build phase writes.
     for (const command of [scanReport, metrics]) {
       expect(command).toContain('--audit reports/npm-audit.json');
-      expect(command).toContain('--eslint reports/eslint.json');
       expect(command).toContain('--gates-report reports/gates.json');
       expect(command).toContain('--secrets reports/secrets.json');
       expect(command).toContain('--licences reports/licences.json');
     }
     expect(scanReport).toMatch(/^node bin\/kiro-cd\.js scan-report --output reports\/security-scans\.xml /);
-    expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--junit reports\/junit\.xml .*--pipeline kiro-codebuild-worker$/);
+    expect(metrics).toMatch(/^node bin\/kiro-cd\.js publish-build-metrics .*--pipeline kiro-codebuild-worker$/);
+    const [unitTests, staticChecks] = build.besideSynth;
+    expect(unitTests?.postBuildCommands).toEqual(['node bin/kiro-cd.js publish-build-metrics --junit reports/junit.xml --coverage-summary coverage/coverage-summary.json --pipeline kiro-codebuild-worker']);
+    expect(staticChecks?.postBuildCommands).toEqual([
+      'node bin/kiro-cd.js scan-report --output reports/static-checks.xml --eslint reports/eslint.json',
+      'node bin/kiro-cd.js publish-build-metrics --eslint reports/eslint.json --pipeline kiro-codebuild-worker',
+    ]);
   });
 
   it('points each suite at its environment\'s test role, in the partition of the environment\'s region', () => {

@@ -5,9 +5,12 @@ import { BUILD_VARIABLES_NAMESPACE } from '../../../../../src/pipeline/domain/pi
 import { planPipeline } from '../../../../../src/pipeline/domain/plan/pipeline-plan.js';
 import { PIPELINE_STAGES } from '../../../../../src/pipeline/domain/stage-names.js';
 import { BUILD_MEASUREMENT, formatBuildMeasurement } from '../../../../../src/pipeline/domain/plan/build-measurement.js';
-import { STATIC_CHECKS_COMMAND, buildAction, detectionAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { STATIC_CHECKS_COMMAND, detectionAction, staticChecksAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { buildStage } from '../../../../../src/pipeline/domain/plan/stage-builders.js';
 import {
   applicationMinutes,
+  buildActionCommandSeconds,
+  buildActionMinutes,
   buildMinutes,
   changeDetectionMinutes,
   deployActionsPerStack,
@@ -71,10 +74,29 @@ describe('the release duration model', () => {
     }
   });
 
-  it('derives the Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
-    // 15 + max(21, 44) + 155 + 16 + 9 + 26 + 3 = 268 s = 4.5 min, + 1 + 0.5 = 6.0 -> 6.
-    expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(6);
-    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 55 } })).toBe(4.5);
+  it('derives each Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
+    const build = buildStage(config.pipeline.name);
+    const minutes = Object.fromEntries([build.action, ...build.besideSynth].map((action) => [action.name, buildActionMinutes(DOCUMENTED_DURATIONS, action)]));
+    // Synth: 15 + 16 + 9 + 26 + 3 = 69 s, + 1 + 0.5 = 2.65 -> 2.5. UnitTests: 15 + 155 = 170 s, + 1.5 = 4.33 -> 4.5.
+    // StaticChecks: 15 + max(21, 44) = 59 s, + 1.5 = 2.48 -> 2.5.
+    expect(minutes).toEqual({ Synth: 2.5, UnitTests: 4.5, StaticChecks: 2.5 });
+  });
+
+  it('takes the Build stage as long as its slowest action, because they run side by side', () => {
+    expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(4.5);
+    // Faster tests move the stage until another action is the slowest: 55 s of vitest leaves 2.5 (all three at 2.5).
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 55 } })).toBe(2.5);
+    // Slower policy gates lengthen the synth action only: 5 minutes of gates make it the slowest.
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, policyGates: 300 } })).toBe(7);
+  });
+
+  it('gives the former one-action Build 6 minutes: the split saves 1.5', () => {
+    const build = buildStage(config.pipeline.name);
+    const actions = [build.action, ...build.besideSynth];
+    // Every command on one machine, installed once: 15 + max(21, 44) + 155 + 16 + 9 + 26 + 3 = 268 s, + 1.5 = 5.97 -> 6.
+    const oneMachine = { ...build.action, installCommands: build.action.installCommands, commands: actions.flatMap((action) => action.commands) };
+    expect(buildActionMinutes(DOCUMENTED_DURATIONS, oneMachine)).toBe(6);
+    expect(buildActionMinutes(DOCUMENTED_DURATIONS, oneMachine) - buildMinutes(DOCUMENTED_DURATIONS, build)).toBe(1.5);
   });
 
   it('takes the Build from the one measured place, which docs/pipeline.md shows', () => {
@@ -82,13 +104,20 @@ describe('the release duration model', () => {
     expect(documented('build-measurement')).toBe(formatBuildMeasurement());
   });
 
-  it('charges the slower of the type-check and ESLint because the Build runs them side by side, and both when it would not', () => {
-    const build = buildAction(config.pipeline.name);
-    expect(build.commands).toContain(STATIC_CHECKS_COMMAND);
-    const oneAfterTheOther = { ...build, commands: build.commands.flatMap((command) => (command === STATIC_CHECKS_COMMAND ? ['npm run typecheck', 'npx eslint .'] : [command])) };
+  it('charges the slower of the type-check and ESLint because StaticChecks runs them side by side, and both when it would not', () => {
+    const checks = staticChecksAction(config.pipeline.name);
+    expect(checks.commands).toContain(STATIC_CHECKS_COMMAND);
+    const oneAfterTheOther = { ...checks, commands: checks.commands.flatMap((command) => (command === STATIC_CHECKS_COMMAND ? ['npm run typecheck', 'npx eslint .'] : [command])) };
     // Two 2-minute checks: side by side they cost 2 minutes, one after the other 4.
     const durations = { ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, typecheck: 120, lint: 120 } };
-    expect(buildMinutes(durations, oneAfterTheOther) - buildMinutes(durations, build)).toBe(2);
+    expect(buildActionMinutes(durations, oneAfterTheOther) - buildActionMinutes(durations, checks)).toBe(2);
+  });
+
+  it('charges no install where an action installs nothing, and npm ci where it does', () => {
+    const checks = staticChecksAction(config.pipeline.name);
+    const seconds = DOCUMENTED_DURATIONS.buildCommandSeconds;
+    expect(buildActionCommandSeconds(seconds, checks)).toBe(seconds.npmCi + Math.max(seconds.typecheck, seconds.lint));
+    expect(buildActionCommandSeconds(seconds, { ...checks, installCommands: [] })).toBe(Math.max(seconds.typecheck, seconds.lint));
   });
 
   it("charges Detect-Changes no npm ci, because the plan's Detect actions run the Build's bundle instead", () => {

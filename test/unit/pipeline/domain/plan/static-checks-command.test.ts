@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATIC_CHECKS_COMMAND, buildAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
+import { STATIC_CHECKS_COMMAND, staticChecksAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 /**
  * The Build's type-check and ESLint run side by side in one buildspec command. Run by POSIX sh (as
@@ -21,22 +21,29 @@ describe('the Build runs the type-check beside ESLint', () => {
       writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
       chmodSync(join(bin, name), 0o755);
     };
-    // `npm run --silent typecheck`: the type-check, taking TYPECHECK_SECONDS.
-    stub('npm', 'sleep "$TYPECHECK_SECONDS"; echo "tsc: typecheck output"; exit "$TYPECHECK_EXIT"');
+    // Which side ends last is ordered by marker files, not by sleeping: the slower side waits until
+    // the other has ended (as far as a process can tell: its last command ran), so the order holds
+    // however slowly the machine starts processes, and no row waits longer than that.
+    const waitFor = (variable: string) =>
+      `if [ -n "$${variable}" ]; then turns=0; while [ ! -f "$${variable}" ]; do turns=$((turns + 1)); [ $turns -gt 2000 ] && exit 98; sleep 0.005; done; fi`;
+    // `npm run --silent typecheck`: the type-check, ending after TYPECHECK_AFTER exists.
+    stub('npm', `${waitFor('TYPECHECK_AFTER')}; echo "tsc: typecheck output"; touch typecheck.ended; exit "$TYPECHECK_EXIT"`);
     // `npx eslint -f json -o reports/eslint.json .`: its own exit code is replaced by the gate's.
-    stub('npx', 'sleep "$ESLINT_SECONDS"; echo "[]" > reports/eslint.json; exit "$ESLINT_EXIT"');
-    // `node bin/kiro-cd.js gate eslint --input reports/eslint.json`: the gate's verdict.
-    stub('node', 'test -f reports/eslint.json || exit 9; exit "$GATE_EXIT"');
+    stub('npx', `${waitFor('ESLINT_AFTER')}; echo "[]" > reports/eslint.json; exit "$ESLINT_EXIT"`);
+    // `node bin/kiro-cd.js gate eslint --input reports/eslint.json`: the gate's verdict, the ESLint side's last command.
+    stub('node', 'test -f reports/eslint.json || exit 9; touch gate.ended; exit "$GATE_EXIT"');
   });
   afterAll(() => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  const runCommand = (env: Record<string, string>) =>
-    spawnSync('sh', ['-c', STATIC_CHECKS_COMMAND], { cwd: directory, env: { PATH: `${join(directory, 'bin')}:/usr/bin:/bin`, ...env }, encoding: 'utf8' });
+  const runCommand = (env: Record<string, string>) => {
+    for (const marker of ['typecheck.ended', 'gate.ended', 'reports/eslint.json']) rmSync(join(directory, marker), { force: true });
+    return spawnSync('sh', ['-c', STATIC_CHECKS_COMMAND], { cwd: directory, env: { PATH: `${join(directory, 'bin')}:/usr/bin:/bin`, ...env }, encoding: 'utf8' });
+  };
 
-  it('is the command the Build runs, once, instead of the two checks one after the other', () => {
-    const commands = buildAction('kiro').commands;
+  it('is the command the Build stage runs (its StaticChecks action), once, instead of the two checks one after the other', () => {
+    const commands = staticChecksAction('kiro').commands;
     expect(commands.filter((command) => command === STATIC_CHECKS_COMMAND)).toHaveLength(1);
     expect(commands).not.toContain('npm run typecheck');
   });
@@ -52,8 +59,8 @@ describe('the Build runs the type-check beside ESLint', () => {
       TYPECHECK_EXIT: typecheck,
       GATE_EXIT: gate,
       ESLINT_EXIT: eslint,
-      TYPECHECK_SECONDS: slower === 'typecheck' ? '0.4' : '0',
-      ESLINT_SECONDS: slower === 'eslint' ? '0.4' : '0',
+      TYPECHECK_AFTER: slower === 'typecheck' ? 'gate.ended' : '',
+      ESLINT_AFTER: slower === 'eslint' ? 'typecheck.ended' : '',
     });
     expect(result.status === 0).toBe(passes);
     // The type-check's output is printed whole, after it ended, with both verdicts.
