@@ -1,5 +1,7 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startMotoServer, type MotoServer } from '../../src/local/moto-server.js';
+import { cliBundleDirectory } from './cli-bundle.js';
 import { startProductSynthesis } from './shared-assembly.js';
 import { TEST_WORKERS } from './workers.js';
 
@@ -24,8 +26,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('motoEndpoints', servers.map((server) => server.endpoint));
   const synthesis = startProductSynthesis(project.config.root);
   project.provide('productAssembly', synthesis.directory);
+  // The run's directory for the kiro-cd bundle, built by the first test that starts kiro-cd (cli-bundle.ts).
+  const cliBundle = cliBundleDirectory(project.config.root, `${String(process.pid)}-${String(Date.now())}`);
+  mkdirSync(cliBundle, { recursive: true });
+  project.provide('cliBundleDirectory', cliBundle);
   return async () => {
     synthesis.dispose();
+    rmSync(cliBundle, { recursive: true, force: true });
     await Promise.all(servers.map((server) => server.stop()));
   };
 }

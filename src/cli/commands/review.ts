@@ -5,7 +5,7 @@ import { ConfigurationError } from '../../shared/errors.js';
 import { ExitCode, type Command, type OptionValues } from '../command.js';
 import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
-import { configuredDefaults } from '../aws/runtime-clients.js';
+import { configuredDefaults } from '../aws/configured-defaults.js';
 import { checkServesTaskTokens } from '../aws/task-token-probe.js';
 import { recordCliCalls } from '../aws/cli-caller.js';
 

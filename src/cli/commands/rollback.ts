@@ -23,7 +23,8 @@ import type { Output } from '../output.js';
 import { awsCall } from '../aws/aws-errors.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, resolveHistoryTable } from '../aws/history-options.js';
-import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { openCodePipeline } from '../aws/pipeline-client.js';
+import { configuredDefaults, discoverHistoryTable, discoverLedgerTable, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { recordCliCalls } from '../aws/cli-caller.js';
 
 /** The outside world of the rollback command, as factories so tests can hand in the emulator and the local CodePipeline. */

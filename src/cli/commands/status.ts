@@ -8,7 +8,8 @@ import { ExitCode, type Command } from '../command.js';
 import { AWS_CLI_OPTIONS, AWS_CLI_OPTIONS_HELP, awsClientConfig, resolveAwsOptions, type AwsClientConfig } from '../aws/aws-options.js';
 import { HISTORY_TABLE_HELP, HISTORY_TABLE_OPTION, parseEnvironmentOption, resolveHistoryTable } from '../aws/history-options.js';
 import { asAwsCallError, awsCall } from '../aws/aws-errors.js';
-import { configuredDefaults, discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../aws/runtime-clients.js';
+import { openCodePipeline } from '../aws/pipeline-client.js';
+import { configuredDefaults, discoverHistoryTable, openDynamoDbHistory } from '../aws/runtime-clients.js';
 import { renderTable } from '../aws/table.js';
 
 /** What the status command needs from outside. */

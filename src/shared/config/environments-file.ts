@@ -30,13 +30,28 @@ export async function importEnvironmentsFile(file: string = defaultEnvironmentsF
   if (!existsSync(file)) {
     throw new ConfigurationError(`The deployment configuration file ${file} does not exist; it must export ${ENVIRONMENTS_EXPORT} (see ${ENVIRONMENTS_FILE}).`, { file });
   }
-  // Loaded as TypeScript: the CLI runs under tsx, the tests under vitest; both load .ts modules.
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const module = await importTypeScriptModule(pathToFileURL(file).href);
   const input = module[ENVIRONMENTS_EXPORT];
   if (typeof input !== 'object' || input === null) {
     throw new ConfigurationError(`The deployment configuration file ${file} does not export ${ENVIRONMENTS_EXPORT} as an object.`, { file });
   }
   return input as { readonly pipeline: unknown; readonly environments: unknown };
+}
+
+/**
+ * Imports a TypeScript module. Under tsx (the CLI's launcher) and vitest a plain `import` loads it;
+ * Node.js 20 itself refuses `.ts` (ERR_UNKNOWN_FILE_EXTENSION), which is where a bundled `kiro-cd`
+ * runs (test/support/cli-bundle.ts): there tsx loads this one file and its imports, scoped to this
+ * import (`tsImport`), so nothing else in the process goes through tsx's hooks.
+ */
+async function importTypeScriptModule(href: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(href)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parentURL: string) => Promise<Record<string, unknown>> };
+    return tsImport(href, import.meta.url);
+  }
 }
 
 /** Imports the configuration data file (by default this repository's) and validates it with the one schema. */

@@ -20,7 +20,7 @@ afterAll(() => {
 /** Runs `kiro-cd <args>` as a process with the import recorder; returns its output and the clients it imported. */
 async function recorded(name: string, args: readonly string[]): Promise<{ readonly run: CliRun; readonly clients: string[] }> {
   const record = join(scratch, `${name}.txt`);
-  const run = await runKiroCd(args, { NODE_OPTIONS: `--import ${RECORDER}`, KIRO_IMPORT_RECORD: record });
+  const run = await runKiroCd(args, { NODE_OPTIONS: `--import ${RECORDER}`, KIRO_IMPORT_RECORD: record }, 'bin');
   expect(run.code, run.stderr).toBe(0);
   let text = '';
   try {
@@ -48,5 +48,14 @@ describe('kiro-cd loads only the command it runs', () => {
     expect(history.clients).not.toContain('client-sns');
     expect(history.clients).not.toContain('client-sfn');
     expect(history.clients).not.toContain('client-cloudwatch');
+  });
+
+  it('the runtime clients open only the client modules a command uses: history no CodePipeline, approve only Step Functions, and CloudFormation only when a table is discovered', async () => {
+    const [history, approve] = await Promise.all([recorded('history-clients', ['history', '--help']), recorded('approve', ['approve', '--help'])]);
+    expect(history.run.stdout).toContain('Usage: kiro-cd history');
+    // The history table's discovery (CloudFormation) loads its client when it runs, not with the command.
+    expect(history.clients).toEqual(['client-dynamodb']);
+    expect(approve.run.stdout).toContain('Usage: kiro-cd approve');
+    expect(approve.clients).toEqual(['client-sfn']);
   });
 });

@@ -49,7 +49,7 @@ describe('kiro-cd gate secrets (real secretlint)', () => {
     expect(run.stderr).toContain('[secrets] BLOCKED: 1 secrets found in 2 files');
     expect(run.stderr).toContain('✗ blocks error @secretlint/secretlint-rule-aws/AWSAccessKeyID at src/config.ts:1:21');
     expect(run.stderr + run.stdout).not.toContain(FAKE_ACCESS_KEY_ID);
-    // Two Node processes (kiro-cd through tsx, then secretlint) start here: ~3 s alone, far more on a busy 2-core machine.
+    // A kiro-cd process that loads secretlint: ~1.5 s alone, far more on a busy 2-core machine.
   }, 60_000);
 
   it('a folder without secrets passes, account ids included (they are not secrets)', async () => {
@@ -64,7 +64,15 @@ describe('kiro-cd gate secrets (real secretlint)', () => {
     const folder = folderWith({ 'a.txt': 'hello\n' });
     const { code, out } = await gateInProcess(['--path', folder], { secretlint: join(folder, 'no-such-secretlint.js') });
     expect(code).toBe(1);
-    expect(out.stderr).toMatch(/BLOCKED: the secrets report could not be read: secretlint stopped with exit 1/);
+    expect(out.stderr).toContain(`BLOCKED: the secrets report could not be read: secretlint could not be loaded from ${join(folder, 'no-such-secretlint.js')}`);
+  });
+
+  it('blocks when secretlint stops on a rule it cannot load (its command line\'s exit 2): never a pass', async () => {
+    const folder = folderWith({ 'a.txt': 'hello\n', 'rc.json': JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-no-such-rule' }] }) });
+    const { code, out } = await gateInProcess(['--path', folder, '--config', join(folder, 'rc.json')]);
+    expect(code).toBe(1);
+    expect(out.stderr).toMatch(/BLOCKED: the secrets report could not be read: secretlint stopped: .*secretlint-rule-no-such-rule/);
+    expect(out.stdout).not.toContain('passed');
   });
 
   it('accepts an allowlisted fixture and writes the decision for scan-report', async () => {

@@ -27,9 +27,20 @@ function events(executionId: string, commit: string, environment: 'staging' | 'p
   ];
 }
 
-/** Runs the CLI against this worker's emulator and history table. */
+const runs = new Map<string, ReturnType<typeof runKiroCd>>();
+
+/**
+ * Runs the CLI against this worker's emulator and history table. The table is written once
+ * (beforeAll) and these commands only read it, so the same command gives the same output: it runs
+ * once, and every test that reads that output asserts on the one run.
+ */
 function cli(...args: string[]): ReturnType<typeof runKiroCd> {
-  return runKiroCd([...args, '--endpoint-url', motoEndpoint(), '--region', 'us-east-1', '--history-table', TABLE]);
+  const key = args.join('\0');
+  const earlier = runs.get(key);
+  if (earlier !== undefined) return earlier;
+  const run = runKiroCd([...args, '--endpoint-url', motoEndpoint(), '--region', 'us-east-1', '--history-table', TABLE]);
+  runs.set(key, run);
+  return run;
 }
 
 describe('kiro-cd history and status, as a process against the local emulator', () => {

@@ -129,7 +129,10 @@ describe('kiro-cd under a new user\'s mistakes', () => {
     expect(run.code).toBe(3);
     expectNoRawText(run);
   });
+});
 
+/** Mistakes refused before any AWS call: no emulator state to set up for them. */
+describe('kiro-cd under a new user\'s mistakes, refused before any call', () => {
   it.each([
     ['a bad --limit, before any network call', ['history', '--limit', 'abc', '--endpoint-url', 'http://127.0.0.1:9'], '--limit'],
     ['a misspelt flag, with the nearest valid one', ['history', '--enviroment', 'staging', '--history-table', HISTORY], 'unknown option --enviroment; did you mean --environment?'],

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { kiroCdBundle } from '../../support/cli-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -11,13 +12,22 @@ export interface CliRun {
 }
 
 /**
- * Runs `node bin/kiro-cd.js <args>` as a real process, with dummy credentials (the emulator accepts
- * any) and no AWS profile of the machine, so nothing outside the test is ever reached. The SDK's
- * Node-version notice is not switched off here: the CLI must keep it out of its output itself.
+ * How the process starts: `bundle`, the run's esbuild bundle of src/cli/kiro-cd.ts
+ * (test/support/cli-bundle.ts: the same sources without tsx's per-module cost), or `bin`, the
+ * launcher users run (`node bin/kiro-cd.js`, through tsx). cli-bundle.test.ts holds the two to the
+ * same output; command-loading.test.ts runs `bin`.
  */
-export function runKiroCd(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+export type CliLauncher = 'bundle' | 'bin';
+
+/**
+ * Runs `kiro-cd <args>` as a real process, with dummy credentials (the emulator accepts any) and no
+ * AWS profile of the machine, so nothing outside the test is ever reached. The SDK's Node-version
+ * notice is not switched off here: the CLI must keep it out of its output itself.
+ */
+export async function runKiroCd(args: readonly string[], env: Readonly<Record<string, string>> = {}, launcher: CliLauncher = 'bundle'): Promise<CliRun> {
+  const script = launcher === 'bin' ? 'bin/kiro-cd.js' : await kiroCdBundle(ROOT);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/kiro-cd.js', ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,6 +1,7 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
-import { discoverHistoryTable, openCodePipeline, openDynamoDbHistory } from '../../../src/cli/aws/runtime-clients.js';
+import { openCodePipeline } from '../../../src/cli/aws/pipeline-client.js';
+import { discoverHistoryTable, openDynamoDbHistory } from '../../../src/cli/aws/runtime-clients.js';
 import { ConfigurationError } from '../../../src/shared/errors.js';
 import { motoClientConfig, useFreshMoto } from '../../support/moto.js';
 
