@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,4 +38,28 @@ describe('cfn-guard over only the rule files that can apply', () => {
     // Control Tower controls' rule names are lower-case checks (s3_bucket_versioning_enabled_check); the project's are upper case.
     expect(everything.findings.filter((finding) => finding.ruleId.endsWith('_check')).length).toBeGreaterThan(5);
   }, 120_000);
+
+  describe('over templates of its own', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kiro-guard-selection-'));
+    const write = (name: string, text: string): string => {
+      writeFileSync(join(directory, name), text);
+      return join(directory, name);
+    };
+    const stackOf = (file: string): AssemblyStack => ({ stage: '', displayName: file, stackName: file, environment: 'aws://123456789012/eu-west-1', templatePath: join(directory, file), templateName: file, resourceCount: 0 });
+    write('bucket.template.json', JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: {} } } }));
+    write('odd.template.json', JSON.stringify({ Resources: { Typeless: { Properties: {} } } }));
+    write('empty.template.json', JSON.stringify({ Outputs: { Name: { Value: 'x' } } }));
+    const ec2Only = write('ec2-only.guard', 'let instances = Resources.*[ Type == "AWS::EC2::Instance" ]\nrule ec2_check when %instances !empty { %instances.Properties.Monitoring == true }\n');
+
+    it('reads resource types from templates without Resources or with a typeless resource, and runs no cfn-guard when no rule file can apply', async () => {
+      const stacks = ['bucket.template.json', 'odd.template.json', 'empty.template.json'].map(stackOf);
+      expect(applicableGuardRules(stacks, [ec2Only])).toEqual([]);
+      expect(await runCfnGuard(directory, stacks, [ec2Only])).toEqual({ gate: 'cfn-guard', templatesChecked: 3, findings: [] });
+    });
+
+    it('still fails the gate when a rule file that may apply does not parse', async () => {
+      const broken = write('broken.guard', 'rule broken when { Resources.*[ Type == /AWS::S3::/ \n');
+      await expect(runCfnGuard(directory, [stackOf('bucket.template.json')], [broken])).rejects.toMatchObject({ code: 'GATE_TOOL_FAILED' });
+    });
+  });
 });
