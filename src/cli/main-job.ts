@@ -122,7 +122,7 @@ export function formatMainJobPhases(phases: MainJobPhases): string {
 /** The build-stage gates `npm start` runs itself (they need no build output): secretlint over the tracked files, the licences. */
 export async function runSupplyChainGates(cwd: string): Promise<readonly GateResult[]> {
   const today = new Date().toISOString().slice(0, 10);
-  // Independent tools (secretlint is a process, the licence check drives esbuild's): run side by side.
+  // Independent checks (secretlint in this process, the licence check driving esbuild): started together, so the licence check's esbuild runs while secretlint reads files.
   const [secrets, licences] = await Promise.all([runSecretsGate({ cwd, today }), runLicencesGate(cwd, undefined, today)]);
   return [secrets, licences];
 }
