@@ -11,8 +11,8 @@ import { applicableGuardRules, runCfnGuard } from '../../../src/pipeline/adapter
  * Leaving out the rule files that cannot apply (guard-rule-applicability.ts) changes nothing the
  * gate reports: the real cfn-guard with every Control Tower control and the project's rules, over
  * every fixture template at once, reports the same findings with the selection as without it.
- * (Over the product's own assembly the same was measured: 61 findings either way, 48.7 s → 16.6 s at
- * load ~8.)
+ * (Over the product's own assembly the same was measured: 61 findings either way, 25.6 s → 10.3 s
+ * idle, 60 of 238 rule files run.)
  */
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const stacks: AssemblyStack[] = readdirSync(fixtures)
