@@ -17,23 +17,12 @@
  * would be overtaken by the next jump.
  */
 import type { Clock } from '../../src/shared/clock.js';
-
-interface Timer {
-  readonly at: number;
-  readonly order: number;
-  readonly wake: () => void;
-}
-
-/** Lets every continuation that is already queued run (a macrotask turn: all microtasks before it are done). */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { macrotaskTurn, TimerLine } from './timer-line.js';
 
 /** A clock whose sleeps all wait on one time line that {@link runUntil} moves forward. */
 export class EventDrivenClock implements Clock {
   private current: number;
-  private timers: Timer[] = [];
-  private order = 0;
+  private readonly timers = new TimerLine();
   private busy = 0;
   private idle: Promise<void> = Promise.resolve();
   private becameIdle: () => void = () => undefined;
@@ -48,26 +37,7 @@ export class EventDrivenClock implements Clock {
 
   /** Waits until time reaches `milliseconds` from now; an aborted `signal` ends the wait at once and drops its timer. */
   sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const abort = (): void => {
-        this.timers = this.timers.filter((candidate) => candidate !== timer);
-        resolve();
-      };
-      const timer: Timer = {
-        at: this.current + Math.max(0, milliseconds),
-        order: (this.order += 1),
-        wake: () => {
-          signal?.removeEventListener('abort', abort);
-          resolve();
-        },
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      this.timers.push(timer);
-    });
+    return this.timers.wait(this.current + Math.max(0, milliseconds), signal);
   }
 
   /** Runs `work` (a Lambda step and the calls it makes) while time stands still. */
@@ -84,7 +54,7 @@ export class EventDrivenClock implements Clock {
 
   /** Timers still set. */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
 
   /**
@@ -100,9 +70,8 @@ export class EventDrivenClock implements Clock {
     for (;;) {
       await this.quiet();
       if (state.settled) return done;
-      const next = [...this.timers].sort((a, b) => a.at - b.at || a.order - b.order)[0];
+      const next = this.timers.takeEarliest();
       if (next === undefined) throw new Error('Nothing runs and no timer is set, but the awaited work has not ended: it would wait forever.');
-      this.timers = this.timers.filter((timer) => timer !== next);
       this.current = Math.max(this.current, next.at);
       next.wake();
     }
@@ -111,7 +80,7 @@ export class EventDrivenClock implements Clock {
   /** Returns once no busy work runs and the continuations queued so far have run. */
   private async quiet(): Promise<void> {
     for (;;) {
-      await turn();
+      await macrotaskTurn();
       if (this.busy === 0) return;
       await this.idle;
     }

@@ -7,25 +7,14 @@
  */
 import type { Clock } from '../../../src/shared/clock.js';
 import type { PipelineClock } from '../../../src/local/codepipeline/local-codepipeline.js';
-
-interface Timer {
-  readonly at: number;
-  readonly order: number;
-  readonly wake: () => void;
-}
-
-/** Lets every continuation of a timer that just fired run (they are promise chains, no I/O). */
-function drain(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { macrotaskTurn, TimerLine } from '../timer-line.js';
 
 /** A clock whose sleeps jump ahead; the pipeline's sleeps wait for those jumps. */
 export class SteppedClock implements Clock {
   /** Every sleep of the code under test, in order (milliseconds). */
   readonly sleeps: number[] = [];
   private current: number;
-  private timers: Timer[] = [];
-  private order = 0;
+  private readonly timers = new TimerLine();
 
   constructor(start: number = Date.parse('2026-03-02T10:00:00Z')) {
     this.current = start;
@@ -45,45 +34,24 @@ export class SteppedClock implements Clock {
   async advance(milliseconds: number): Promise<void> {
     const end = this.current + milliseconds;
     for (;;) {
-      const due = this.timers.filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at || a.order - b.order)[0];
+      const due = this.timers.takeEarliest(end);
       if (due === undefined) break;
-      this.timers = this.timers.filter((timer) => timer !== due);
       this.current = Math.max(this.current, due.at);
       due.wake();
-      await drain();
+      await macrotaskTurn();
     }
     this.current = end;
-    await drain();
+    await macrotaskTurn();
   }
 
   /** Pipeline timers still waiting (an action running, an action timeout armed). */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
 
   /** The local CodePipeline's view: a sleep ends once time has reached its end, or when its signal aborts. */
   readonly pipelineClock: PipelineClock = {
     now: () => this.now(),
-    sleep: (milliseconds: number, signal?: AbortSignal) =>
-      new Promise<void>((resolve) => {
-        if (signal?.aborted === true) {
-          resolve();
-          return;
-        }
-        const timer: Timer = {
-          at: this.current + milliseconds,
-          order: (this.order += 1),
-          wake: () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-          },
-        };
-        const abort = (): void => {
-          this.timers = this.timers.filter((candidate) => candidate !== timer);
-          resolve();
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-        this.timers.push(timer);
-      }),
+    sleep: (milliseconds: number, signal?: AbortSignal) => this.timers.wait(this.current + milliseconds, signal),
   };
 }
