@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/polyfills.ts'],
+    // file-cpu.ts records each file's CPU when KIRO_FILE_CPU names a file, and does nothing otherwise.
+    setupFiles: ['test/support/polyfills.ts', 'test/support/file-cpu.ts'],
     pool: 'forks',
     maxWorkers: TEST_WORKERS,
     // Test files share their worker's process instead of each starting a fresh one that imports

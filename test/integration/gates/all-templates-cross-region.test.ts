@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentsConfig } from '../../../infrastructure/lib/config/environments.js';
-import { loadDeploymentConfig } from '../../../infrastructure/lib/config/load-config.js';
-import { ARTIFACT_REPLICATION_STACK_ID, buildKiroCdApp } from '../../../infrastructure/lib/kiro-cd-app.js';
-import { applyPolicyPlugins } from '../../../infrastructure/lib/policy/apply-policy-plugins.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACT_REPLICATION_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { readCloudAssembly, type AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import { readValidationPlugins, runCfnGuard, runCfnLint } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { templateWithoutAssetHashes } from '../../support/asset-hashes.js';
-import { productAssembly } from '../../support/shared-assembly.js';
-import { testApp } from '../../support/test-app.js';
+import { crossRegionAssembly, productAssembly } from '../../support/shared-assembly.js';
 
 /** The stages whose stacks the staging region does not reach: their templates are the product's own. */
 const UNCHANGED_STAGES = ['Test-Application', 'Test-Infrastructure', 'Production-Application', 'Production-Infrastructure'];
@@ -22,6 +15,9 @@ const UNCHANGED_STAGES = ['Test-Application', 'Test-Infrastructure', 'Production
  * artifact bucket in that region (ArtifactReplicationStack), which must pass every gate too.
  *
  * What it synthesizes and gates, and why that proves the same as gating everything:
+ * - The app is the run's shared cross-region synthesis (test/support/synthesize-product.ts,
+ *   `cross-region`: policy plugins on, as app.ts registers them), which the artifact replication
+ *   stack's tests read too.
  * - Built-in validation is off (~10 s a synthesis, GROUND.md), so the suite keeps one full-validation
  *   synthesis (the shared one, which all-templates.test.ts checks); cfn-lint still checks every
  *   template it gates against the resource specification.
@@ -41,13 +37,9 @@ describe('every policy gate over the app with an environment in another region',
   let gated: readonly AssemblyStack[];
   let results: readonly GateResult[];
   beforeAll(async () => {
-    // Asked first, so that in a run of this file alone the shared synthesis starts beside this one.
+    // Both asked at once, so that the two syntheses run side by side.
     const shared = productAssembly();
-    assembly = mkdtempSync(join(tmpdir(), 'kiro-gates-xregion-'));
-    const app = testApp({ outdir: assembly, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-    buildKiroCdApp(app, loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }));
-    await applyPolicyPlugins(app);
-    app.synth();
+    assembly = await crossRegionAssembly();
     stacks = readCloudAssembly(assembly);
     const product = new Map(readCloudAssembly(await shared).map((stack) => [stack.templateName, stack]));
     gated = stacks.filter((stack) => {
@@ -57,9 +49,6 @@ describe('every policy gate over the app with an environment in another region',
     const [lint, guard] = await Promise.all([runCfnLint(assembly, gated), runCfnGuard(assembly, gated)]);
     results = [lint, guard, ...readValidationPlugins(assembly)];
   }, 420_000);
-  afterAll(() => {
-    rmSync(assembly, { recursive: true, force: true });
-  });
 
   it('has the artifact bucket stack of that region', () => {
     expect(stacks.map((stack) => stack.stackName)).toContain(`${ARTIFACT_REPLICATION_STACK_ID}-us-west-2`);

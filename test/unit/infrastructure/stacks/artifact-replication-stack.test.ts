@@ -1,30 +1,32 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { environmentsConfig } from '../../../../infrastructure/lib/config/environments.js';
-import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
-import { buildKiroCdApp, type KiroCdApp } from '../../../../infrastructure/lib/kiro-cd-app.js';
-import { testApp } from '../../../support/test-app.js';
+import { ARTIFACT_REPLICATION_STACK_ID, PIPELINE_STACK_ID } from '../../../../infrastructure/lib/kiro-cd-app.js';
+import { crossRegionAssembly } from '../../../support/shared-assembly.js';
 
 /** Staging in another region than the pipeline (us-east-1): CodePipeline needs an artifact bucket there. */
 describe('an environment in another region', () => {
-  let built: KiroCdApp;
+  let replicationStacks: CloudFormationStackArtifact[];
+  let pipelineStack: CloudFormationStackArtifact;
   let replication: Template;
   let pipeline: Template;
 
-  beforeAll(() => {
-    const app = testApp();
-    built = buildKiroCdApp(
-      app,
-      loadDeploymentConfig({ ...environmentsConfig, environments: environmentsConfig.environments.map((e) => (e.name === 'staging' ? { ...e, region: 'us-west-2' } : e)) }),
-    );
-    replication = Template.fromStack(built.replication[0]!);
-    pipeline = Template.fromStack(built.pipeline);
-    // A whole-app synthesis (no Lambda bundled, testApp()): it took ~37 s at load 10 with every Lambda bundled.
-  }, 180_000);
+  beforeAll(async () => {
+    // The run's one synthesis of that app (test/support/synthesize-product.ts, `cross-region`: no Lambda
+    // bundled, policy plugins on as in app.ts), which the cross-region policy gates read too; this file
+    // built and synthesized the whole app itself before.
+    const stacks = new CloudAssembly(await crossRegionAssembly()).stacksRecursively;
+    replicationStacks = stacks.filter((stack) => stack.stackName.startsWith(`${ARTIFACT_REPLICATION_STACK_ID}-`));
+    const found = stacks.find((stack) => stack.stackName === PIPELINE_STACK_ID);
+    if (found === undefined || replicationStacks[0] === undefined) throw new Error(`the cross-region assembly has no ${PIPELINE_STACK_ID} or no ${ARTIFACT_REPLICATION_STACK_ID} stack`);
+    pipelineStack = found;
+    replication = Template.fromJSON(replicationStacks[0].template as Record<string, unknown>);
+    pipeline = Template.fromJSON(pipelineStack.template as Record<string, unknown>);
+  }, 420_000);
 
   it('gets one artifact bucket stack in that region, in the pipeline account, deployed before the pipeline', () => {
-    expect(built.replication.map((stack) => [stack.stackName, stack.account, stack.region])).toEqual([['KiroCd-ArtifactReplication-us-west-2', '111111111111', 'us-west-2']]);
-    expect(built.pipeline.dependencies).toContain(built.replication[0]);
+    expect(replicationStacks.map((stack) => [stack.stackName, stack.environment.account, stack.environment.region])).toEqual([['KiroCd-ArtifactReplication-us-west-2', '111111111111', 'us-west-2']]);
+    expect(pipelineStack.dependencies.map((artifact) => artifact.id)).toContain(replicationStacks[0]?.id);
   });
 
   it('keeps the replicated artifacts as the main bucket keeps them: rotating customer key, versioned, TLS only, access-logged, old versions expiring', () => {
