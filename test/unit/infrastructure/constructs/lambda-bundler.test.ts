@@ -197,6 +197,23 @@ describe('LambdaBundler: one esbuild run bundles every Lambda of a synthesis, by
     }).toThrow(/already has a Lambda bundler/);
   });
 
+  it.each([
+    ['off (the default): the SDK v3 packages', false, ['@aws-sdk/*']],
+    ['on: the Smithy packages too, as NodejsFunction does', true, ['@aws-sdk/*', '@smithy/*']],
+  ])('leaves out of the bundle, with the feature flag sdkV3ExcludeSmithyPackages %s', (_why, flag, externals) => {
+    const seen: (readonly string[] | undefined)[] = [];
+    // A stand-in for esbuild: only the options it is given matter here.
+    const build: EsbuildBuild = (options) => {
+      seen.push(options.external);
+      return { outputFiles: [{ path: join(options.outdir ?? '', '0.js'), contents: new TextEncoder().encode('export {};\n'), hash: '', text: 'export {};\n' }] };
+    };
+    const app = testApp({ outdir: outdir(), bundling: true, context: { '@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages': flag } });
+    LambdaBundler.use(app, new LambdaBundler({ entryPoints: [], build }));
+    const { stack, key } = functionStack(app);
+    addFunction(stack, key, 'Poller', join(REPOSITORY_ROOT, 'src/worker/handlers/poller.ts'));
+    expect(seen).toEqual([externals]);
+  });
+
   describe('esbuildOptionsOf: the esbuild options NodejsFunction gives its CLI', () => {
     it('carries LAMBDA_BUNDLING: bundle for node, ESM, the target, minified, the SDK left out, the banner, no source map', () => {
       expect(esbuildOptionsOf(LAMBDA_BUNDLING, lambda.Runtime.NODEJS_24_X, ['@aws-sdk/*'])).toEqual({
