@@ -32,10 +32,13 @@ import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
 import { KiroCdError } from '../../../src/shared/errors.js';
 import { LAMBDA_BUNDLING, LAMBDA_ENTRY_POINTS, REPOSITORY_ROOT } from './lambda-bundling.js';
 
-/** A bundle could not be made: the message names the entry point and carries esbuild's errors. */
+/**
+ * A bundle could not be made, or the bundling options cannot be carried to esbuild: the message names
+ * the entry point (when there is one) and carries esbuild's errors.
+ */
 export class LambdaBundlingError extends KiroCdError {
-  constructor(message: string, entry: string, cause?: unknown) {
-    super(message, { code: 'LAMBDA_BUNDLING_FAILED', fault: 'internal', cause, context: { entry } });
+  constructor(message: string, entry?: string, cause?: unknown) {
+    super(message, { code: 'LAMBDA_BUNDLING_FAILED', fault: 'internal', cause, context: entry === undefined ? {} : { entry } });
   }
 }
 
@@ -82,7 +85,6 @@ export function esbuildOptionsOf(bundling: BundlingOptions, runtime: lambda.Runt
     const options = [...notCarried, ...(bundling.forceDockerBundling === true ? ['forceDockerBundling: true'] : []), ...(bundling.sourceMap === true ? ['sourceMap: true'] : [])];
     throw new LambdaBundlingError(
       `The Lambda bundling option(s) ${options.join(', ')} are not carried to the one esbuild run of lambda-bundler.ts; add them to esbuildOptionsOf as NodejsFunction's Bundling.buildEsbuildArgs renders them.`,
-      '',
     );
   }
   return {
@@ -100,7 +102,7 @@ export function esbuildOptionsOf(bundling: BundlingOptions, runtime: lambda.Runt
 /** NodejsFunction's default target: `node` and the runtime's major version (`toTarget`). */
 function nodeTargetOf(runtime: lambda.Runtime): string {
   const version = /nodejs(\d+)/.exec(runtime.name)?.[1];
-  if (version === undefined) throw new LambdaBundlingError(`Cannot tell the Node.js version of the runtime ${runtime.name}.`, '');
+  if (version === undefined) throw new LambdaBundlingError(`Cannot tell the Node.js version of the runtime ${runtime.name}.`);
   return `node${version}`;
 }
 
@@ -111,7 +113,7 @@ function nodeTargetOf(runtime: lambda.Runtime): string {
  */
 function sdkExternalsOf(scope: IConstruct, runtime: lambda.Runtime): string[] {
   const version = Number(/nodejs(\d+)/.exec(runtime.name)?.[1] ?? 0);
-  if (version < 18) throw new LambdaBundlingError(`The runtime ${runtime.name} does not provide AWS SDK v3, which the Lambda bundles leave out.`, '');
+  if (version < 18) throw new LambdaBundlingError(`The runtime ${runtime.name} does not provide AWS SDK v3, which the Lambda bundles leave out.`);
   return FeatureFlags.of(scope).isEnabled(LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES) === true ? ['@aws-sdk/*', '@smithy/*'] : ['@aws-sdk/*'];
 }
 
@@ -237,7 +239,7 @@ export class LambdaBundler {
 
   /** Makes `bundler` the one of `app`'s tree; only before any function of the app asked for its code. */
   static use(app: IConstruct, bundler: LambdaBundler): void {
-    if (BUNDLERS.has(app.node.root)) throw new LambdaBundlingError(`${app.node.path || 'The app'} already has a Lambda bundler: set it before adding any function.`, '');
+    if (BUNDLERS.has(app.node.root)) throw new LambdaBundlingError(`${app.node.path || 'The app'} already has a Lambda bundler: set it before adding any function.`);
     BUNDLERS.set(app.node.root, bundler);
   }
 
