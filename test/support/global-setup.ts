@@ -1,8 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startMotoServer, type MotoServer } from '../../src/local/moto-server.js';
 import { cliBundleDirectory } from './cli-bundle.js';
-import { startSharedSyntheses } from './shared-assembly.js';
+import { startProductSynthesis } from './shared-assembly.js';
 import { TEST_WORKERS } from './workers.js';
 
 /**
@@ -15,24 +17,27 @@ const MOTO_READY_LIMIT_MS = 90_000;
 /**
  * Starts one local AWS emulator per Vitest worker, so a test file can reset "its" emulator between
  * tests without disturbing a file that runs in parallel on the other worker; then prepares the one
- * shared syntheses (the product and its cross-region variant, shared-assembly.ts), which start when
- * the first test file asks for one, never before the emulators answer: on a busy 2-core machine they
- * would otherwise delay their start beyond their readiness limit.
+ * shared synthesis of the product (shared-assembly.ts), which starts when the first test file asks
+ * for it, never before the emulators answer: on a busy 2-core machine it would otherwise delay their
+ * start beyond their readiness limit.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers: MotoServer[] = await Promise.all(
     Array.from({ length: TEST_WORKERS }, () => startMotoServer({ timeoutMs: MOTO_READY_LIMIT_MS })),
   );
   project.provide('motoEndpoints', servers.map((server) => server.endpoint));
-  const syntheses = startSharedSyntheses(project.config.root);
-  project.provide('productAssembly', syntheses.directories.product);
-  project.provide('crossRegionAssembly', syntheses.directories['cross-region']);
+  const synthesis = startProductSynthesis(project.config.root);
+  project.provide('productAssembly', synthesis.directory);
+  // The run's directory for the cross-region app, synthesized by the first test that asks (cross-region-assembly.ts).
+  const crossRegion = mkdtempSync(join(tmpdir(), 'kiro-cross-region-assembly-'));
+  project.provide('crossRegionAssembly', crossRegion);
   // The run's directory for the kiro-cd bundle, built by the first test that starts kiro-cd (cli-bundle.ts).
   const cliBundle = cliBundleDirectory(project.config.root, `${String(process.pid)}-${String(Date.now())}`);
   mkdirSync(cliBundle, { recursive: true });
   project.provide('cliBundleDirectory', cliBundle);
   return async () => {
-    syntheses.dispose();
+    synthesis.dispose();
+    rmSync(crossRegion, { recursive: true, force: true });
     rmSync(cliBundle, { recursive: true, force: true });
     await Promise.all(servers.map((server) => server.stop()));
   };

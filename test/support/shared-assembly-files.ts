@@ -9,12 +9,5 @@ export const SYNTH_FAILED_FILE = 'SYNTH_FAILED';
 /** Written by the first test file that needs the assembly; the global set-up starts the synthesis when it appears. */
 export const SYNTH_REQUESTED_FILE = 'SYNTH_REQUESTED';
 
-/**
- * The apps synthesize-product.ts builds, each into its own directory: `product`, the repository's configuration as app.ts builds
- * it; `cross-region`, the same with staging in another region than the pipeline
- * ({@link CROSS_REGION_STAGING}), as the cross-region gates and the artifact replication tests read it.
- */
-export type AssemblyVariant = 'product' | 'cross-region';
-
-/** The region staging moves to in the `cross-region` variant; the pipeline stays in us-east-1. */
+/** The region staging moves to in the cross-region app (cross-region-assembly.ts); the pipeline stays in us-east-1. */
 export const CROSS_REGION_STAGING = 'us-west-2';

@@ -5,7 +5,8 @@ import { readValidationPlugins, runCfnGuard, runCfnLint } from '../../../src/pip
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { templateWithoutAssetHashes } from '../../support/asset-hashes.js';
-import { crossRegionAssembly, productAssembly } from '../../support/shared-assembly.js';
+import { crossRegionAssembly } from '../../support/cross-region-assembly.js';
+import { productAssembly } from '../../support/shared-assembly.js';
 
 /** The stages whose stacks the staging region does not reach: their templates are the product's own. */
 const UNCHANGED_STAGES = ['Test-Application', 'Test-Infrastructure', 'Production-Application', 'Production-Infrastructure'];
@@ -15,9 +16,9 @@ const UNCHANGED_STAGES = ['Test-Application', 'Test-Infrastructure', 'Production
  * artifact bucket in that region (ArtifactReplicationStack), which must pass every gate too.
  *
  * What it synthesizes and gates, and why that proves the same as gating everything:
- * - The app is the run's shared cross-region synthesis (test/support/synthesize-product.ts,
- *   `cross-region`: policy plugins on, as app.ts registers them), which the artifact replication
- *   stack's tests read too.
+ * - The app is the run's one synthesis of it (test/support/cross-region-assembly.ts: policy plugins
+ *   on, as app.ts registers them), made by whichever of this file and the artifact replication
+ *   stack's tests asks first.
  * - Built-in validation is off (~10 s a synthesis, GROUND.md), so the suite keeps one full-validation
  *   synthesis (the shared one, which all-templates.test.ts checks); cfn-lint still checks every
  *   template it gates against the resource specification.
@@ -37,7 +38,7 @@ describe('every policy gate over the app with an environment in another region',
   let gated: readonly AssemblyStack[];
   let results: readonly GateResult[];
   beforeAll(async () => {
-    // Both asked at once, so that the two syntheses run side by side.
+    // The product's synthesis is asked for first, so that it runs beside the cross-region one.
     const shared = productAssembly();
     assembly = await crossRegionAssembly();
     stacks = readCloudAssembly(assembly);

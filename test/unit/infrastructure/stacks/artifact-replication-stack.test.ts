@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACT_REPLICATION_STACK_ID, PIPELINE_STACK_ID } from '../../../../infrastructure/lib/kiro-cd-app.js';
-import { crossRegionAssembly } from '../../../support/shared-assembly.js';
+import { crossRegionAssembly } from '../../../support/cross-region-assembly.js';
 
 /** Staging in another region than the pipeline (us-east-1): CodePipeline needs an artifact bucket there. */
 describe('an environment in another region', () => {
@@ -12,9 +12,9 @@ describe('an environment in another region', () => {
   let pipeline: Template;
 
   beforeAll(async () => {
-    // The run's one synthesis of that app (test/support/synthesize-product.ts, `cross-region`: no Lambda
-    // bundled, policy plugins on as in app.ts), which the cross-region policy gates read too; this file
-    // built and synthesized the whole app itself before.
+    // The run's one synthesis of that app (test/support/cross-region-assembly.ts: no Lambda bundled,
+    // policy plugins on as in app.ts), which the cross-region policy gates read too; this file built
+    // and synthesized the whole app itself before.
     const stacks = new CloudAssembly(await crossRegionAssembly()).stacksRecursively;
     replicationStacks = stacks.filter((stack) => stack.stackName.startsWith(`${ARTIFACT_REPLICATION_STACK_ID}-`));
     const found = stacks.find((stack) => stack.stackName === PIPELINE_STACK_ID);
