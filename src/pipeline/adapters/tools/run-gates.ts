@@ -117,7 +117,12 @@ export async function runCfnGuard(
       group.templates.push(template);
       groups.set(key, group);
     }
-    const outputs = await Promise.all([...groups.values()].map((group) => runCfnGuardOnce(assemblyDir, group.templates, group.rules)));
+    // Every run is awaited before the rewritten rule files are removed, even when one of them fails.
+    const settled = await Promise.allSettled([...groups.values()].map((group) => runCfnGuardOnce(assemblyDir, group.templates, group.rules)));
+    const outputs = settled.map((outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    });
     const byTemplate = new Map<string, GateFinding[]>();
     for (const finding of outputs.flat()) byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
     const inStackOrder = [...stacks.map((stack) => stack.templateName), ...byTemplate.keys()];
