@@ -26,7 +26,10 @@ function project(files: Record<string, string>): string {
   // A real node_modules (tsc's incremental information goes there), with links to the packages.
   mkdirSync(join(root, 'node_modules'));
   for (const name of LINKED_PACKAGES) symlinkSync(join(REPOSITORY, 'node_modules', name), join(root, 'node_modules', name));
-  for (const file of ['tsconfig.json', 'eslint.config.mjs', 'eslint.security.mjs']) copyFileSync(join(REPOSITORY, file), join(root, file));
+  for (const file of ['tsconfig.json', 'eslint.config.mjs', 'eslint.security.mjs', 'eslint-rules/no-unsafe-class-instance-assignment.mjs']) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    copyFileSync(join(REPOSITORY, file), join(root, file));
+  }
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
