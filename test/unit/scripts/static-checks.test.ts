@@ -14,7 +14,7 @@ import { parseStaticChecksArgs, runStaticChecks, staticChecksExitCode } from '..
 const REPOSITORY = join(import.meta.dirname, '..', '..', '..');
 const BIN = join(REPOSITORY, 'node_modules', '.bin');
 /** What the configuration files import, linked from this repository's node_modules (the rest resolves from there). */
-const LINKED_PACKAGES = ['typescript-eslint', '@eslint', 'globals', 'eslint-plugin-security', '@types'];
+const LINKED_PACKAGES = ['typescript-eslint', 'typescript', '@eslint', 'globals', 'eslint-plugin-security', '@types'];
 const SLOW = 240_000;
 
 const projects: string[] = [];
