@@ -24,9 +24,20 @@ import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipelin
 import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
 import { consoleOutput, RecordingOutput, replayLines, type Output } from './output.js';
 import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
+import { TEMPLATES_WRITTEN_LINE, watchForLine } from '../shared/templates-written-line.js';
 
 /** Where `npm run synth` writes the cloud assembly. */
 export const ASSEMBLY_DIR = 'cdk.out';
+
+/** What synthesis tells its caller before it ends. */
+export interface SynthesisProgress {
+  /**
+   * Called at most once, when every template of the cloud assembly is written and CDK's validation
+   * has not yet begun (synth.ts prints TEMPLATES_WRITTEN_LINE then). The templates are final from
+   * then on; validation only reads them and adds `validation-report.json`.
+   */
+  readonly onTemplatesWritten: () => void;
+}
 
 /**
  * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts) into a cloud
@@ -34,15 +45,17 @@ export const ASSEMBLY_DIR = 'cdk.out';
  * report) left by an earlier run. CDK is told not to fail the synthesis on validation findings
  * (context `@aws-cdk/core:failSynthOnValidationErrors`), so the gates can report cdk-nag's findings
  * next to the others instead of stopping at the first tool; any other failure stops the main job
- * with synthesis's own message.
+ * with synthesis's own message. Synthesis's standard output is read as it comes, for the line that
+ * says the templates are written (`progress.onTemplatesWritten`).
  */
-export async function synthesizeAll(cwd: string): Promise<void> {
+export async function synthesizeAll(cwd: string, progress?: SynthesisProgress): Promise<void> {
   const outdir = join(cwd, ASSEMBLY_DIR);
   rmSync(outdir, { recursive: true, force: true });
   const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
     cwd,
     installHint: 'Run "npm ci" first.',
     env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
+    ...(progress === undefined ? {} : { onStdout: watchForLine(TEMPLATES_WRITTEN_LINE, progress.onTemplatesWritten) }),
   });
   if (result.exitCode === 0) return;
   const shown = result.stderr.trim().slice(-3000);
@@ -78,8 +91,8 @@ export interface MainJobDeps {
   readonly cwd: string;
   readonly out: Output;
   readonly now: () => number;
-  /** @default synthesizeAll */
-  readonly synthesize?: (cwd: string) => Promise<void>;
+  /** Synthesizes; calls `progress.onTemplatesWritten` if it can tell when the templates are written. @default synthesizeAll */
+  readonly synthesize?: (cwd: string, progress: SynthesisProgress) => Promise<void>;
   /** Runs the policy gates over the cloud assembly in the given directory. @default runAllGates */
   readonly runGates?: (assemblyDir: string) => Promise<GatesRun>;
   /** Runs the supply-chain gates (secrets, licences) over the repository. @default runSupplyChainGates */
@@ -88,8 +101,9 @@ export interface MainJobDeps {
   readonly bundleSizes?: (assemblyDir: string) => readonly BundleSize[];
   /**
    * Prepares the rehearsal; called at the very start, right after synthesis has been started, so its
-   * emulator and the closed-window variant start beside synthesis. The rehearsal itself runs side by
-   * side with the gates once synthesis has written the cloud assembly. @default none: the gates alone
+   * emulator and the closed-window variant start beside synthesis. The rehearsal itself starts as
+   * soon as synthesis has written the templates (while CDK still validates them), and then runs side
+   * by side with the gates. @default none: the gates alone
    */
   readonly prepareRehearsal?: () => PreparedRehearsal;
   /**
@@ -105,18 +119,22 @@ export interface MainJobPhases {
   readonly synthesisMs: number;
   readonly gatesMs: number;
   readonly rehearsalMs?: number;
+  /** When the rehearsal started, after the main job's start: before synthesis ended when the templates were written earlier. @default synthesisMs */
+  readonly rehearsalStartMs?: number;
 }
 
 /**
  * The phases line of `npm start`: synthesis, then the gates and the rehearsal side by side, each with
- * its own wall time, so the times are never read as adding up to the total.
+ * its own wall time, so the times are never read as adding up to the total. A rehearsal that started
+ * before synthesis ended (on the templates) says when it started.
  */
 export function formatMainJobPhases(phases: MainJobPhases): string {
   const seconds = (value: number): string => `${(value / 1000).toFixed(1)} s`;
   const gates = `policy and build-stage gates ${seconds(phases.gatesMs)}`;
-  return phases.rehearsalMs === undefined
-    ? `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then ${gates}.`
-    : `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then side by side: ${gates}, rehearsal ${seconds(phases.rehearsalMs)}.`;
+  if (phases.rehearsalMs === undefined) return `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then ${gates}.`;
+  const early = phases.rehearsalStartMs !== undefined && phases.rehearsalStartMs < phases.synthesisMs;
+  const rehearsal = `rehearsal ${seconds(phases.rehearsalMs)}${early ? ` (started at ${seconds(phases.rehearsalStartMs ?? 0)}, when the templates were written, during CDK's validation)` : ''}`;
+  return `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then side by side: ${gates}, ${rehearsal}.`;
 }
 
 /** The build-stage gates `npm start` runs itself (they need no build output): secretlint over the tracked files, the licences. */
@@ -178,46 +196,78 @@ export async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<num
 
 /**
  * `npm start`: synthesize (with the rehearsal's emulator and closed-window variant starting beside
- * it), then run the gates and the rehearsal side by side over the cloud assembly. Each phase's output
- * is held and printed whole when both have ended, the gates' first, so it reads as it did when they
- * ran one after the other. The gates decide first: a gate that fails fails the main job whatever the
- * rehearsal found, and the rehearsal, which ran anyway, is still printed, under a line that says so.
- * A synthesis that fails stops everything: the emulator and the variant's synthesis are stopped, and
- * nothing is rehearsed. Returns the exit code.
+ * it); start the rehearsal as soon as synthesis has written the templates (CDK then validates them
+ * for several seconds more), or when synthesis ends if it never said so; start the gates, which read
+ * the validation report, when synthesis has ended. Each phase's output is held and printed whole when
+ * both have ended, the gates' first, so it reads as it did when they ran one after the other. The
+ * gates decide first: a gate that fails fails the main job whatever the rehearsal found, and the
+ * rehearsal, which ran anyway, is still printed, under a line that says so. A synthesis that fails
+ * stops everything, before or after the templates were written: the emulator and the variant's
+ * synthesis are stopped, a rehearsal already started is aborted and nothing it wrote is shown, and
+ * the main job prints synthesis's message and exits with synthesis's code. Returns the exit code.
  */
 export async function runMainJob(deps: MainJobDeps): Promise<number> {
   const started = deps.now();
+  let templatesWritten: (at: number) => void = () => undefined;
+  const templates = new Promise<number>((resolve) => {
+    templatesWritten = resolve;
+  });
   // Synthesis first: it is on the critical path, the rehearsal's preparations are not.
-  const synthesis = (deps.synthesize ?? synthesizeAll)(deps.cwd);
-  synthesis.catch(() => undefined);
+  const synthesis = (deps.synthesize ?? synthesizeAll)(deps.cwd, {
+    onTemplatesWritten: () => {
+      templatesWritten(deps.now());
+    },
+  });
+  const synthesized = synthesis.then(() => deps.now());
+  synthesized.catch(() => undefined);
   const rehearsal = deps.prepareRehearsal?.();
+  const seconds = (value: number): string => (value / 1000).toFixed(1);
+
+  // The rehearsal reads only the templates; a synthesis that ends (or fails) without the line decides instead.
+  let rehearsalStartedAt: number;
   try {
-    await synthesis;
+    rehearsalStartedAt = await (rehearsal === undefined ? synthesized : Promise.race([templates, synthesized]));
   } catch (thrown) {
     await rehearsal?.cancel();
     return stoppedBy(thrown, deps.out);
   }
-  const synthesized = deps.now();
-  const seconds = (value: number): string => (value / 1000).toFixed(1);
-  if (rehearsal !== undefined) {
-    deps.out.info(`Synthesized in ${seconds(synthesized - started)} s. The gates and the rehearsal now run side by side; each one's output follows, whole, when both have ended.\n`);
-  }
 
+  // The gates read the validation report, written at synthesis's very end.
   const gatesOut = new RecordingOutput();
-  const gates = (deps.gatesPhase ?? ((out: Output) => runGatesPhase(deps, out)))(gatesOut).then((code) => ({ code, endedAt: deps.now() }));
+  const gates = synthesized.then(async (synthesizedAt) => {
+    const code = await (deps.gatesPhase ?? ((out: Output) => runGatesPhase(deps, out)))(gatesOut);
+    return { code, synthesizedAt, endedAt: deps.now() };
+  });
+  gates.catch(() => undefined);
+  // Asked by the rehearsal just before it writes its report: a synthesis that failed meanwhile rejects it, so no report is written.
   const gatesTiming = async (): Promise<readonly PhaseTiming[]> => {
-    const { endedAt } = await gates;
+    const { synthesizedAt, endedAt } = await gates;
     return [
-      { name: 'synthesis', durationMs: synthesized - started },
-      { name: `policy and build-stage gates (side by side with the rehearsal, ${seconds(synthesized - started)} s to ${seconds(endedAt - started)} s after the start)`, durationMs: endedAt - synthesized },
+      { name: 'synthesis', durationMs: synthesizedAt - started },
+      { name: `policy and build-stage gates (side by side with the rehearsal, ${seconds(synthesizedAt - started)} s to ${seconds(endedAt - started)} s after the start)`, durationMs: endedAt - synthesizedAt },
     ];
   };
+  const abortRehearsal = new AbortController();
   const rehearsalOut = new RecordingOutput();
-  const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming }).then((code) => ({ code, endedAt: deps.now() }));
+  const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming, signal: abortRehearsal.signal }).then((code) => ({ code, endedAt: deps.now() }));
+
+  let synthesizedAt: number;
+  try {
+    synthesizedAt = await synthesized;
+  } catch (thrown) {
+    // Failed after the templates were written: nothing the rehearsal found counts, so none of it is shown.
+    abortRehearsal.abort();
+    await rehearsed?.catch(() => undefined);
+    return stoppedBy(thrown, deps.out);
+  }
+  if (rehearsal !== undefined) {
+    const early = rehearsalStartedAt < synthesizedAt ? ` (the rehearsal since ${seconds(rehearsalStartedAt - started)} s, when the templates were written)` : '';
+    deps.out.info(`Synthesized in ${seconds(synthesizedAt - started)} s. The gates and the rehearsal now run side by side${early}; each one's output follows, whole, when both have ended.\n`);
+  }
 
   const gatesEnded = await gates;
   replayLines(gatesOut.lines, deps.out);
-  const phases = { synthesisMs: synthesized - started, gatesMs: gatesEnded.endedAt - synthesized };
+  const phases = { synthesisMs: synthesizedAt - started, gatesMs: gatesEnded.endedAt - synthesizedAt };
   if (rehearsed === undefined) {
     deps.out.info(formatMainJobPhases(phases));
     return gatesEnded.code;
@@ -227,7 +277,7 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
     deps.out.info(`\nThe gates failed, so the main job fails whatever the rehearsal finds. The rehearsal ran side by side with them; what it found follows.`);
   }
   replayLines(rehearsalOut.lines, deps.out);
-  deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - synthesized })}`);
+  deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - rehearsalStartedAt, rehearsalStartMs: rehearsalStartedAt - started })}`);
   return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }
 

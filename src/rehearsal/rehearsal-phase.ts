@@ -49,8 +49,13 @@ export function formatMainJobCost(durationMs: number, peakMiB: number | undefine
  * leaves no emulator and no synthesis running, unless the rehearsal was asked to keep its emulator.
  */
 export interface PreparedRehearsal {
-  /** Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. */
-  run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>) }): Promise<ExitCodeValue>;
+  /**
+   * Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. `npm start` starts
+   * it once the templates are written, while synthesis still validates them: if synthesis then fails,
+   * it aborts `signal`, and the rehearsal stops its emulator and the variant's synthesis at once and
+   * ends at its next step with exit code 1 (its output is not shown then). Never rejects.
+   */
+  run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>); readonly signal?: AbortSignal }): Promise<ExitCodeValue>;
   /** Stops what was started, without rehearsing (synthesis failed: there is nothing to rehearse). */
   cancel(): Promise<void>;
 }
@@ -110,8 +115,14 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
   productionWindowClosed?.catch(() => undefined);
 
   return {
-    async run({ out, phases }) {
+    async run({ out, phases, signal }) {
       let kept = false;
+      // Aborted (synthesis failed after the templates were written): the emulator's calls then fail at once, so the rehearsal stops quickly.
+      const onAbort = (): void => {
+        variantAbort.abort();
+        void stopEmulator();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const result = await runRehearsal({
           cwd: preparation.cwd,
@@ -123,12 +134,19 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
           startEmulator: () => emulator,
           clockStart,
           ...(productionWindowClosed === undefined ? {} : { productionWindowClosed }),
+          ...(signal === undefined ? {} : { signal }),
         });
         kept = result.keptEndpoint !== undefined;
+        if (signal?.aborted === true) throw signal.reason;
         return result.exitCode === 0 ? ExitCode.Ok : ExitCode.Failed;
       } catch (thrown) {
+        if (signal?.aborted === true) {
+          out.error('rehearsal: aborted, because synthesis failed after the templates were written.');
+          return ExitCode.Failed;
+        }
         return failedToRun(thrown, out);
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         // A rehearsal that stopped before its variant scenario leaves the variant's synthesis nothing to do.
         variantAbort.abort();
         if (!kept) await stopEmulator();

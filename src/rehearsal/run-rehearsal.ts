@@ -81,6 +81,12 @@ export interface RehearsalOptions {
    * chosen scenario needs it
    */
   readonly productionWindowClosed?: Promise<PipelineDeclaration>;
+  /**
+   * Aborted when what the rehearsal rehearses is void (`npm start`: synthesis failed after the
+   * templates were written); the rehearsal then stops at its next step (the world's start, the
+   * baseline, each scenario) by throwing the signal's reason. @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How the rehearsal ended. */
@@ -143,6 +149,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   const seconds = (milliseconds: number): string => (milliseconds / 1000).toFixed(1);
   const emulator = await (options.startEmulator ?? startMotoServer)();
   const emulatorReady = performance.now();
+  const { signal } = options;
   let keep = false;
   let world: RehearsalWorld | undefined;
   try {
@@ -150,6 +157,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const clockStart = options.clockStart ?? rehearsalClockStart(Date.now());
     const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, clockStart);
     // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
+    signal?.throwIfAborted();
     world = await startRehearsalWorld({ stacks, assemblyDir: options.assemblyDir, config, emulatorEndpoint: emulator.endpoint, where: { region, account: EMULATOR_ACCOUNT }, clock, ids: uuidGenerator });
     out.info(`  one endpoint at ${world.endpoint.endpoint}: the local CodePipeline (${world.declaration.stages.length} stages of ${world.declaration.name}), every other service passed on to moto at ${emulator.endpoint}`);
     if (world.functions.missing.length > 0) out.info(`  no function in the templates for: ${world.functions.missing.join(', ')}`);
@@ -178,11 +186,13 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const runs: ScenarioRun[] = [];
     let baselineDone = false;
     for (const scenario of selection.scenarios) {
+      signal?.throwIfAborted();
       if (scenario.beforeBaseline !== true && !baselineDone) {
         out.info(`\nBaseline: the first release goes through every environment (${applicationStageName('test')} ... ${applicationStageName('production')}).`);
         const baseline = await measured(() => runBaseline(live, people));
         out.info(`  baseline: ${baseline.line}`);
         baselineDone = true;
+        signal?.throwIfAborted();
       }
       out.info(`\nScenario ${scenario.name}: ${scenario.title}`);
       const { result: run, line: cost } = await measured(() => runScenario(live, people, scenario, productionWindowClosed === undefined ? {} : { productionWindowClosed }));

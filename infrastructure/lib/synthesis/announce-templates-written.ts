@@ -7,7 +7,7 @@
  * root `manifest.json`, which names every artifact; only then does `validateTemplates`
  * (`synthesis-validation.js`) run the validation plugins (cdk-nag) and the built-in CloudFormation
  * validator over the written templates and write `validation-report.json`. Validation plugins are
- * handed template *paths* (`IPolicyValidationPluginBeta1.validate` gets `templatePaths`), so the
+ * handed template *paths* (`IPolicyValidationPlugin.validate` gets `templatePaths`), so the
  * templates are final by then; a plugin that changed them would break CDK's own check
  * (`IllegalPluginOperation`). Validation is a large share of the synthesis (~10 s of 25 s idle).
  *
@@ -30,7 +30,8 @@ import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 export function announceTemplatesWritten(announce: () => void): () => void {
   const prototype = CloudAssemblyBuilder.prototype;
   const original = Object.getOwnPropertyDescriptor(prototype, 'buildAssembly');
-  const build = prototype.buildAssembly;
+  if (original === undefined || typeof original.value !== 'function') throw new Error('aws-cdk-lib changed: CloudAssemblyBuilder has no buildAssembly method to follow.');
+  const build = original.value as CloudAssemblyBuilder['buildAssembly'];
   let announced = false;
   prototype.buildAssembly = function buildAssembly(this: CloudAssemblyBuilder, ...args: Parameters<CloudAssemblyBuilder['buildAssembly']>) {
     const assembly = build.apply(this, args);
@@ -43,6 +44,6 @@ export function announceTemplatesWritten(announce: () => void): () => void {
     return assembly;
   };
   return () => {
-    if (original !== undefined) Object.defineProperty(prototype, 'buildAssembly', original);
+    Object.defineProperty(prototype, 'buildAssembly', original);
   };
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Stage, Validations, type IPolicyValidationPluginBeta1 } from 'aws-cdk-lib';
+import { App, Stack, Stage, Validations, type IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,7 +47,9 @@ function look(outdir: string): Seen {
 describe('announceTemplatesWritten', () => {
   it('announces once, when every template and manifest is written and before any validation plugin runs', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'kiro-announce-'));
-    cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
+    cleanups.push(() => {
+      rmSync(outdir, { recursive: true, force: true });
+    });
     const events: string[] = [];
     let atAnnouncement: Seen | undefined;
     cleanups.push(
@@ -57,7 +59,7 @@ describe('announceTemplatesWritten', () => {
       }),
     );
     const app = twoLevelApp(outdir);
-    const plugin: IPolicyValidationPluginBeta1 = {
+    const plugin: IPolicyValidationPlugin = {
       name: 'order-probe',
       validate: (context) => {
         events.push(`validated ${context.templatePaths.length} templates`);
