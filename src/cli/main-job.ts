@@ -1,19 +1,15 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
 import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
 import { runAllGates, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
-import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
 import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
-import { checkRehearsalArguments, formatMainJobCost, prepareRehearsal, type PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
-import { rehearsalClockStart, type PhaseTiming } from '../rehearsal/run-rehearsal.js';
-import { sampleTreeMemory } from './process-tree-memory.js';
-import { runGatesOnWorker } from './gates-worker.js';
-import { asKiroCdError, KiroCdError } from '../shared/errors.js';
+import type { PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
+import type { PhaseTiming } from '../rehearsal/run-rehearsal.js';
+import { asKiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';
 import { printGateResult } from './build/print-gate-result.js';
@@ -22,50 +18,11 @@ import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
 import { formatBuildStageGates } from '../pipeline/domain/build-gates/build-stage-gates.js';
 import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipeline/domain/bundles/bundle-size-limit.js';
 import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
-import { consoleOutput, RecordingOutput, replayLines, type Output } from './output.js';
-import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
-import { TEMPLATES_WRITTEN_LINE, watchForLine } from '../shared/templates-written-line.js';
+import { RecordingOutput, replayLines, type Output } from './output.js';
+import { ASSEMBLY_DIR, SYNTH_FAILED, synthesizeAll, type SynthesisProgress } from './synthesize-all.js';
 
-/** Where `npm run synth` writes the cloud assembly. */
-export const ASSEMBLY_DIR = 'cdk.out';
-
-/** What synthesis tells its caller before it ends. */
-export interface SynthesisProgress {
-  /**
-   * Called at most once, when every template of the cloud assembly is written and CDK's validation
-   * has not yet begun (synth.ts prints TEMPLATES_WRITTEN_LINE then). The templates are final from
-   * then on; validation only reads them and adds `validation-report.json`.
-   */
-  readonly onTemplatesWritten: () => void;
-}
-
-/**
- * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts) into a cloud
- * assembly cleared first, so the gates and the rehearsal can never read templates (or a validation
- * report) left by an earlier run. CDK is told not to fail the synthesis on validation findings
- * (context `@aws-cdk/core:failSynthOnValidationErrors`), so the gates can report cdk-nag's findings
- * next to the others instead of stopping at the first tool; any other failure stops the main job
- * with synthesis's own message. Synthesis's standard output is read as it comes, for the line that
- * says the templates are written (`progress.onTemplatesWritten`).
- */
-export async function synthesizeAll(cwd: string, progress?: SynthesisProgress): Promise<void> {
-  const outdir = join(cwd, ASSEMBLY_DIR);
-  rmSync(outdir, { recursive: true, force: true });
-  const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
-    cwd,
-    installHint: 'Run "npm ci" first.',
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
-    ...(progress === undefined ? {} : { onStdout: watchForLine(TEMPLATES_WRITTEN_LINE, progress.onTemplatesWritten) }),
-  });
-  if (result.exitCode === 0) return;
-  const shown = result.stderr.trim().slice(-3000);
-  // synth.ts exits 2 for a configuration mistake and has printed only the problems.
-  if (result.exitCode === 2) throw new KiroCdError(shown, { code: 'CONFIG_INVALID', fault: 'user' });
-  throw new KiroCdError(`Synthesis failed (exit ${result.exitCode}):\n${shown}`, { code: SYNTH_FAILED, fault: 'internal' });
-}
-
-/** Code of the error {@link synthesizeAll} throws when the CDK app itself failed; the main job exits 1. */
-export const SYNTH_FAILED = 'SYNTH_FAILED';
+// Synthesis lives in a module of its own, light enough for src/cli/start.ts to start it before it loads this one.
+export { ASSEMBLY_DIR, SYNTH_FAILED, synthesizeAll, type SynthesisProgress } from './synthesize-all.js';
 
 /**
  * Prints the pipeline as the synthesized template declares it (src/pipeline/domain/pipeline-layout.ts):
@@ -91,6 +48,8 @@ export interface MainJobDeps {
   readonly cwd: string;
   readonly out: Output;
   readonly now: () => number;
+  /** When the main job began, if before this call (src/cli/start.ts starts synthesis first). @default now() when called */
+  readonly startedAt?: number;
   /** Synthesizes; calls `progress.onTemplatesWritten` if it can tell when the templates are written. @default synthesizeAll */
   readonly synthesize?: (cwd: string, progress: SynthesisProgress) => Promise<void>;
   /** Runs the policy gates over the cloud assembly in the given directory. @default runAllGates */
@@ -207,7 +166,7 @@ export async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<num
  * the main job prints synthesis's message and exits with synthesis's code. Returns the exit code.
  */
 export async function runMainJob(deps: MainJobDeps): Promise<number> {
-  const started = deps.now();
+  const started = deps.startedAt ?? deps.now();
   let templatesWritten: (at: number) => void = () => undefined;
   const templates = new Promise<number>((resolve) => {
     templatesWritten = resolve;
@@ -281,28 +240,11 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
   return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }
 
-// Not on the gates' worker thread (gates-worker.ts), which imports this module and shares process.argv.
+// `npm start` runs src/cli/start.ts, which starts synthesis before it loads this module; run directly,
+// this file does the same, later. Not on the gates' worker thread (gates-worker.ts), which imports this module and shares process.argv.
+// Not awaited at the top level: start.ts imports this module, which must have finished evaluating first.
 if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  quietSdkNodeVersionNotice();
-  // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
-  const rehearsalArguments = process.argv.slice(2);
-  const badArguments = checkRehearsalArguments(rehearsalArguments);
-  if (badArguments !== undefined) {
-    consoleOutput.error(badArguments);
-    process.exitCode = 2;
-  } else {
-    const started = Date.now();
-    // The whole process tree (synthesis, cfn-lint, cfn-guard, moto_server are children), sampled from /proc.
-    const memory = sampleTreeMemory(process.pid);
-    // The rehearsal clock's start is fixed now, so the closed-window variant synthesized from now on is closed from it.
-    const clockStart = rehearsalClockStart(started);
-    process.exitCode = await runMainJob({
-      cwd: process.cwd(),
-      out: consoleOutput,
-      now: () => Date.now(),
-      prepareRehearsal: () => prepareRehearsal(rehearsalArguments, { cwd: process.cwd(), clockStart }),
-      gatesPhase: (out) => runGatesOnWorker(process.cwd(), out),
-    });
-    consoleOutput.info(formatMainJobCost(Date.now() - started, memory.stop()));
-  }
+  void import('./start.js').then(async ({ start }) => {
+    process.exitCode = await start(process.argv.slice(2), process.cwd());
+  });
 }

@@ -10,28 +10,18 @@ import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
 import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { asKiroCdError } from '../shared/errors.js';
 import { loadRehearsalConfig } from './rehearsal-config.js';
-import { EMULATOR_ACCOUNT, parseRehearsalArguments, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
+import { parseRehearsalArguments } from './rehearsal-arguments.js';
+import { EMULATOR_ACCOUNT, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
+
+export { checkRehearsalArguments, REHEARSAL_USAGE } from './rehearsal-arguments.js';
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
-
-/** Usage of `npm start -- ...`. */
-export const REHEARSAL_USAGE = 'Usage: npm start [-- --scenario <name> ...] [-- --keep-emulator]';
 
 /**
  * How long `npm start` lets the emulator take to answer. It starts beside two syntheses on a 2-core
  * machine, where Python importing moto has taken far longer than the 1.5 s it takes idle.
  */
 export const MAIN_JOB_EMULATOR_READY_LIMIT_MS = 90_000;
-
-/** Checks the arguments of `npm start`; returns an error message, or undefined when they are fine. */
-export function checkRehearsalArguments(argv: readonly string[]): string | undefined {
-  try {
-    parseRehearsalArguments(argv);
-    return undefined;
-  } catch (error) {
-    return `${asKiroCdError(error).message}\n${REHEARSAL_USAGE}`;
-  }
-}
 
 /**
  * The last line of `npm start`: its whole wall time and the peak resident memory of its process tree

@@ -29,10 +29,11 @@ import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-worl
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
 import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
-import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
 export { EMULATOR_ACCOUNT } from '../local/emulator-account.js';
+// Parsed in a module of its own, so `npm start` can check its arguments before it loads the rehearsal.
+export { parseRehearsalArguments } from './rehearsal-arguments.js';
 
 /** The longest the rehearsal may take in real time before its clock would pass the wall clock. */
 export const REHEARSAL_REAL_BUDGET_MS = 5 * 60_000;
@@ -100,29 +101,6 @@ export interface RehearsalResult {
   readonly ledgerTable: string;
   /** Stops the kept endpoint and emulator (tests; `npm start` stops them on Ctrl-C). */
   readonly stop?: () => Promise<void>;
-}
-
-/** Parses `--scenario <name>` (repeatable) and `--keep-emulator` from the arguments after `npm start --`. */
-export function parseRehearsalArguments(argv: readonly string[]): { readonly scenarios: string[]; readonly keepEmulator: boolean } {
-  const scenarios: string[] = [];
-  let keepEmulator = false;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] ?? '';
-    if (argument === '--keep-emulator') {
-      keepEmulator = true;
-    } else if (argument === '--scenario' || argument.startsWith('--scenario=')) {
-      const value = argument.includes('=') ? argument.slice('--scenario='.length) : argv[(index += 1)];
-      if (value === undefined || value === '') throw new ConfigurationError(`--scenario needs a name: one of ${SCENARIO_NAMES.join(', ')}.`);
-      scenarios.push(...value.split(','));
-    } else {
-      throw new ConfigurationError(`Unknown argument "${argument}". Use --scenario <name> (one of ${SCENARIO_NAMES.join(', ')}) or --keep-emulator.`);
-    }
-  }
-  const selection = selectScenarios(scenarios);
-  if (selection.kind === 'unknown') {
-    throw new ConfigurationError(`Unknown scenario ${selection.unknown.map((name) => `"${name}"`).join(', ')}: choose from ${SCENARIO_NAMES.join(', ')}.`);
-  }
-  return { scenarios, keepEmulator };
 }
 
 /** The marks the report draws beside the pipeline's own: the people's stimuli and the notices received. */

@@ -76,4 +76,17 @@ describe('the templates-written line of a real synthesis', () => {
     expect(error?.code).toBe(SYNTH_FAILED);
     expect(error?.message).toMatch(/^Synthesis failed \(exit 4\):\n[\s\S]*validation crashed after the templates were written/);
   }, 120_000);
+
+  it('npm start (src/cli/start.ts): a synthesis that fails after the line fails the main job as before, and nothing of the rehearsal it started is shown', async () => {
+    repo.write('infrastructure/bin/app.ts', smallApp.replace("process.env.KIRO_TEST_THROW_AFTER_SYNTH === '1'", 'true'));
+    try {
+      const run = await repo.tsx('src/cli/start.ts', ['--scenario', 'clean-release']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^main job: Synthesis failed \(exit 4\):\n[\s\S]*validation crashed after the templates were written/m);
+      expect(run.stderr).not.toContain('rehearsal:');
+      expect(run.stdout).not.toMatch(/Rehearsal|Synthesized in|Main job passed/);
+    } finally {
+      repo.write('infrastructure/bin/app.ts', smallApp);
+    }
+  }, 120_000);
 });
