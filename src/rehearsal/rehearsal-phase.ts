@@ -110,7 +110,8 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
       // Aborted (synthesis failed after the templates were written): the emulator's calls then fail at once, so the rehearsal stops quickly.
       const onAbort = (): void => {
         variantAbort.abort();
-        void stopEmulator();
+        // Awaited again below, where a failure to stop is reported as before.
+        stopEmulator().catch(() => undefined);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
