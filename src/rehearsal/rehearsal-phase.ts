@@ -12,10 +12,11 @@ import { asKiroCdError } from '../shared/errors.js';
 import { loadRehearsalConfig } from './rehearsal-config.js';
 import { parseRehearsalArguments } from './rehearsal-arguments.js';
 import { EMULATOR_ACCOUNT, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
-
-export { checkRehearsalArguments, REHEARSAL_USAGE } from './rehearsal-arguments.js';
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
+
+// The argument check lives in a light module of its own, for npm start's entry (src/cli/start.ts).
+export { checkRehearsalArguments, REHEARSAL_USAGE } from './rehearsal-arguments.js';
 
 /**
  * How long `npm start` lets the emulator take to answer. It starts beside two syntheses on a 2-core
@@ -43,7 +44,7 @@ export interface PreparedRehearsal {
    * Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. `npm start` starts
    * it once the templates are written, while synthesis still validates them: if synthesis then fails,
    * it aborts `signal`, and the rehearsal stops its emulator and the variant's synthesis at once and
-   * ends at its next step with exit code 1 (its output is not shown then). Never rejects.
+   * ends at its next step with exit code 1 (its output is not shown then).
    */
   run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>); readonly signal?: AbortSignal }): Promise<ExitCodeValue>;
   /** Stops what was started, without rehearsing (synthesis failed: there is nothing to rehearse). */
@@ -128,7 +129,12 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
           ...(signal === undefined ? {} : { signal }),
         });
         kept = result.keptEndpoint !== undefined;
-        if (signal?.aborted === true) throw signal.reason;
+        if (signal?.aborted === true) {
+          // Ended just as it was aborted: what it found is void, and a kept endpoint is not kept.
+          if (kept) await result.stop?.();
+          kept = false;
+          throw signal.reason;
+        }
         return result.exitCode === 0 ? ExitCode.Ok : ExitCode.Failed;
       } catch (thrown) {
         if (signal?.aborted === true) {
