@@ -1,19 +1,15 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { AssemblyStack } from '../pipeline/adapters/tools/cloud-assembly.js';
 import { readPipelineTemplate } from '../pipeline/adapters/tools/pipeline-template.js';
 import { runAllGates, type GatesRun } from '../pipeline/adapters/tools/run-gates.js';
-import { runProcess } from '../pipeline/adapters/tools/run-process.js';
 import { decideGates } from '../pipeline/domain/policy-gates/gate-finding.js';
 import { formatPipelineLayout } from '../pipeline/domain/format-pipeline-layout.js';
 import { pipelineLayout } from '../pipeline/domain/pipeline-layout.js';
-import { checkRehearsalArguments, formatMainJobCost, prepareRehearsal, type PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
-import { rehearsalClockStart, type PhaseTiming } from '../rehearsal/run-rehearsal.js';
-import { sampleTreeMemory } from './process-tree-memory.js';
-import { runGatesOnWorker } from './gates-worker.js';
-import { asKiroCdError, KiroCdError } from '../shared/errors.js';
+import type { PreparedRehearsal } from '../rehearsal/rehearsal-phase.js';
+import type { PhaseTiming } from '../rehearsal/run-rehearsal.js';
+import { asKiroCdError } from '../shared/errors.js';
 import { printGatesTable } from './commands/policy-gates.js';
 import { runLicencesGate } from './build/licences-gate.js';
 import { printGateResult } from './build/print-gate-result.js';
@@ -22,37 +18,11 @@ import type { GateResult } from '../pipeline/domain/build-gates/gate-result.js';
 import { formatBuildStageGates } from '../pipeline/domain/build-gates/build-stage-gates.js';
 import { formatBundleSizes, oversizedBundles, type BundleSize } from '../pipeline/domain/bundles/bundle-size-limit.js';
 import { readBundleSizes } from '../pipeline/adapters/tools/bundle-sizes.js';
-import { consoleOutput, RecordingOutput, replayLines, type Output } from './output.js';
-import { quietSdkNodeVersionNotice } from './sdk-node-notice.js';
+import { RecordingOutput, replayLines, type Output } from './output.js';
+import { ASSEMBLY_DIR, SYNTH_FAILED, synthesizeAll, type SynthesisProgress } from './synthesize-all.js';
 
-/** Where `npm run synth` writes the cloud assembly. */
-export const ASSEMBLY_DIR = 'cdk.out';
-
-/**
- * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts) into a cloud
- * assembly cleared first, so the gates and the rehearsal can never read templates (or a validation
- * report) left by an earlier run. CDK is told not to fail the synthesis on validation findings
- * (context `@aws-cdk/core:failSynthOnValidationErrors`), so the gates can report cdk-nag's findings
- * next to the others instead of stopping at the first tool; any other failure stops the main job
- * with synthesis's own message.
- */
-export async function synthesizeAll(cwd: string): Promise<void> {
-  const outdir = join(cwd, ASSEMBLY_DIR);
-  rmSync(outdir, { recursive: true, force: true });
-  const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
-    cwd,
-    installHint: 'Run "npm ci" first.',
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
-  });
-  if (result.exitCode === 0) return;
-  const shown = result.stderr.trim().slice(-3000);
-  // synth.ts exits 2 for a configuration mistake and has printed only the problems.
-  if (result.exitCode === 2) throw new KiroCdError(shown, { code: 'CONFIG_INVALID', fault: 'user' });
-  throw new KiroCdError(`Synthesis failed (exit ${result.exitCode}):\n${shown}`, { code: SYNTH_FAILED, fault: 'internal' });
-}
-
-/** Code of the error {@link synthesizeAll} throws when the CDK app itself failed; the main job exits 1. */
-export const SYNTH_FAILED = 'SYNTH_FAILED';
+// Synthesis lives in a module of its own, light enough for src/cli/start.ts to start it before it loads this one.
+export { ASSEMBLY_DIR, SYNTH_FAILED, synthesizeAll, type SynthesisProgress } from './synthesize-all.js';
 
 /**
  * Prints the pipeline as the synthesized template declares it (src/pipeline/domain/pipeline-layout.ts):
@@ -78,8 +48,10 @@ export interface MainJobDeps {
   readonly cwd: string;
   readonly out: Output;
   readonly now: () => number;
-  /** @default synthesizeAll */
-  readonly synthesize?: (cwd: string) => Promise<void>;
+  /** When the main job began, if before this call (src/cli/start.ts starts synthesis first). @default now() when called */
+  readonly startedAt?: number;
+  /** Synthesizes; calls `progress.onTemplatesWritten` if it can tell when the templates are written. @default synthesizeAll */
+  readonly synthesize?: (cwd: string, progress: SynthesisProgress) => Promise<void>;
   /** Runs the policy gates over the cloud assembly in the given directory. @default runAllGates */
   readonly runGates?: (assemblyDir: string) => Promise<GatesRun>;
   /** Runs the supply-chain gates (secrets, licences) over the repository. @default runSupplyChainGates */
@@ -88,8 +60,9 @@ export interface MainJobDeps {
   readonly bundleSizes?: (assemblyDir: string) => readonly BundleSize[];
   /**
    * Prepares the rehearsal; called at the very start, right after synthesis has been started, so its
-   * emulator and the closed-window variant start beside synthesis. The rehearsal itself runs side by
-   * side with the gates once synthesis has written the cloud assembly. @default none: the gates alone
+   * emulator and the closed-window variant start beside synthesis. The rehearsal itself starts as
+   * soon as synthesis has written the templates (while CDK still validates them), and then runs side
+   * by side with the gates. @default none: the gates alone
    */
   readonly prepareRehearsal?: () => PreparedRehearsal;
   /**
@@ -105,18 +78,22 @@ export interface MainJobPhases {
   readonly synthesisMs: number;
   readonly gatesMs: number;
   readonly rehearsalMs?: number;
+  /** When the rehearsal started, after the main job's start: before synthesis ended when the templates were written earlier. @default synthesisMs */
+  readonly rehearsalStartMs?: number;
 }
 
 /**
  * The phases line of `npm start`: synthesis, then the gates and the rehearsal side by side, each with
- * its own wall time, so the times are never read as adding up to the total.
+ * its own wall time, so the times are never read as adding up to the total. A rehearsal that started
+ * before synthesis ended (on the templates) says when it started.
  */
 export function formatMainJobPhases(phases: MainJobPhases): string {
   const seconds = (value: number): string => `${(value / 1000).toFixed(1)} s`;
   const gates = `policy and build-stage gates ${seconds(phases.gatesMs)}`;
-  return phases.rehearsalMs === undefined
-    ? `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then ${gates}.`
-    : `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then side by side: ${gates}, rehearsal ${seconds(phases.rehearsalMs)}.`;
+  if (phases.rehearsalMs === undefined) return `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then ${gates}.`;
+  const early = phases.rehearsalStartMs !== undefined && phases.rehearsalStartMs < phases.synthesisMs;
+  const rehearsal = `rehearsal ${seconds(phases.rehearsalMs)}${early ? ` (started at ${seconds(phases.rehearsalStartMs ?? 0)}, when the templates were written, during CDK's validation)` : ''}`;
+  return `Phases (wall clock): synthesis ${seconds(phases.synthesisMs)}, then side by side: ${gates}, ${rehearsal}.`;
 }
 
 /** The build-stage gates `npm start` runs itself (they need no build output): secretlint over the tracked files, the licences. */
@@ -178,46 +155,78 @@ export async function runGatesPhase(deps: MainJobDeps, out: Output): Promise<num
 
 /**
  * `npm start`: synthesize (with the rehearsal's emulator and closed-window variant starting beside
- * it), then run the gates and the rehearsal side by side over the cloud assembly. Each phase's output
- * is held and printed whole when both have ended, the gates' first, so it reads as it did when they
- * ran one after the other. The gates decide first: a gate that fails fails the main job whatever the
- * rehearsal found, and the rehearsal, which ran anyway, is still printed, under a line that says so.
- * A synthesis that fails stops everything: the emulator and the variant's synthesis are stopped, and
- * nothing is rehearsed. Returns the exit code.
+ * it); start the rehearsal as soon as synthesis has written the templates (CDK then validates them
+ * for several seconds more), or when synthesis ends if it never said so; start the gates, which read
+ * the validation report, when synthesis has ended. Each phase's output is held and printed whole when
+ * both have ended, the gates' first, so it reads as it did when they ran one after the other. The
+ * gates decide first: a gate that fails fails the main job whatever the rehearsal found, and the
+ * rehearsal, which ran anyway, is still printed, under a line that says so. A synthesis that fails
+ * stops everything, before or after the templates were written: the emulator and the variant's
+ * synthesis are stopped, a rehearsal already started is aborted and nothing it wrote is shown, and
+ * the main job prints synthesis's message and exits with synthesis's code. Returns the exit code.
  */
 export async function runMainJob(deps: MainJobDeps): Promise<number> {
-  const started = deps.now();
+  const started = deps.startedAt ?? deps.now();
+  let templatesWritten: (at: number) => void = () => undefined;
+  const templates = new Promise<number>((resolve) => {
+    templatesWritten = resolve;
+  });
   // Synthesis first: it is on the critical path, the rehearsal's preparations are not.
-  const synthesis = (deps.synthesize ?? synthesizeAll)(deps.cwd);
-  synthesis.catch(() => undefined);
+  const synthesis = (deps.synthesize ?? synthesizeAll)(deps.cwd, {
+    onTemplatesWritten: () => {
+      templatesWritten(deps.now());
+    },
+  });
+  const synthesized = synthesis.then(() => deps.now());
+  synthesized.catch(() => undefined);
   const rehearsal = deps.prepareRehearsal?.();
+  const seconds = (value: number): string => (value / 1000).toFixed(1);
+
+  // The rehearsal reads only the templates; a synthesis that ends (or fails) without the line decides instead.
+  let rehearsalStartedAt: number;
   try {
-    await synthesis;
+    rehearsalStartedAt = await (rehearsal === undefined ? synthesized : Promise.race([templates, synthesized]));
   } catch (thrown) {
     await rehearsal?.cancel();
     return stoppedBy(thrown, deps.out);
   }
-  const synthesized = deps.now();
-  const seconds = (value: number): string => (value / 1000).toFixed(1);
-  if (rehearsal !== undefined) {
-    deps.out.info(`Synthesized in ${seconds(synthesized - started)} s. The gates and the rehearsal now run side by side; each one's output follows, whole, when both have ended.\n`);
-  }
 
+  // The gates read the validation report, written at synthesis's very end.
   const gatesOut = new RecordingOutput();
-  const gates = (deps.gatesPhase ?? ((out: Output) => runGatesPhase(deps, out)))(gatesOut).then((code) => ({ code, endedAt: deps.now() }));
+  const gates = synthesized.then(async (synthesizedAt) => {
+    const code = await (deps.gatesPhase ?? ((out: Output) => runGatesPhase(deps, out)))(gatesOut);
+    return { code, synthesizedAt, endedAt: deps.now() };
+  });
+  gates.catch(() => undefined);
+  // Asked by the rehearsal just before it writes its report: a synthesis that failed meanwhile rejects it, so no report is written.
   const gatesTiming = async (): Promise<readonly PhaseTiming[]> => {
-    const { endedAt } = await gates;
+    const { synthesizedAt, endedAt } = await gates;
     return [
-      { name: 'synthesis', durationMs: synthesized - started },
-      { name: `policy and build-stage gates (side by side with the rehearsal, ${seconds(synthesized - started)} s to ${seconds(endedAt - started)} s after the start)`, durationMs: endedAt - synthesized },
+      { name: 'synthesis', durationMs: synthesizedAt - started },
+      { name: `policy and build-stage gates (side by side with the rehearsal, ${seconds(synthesizedAt - started)} s to ${seconds(endedAt - started)} s after the start)`, durationMs: endedAt - synthesizedAt },
     ];
   };
+  const abortRehearsal = new AbortController();
   const rehearsalOut = new RecordingOutput();
-  const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming }).then((code) => ({ code, endedAt: deps.now() }));
+  const rehearsed = rehearsal?.run({ out: rehearsalOut, phases: gatesTiming, signal: abortRehearsal.signal }).then((code) => ({ code, endedAt: deps.now() }));
+
+  let synthesizedAt: number;
+  try {
+    synthesizedAt = await synthesized;
+  } catch (thrown) {
+    // Failed after the templates were written: nothing the rehearsal found counts, so none of it is shown.
+    abortRehearsal.abort();
+    await rehearsed?.catch(() => undefined);
+    return stoppedBy(thrown, deps.out);
+  }
+  if (rehearsal !== undefined) {
+    const early = rehearsalStartedAt < synthesizedAt ? ` (the rehearsal since ${seconds(rehearsalStartedAt - started)} s, when the templates were written)` : '';
+    deps.out.info(`Synthesized in ${seconds(synthesizedAt - started)} s. The gates and the rehearsal now run side by side${early}; each one's output follows, whole, when both have ended.\n`);
+  }
 
   const gatesEnded = await gates;
   replayLines(gatesOut.lines, deps.out);
-  const phases = { synthesisMs: synthesized - started, gatesMs: gatesEnded.endedAt - synthesized };
+  const phases = { synthesisMs: synthesizedAt - started, gatesMs: gatesEnded.endedAt - synthesizedAt };
   if (rehearsed === undefined) {
     deps.out.info(formatMainJobPhases(phases));
     return gatesEnded.code;
@@ -227,32 +236,15 @@ export async function runMainJob(deps: MainJobDeps): Promise<number> {
     deps.out.info(`\nThe gates failed, so the main job fails whatever the rehearsal finds. The rehearsal ran side by side with them; what it found follows.`);
   }
   replayLines(rehearsalOut.lines, deps.out);
-  deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - synthesized })}`);
+  deps.out.info(`\n${formatMainJobPhases({ ...phases, rehearsalMs: rehearsalEnded.endedAt - rehearsalStartedAt, rehearsalStartMs: rehearsalStartedAt - started })}`);
   return gatesEnded.code !== 0 ? gatesEnded.code : rehearsalEnded.code;
 }
 
-// Not on the gates' worker thread (gates-worker.ts), which imports this module and shares process.argv.
+// `npm start` runs src/cli/start.ts, which starts synthesis before it loads this module; run directly,
+// this file does the same, later. Not on the gates' worker thread (gates-worker.ts), which imports this module and shares process.argv.
+// Not awaited at the top level: start.ts imports this module, which must have finished evaluating first.
 if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  quietSdkNodeVersionNotice();
-  // Phase 2, the rehearsal (src/rehearsal): its arguments are checked first, so a typo costs no synthesis.
-  const rehearsalArguments = process.argv.slice(2);
-  const badArguments = checkRehearsalArguments(rehearsalArguments);
-  if (badArguments !== undefined) {
-    consoleOutput.error(badArguments);
-    process.exitCode = 2;
-  } else {
-    const started = Date.now();
-    // The whole process tree (synthesis, cfn-lint, cfn-guard, moto_server are children), sampled from /proc.
-    const memory = sampleTreeMemory(process.pid);
-    // The rehearsal clock's start is fixed now, so the closed-window variant synthesized from now on is closed from it.
-    const clockStart = rehearsalClockStart(started);
-    process.exitCode = await runMainJob({
-      cwd: process.cwd(),
-      out: consoleOutput,
-      now: () => Date.now(),
-      prepareRehearsal: () => prepareRehearsal(rehearsalArguments, { cwd: process.cwd(), clockStart }),
-      gatesPhase: (out) => runGatesOnWorker(process.cwd(), out),
-    });
-    consoleOutput.info(formatMainJobCost(Date.now() - started, memory.stop()));
-  }
+  void import('./start.js').then(async ({ start }) => {
+    process.exitCode = await start(process.argv.slice(2), process.cwd());
+  });
 }

@@ -10,28 +10,19 @@ import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
 import { startMotoServer, type MotoServer } from '../local/moto-server.js';
 import { asKiroCdError } from '../shared/errors.js';
 import { loadRehearsalConfig } from './rehearsal-config.js';
-import { EMULATOR_ACCOUNT, parseRehearsalArguments, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
+import { parseRehearsalArguments } from './rehearsal-arguments.js';
+import { EMULATOR_ACCOUNT, rehearsalClockStart, runRehearsal, type PhaseTiming } from './run-rehearsal.js';
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
 
-/** Usage of `npm start -- ...`. */
-export const REHEARSAL_USAGE = 'Usage: npm start [-- --scenario <name> ...] [-- --keep-emulator]';
+// The argument check lives in a light module of its own, for npm start's entry (src/cli/start.ts).
+export { checkRehearsalArguments, REHEARSAL_USAGE } from './rehearsal-arguments.js';
 
 /**
  * How long `npm start` lets the emulator take to answer. It starts beside two syntheses on a 2-core
  * machine, where Python importing moto has taken far longer than the 1.5 s it takes idle.
  */
 export const MAIN_JOB_EMULATOR_READY_LIMIT_MS = 90_000;
-
-/** Checks the arguments of `npm start`; returns an error message, or undefined when they are fine. */
-export function checkRehearsalArguments(argv: readonly string[]): string | undefined {
-  try {
-    parseRehearsalArguments(argv);
-    return undefined;
-  } catch (error) {
-    return `${asKiroCdError(error).message}\n${REHEARSAL_USAGE}`;
-  }
-}
 
 /**
  * The last line of `npm start`: its whole wall time and the peak resident memory of its process tree
@@ -49,8 +40,13 @@ export function formatMainJobCost(durationMs: number, peakMiB: number | undefine
  * leaves no emulator and no synthesis running, unless the rehearsal was asked to keep its emulator.
  */
 export interface PreparedRehearsal {
-  /** Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. */
-  run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>) }): Promise<ExitCodeValue>;
+  /**
+   * Rehearses over the cloud assembly synthesis wrote; every line goes to `out`. `npm start` starts
+   * it once the templates are written, while synthesis still validates them: if synthesis then fails,
+   * it aborts `signal`, and the rehearsal stops its emulator and the variant's synthesis at once and
+   * ends at its next step with exit code 1 (its output is not shown then).
+   */
+  run(context: { readonly out: Output; readonly phases: readonly PhaseTiming[] | (() => Promise<readonly PhaseTiming[]>); readonly signal?: AbortSignal }): Promise<ExitCodeValue>;
   /** Stops what was started, without rehearsing (synthesis failed: there is nothing to rehearse). */
   cancel(): Promise<void>;
 }
@@ -110,8 +106,15 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
   productionWindowClosed?.catch(() => undefined);
 
   return {
-    async run({ out, phases }) {
+    async run({ out, phases, signal }) {
       let kept = false;
+      // Aborted (synthesis failed after the templates were written): the emulator's calls then fail at once, so the rehearsal stops quickly.
+      const onAbort = (): void => {
+        variantAbort.abort();
+        // Awaited again below, where a failure to stop is reported as before.
+        stopEmulator().catch(() => undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const result = await runRehearsal({
           cwd: preparation.cwd,
@@ -123,12 +126,24 @@ export function prepareRehearsal(argv: readonly string[], preparation: Rehearsal
           startEmulator: () => emulator,
           clockStart,
           ...(productionWindowClosed === undefined ? {} : { productionWindowClosed }),
+          ...(signal === undefined ? {} : { signal }),
         });
         kept = result.keptEndpoint !== undefined;
+        if (signal?.aborted === true) {
+          // Ended just as it was aborted: what it found is void, and a kept endpoint is not kept.
+          if (kept) await result.stop?.();
+          kept = false;
+          throw signal.reason;
+        }
         return result.exitCode === 0 ? ExitCode.Ok : ExitCode.Failed;
       } catch (thrown) {
+        if (signal?.aborted === true) {
+          out.error('rehearsal: aborted, because synthesis failed after the templates were written.');
+          return ExitCode.Failed;
+        }
         return failedToRun(thrown, out);
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         // A rehearsal that stopped before its variant scenario leaves the variant's synthesis nothing to do.
         variantAbort.abort();
         if (!kept) await stopEmulator();

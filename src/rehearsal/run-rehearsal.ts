@@ -29,10 +29,11 @@ import { startRehearsalWorld, type RehearsalWorld } from './world/rehearsal-worl
 import { selectScenarios } from './scenarios.js';
 import { synthesizeClosedWindowDeclaration } from './scenarios/window-variant.js';
 import type { PipelineDeclaration } from '../local/codepipeline/declaration.js';
-import { SCENARIO_NAMES } from './scenario-definition.js';
 import { renderTimelineText } from './timeline.js';
 
 export { EMULATOR_ACCOUNT } from '../local/emulator-account.js';
+// Parsed in a module of its own, so `npm start` can check its arguments before it loads the rehearsal.
+export { parseRehearsalArguments } from './rehearsal-arguments.js';
 
 /** The longest the rehearsal may take in real time before its clock would pass the wall clock. */
 export const REHEARSAL_REAL_BUDGET_MS = 5 * 60_000;
@@ -81,6 +82,12 @@ export interface RehearsalOptions {
    * chosen scenario needs it
    */
   readonly productionWindowClosed?: Promise<PipelineDeclaration>;
+  /**
+   * Aborted when what the rehearsal rehearses is void (`npm start`: synthesis failed after the
+   * templates were written); the rehearsal then stops at its next step (the world's start, the
+   * baseline, each scenario) by throwing the signal's reason. @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How the rehearsal ended. */
@@ -94,29 +101,6 @@ export interface RehearsalResult {
   readonly ledgerTable: string;
   /** Stops the kept endpoint and emulator (tests; `npm start` stops them on Ctrl-C). */
   readonly stop?: () => Promise<void>;
-}
-
-/** Parses `--scenario <name>` (repeatable) and `--keep-emulator` from the arguments after `npm start --`. */
-export function parseRehearsalArguments(argv: readonly string[]): { readonly scenarios: string[]; readonly keepEmulator: boolean } {
-  const scenarios: string[] = [];
-  let keepEmulator = false;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] ?? '';
-    if (argument === '--keep-emulator') {
-      keepEmulator = true;
-    } else if (argument === '--scenario' || argument.startsWith('--scenario=')) {
-      const value = argument.includes('=') ? argument.slice('--scenario='.length) : argv[(index += 1)];
-      if (value === undefined || value === '') throw new ConfigurationError(`--scenario needs a name: one of ${SCENARIO_NAMES.join(', ')}.`);
-      scenarios.push(...value.split(','));
-    } else {
-      throw new ConfigurationError(`Unknown argument "${argument}". Use --scenario <name> (one of ${SCENARIO_NAMES.join(', ')}) or --keep-emulator.`);
-    }
-  }
-  const selection = selectScenarios(scenarios);
-  if (selection.kind === 'unknown') {
-    throw new ConfigurationError(`Unknown scenario ${selection.unknown.map((name) => `"${name}"`).join(', ')}: choose from ${SCENARIO_NAMES.join(', ')}.`);
-  }
-  return { scenarios, keepEmulator };
 }
 
 /** The marks the report draws beside the pipeline's own: the people's stimuli and the notices received. */
@@ -143,6 +127,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   const seconds = (milliseconds: number): string => (milliseconds / 1000).toFixed(1);
   const emulator = await (options.startEmulator ?? startMotoServer)();
   const emulatorReady = performance.now();
+  const { signal } = options;
   let keep = false;
   let world: RehearsalWorld | undefined;
   try {
@@ -150,6 +135,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const clockStart = options.clockStart ?? rehearsalClockStart(Date.now());
     const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, clockStart);
     // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
+    signal?.throwIfAborted();
     world = await startRehearsalWorld({ stacks, assemblyDir: options.assemblyDir, config, emulatorEndpoint: emulator.endpoint, where: { region, account: EMULATOR_ACCOUNT }, clock, ids: uuidGenerator });
     out.info(`  one endpoint at ${world.endpoint.endpoint}: the local CodePipeline (${world.declaration.stages.length} stages of ${world.declaration.name}), every other service passed on to moto at ${emulator.endpoint}`);
     if (world.functions.missing.length > 0) out.info(`  no function in the templates for: ${world.functions.missing.join(', ')}`);
@@ -178,11 +164,13 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const runs: ScenarioRun[] = [];
     let baselineDone = false;
     for (const scenario of selection.scenarios) {
+      signal?.throwIfAborted();
       if (scenario.beforeBaseline !== true && !baselineDone) {
         out.info(`\nBaseline: the first release goes through every environment (${applicationStageName('test')} ... ${applicationStageName('production')}).`);
         const baseline = await measured(() => runBaseline(live, people));
         out.info(`  baseline: ${baseline.line}`);
         baselineDone = true;
+        signal?.throwIfAborted();
       }
       out.info(`\nScenario ${scenario.name}: ${scenario.title}`);
       const { result: run, line: cost } = await measured(() => runScenario(live, people, scenario, productionWindowClosed === undefined ? {} : { productionWindowClosed }));

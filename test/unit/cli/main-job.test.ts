@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSEMBLY_DIR, formatMainJobPhases, runMainJob, SYNTH_FAILED, type MainJobDeps } from '../../../src/cli/main-job.js';
+import { ASSEMBLY_DIR, formatMainJobPhases, runMainJob, SYNTH_FAILED, type MainJobDeps, type SynthesisProgress } from '../../../src/cli/main-job.js';
 import { KiroCdError } from '../../../src/shared/errors.js';
 import type { PreparedRehearsal } from '../../../src/rehearsal/rehearsal-phase.js';
 import type { PhaseTiming } from '../../../src/rehearsal/run-rehearsal.js';
@@ -187,10 +187,28 @@ describe('runMainJob', () => {
     const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
     interface Scene {
-      readonly synthesize?: () => Promise<void>;
+      readonly synthesize?: (log: string[], progress: SynthesisProgress) => Promise<void>;
       readonly gates?: GatesRun | Error;
       readonly rehearsalCode?: ExitCodeValue;
+      /** Turns the rehearsal yields before it asks for the phases (its report), to outlast a synthesis. @default 1 */
+      readonly rehearsalTurns?: number;
     }
+
+    /** A synthesis that says when its templates are written, then validates for `turns` turns more, then ends or throws `error`. */
+    const announcing =
+      (turns: number, error?: Error) =>
+      async (log: string[], progress: SynthesisProgress): Promise<void> => {
+        log.push('synthesis started');
+        await yieldTurn();
+        log.push('templates written');
+        progress.onTemplatesWritten();
+        for (let turn = 0; turn < turns; turn += 1) await yieldTurn();
+        if (error !== undefined) {
+          log.push('synthesis failed');
+          throw error;
+        }
+        log.push('synthesis ended');
+      };
 
     async function sideBySide(scene: Scene = {}): Promise<{ code: number; out: RecordingOutput; log: string[]; phases: (readonly PhaseTiming[])[] }> {
       const out = new RecordingOutput();
@@ -200,10 +218,20 @@ describe('runMainJob', () => {
       const rehearsal: PreparedRehearsal = {
         async run(context) {
           log.push('rehearsal started');
+          context.signal?.addEventListener('abort', () => log.push('rehearsal aborted'));
           context.out.info('REHEARSAL LINE 1');
           context.out.error('rehearsal: a problem line');
-          await yieldTurn();
-          if (typeof context.phases === 'function') phases.push(await context.phases());
+          for (let turn = 0; turn < (scene.rehearsalTurns ?? 1); turn += 1) await yieldTurn();
+          if (typeof context.phases === 'function') {
+            try {
+              phases.push(await context.phases());
+            } catch (thrown) {
+              // As runRehearsal does: no phases, no report, and the rehearsal ends failed.
+              log.push(`no phases: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+              context.out.info('Rehearsal passed: written although there was nothing to rehearse');
+              return 1;
+            }
+          }
           context.out.info('REHEARSAL LINE 2');
           log.push('rehearsal ended');
           return scene.rehearsalCode ?? 0;
@@ -217,11 +245,14 @@ describe('runMainJob', () => {
         cwd: directory,
         out,
         now: () => (clock += 1000),
-        synthesize: scene.synthesize ?? (async () => {
-          log.push('synthesis started');
-          await yieldTurn();
-          log.push('synthesis ended');
-        }),
+        synthesize: (_cwd, progress) =>
+          scene.synthesize?.(log, progress) ??
+          (async () => {
+            // A synthesis that never says its templates are written (as one that cannot tell).
+            log.push('synthesis started');
+            await yieldTurn();
+            log.push('synthesis ended');
+          })(),
         runGates: async () => {
           log.push('gates started');
           await yieldTurn();
@@ -245,7 +276,41 @@ describe('runMainJob', () => {
       const { code, log } = await sideBySide();
       expect(code).toBe(0);
       // Sequentially it would be: synthesis, gates, then the rehearsal prepared and run.
-      expect(log).toEqual(['synthesis started', 'rehearsal prepared', 'synthesis ended', 'gates started', 'rehearsal started', 'gates ended', 'rehearsal ended']);
+      // This synthesis never says its templates are written, so the rehearsal waits for its end, and starts with the gates.
+      expect(log).toEqual(['synthesis started', 'rehearsal prepared', 'synthesis ended', 'rehearsal started', 'gates started', 'gates ended', 'rehearsal ended']);
+    });
+
+    it('starts the rehearsal when the templates are written, while synthesis still validates them; the gates only when synthesis has ended', async () => {
+      const { code, log, out } = await sideBySide({ synthesize: announcing(3), rehearsalTurns: 6 });
+      expect(code).toBe(0);
+      expect(log).toEqual(['synthesis started', 'rehearsal prepared', 'templates written', 'rehearsal started', 'synthesis ended', 'gates started', 'gates ended', 'rehearsal ended']);
+      // The fake clock moves 1 s a reading: start 1 s, templates 2 s, synthesis ended 3 s.
+      expect(out.lines[0]?.text).toBe("Synthesized in 2.0 s. The gates and the rehearsal now run side by side (the rehearsal since 1.0 s, when the templates were written); each one's output follows, whole, when both have ended.\n");
+      expect(out.lines.at(-1)?.text).toMatch(/^\nPhases \(wall clock\): synthesis 2\.0 s, then side by side: policy and build-stage gates \d+\.\d s, rehearsal \d+\.\d s \(started at 1\.0 s, when the templates were written, during CDK's validation\)\.$/);
+    });
+
+    it.each([
+      ['the CDK app failed', 1, new KiroCdError('Synthesis failed (exit 4): validation crashed', { code: SYNTH_FAILED, fault: 'internal' })],
+      ['the configuration is invalid', 2, new KiroCdError('environment "test", key "account": ...', { code: 'CONFIG_INVALID', fault: 'user' })],
+    ])('synthesis failing after the templates were written (%s) aborts the rehearsal, shows none of it, runs no gate, and exits %i as before', async (_why, expected, error) => {
+      const { code, out, log } = await sideBySide({ synthesize: announcing(2, error), rehearsalTurns: 10 });
+      expect(code).toBe(expected);
+      expect(log.slice(0, 5)).toEqual(['synthesis started', 'rehearsal prepared', 'templates written', 'rehearsal started', 'synthesis failed']);
+      expect(log).toContain('rehearsal aborted');
+      expect(log).not.toContain('gates started');
+      // Exactly what a synthesis failing before the rehearsal prints: its message, nothing of the rehearsal.
+      expect(out.stderr).toBe(`main job: ${error.message}`);
+      expect(out.stdout).toBe('');
+    });
+
+    it('a rehearsal that reaches its report before synthesis fails gets no phases, so it cannot write a passing report, and none of it is shown', async () => {
+      const error = new KiroCdError('Synthesis failed (exit 4): validation crashed', { code: SYNTH_FAILED, fault: 'internal' });
+      const { code, out, log } = await sideBySide({ synthesize: announcing(4, error), rehearsalTurns: 0 });
+      expect(code).toBe(1);
+      expect(log).toContain(`no phases: ${error.message}`);
+      expect(log).not.toContain('rehearsal ended');
+      expect(out.stdout).not.toContain('Rehearsal passed');
+      expect(out.stderr).toBe(`main job: ${error.message}`);
     });
 
     it('prints the gates whole first, then the rehearsal whole, then the phases, although the rehearsal wrote first', async () => {
@@ -299,7 +364,7 @@ describe('runMainJob', () => {
     it.each([
       ['the CDK app failed', 1, new KiroCdError('Synthesis failed (exit 4): boom', { code: SYNTH_FAILED, fault: 'internal' })],
       ['the configuration is invalid', 2, new KiroCdError('environment "test", key "account": ...', { code: 'CONFIG_INVALID', fault: 'user' })],
-    ])('a failed synthesis (%s) exits %i, cancels the prepared rehearsal and runs no gate', async (_why, expected, error) => {
+    ])('a synthesis that fails before it says the templates are written (%s) exits %i, cancels the prepared rehearsal and runs no gate', async (_why, expected, error) => {
       const { code, out, log } = await sideBySide({
         synthesize: async () => {
           await yieldTurn();

@@ -3,6 +3,9 @@
  * closed-window variant start at once; whichever way the phase ends (run to its end, failed to run,
  * cancelled because synthesis failed), no emulator and no variant synthesis is left running.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordingOutput } from '../../../src/cli/output.js';
 import type { PipelineDeclaration } from '../../../src/local/codepipeline/declaration.js';
@@ -105,6 +108,35 @@ describe('prepareRehearsal', () => {
     // The assembly is looked for before the emulator is awaited: a missing one is the first problem named.
     expect(await prepared.run({ out, phases: [] })).toBe(2);
     await expect(prepareRehearsal([], { cwd: '/', clockStart, startEmulator: failing, synthesizeVariant: fakeVariant().synthesize }).cancel()).resolves.toBeUndefined();
+  });
+
+  it('aborted while it runs (synthesis failed after the templates were written): stops the emulator and the variant, ends failed, says why', async () => {
+    // A cloud assembly with no stacks: enough for the rehearsal to get past reading it to the emulator.
+    const cwd = mkdtempSync(join(tmpdir(), 'kiro-rehearsal-abort-'));
+    mkdirSync(join(cwd, 'cdk.out'));
+    writeFileSync(join(cwd, 'cdk.out', 'manifest.json'), JSON.stringify({ version: '41.0.0', artifacts: {} }));
+    try {
+      const emulator = fakeEmulator();
+      const variant = fakeVariant();
+      // The emulator answers only after the abort: the rehearsal must not go on to build its world on it.
+      let ready: () => void = () => undefined;
+      const slowStart = (): Promise<MotoServer> => new Promise<void>((resolve) => (ready = resolve)).then(emulator.start);
+      const abort = new AbortController();
+      const out = new RecordingOutput();
+      const prepared = prepareRehearsal(['--scenario', 'closed-deployment-window'], { cwd, clockStart, startEmulator: slowStart, synthesizeVariant: variant.synthesize });
+      await untilCalled(variant.calls);
+      const running = prepared.run({ out, phases: [], signal: abort.signal });
+      abort.abort(new Error('synthesis failed'));
+      // Stopped on the abort itself, not when the rehearsal next looks.
+      expect(variant.calls[0]?.signal.aborted).toBe(true);
+      ready();
+      expect(await running).toBe(1);
+      expect(out.stderr).toBe('rehearsal: aborted, because synthesis failed after the templates were written.');
+      expect(out.stdout).not.toContain('one endpoint at');
+      expect(emulator.stops).toBe(1);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('arguments that do not parse start nothing, and run reports them with exit 2', async () => {
