@@ -39,6 +39,7 @@ Usage: python3 moto-launcher.py [--plain-query] <moto_server arguments>
 """
 
 import inspect
+import os
 import sys
 import threading
 
@@ -105,6 +106,49 @@ def _query_without_sorting_the_table() -> None:
     Table.all_items = all_items
 
 
+def _cache_dispatch_lookups() -> None:
+    """Two look-ups moto_server repeats for every request, whose answers cannot change while it runs."""
+    import moto.backends as backends
+    import moto.core.responses as responses
+    from moto.core.utils import method_names_from_class
+
+    # The backend packages of the installed moto: a directory listing plus a stat of every entry
+    # (~200) for each request, often twice (DomainDispatcherApplication.get_backend_for_host).
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: iter(modules)
+
+    # The action methods of a response class (inspect.getmembers over the whole class) in call_action.
+    names_by_class: dict = {}
+
+    def cached_method_names(clazz):
+        names = names_by_class.get(clazz)
+        if names is None:
+            names = names_by_class[clazz] = method_names_from_class(clazz)
+        return list(names)
+
+    responses.method_names_from_class = cached_method_names
+
+
+def _close_without_waiting_for_the_client() -> None:
+    """After each response werkzeug's serving loop waits up to 10 ms for more bytes of the request
+    (its 413 courtesy for clients that sent a body the application did not read): a selector with
+    `select(timeout=0.01)` on the connection, ended early only by the client closing its side. The SDK
+    sends its whole request before it reads the answer, and moto reads every body, so nothing more
+    ever comes: the wait only ends when the client gets round to closing, and with requests served one
+    at a time every request queued behind it waits too. This selector looks once, without waiting:
+    bytes already there are still read and discarded as before."""
+    import selectors
+    import types
+
+    import werkzeug.serving as serving
+
+    class LookOnceSelector(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            return super().select(0 if timeout is not None else None)
+
+    serving.selectors = types.SimpleNamespace(DefaultSelector=LookOnceSelector, EVENT_READ=selectors.EVENT_READ)
+
+
 _WIRE_LEAF_TYPES = {"S": str, "N": str, "BOOL": bool}
 
 
@@ -146,13 +190,38 @@ def _serialize_attribute_values_as_stored() -> None:
     BaseJSONSerializer._serialize_type_structure = serialize_structure
 
 
+def _profile_into(path: str) -> None:
+    """Profiles the whole server (one thread: requests are served one by one) and writes the cProfile
+    statistics to `path` when the server exits (moto_server's SIGTERM handler exits through sys.exit)."""
+    import atexit
+    import cProfile
+    import time
+
+    profiler = cProfile.Profile(time.process_time) if os.environ.get("KIRO_MOTO_PROFILE_CPU") else cProfile.Profile()
+
+    def dump():
+        profiler.disable()
+        profiler.dump_stats(path)
+
+    atexit.register(dump)
+    profiler.enable()
+
+
 def main(argv: list) -> None:
     plain_query = "--plain-query" in argv
     moto_arguments = [argument for argument in argv if argument != "--plain-query"]
     _serve_one_request_at_a_time()
     if not plain_query:
+        skip = os.environ.get("KIRO_MOTO_SKIP", "").split(",")
         _query_without_sorting_the_table()
         _serialize_attribute_values_as_stored()
+        if "dispatch" not in skip:
+            _cache_dispatch_lookups()
+        if "drain" not in skip:
+            _close_without_waiting_for_the_client()
+    profile = os.environ.get("KIRO_MOTO_PROFILE")
+    if profile:
+        _profile_into(profile)
     server.main(moto_arguments)
 
 
