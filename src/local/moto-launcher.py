@@ -1,6 +1,6 @@
 """Starts moto_server (moto 5.x) for the local AWS emulator, as src/local/moto-server.ts runs it.
 
-Three changes to how moto_server runs, nothing else:
+Five changes to how moto_server runs, nothing else:
 
 1. One request at a time. moto_server serves each request on its own thread, and moto's DynamoDB
    does not apply a conditional write atomically across threads: two concurrent
@@ -34,8 +34,31 @@ Three changes to how moto_server runs, nothing else:
    test/integration/local/moto-query.property.test.ts compares the raw response bodies of both
    servers for items read back by GetItem, Query, Scan, BatchGetItem and the ReturnValues options.
 
+4. Look-ups that cannot change are made once. For every request moto_server lists its own package
+   directory and stats each of its ~170 entries (`backends.list_of_moto_modules`, to see whether the
+   host names a backend), and walks the response class with `inspect.getmembers` to see whether the
+   action is one of its methods. Neither answer changes while the server runs; together they were
+   ~15% of moto's CPU time in a profile of three rehearsal scenarios. The same tuple of backend names
+   and the same method names per class are handed out instead.
+
+5. No 10 ms wait after each response. werkzeug's serving loop, after writing a response, waits up to
+   10 ms (`selector.select(timeout=0.01)`) for more bytes of the request to discard, so a client that
+   sent a body the application never read sees the answer rather than a reset connection; the wait
+   ends early only when the client closes its side. SDK clients send the whole request before reading
+   the answer and moto reads every body, so nothing more comes: the wait lasted until the Node
+   process, busy running the rehearsal, got round to closing, and every request queued behind it on
+   this one-at-a-time server waited too (~4 ms a request in the profile). The launcher looks once,
+   without waiting: bytes already there are read and discarded as before.
+
+test/integration/local/moto-query.property.test.ts compares this server's answers with moto's own
+(`--plain-query`) and checks that each change still applies to the installed moto and werkzeug.
+
 Usage: python3 moto-launcher.py [--plain-query] <moto_server arguments>
-(`--plain-query` leaves out changes 2 and 3: moto as it is, one request at a time.)
+(`--plain-query` leaves out changes 2 to 5: moto as it is, one request at a time.)
+
+Measuring: KIRO_MOTO_PROFILE=<file> writes a cProfile of the whole server (wall-clock time, so waits
+show as well as CPU) to <file> when it stops; KIRO_MOTO_SKIP=dispatch,drain leaves out changes 4
+and 5, to measure each against moto's own behaviour on the same run.
 """
 
 import inspect
@@ -195,9 +218,8 @@ def _profile_into(path: str) -> None:
     statistics to `path` when the server exits (moto_server's SIGTERM handler exits through sys.exit)."""
     import atexit
     import cProfile
-    import time
 
-    profiler = cProfile.Profile(time.process_time) if os.environ.get("KIRO_MOTO_PROFILE_CPU") else cProfile.Profile()
+    profiler = cProfile.Profile()
 
     def dump():
         profiler.disable()
