@@ -6,8 +6,11 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../policy/acknowledge.js';
-import { DEPENDENCIES_LOCK_FILE, LAMBDA_BUNDLING, REPOSITORY_ROOT } from './lambda-bundling.js';
+import { LambdaBundler } from './lambda-bundler.js';
 import { acknowledgeLogStreamWildcard } from './worker/log-stream-acknowledgement.js';
+
+/** The runtime of every function of the product. */
+const RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** Properties of {@link encryptedFunction}. */
 export interface EncryptedFunctionProps {
@@ -53,7 +56,8 @@ export interface EncryptedFunctionProps {
 /**
  * One Lambda of the product: its own role holding only the log-writing statement and the given
  * explicit ones, a KMS-encrypted log group, encrypted environment variables, arm64 on Node 24 with
- * 256 MB, and an ESM bundle made by esbuild from `node_modules`. The role's policy exists before the
+ * 256 MB, and an ESM bundle made by esbuild from `node_modules` (the app's one esbuild run over every
+ * function, lambda-bundler.ts, with LAMBDA_BUNDLING's options). The role's policy exists before the
  * function (Lambda checks the role on creation), and the two accepted findings every such function
  * has (the log-stream wildcard, no VPC) are acknowledged with their reasons.
  */
@@ -77,11 +81,11 @@ export function encryptedFunction(scope: Construct, id: string, props: Encrypted
   acknowledgeLogStreamWildcard(role, props.logGroupName);
   const fn = new NodejsFunction(scope, id, {
     description: props.description,
-    entry: props.entry,
-    handler: 'handler',
-    projectRoot: REPOSITORY_ROOT,
-    depsLockFilePath: DEPENDENCIES_LOCK_FILE,
-    runtime: lambda.Runtime.NODEJS_24_X,
+    // With `code` given, NodejsFunction bundles nothing itself and takes the handler as written:
+    // `index.handler` is what it makes of `handler` for its own bundle (index.mjs).
+    code: LambdaBundler.of(scope).code(scope, props.entry, RUNTIME),
+    handler: 'index.handler',
+    runtime: RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
     timeout: props.timeout,
@@ -89,7 +93,6 @@ export function encryptedFunction(scope: Construct, id: string, props: Encrypted
     logGroup,
     environmentEncryption: props.key,
     environment: { ...props.environment },
-    bundling: LAMBDA_BUNDLING,
   });
   fn.node.addDependency(role);
   acknowledgeGuardRule(fn, 'lambda_inside_vpc_check', props.noVpcReason);
