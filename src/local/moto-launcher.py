@@ -1,6 +1,6 @@
 """Starts moto_server (moto 5.x) for the local AWS emulator, as src/local/moto-server.ts runs it.
 
-Five changes to how moto_server runs, nothing else:
+Four changes to how moto_server runs, nothing else:
 
 1. One request at a time. moto_server serves each request on its own thread, and moto's DynamoDB
    does not apply a conditional write atomically across threads: two concurrent
@@ -41,24 +41,15 @@ Five changes to how moto_server runs, nothing else:
    ~15% of moto's CPU time in a profile of three rehearsal scenarios. The same tuple of backend names
    and the same method names per class are handed out instead.
 
-5. No 10 ms wait after each response. werkzeug's serving loop, after writing a response, waits up to
-   10 ms (`selector.select(timeout=0.01)`) for more bytes of the request to discard, so a client that
-   sent a body the application never read sees the answer rather than a reset connection; the wait
-   ends early only when the client closes its side. SDK clients send the whole request before reading
-   the answer and moto reads every body, so nothing more comes: the wait lasted until the Node
-   process, busy running the rehearsal, got round to closing, and every request queued behind it on
-   this one-at-a-time server waited too (~4 ms a request in the profile). The launcher looks once,
-   without waiting: bytes already there are read and discarded as before.
-
 test/integration/local/moto-query.property.test.ts compares this server's answers with moto's own
-(`--plain-query`) and checks that each change still applies to the installed moto and werkzeug.
+(`--plain-query`) and checks that change 4 still applies to the installed moto.
 
 Usage: python3 moto-launcher.py [--plain-query] <moto_server arguments>
-(`--plain-query` leaves out changes 2 to 5: moto as it is, one request at a time.)
+(`--plain-query` leaves out changes 2 to 4: moto as it is, one request at a time.)
 
 Measuring: KIRO_MOTO_PROFILE=<file> writes a cProfile of the whole server (wall-clock time, so waits
-show as well as CPU) to <file> when it stops; KIRO_MOTO_SKIP=dispatch,drain leaves out changes 4
-and 5, to measure each against moto's own behaviour on the same run.
+show as well as CPU) to <file> when it stops; KIRO_MOTO_SKIP=dispatch leaves out change 4, to
+measure it against moto's own behaviour back to back on the same machine.
 """
 
 import inspect
@@ -152,26 +143,6 @@ def _cache_dispatch_lookups() -> None:
     responses.method_names_from_class = cached_method_names
 
 
-def _close_without_waiting_for_the_client() -> None:
-    """After each response werkzeug's serving loop waits up to 10 ms for more bytes of the request
-    (its 413 courtesy for clients that sent a body the application did not read): a selector with
-    `select(timeout=0.01)` on the connection, ended early only by the client closing its side. The SDK
-    sends its whole request before it reads the answer, and moto reads every body, so nothing more
-    ever comes: the wait only ends when the client gets round to closing, and with requests served one
-    at a time every request queued behind it waits too. This selector looks once, without waiting:
-    bytes already there are still read and discarded as before."""
-    import selectors
-    import types
-
-    import werkzeug.serving as serving
-
-    class LookOnceSelector(selectors.DefaultSelector):
-        def select(self, timeout=None):
-            return super().select(0 if timeout is not None else None)
-
-    serving.selectors = types.SimpleNamespace(DefaultSelector=LookOnceSelector, EVENT_READ=selectors.EVENT_READ)
-
-
 _WIRE_LEAF_TYPES = {"S": str, "N": str, "BOOL": bool}
 
 
@@ -239,8 +210,6 @@ def main(argv: list) -> None:
         _serialize_attribute_values_as_stored()
         if "dispatch" not in skip:
             _cache_dispatch_lookups()
-        if "drain" not in skip:
-            _close_without_waiting_for_the_client()
     profile = os.environ.get("KIRO_MOTO_PROFILE")
     if profile:
         _profile_into(profile)

@@ -14,7 +14,6 @@ import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_LAUNCHER, startMotoServer, type MotoServer } from '../../../src/local/moto-server.js';
@@ -30,7 +29,7 @@ import { motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto
  * started with `--plain-query` (moto's own Query). Every page, and every error, must be the same.
  * The launcher's other changes are held to the same standard below: DynamoDB response bodies byte
  * for byte, the other services' answers, and for each change a check that it still applies to the
- * installed moto and werkzeug (an upgrade that renames what it replaces fails there).
+ * installed moto (an upgrade that renames what it replaces fails there).
  */
 
 type KeyType = 'S' | 'N';
@@ -401,62 +400,6 @@ describe("moto_server's per-request look-ups (moto-launcher.py) are made once", 
     expect(asIs.getmembers).toBeGreaterThanOrEqual(3);
     // A moto upgrade that renames what the launcher replaces shows here as a count above zero.
     expect(patched).toEqual({ statuses: [200, 200, 200], listdir: 0, getmembers: 0 });
-  });
-});
-
-/** One raw HTTP exchange of a DynamoDB ListTables; the socket is left open unless `close`. */
-async function listTablesOn(endpoint: string): Promise<{ socket: Socket; answeredMs: number }> {
-  const { hostname, port } = new URL(endpoint);
-  const body = '{}';
-  const started = performance.now();
-  const socket = connect(Number(port), hostname);
-  socket.write(
-    [
-      'POST / HTTP/1.1',
-      `Host: ${hostname}:${port}`,
-      'Content-Type: application/x-amz-json-1.0',
-      'X-Amz-Target: DynamoDB_20120810.ListTables',
-      'Authorization: AWS4-HMAC-SHA256 Credential=testing/20261207/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
-      `Content-Length: ${String(body.length)}`,
-      '',
-      body,
-    ].join('\r\n'),
-  );
-  let received = '';
-  await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('utf8');
-      const headerEnd = received.indexOf('\r\n\r\n');
-      const length = /content-length: *(\d+)/i.exec(received)?.[1];
-      if (headerEnd >= 0 && length !== undefined && received.length >= headerEnd + 4 + Number(length)) resolve();
-    });
-  });
-  expect(received).toMatch(/^HTTP\/1\.[01] 200/);
-  return { socket, answeredMs: performance.now() - started };
-}
-
-/**
- * How long a request waits behind an answered one whose client has not closed its connection yet (a
- * client busy elsewhere): the least of eight tries, so a busy machine cannot make it look longer.
- */
-async function waitBehindAnOpenConnection(endpoint: string): Promise<number> {
-  const waits: number[] = [];
-  for (let attempt = 0; attempt < 8; attempt += 1) {
-    const first = await listTablesOn(endpoint);
-    const second = await listTablesOn(endpoint);
-    waits.push(second.answeredMs);
-    first.socket.destroy();
-    second.socket.destroy();
-  }
-  return Math.min(...waits);
-}
-
-describe("the emulator's serving loop (moto-launcher.py) does not wait for the client to close", () => {
-  it('answers the next request at once, where werkzeug as it is first waits 10 ms on the answered connection', async () => {
-    // werkzeug's own loop (the unpatched server): every try waits out the 10 ms select on the open connection.
-    expect(await waitBehindAnOpenConnection(plain.endpoint)).toBeGreaterThanOrEqual(9);
-    expect(await waitBehindAnOpenConnection(motoEndpoint())).toBeLessThan(9);
   });
 });
 
