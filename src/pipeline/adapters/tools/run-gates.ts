@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
 import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/policy-gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/policy-gates/cfn-guard-findings.js';
 import { parseCfnLintOutput } from '../../domain/policy-gates/cfn-lint-findings.js';
+import { asciiWordClassRule, isAsciiOnly } from '../../domain/policy-gates/guard-ascii-word-class.js';
 import { guardRuleMayApply } from '../../domain/policy-gates/guard-rule-applicability.js';
 import type { GateFinding, GateResult } from '../../domain/policy-gates/gate-finding.js';
 import { readCloudAssembly, type AssemblyStack } from './cloud-assembly.js';
@@ -34,14 +36,19 @@ export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyS
   return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: parseCfnLintOutput(result.stdout, resolve(assemblyDir), knownIamActions) };
 }
 
-/** The resource types of every template. */
-function resourceTypesOf(stacks: readonly AssemblyStack[]): ReadonlySet<string> {
+/** One template as cfn-guard's selection needs it, read and parsed once. */
+interface GuardTemplate {
+  readonly stack: AssemblyStack;
+  readonly types: ReadonlySet<string>;
+  readonly asciiOnly: boolean;
+  readonly acknowledgements: GuardAcknowledgements;
+}
+
+function readGuardTemplate(stack: AssemblyStack): GuardTemplate {
+  const template = JSON.parse(readFileSync(stack.templatePath, 'utf8')) as { Resources?: Record<string, { Type?: unknown }> };
   const types = new Set<string>();
-  for (const stack of stacks) {
-    const template = JSON.parse(readFileSync(stack.templatePath, 'utf8')) as { Resources?: Record<string, { Type?: unknown }> };
-    for (const resource of Object.values(template.Resources ?? {})) if (typeof resource.Type === 'string') types.add(resource.Type);
-  }
-  return types;
+  for (const resource of Object.values(template.Resources ?? {})) if (typeof resource.Type === 'string') types.add(resource.Type);
+  return { stack, types, asciiOnly: isAsciiOnly(template), acknowledgements: guardAcknowledgementsOf(template) };
 }
 
 /**
@@ -50,21 +57,85 @@ function resourceTypesOf(stacks: readonly AssemblyStack[]): ReadonlySet<string> 
  * run (guard-rule-applicability.ts; about three quarters of the Control Tower files for this product).
  */
 export function applicableGuardRules(stacks: readonly AssemblyStack[], rules: readonly string[]): readonly string[] {
-  const present = resourceTypesOf(stacks);
+  const present = new Set(stacks.flatMap((stack) => [...readGuardTemplate(stack).types]));
   return rules.filter((rule) => guardRuleMayApply(readFileSync(rule, 'utf8'), present));
 }
 
-/** cfn-guard (Control Tower rules + infrastructure/policy) over every template, in one run. */
+/** How runCfnGuard may cut cfn-guard's work; each option leaves the findings as they are. */
+export interface CfnGuardOptions {
+  /**
+   * Run on each template only the rule files that may apply to its resource types
+   * (guard-rule-applicability.ts), templates that need the same files in one cfn-guard run.
+   * @default true
+   */
+  readonly onlyApplicableRules?: boolean;
+  /**
+   * Over templates whose every key and string is ASCII, run the rule files with `\w` spelled in
+   * ASCII (guard-ascii-word-class.ts): the same findings, without the Unicode class cfn-guard
+   * compiles at every comparison. @default true
+   */
+  readonly asciiWordClasses?: boolean;
+}
+
+/**
+ * cfn-guard (Control Tower rules + infrastructure/policy) over every template. With the default
+ * options each template meets only the rule files that may apply to it, so templates are grouped by
+ * that set of files, one cfn-guard run a group; with both options off it is one run of every file
+ * over every template (the way the faster one is checked against, guard-rule-selection.test.ts).
+ */
 export async function runCfnGuard(
   assemblyDir: string,
   stacks: readonly AssemblyStack[],
   rules: readonly string[] = guardRuleFiles(),
-  { onlyApplicableRules = true }: { readonly onlyApplicableRules?: boolean } = {},
+  { onlyApplicableRules = true, asciiWordClasses = true }: CfnGuardOptions = {},
 ): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-guard', templatesChecked: 0, findings: [] };
-  const applicable = onlyApplicableRules ? applicableGuardRules(stacks, rules) : rules;
-  if (applicable.length === 0) return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: [] };
-  const args = ['validate', ...stacks.flatMap((stack) => ['-d', stack.templatePath]), ...applicable.flatMap((rule) => ['-r', rule]), '-z', '-S', 'none', '-o', 'json'];
+  const templates = stacks.map(readGuardTemplate);
+  const ruleTexts = new Map(rules.map((rule) => [rule, readFileSync(rule, 'utf8')]));
+  const scratch = mkdtempSync(join(tmpdir(), 'kiro-guard-rules-'));
+  try {
+    const asciiRules = new Map<string, string>();
+    const asciiRuleOf = (rule: string): string => {
+      const known = asciiRules.get(rule);
+      if (known !== undefined) return known;
+      const rewritten = asciiWordClassRule(ruleTexts.get(rule) ?? '');
+      let path = rule;
+      if (rewritten !== undefined) {
+        path = join(scratch, `${asciiRules.size}-${basename(rule)}`);
+        writeFileSync(path, rewritten);
+      }
+      asciiRules.set(rule, path);
+      return path;
+    };
+    const groups = new Map<string, { readonly rules: readonly string[]; readonly templates: GuardTemplate[] }>();
+    for (const template of templates) {
+      const applicable = onlyApplicableRules ? rules.filter((rule) => guardRuleMayApply(ruleTexts.get(rule) ?? '', template.types)) : rules;
+      if (applicable.length === 0) continue;
+      const runRules = asciiWordClasses && template.asciiOnly ? applicable.map(asciiRuleOf) : applicable;
+      const key = runRules.join('\n');
+      const group = groups.get(key) ?? { rules: runRules, templates: [] };
+      group.templates.push(template);
+      groups.set(key, group);
+    }
+    // Every run is awaited before the rewritten rule files are removed, even when one of them fails.
+    const settled = await Promise.allSettled([...groups.values()].map((group) => runCfnGuardOnce(assemblyDir, group.templates, group.rules)));
+    const outputs = settled.map((outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    });
+    const byTemplate = new Map<string, GateFinding[]>();
+    for (const finding of outputs.flat()) byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
+    const inStackOrder = [...stacks.map((stack) => stack.templateName), ...byTemplate.keys()];
+    const findings = [...new Set(inStackOrder)].flatMap((name) => byTemplate.get(name) ?? []);
+    return { gate: 'cfn-guard', templatesChecked: stacks.length, findings };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** One cfn-guard run of `rules` over `templates`. */
+async function runCfnGuardOnce(assemblyDir: string, templates: readonly GuardTemplate[], rules: readonly string[]): Promise<readonly GateFinding[]> {
+  const args = ['validate', ...templates.flatMap((template) => ['-d', template.stack.templatePath]), ...rules.flatMap((rule) => ['-r', rule]), '-z', '-S', 'none', '-o', 'json'];
   const result = await runProcess(CFN_GUARD_BINARY, args, {
     cwd: assemblyDir,
     installHint: 'It ships in @cdklabs/cdk-validator-cfnguard (bin/ubuntu/x86_64); run "npm ci" on Linux x86-64.',
@@ -76,17 +147,11 @@ export async function runCfnGuard(
       context: { exitCode: result.exitCode },
     });
   }
-  const byPath = new Map(stacks.map((stack) => [resolve(stack.templatePath), stack]));
-  const acknowledgements = new Map<string, GuardAcknowledgements>();
-  const nameOf = (dataFile: string): string => byPath.get(resolve(assemblyDir, dataFile))?.templateName ?? relative(assemblyDir, dataFile);
-  const acknowledgementsFor = (templateName: string): GuardAcknowledgements => {
-    const cached = acknowledgements.get(templateName);
-    if (cached !== undefined) return cached;
-    const read = guardAcknowledgementsOf(JSON.parse(readFileSync(join(assemblyDir, templateName), 'utf8')));
-    acknowledgements.set(templateName, read);
-    return read;
-  };
-  return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: parseCfnGuardOutput(result.stdout, nameOf, acknowledgementsFor) };
+  const byPath = new Map(templates.map((template) => [resolve(template.stack.templatePath), template]));
+  const byName = new Map(templates.map((template) => [template.stack.templateName, template]));
+  const nameOf = (dataFile: string): string => byPath.get(resolve(assemblyDir, dataFile))?.stack.templateName ?? relative(assemblyDir, dataFile);
+  const acknowledgementsFor = (templateName: string): GuardAcknowledgements => byName.get(templateName)?.acknowledgements ?? new Map();
+  return parseCfnGuardOutput(result.stdout, nameOf, acknowledgementsFor);
 }
 
 /**
