@@ -8,9 +8,15 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, ListRulesCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMotoServer, type MotoServer } from '../../../src/local/moto-server.js';
+import { MOTO_LAUNCHER, startMotoServer, type MotoServer } from '../../../src/local/moto-server.js';
 import { motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto.js';
 
 /**
@@ -21,6 +27,9 @@ import { motoClientConfig, motoEndpoint, useFreshMoto } from '../../support/moto
  * filters, ScanIndexForward, Limit, projections, COUNT, every page through ExclusiveStartKey) sent
  * to this worker's emulator (started like every emulator, with the launcher's Query) and to one
  * started with `--plain-query` (moto's own Query). Every page, and every error, must be the same.
+ * The launcher's other changes are held to the same standard below: DynamoDB response bodies byte
+ * for byte, the other services' answers, and for each change a check that it still applies to the
+ * installed moto (an upgrade that renames what it replaces fails there).
  */
 
 type KeyType = 'S' | 'N';
@@ -332,4 +341,123 @@ describe("the emulator's DynamoDB responses (moto-launcher.py) are byte for byte
       { numRuns: 30, endOnFailure: true },
     );
   }, 120_000);
+});
+
+/**
+ * Serves DynamoDB ListTables requests through moto_server's own WSGI application in one Python process
+ * with the launcher's module loaded from its file: three with moto as it is, then three after
+ * `_cache_dispatch_lookups()` (each after one request that sets the backend up), and counts the
+ * directory listings and class-member walks each three cost.
+ */
+interface LookupCounts {
+  readonly statuses: number[];
+  readonly listdir: number;
+  readonly getmembers: number;
+}
+function dispatchLookups(): { plain: LookupCounts; patched: LookupCounts } {
+  const script = String.raw`
+import importlib.util, inspect, json, os, sys
+spec = importlib.util.spec_from_file_location("moto_launcher", sys.argv[1])
+launcher = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(launcher)
+from werkzeug.test import Client
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+counts = {"listdir": 0, "getmembers": 0}
+real_listdir, real_getmembers = os.listdir, inspect.getmembers
+def listdir(*args, **kwargs):
+    counts["listdir"] += 1
+    return real_listdir(*args, **kwargs)
+def getmembers(*args, **kwargs):
+    counts["getmembers"] += 1
+    return real_getmembers(*args, **kwargs)
+os.listdir, inspect.getmembers = listdir, getmembers
+headers = {
+    "Content-Type": "application/x-amz-json-1.0",
+    "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261207/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00",
+}
+def three_requests():
+    client = Client(DomainDispatcherApplication(create_backend_app))
+    client.post("/", headers=headers, data="{}")
+    before = dict(counts)
+    statuses = [client.post("/", headers=headers, data="{}").status_code for _ in range(3)]
+    return {"statuses": statuses, "listdir": counts["listdir"] - before["listdir"], "getmembers": counts["getmembers"] - before["getmembers"]}
+plain = three_requests()
+launcher._cache_dispatch_lookups()
+print(json.dumps({"plain": plain, "patched": three_requests()}))
+`;
+  const run = spawnSync('python3', ['-c', script, MOTO_LAUNCHER], { encoding: 'utf8', env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' } });
+  if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { plain: LookupCounts; patched: LookupCounts };
+}
+
+describe("moto_server's per-request look-ups (moto-launcher.py) are made once", () => {
+  it('lists the backend packages and walks the response class on every request without the launcher, and never again with it', () => {
+    const { plain: asIs, patched } = dispatchLookups();
+    // moto as it is: the counters see the look-ups, so a zero below means they are gone, not unseen.
+    expect(asIs.statuses).toEqual([200, 200, 200]);
+    expect(asIs.listdir).toBeGreaterThanOrEqual(3);
+    expect(asIs.getmembers).toBeGreaterThanOrEqual(3);
+    // A moto upgrade that renames what the launcher replaces shows here as a count above zero.
+    expect(patched).toEqual({ statuses: [200, 200, 200], listdir: 0, getmembers: 0 });
+  });
+});
+
+/** An SDK output as both emulators can agree on it: no request metadata; random ids, times and the emulator's port masked. */
+function comparable(output: object): unknown {
+  const { $metadata: _metadata, ...rest } = output as { $metadata?: unknown };
+  return JSON.parse(
+    // Dates reach the text as ISO strings (Date.toJSON runs before any replacer).
+    JSON.stringify(rest)
+      .replace(/"\d{4}-\d{2}-\d{2}T[\d:.]+Z"/g, '"time"')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'uuid')
+      .replace(/"ReceiptHandle":"[^"]*"/g, '"ReceiptHandle":"handle"')
+      .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'http://emulator')
+      .replace(/(:secret:[\w-]+)-[A-Za-z0-9]{6}\b/g, '$1-random'),
+  ) as unknown;
+}
+
+describe("the emulator's other services (moto-launcher.py) answer as moto's own", () => {
+  useFreshMoto();
+
+  it('gives the same answers to the SNS, SQS, CloudWatch, Secrets Manager and EventBridge calls the rehearsal makes', async () => {
+    const answers = async (endpoint: string): Promise<unknown[]> => {
+      const config = { ...motoClientConfig(), endpoint };
+      const [sns, sqs, cloudwatch, secrets, events] = [new SNSClient(config), new SQSClient(config), new CloudWatchClient(config), new SecretsManagerClient(config), new EventBridgeClient(config)];
+      const seen: unknown[] = [];
+      const record = async <T extends object>(call: Promise<T>): Promise<T> => {
+        try {
+          const output = await call;
+          seen.push(comparable(output));
+          return output;
+        } catch (error) {
+          seen.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          throw error;
+        }
+      };
+      const { TopicArn } = await record(sns.send(new CreateTopicCommand({ Name: 'notices' })));
+      const { QueueUrl } = await record(sqs.send(new CreateQueueCommand({ QueueName: 'inbox' })));
+      const { Attributes } = await record(sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] })));
+      await record(sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn, Attributes: { RawMessageDelivery: 'true' } })));
+      await record(sns.send(new PublishCommand({ TopicArn, Message: '{"kind":"released"}', MessageAttributes: { kind: { DataType: 'String', StringValue: 'released' } } })));
+      await record(sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] })));
+      await record(cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: 'errors', Namespace: 'Kiro', MetricName: 'Errors', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })));
+      await record(cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'errors', StateValue: 'ALARM', StateReason: 'rehearsed' })));
+      await record(cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['errors'] })));
+      await record(secrets.send(new CreateSecretCommand({ Name: 'token', SecretString: 's3cr3t' })));
+      await record(secrets.send(new GetSecretValueCommand({ SecretId: 'token' })));
+      await record(events.send(new PutRuleCommand({ Name: 'alarms', EventPattern: '{"source":["aws.cloudwatch"]}' })));
+      await record(events.send(new ListRulesCommand({}))).catch(() => undefined);
+      await record(sns.send(new PublishCommand({ TopicArn: `${TopicArn ?? ''}-missing`, Message: 'x' }))).catch(() => undefined);
+      for (const client of [sns, sqs, cloudwatch, secrets, events]) client.destroy();
+      return seen;
+    };
+    const fast = await answers(motoEndpoint());
+    const reference = await answers(plain.endpoint);
+    expect(fast).toHaveLength(14);
+    // The published message went through SNS to SQS, and the missing topic was refused.
+    expect(JSON.stringify(fast[5])).toContain('{\\"kind\\":\\"released\\"}');
+    expect(fast[13]).toMatch(/NotFound/);
+    expect(fast).toEqual(reference);
+  }, 60_000);
 });
