@@ -8,9 +8,9 @@
  *   aws-cdk-lib's AssetStaging then runs no esbuild, stages nothing into the assembly, and gives the
  *   asset a hash of its construct path instead of the bundle's content: the template's shape is the
  *   same, only the S3 key of each function's code differs (docs/synthesis-in-tests.md;
- *   test/unit/support/test-app.test.ts proves it on a stack with two functions). Each NodejsFunction
- *   costs an esbuild run otherwise: ~0.2 s idle, over 1 s of CPU on a busy 2-core machine, 64 in a
- *   full `npm test` before this helper.
+ *   test/unit/support/test-app.test.ts proves it on a stack with two functions). A bundling app otherwise
+ *   builds every Lambda entry point in one esbuild run (infrastructure/lib/constructs/lambda-bundler.ts,
+ *   docs/lambda-bundling.md), whichever functions it defines.
  * - **CDK's built-in CloudFormation validation** (~10 s a synthesis, GROUND.md): the suite keeps one
  *   full-validation synthesis, the shared one (synthesize-product.ts).
  *
