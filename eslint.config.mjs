@@ -3,7 +3,6 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { securityRules } from './eslint.security.mjs';
-import { kiroRules } from './eslint-rules/no-unsafe-class-instance-assignment.mjs';
 
 /** Modules that decision code must never import: it stays pure, so it is testable without AWS. */
 const forbiddenInPureCode = [
@@ -89,11 +88,10 @@ export const importBoundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'eslint.security.mjs', 'eslint-rules/**', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'detection-tool/**', 'dist/**', 'bin/**'] },
+  { ignores: ['eslint.config.mjs', 'eslint.security.mjs', 'test/fixtures/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', 'reports/**', 'detection-tool/**', 'dist/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
-    plugins: { kiro: kiroRules },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.node },
@@ -102,9 +100,6 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
-      // The same rule with its cheap test first (eslint-rules/, docs/fast-feedback.md): same findings, less CPU.
-      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
-      'kiro/no-unsafe-class-instance-assignment': 'error',
     },
   },
   securityRules,
