@@ -23,21 +23,19 @@
  * run's directory that the global set-up provides and removes; a targeted run of files that never
  * start `kiro-cd` never pays for it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { inject } from 'vitest';
+import { buildOncePerRun } from './once-per-run.js';
 
 /** The bundle's entry file inside its directory. */
 export const CLI_BUNDLE_ENTRY = 'kiro-cd.mjs';
 const READY_FILE = 'ready';
 const FAILED_FILE = 'failed';
-const LOCK_DIRECTORY = 'building';
 /** ~3 s idle; far longer on a busy 2-core machine. */
 const WAIT_LIMIT_MS = 180_000;
-const POLL_MS = 100;
 
 /** Packages the bundle leaves to Node.js (see {@link buildCliBundle}). */
 const EXTERNAL = ['tsx', 'tsx/*'];
@@ -110,32 +108,10 @@ export function cliBundleDirectory(repositoryRoot: string, runId: string): strin
  */
 export async function kiroCdBundle(repositoryRoot: string): Promise<string> {
   const directory = inject('cliBundleDirectory');
-  const entry = join(directory, CLI_BUNDLE_ENTRY);
-  if (existsSync(join(directory, READY_FILE))) return entry;
-  let builder = false;
-  try {
-    mkdirSync(join(directory, LOCK_DIRECTORY), { recursive: false });
-    builder = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  if (builder) {
-    try {
-      await buildCliBundle(repositoryRoot, directory);
-      writeFileSync(join(directory, READY_FILE), '');
-      return entry;
-    } catch (error) {
-      writeFileSync(join(directory, FAILED_FILE), error instanceof Error ? (error.stack ?? error.message) : String(error));
-      throw error;
-    }
-  }
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(join(directory, READY_FILE))) return entry;
-    if (existsSync(join(directory, FAILED_FILE))) throw new Error(`The kiro-cd bundle could not be built: ${readFileSync(join(directory, FAILED_FILE), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  throw new Error(`The kiro-cd bundle was not built within ${WAIT_LIMIT_MS / 1000} s (${directory}).`);
+  await buildOncePerRun({ what: 'kiro-cd bundle', directory, doneFile: READY_FILE, failedFile: FAILED_FILE, waitLimitMs: WAIT_LIMIT_MS }, async () => {
+    await buildCliBundle(repositoryRoot, directory);
+  });
+  return join(directory, CLI_BUNDLE_ENTRY);
 }
 
 declare module 'vitest' {

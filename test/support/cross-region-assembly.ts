@@ -5,8 +5,8 @@
  * tests (test/unit/infrastructure/stacks/artifact-replication-stack.test.ts). Each built and
  * synthesized the whole app itself before: a whole-app build twice in every full run.
  *
- * The first file to ask synthesizes it in its own worker (a directory lock, as the CLI bundle is
- * built: cli-bundle.ts), into the run's directory that the global set-up provides and removes; the
+ * The first file to ask synthesizes it in its own worker (once-per-run.ts, as the CLI bundle is
+ * built), into the run's directory that the global set-up provides and removes; the
  * other waits for the marker. In a worker and not in the shared synthesis's child process, because
  * the coverage figures count only what runs in the workers: the replication stack and the pipeline's
  * cross-region branches run nowhere else. (A child process of its own also saved no CPU: it imports
@@ -16,20 +16,17 @@
  * is the suite's one; no Lambda bundled: no reader reads a bundle) with the policy plugins applied as
  * app.ts applies them, which the gates need and the replication tests read through.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import { environmentsConfig } from '../../infrastructure/lib/config/environments.js';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../infrastructure/lib/policy/apply-policy-plugins.js';
 import { CROSS_REGION_STAGING, SYNTH_DONE_FILE, SYNTH_FAILED_FILE } from './shared-assembly-files.js';
+import { buildOncePerRun } from './once-per-run.js';
 import { testApp } from './test-app.js';
 
-const LOCK_DIRECTORY = 'building';
 /** A whole-app synthesis without validation or bundling: ~6 s of CPU; minutes on a busy 2-core machine. */
 const WAIT_LIMIT_MS = 300_000;
-const POLL_MS = 100;
 
 /** Synthesizes the cross-region app into `outdir`, in this process. */
 export async function synthesizeCrossRegionApp(outdir: string): Promise<void> {
@@ -42,31 +39,8 @@ export async function synthesizeCrossRegionApp(outdir: string): Promise<void> {
 /** The run's cross-region assembly directory, synthesized by the first file that asks (test side). Throws with the synthesis's error when it failed. */
 export async function crossRegionAssembly(): Promise<string> {
   const directory = inject('crossRegionAssembly');
-  if (existsSync(join(directory, SYNTH_DONE_FILE))) return directory;
-  let builder = false;
-  try {
-    mkdirSync(join(directory, LOCK_DIRECTORY), { recursive: false });
-    builder = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  if (builder) {
-    try {
-      await synthesizeCrossRegionApp(directory);
-      writeFileSync(join(directory, SYNTH_DONE_FILE), new Date().toISOString());
-      return directory;
-    } catch (error) {
-      writeFileSync(join(directory, SYNTH_FAILED_FILE), error instanceof Error ? (error.stack ?? error.message) : String(error));
-      throw error;
-    }
-  }
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(join(directory, SYNTH_DONE_FILE))) return directory;
-    if (existsSync(join(directory, SYNTH_FAILED_FILE))) throw new Error(`The cross-region synthesis failed: ${readFileSync(join(directory, SYNTH_FAILED_FILE), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  throw new Error(`The cross-region synthesis did not finish within ${WAIT_LIMIT_MS / 1000} s (${directory}).`);
+  await buildOncePerRun({ what: 'cross-region synthesis', directory, doneFile: SYNTH_DONE_FILE, failedFile: SYNTH_FAILED_FILE, waitLimitMs: WAIT_LIMIT_MS }, () => synthesizeCrossRegionApp(directory));
+  return directory;
 }
 
 declare module 'vitest' {

@@ -9,15 +9,15 @@
  * the first file started (slow-files-first.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { waitForRunProduct } from './once-per-run.js';
 import { SYNTH_DONE_FILE, SYNTH_FAILED_FILE, SYNTH_REQUESTED_FILE } from './shared-assembly-files.js';
 
 /** How long a test file waits for the shared synthesis (~15 s idle with validation and cdk-nag; minutes on a busy 2-core machine). */
 const WAIT_LIMIT_MS = 300_000;
-const POLL_MS = 100;
 
 /** A synthesis running in the background: its output directory, and `dispose` to stop it and remove the directory. */
 export interface BackgroundSynthesis {
@@ -74,13 +74,8 @@ export async function productAssembly(): Promise<string> {
   const directory = inject('productAssembly');
   // Idempotent: every asking file writes the same empty request; the set-up starts one synthesis.
   if (!existsSync(join(directory, SYNTH_REQUESTED_FILE))) writeFileSync(join(directory, SYNTH_REQUESTED_FILE), '');
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(join(directory, SYNTH_DONE_FILE))) return directory;
-    if (existsSync(join(directory, SYNTH_FAILED_FILE))) throw new Error(`The shared synthesis failed: ${readFileSync(join(directory, SYNTH_FAILED_FILE), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  throw new Error(`The shared synthesis did not finish within ${WAIT_LIMIT_MS / 1000} s (${directory}).`);
+  await waitForRunProduct({ what: 'shared synthesis', directory, doneFile: SYNTH_DONE_FILE, failedFile: SYNTH_FAILED_FILE, waitLimitMs: WAIT_LIMIT_MS });
+  return directory;
 }
 
 declare module 'vitest' {
