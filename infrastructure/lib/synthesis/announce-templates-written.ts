@@ -16,7 +16,7 @@
  * a parent; nested Stages' builders have one) has written its manifest, and every template the
  * assembly names exists, `announce` is called once, synchronously, while validation has not begun.
  * If a later aws-cdk-lib moved validation before `buildAssembly`, the announcement would come after
- * validation: later than it could, never early. test/unit/infrastructure/announce-templates-written.test.ts
+ * validation: later than it could, never early. test/unit/infrastructure/synthesis/announce-templates-written.test.ts
  * pins the order on a real synthesis.
  */
 import { existsSync } from 'node:fs';
