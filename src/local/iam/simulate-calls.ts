@@ -8,6 +8,7 @@
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedCall } from '../../shared/aws/call-recorder.js';
 import { requestsOf, type AuthorizationRequest } from './call-requests.js';
+import { SimulationMemo } from './simulation-memo.js';
 import type { NamedPolicy, PolicyDocument, ResourcePolicy, SynthesizedIam, TemplateRole } from './synthesized-iam.js';
 import { rolesOfCaller } from './template-callers.js';
 
@@ -60,7 +61,14 @@ function resourcePolicyFor(iam: SynthesizedIam, resource: string): ResourcePolic
   return iam.resourcePolicies.find((policy) => policy.arns.some((arn) => arn === resource || (arn.endsWith('/*') && resource.startsWith(arn.slice(0, -1)))));
 }
 
-async function evaluate(identity: Identity, request: AuthorizationRequest, resourcePolicy: PolicyDocument | undefined): Promise<{ allowed: boolean; detail: string }> {
+/** The simulator's verdicts in this process: the same request under the same policies is evaluated once (simulation-memo.ts). */
+const simulations = new SimulationMemo<{ allowed: boolean; detail: string }>();
+
+function evaluate(identity: Identity, request: AuthorizationRequest, resourcePolicy: PolicyDocument | undefined): Promise<{ allowed: boolean; detail: string }> {
+  return simulations.remember({ principal: identity.arn, identityPolicies: identity.policies, request, resourcePolicy }, () => simulate(identity, request, resourcePolicy));
+}
+
+async function simulate(identity: Identity, request: AuthorizationRequest, resourcePolicy: PolicyDocument | undefined): Promise<{ allowed: boolean; detail: string }> {
   const simulation = {
     request: { principal: identity.arn, action: request.action, resource: { resource: request.resource, accountId: request.resourceAccount }, contextVariables: { ...request.context } },
     identityPolicies: identity.policies.map((policy) => ({ name: policy.name, policy: policy.document })),
