@@ -28,11 +28,19 @@ describe('the cfn-lint gate', () => {
   };
   const publicRepository = (name: string, region: string): AssemblyStack => stackIn(name, region, { Repository: { Type: 'AWS::ECR::PublicRepository', Properties: { RepositoryName: 'kiro' } } });
   const deviceFarmProject = (name: string, region: string): AssemblyStack => stackIn(name, region, { Project: { Type: 'AWS::DeviceFarm::Project', Properties: { Name: 'kiro' } } });
+  // s3:GetObjectAnnotation is in AWS's Service Authorization Reference but not in cfn-lint 1.51's action list.
+  const iamPolicy = stackIn('policy-in-virginia', 'us-east-1', {
+    Policy: {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: { PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectAnnotation', 's3:GetObjct'], Resource: '*' }] } },
+    },
+  });
   const stacks = [
     publicRepository('public-in-oregon', 'us-west-2'),
     deviceFarmProject('device-farm-in-virginia', 'us-east-1'),
     deviceFarmProject('device-farm-in-oregon', 'us-west-2'),
     publicRepository('public-in-virginia', 'us-east-1'),
+    iamPolicy,
   ];
   let result: GateResult;
   beforeAll(async () => {
@@ -47,5 +55,14 @@ describe('the cfn-lint gate', () => {
     ]);
     expect(e3006.every((finding) => finding.severity === 'error' && finding.acceptedBecause === undefined)).toBe(true);
     expect(result.templatesChecked).toBe(stacks.length);
+  });
+
+  it("accepts an IAM action newer than cfn-lint's list, naming it, and keeps a typo of the same service as a finding", () => {
+    const w3037 = result.findings.filter((finding) => finding.ruleId === 'W3037');
+    expect(w3037.map((finding) => [finding.template, finding.message.slice(0, finding.message.indexOf(' ')), finding.acceptedBecause !== undefined])).toEqual([
+      ['policy-in-virginia.template.json', "'getobjectannotation'", true],
+      ['policy-in-virginia.template.json', "'getobjct'", false],
+    ]);
+    expect(w3037[0]?.acceptedBecause).toContain('s3:getobjectannotation');
   });
 });

