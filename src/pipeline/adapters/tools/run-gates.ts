@@ -31,20 +31,15 @@ const CFN_GUARD_FAILED = 19;
 export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyStack[]): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-lint', templatesChecked: 0, findings: [] };
   const outputs = await Promise.all(groupByDeploymentRegion(stacks).map((group) => runCfnLintOnce(assemblyDir, group)));
+  // A template is read only when a W3037 finding points into it, to learn the services it names.
   const templates = new Map<string, unknown>();
   const valueAt = (filename: string, path: TemplatePath): unknown => {
     const file = resolve(assemblyDir, filename);
     if (!templates.has(file)) templates.set(file, JSON.parse(readFileSync(file, 'utf8')));
     return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined), templates.get(file));
   };
-  const services = new Set<string>();
-  let everyService = false;
-  for (const stdout of outputs) {
-    const needed = iamServicesToJudge(stdout, valueAt);
-    if (needed === undefined) everyService = true;
-    else for (const service of needed) services.add(service);
-  }
-  const knownIamActions = await knownIamActionsOf(everyService ? undefined : services);
+  const needed = outputs.map((stdout) => iamServicesToJudge(stdout, valueAt));
+  const knownIamActions = await knownIamActionsOf(needed.includes(undefined) ? undefined : new Set(needed.flatMap((services) => [...(services ?? [])])));
   const byTemplate = new Map<string, GateFinding[]>();
   for (const finding of outputs.flatMap((stdout) => parseCfnLintOutput(stdout, resolve(assemblyDir), knownIamActions))) {
     byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
