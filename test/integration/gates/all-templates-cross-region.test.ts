@@ -21,15 +21,16 @@ const UNCHANGED_STAGES = ['Test-Application', 'Test-Infrastructure', 'Production
  *   stack's tests asks first.
  * - Built-in validation is off (~10 s a synthesis, GROUND.md), so the suite keeps one full-validation
  *   synthesis (the shared one, which all-templates.test.ts checks); cfn-lint still checks every
- *   template it gates against the resource specification.
+ *   template it gates against the resource specification of the region its stack deploys to.
  * - No Lambda is bundled (testApp()): no gate reads a bundle; the templates differ from bundled ones
  *   only in the hashes naming each bundle (test/unit/infrastructure/test-app-bundling.test.ts).
  * - cdk-nag runs over the whole app (its report covers every construct). cfn-lint and cfn-guard, whose
  *   findings are per template, run over the templates that differ from the run's shared synthesis of
  *   the product (asset hashes apart): a template identical to one all-templates.test.ts gates in the
- *   same run gets the same findings (cfn-guard took ~6–16 s of CPU a template on a busy machine, 4 of
- *   the 9 templates are the product's own). Which ones were taken from there is asserted below, so a
- *   template cannot silently stop being gated.
+ *   same run, for a stack of the same environment (account and region), gets the same findings
+ *   (cfn-guard took ~6–16 s of CPU a template on a busy machine, 4 of the 9 templates are the
+ *   product's own). Which ones were taken from there is asserted below, so a template cannot
+ *   silently stop being gated.
  * A file of its own, so that on two workers it runs beside the other gates file.
  */
 describe('every policy gate over the app with an environment in another region', () => {
@@ -45,7 +46,8 @@ describe('every policy gate over the app with an environment in another region',
     const product = new Map(readCloudAssembly(await shared).map((stack) => [stack.templateName, stack]));
     gated = stacks.filter((stack) => {
       const twin = product.get(stack.templateName);
-      return twin === undefined || templateWithoutAssetHashes(twin.templatePath) !== templateWithoutAssetHashes(stack.templatePath);
+      // Same template and same environment: cfn-lint checks a template against its stack's region (docs/policy-gates.md).
+      return twin === undefined || twin.environment !== stack.environment || templateWithoutAssetHashes(twin.templatePath) !== templateWithoutAssetHashes(stack.templatePath);
     });
     const [lint, guard] = await Promise.all([runCfnLint(assembly, gated), runCfnGuard(assembly, gated)]);
     results = [lint, guard, ...readValidationPlugins(assembly)];

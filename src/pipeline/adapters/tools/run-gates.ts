@@ -1,15 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
-import { expandIamActions } from '@cloud-copilot/iam-expand';
 import { KiroCdError, TransientError } from '../../../shared/errors.js';
 import { parseValidationReport } from '../../domain/policy-gates/cdk-nag-findings.js';
 import { guardAcknowledgementsOf, parseCfnGuardOutput, type GuardAcknowledgements } from '../../domain/policy-gates/cfn-guard-findings.js';
-import { parseCfnLintOutput } from '../../domain/policy-gates/cfn-lint-findings.js';
+import { iamServicesToJudge, parseCfnLintOutput, type TemplatePath } from '../../domain/policy-gates/cfn-lint-findings.js';
+import { groupByDeploymentRegion, type RegionGroup } from '../../domain/policy-gates/deployment-region.js';
 import { asciiWordClassRule, isAsciiOnly } from '../../domain/policy-gates/guard-ascii-word-class.js';
 import { guardRuleMayApply } from '../../domain/policy-gates/guard-rule-applicability.js';
 import type { GateFinding, GateResult } from '../../domain/policy-gates/gate-finding.js';
 import { readCloudAssembly, type AssemblyStack } from './cloud-assembly.js';
+import { knownIamActionsOf } from './known-iam-actions.js';
 import { CFN_GUARD_BINARY, guardRuleFiles } from './policy-tools.js';
 import { runProcess } from './run-process.js';
 
@@ -21,19 +22,48 @@ const CFN_LINT_FINDING_BITS = 2 | 4 | 8;
 /** cfn-guard 3: 0 all rules pass or skip, 19 a rule failed; anything else (5: a rule file does not parse) is a crash. */
 const CFN_GUARD_FAILED = 19;
 
-/** cfn-lint over every template, in one run. */
+/**
+ * cfn-lint over every template, each against the resource specification of the region its stack
+ * deploys to (`--regions`, from the manifest's environment; an environment-agnostic stack gets
+ * cfn-lint's default, the region the deploying CLI would use): one run a region, the runs side by
+ * side, findings in the order of the stacks.
+ */
 export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyStack[]): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-lint', templatesChecked: 0, findings: [] };
-  const result = await runProcess('cfn-lint', ['-f', 'json', '--', ...stacks.map((stack) => stack.templatePath)], {
+  const outputs = await Promise.all(groupByDeploymentRegion(stacks).map((group) => runCfnLintOnce(assemblyDir, group)));
+  // A template is read only when a W3037 finding points into it, to learn the services it names.
+  const templates = new Map<string, unknown>();
+  const valueAt = (filename: string, path: TemplatePath): unknown => {
+    const file = resolve(assemblyDir, filename);
+    if (!templates.has(file)) templates.set(file, JSON.parse(readFileSync(file, 'utf8')));
+    return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined), templates.get(file));
+  };
+  const needed = outputs.map((stdout) => iamServicesToJudge(stdout, valueAt));
+  const knownIamActions = await knownIamActionsOf(needed.includes(undefined) ? undefined : new Set(needed.flatMap((services) => [...(services ?? [])])));
+  const byTemplate = new Map<string, GateFinding[]>();
+  for (const finding of outputs.flatMap((stdout) => parseCfnLintOutput(stdout, resolve(assemblyDir), knownIamActions))) {
+    byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
+  }
+  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: inStackOrder(stacks, byTemplate) };
+}
+
+/** One cfn-lint run over the templates of one region; its JSON output. */
+async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblyStack>): Promise<string> {
+  const regions = group.region === undefined ? [] : ['--regions', group.region];
+  const result = await runProcess('cfn-lint', ['-f', 'json', ...regions, '--', ...group.members.map((stack) => stack.templatePath)], {
     cwd: assemblyDir,
     installHint: 'Install it with "python3 -m pip install cfn-lint" (scripts/ensure-tools.sh does this for npm test).',
   });
   if ((result.exitCode & ~CFN_LINT_FINDING_BITS) !== 0) {
     throw new TransientError(`cfn-lint failed to run (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 1000)}`, { exitCode: result.exitCode });
   }
-  // AWS's own action list, to tell an action newer than cfn-lint's bundled list from a typo (W3037).
-  const knownIamActions = new Set((await expandIamActions('*', { expandAsterisk: true })).map((action) => action.toLowerCase()));
-  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: parseCfnLintOutput(result.stdout, resolve(assemblyDir), knownIamActions) };
+  return result.stdout;
+}
+
+/** Findings grouped by template, in the order of `stacks`; any other template's after them. */
+function inStackOrder(stacks: readonly AssemblyStack[], byTemplate: ReadonlyMap<string, readonly GateFinding[]>): GateFinding[] {
+  const names = [...stacks.map((stack) => stack.templateName), ...byTemplate.keys()];
+  return [...new Set(names)].flatMap((name) => byTemplate.get(name) ?? []);
 }
 
 /** One template as cfn-guard's selection needs it, read and parsed once. */
@@ -125,9 +155,7 @@ export async function runCfnGuard(
     });
     const byTemplate = new Map<string, GateFinding[]>();
     for (const finding of outputs.flat()) byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
-    const inStackOrder = [...stacks.map((stack) => stack.templateName), ...byTemplate.keys()];
-    const findings = [...new Set(inStackOrder)].flatMap((name) => byTemplate.get(name) ?? []);
-    return { gate: 'cfn-guard', templatesChecked: stacks.length, findings };
+    return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: inStackOrder(stacks, byTemplate) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -47,14 +47,36 @@ function newerIamActionReason(message: string, knownIamActions: ReadonlySet<stri
   return undefined;
 }
 
+/** Where a template value is, as cfn-lint's JSON output locates a match. */
+export type TemplatePath = readonly (string | number)[];
+
 /**
- * Turns the output of `cfn-lint -f json` into findings. A match of an ignored rule becomes an
- * accepted finding with the project-wide reason. `relativeTo` is stripped from file names so the
- * report names templates relative to the cloud assembly. `knownIamActions` (lower-case
- * `service:action`, from AWS's Service Authorization Reference) lets a W3037 finding on an action
- * newer than cfn-lint's list be accepted with that reason; without it every W3037 stays a finding.
+ * The IAM services whose action lists parseCfnLintOutput needs to judge the W3037 findings of
+ * `stdout`, so that the caller loads those (~200 actions each) rather than every service's (~22,000
+ * actions, ~0.3–1 CPU-s a gate run): the prefixes of the actions in each flagged Action value (a
+ * `service:action` string or a list of them), which `valueAt` reads from the template at the
+ * match's path. An empty set when nothing is flagged. Undefined when a flagged value names no
+ * action of the flagged name: the caller then loads every service, as the judgement was made before.
  */
-export function parseCfnLintOutput(stdout: string, relativeTo = '', knownIamActions: ReadonlySet<string> = new Set()): GateFinding[] {
+export function iamServicesToJudge(stdout: string, valueAt: (filename: string, path: TemplatePath) => unknown): ReadonlySet<string> | undefined {
+  const services = new Set<string>();
+  for (const match of parseMatches(stdout)) {
+    if (match.Rule.Id !== 'W3037') continue;
+    const action = UNKNOWN_ACTION.exec(match.Message)?.[1];
+    if (action === undefined) continue;
+    const value = valueAt(match.Filename, match.Location.Path ?? []);
+    const named = (Array.isArray(value) ? value : [value])
+      .filter((entry): entry is string => typeof entry === 'string')
+      .map((entry) => entry.toLowerCase().split(':'))
+      .filter((parts) => parts.length === 2 && parts[1] === action)
+      .map((parts) => parts[0] ?? '');
+    if (named.length === 0) return undefined;
+    for (const service of named) services.add(service);
+  }
+  return services;
+}
+
+function parseMatches(stdout: string): z.infer<typeof cfnLintOutput> {
   let raw: unknown;
   try {
     raw = JSON.parse(stdout);
@@ -65,10 +87,22 @@ export function parseCfnLintOutput(stdout: string, relativeTo = '', knownIamActi
   if (!parsed.success) {
     throw new MalformedInputError(`cfn-lint printed JSON of an unexpected shape (${parsed.error.message}); check the installed cfn-lint version (1.x expected).`);
   }
+  return parsed.data;
+}
+
+/**
+ * Turns the output of `cfn-lint -f json` into findings. A match of an ignored rule becomes an
+ * accepted finding with the project-wide reason. `relativeTo` is stripped from file names so the
+ * report names templates relative to the cloud assembly. `knownIamActions` (lower-case
+ * `service:action`, from AWS's Service Authorization Reference) lets a W3037 finding on an action
+ * newer than cfn-lint's list be accepted with that reason; without it every W3037 stays a finding.
+ */
+export function parseCfnLintOutput(stdout: string, relativeTo = '', knownIamActions: ReadonlySet<string> = new Set()): GateFinding[] {
+  const matches = parseMatches(stdout);
   // The services of the known actions, worked out once for every W3037 of the output (~20,000 actions).
   let services: ReadonlySet<string> | undefined;
   const servicesOf = (): ReadonlySet<string> => (services ??= new Set([...knownIamActions].map((known) => known.slice(0, known.indexOf(':')))));
-  return parsed.data.map((match) => {
+  return matches.map((match) => {
     const path = match.Location.Path ?? [];
     const resource = path[0] === 'Resources' && typeof path[1] === 'string' ? path[1] : undefined;
     const template = relativeTo !== '' && match.Filename.startsWith(relativeTo) ? match.Filename.slice(relativeTo.length).replace(/^\/+/, '') : match.Filename;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { guardAcknowledgementsOf, parseCfnGuardOutput } from '../../../../../src/pipeline/domain/policy-gates/cfn-guard-findings.js';
-import { parseCfnLintOutput } from '../../../../../src/pipeline/domain/policy-gates/cfn-lint-findings.js';
+import { iamServicesToJudge, parseCfnLintOutput } from '../../../../../src/pipeline/domain/policy-gates/cfn-lint-findings.js';
 import { parseValidationReport } from '../../../../../src/pipeline/domain/policy-gates/cdk-nag-findings.js';
 import { decideGates, formatFinding, type GateResult } from '../../../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { MalformedInputError } from '../../../../../src/shared/errors.js';
@@ -49,6 +49,34 @@ describe('parseCfnLintOutput: W3037 on an IAM action newer than cfn-lint', () =>
     expect(parseCfnLintOutput(w3037('getobjct'), 'cdk.out', known)[0]?.acceptedBecause).toBeUndefined();
     expect(parseCfnLintOutput(w3037('getobjectannotationx'), 'cdk.out', known)[0]?.acceptedBecause).toBeUndefined();
     expect(parseCfnLintOutput(w3037('getobjectannotation'), 'cdk.out')[0]?.acceptedBecause).toBeUndefined();
+  });
+});
+
+describe('iamServicesToJudge: the action lists W3037 findings need', () => {
+  const output = (...matches: readonly { readonly rule: string; readonly message: string; readonly path: readonly (string | number)[] }[]): string =>
+    JSON.stringify(matches.map((match) => ({ Filename: 'cdk.out/A.template.json', Level: 'Warning', Message: match.message, Location: { Path: match.path }, Rule: { Id: match.rule } })));
+  const unknown = (action: string, path: readonly (string | number)[]) => ({ rule: 'W3037', message: `'${action}' is not one of ['getobject']`, path });
+  const template: Record<string, unknown> = { list: ['s3:GetObject', 's3:GetObjectAnnotation', 'logs:GetObjectAnnotation', 'kms:Decrypt'], single: 'sqs:SendMessageBatchX', other: ['ec2:RunInstances'] };
+  const valueAt = (_file: string, path: readonly (string | number)[]): unknown => template[String(path[0])];
+
+  it.each([
+    ['no W3037 finding: nothing to load', output({ rule: 'W3005', message: 'redundant', path: ['list'] }), []],
+    ['the services of every entry of the flagged list that spells the flagged action', output(unknown('getobjectannotation', ['list'])), ['s3', 'logs']],
+    ['a flagged Action that is one string', output(unknown('sendmessagebatchx', ['single'])), ['sqs']],
+    ['several findings: the union', output(unknown('getobjectannotation', ['list']), unknown('sendmessagebatchx', ['single'])), ['s3', 'logs', 'sqs']],
+  ])('%s', (_why, stdout, services) => {
+    expect([...(iamServicesToJudge(stdout, valueAt) ?? ['(every service)'])]).toEqual(services);
+  });
+
+  it.each([
+    ['the value there names no action of that name', output(unknown('getobjectannotation', ['other']))],
+    ['there is no value there', output(unknown('getobjectannotation', ['missing']))],
+  ])('asks for every service when %s, so nothing is judged on less than before', (_why, stdout) => {
+    expect(iamServicesToJudge(stdout, valueAt)).toBeUndefined();
+  });
+
+  it('rejects output that is not cfn-lint JSON, as parseCfnLintOutput does', () => {
+    expect(() => iamServicesToJudge('Traceback', valueAt)).toThrow(MalformedInputError);
   });
 });
 
