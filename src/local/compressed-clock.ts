@@ -178,23 +178,27 @@ export class CompressedClock implements Clock {
       setImmediate(() => {
         setImmediate(() => {
           this.checking = false;
-          if (epoch === this.epoch && !this.inFlight && !this.held()) this.skipToEarliest();
+          // Past the horizon nothing is skipped: the next sleep begun (or a change) looks again.
+          if (epoch === this.epoch && !this.inFlight && !this.held() && !this.skipToEarliest()) return;
           this.considerSkip();
         });
       });
     }, skipping.quietMs);
   }
 
-  /** Moves rehearsal time to the earliest sleep's end (never past the horizon) and wakes every sleep due then, earliest first. */
-  private skipToEarliest(): void {
+  /**
+   * Moves rehearsal time to the earliest sleep's end and wakes every sleep due then, earliest first;
+   * answers false, and moves nothing, when that end is past the horizon.
+   */
+  private skipToEarliest(): boolean {
     const pending = [...this.sleepers].sort((a, b) => a.end - b.end || a.order - b.order);
     const earliest = pending[0];
-    if (earliest === undefined) return;
+    if (earliest === undefined) return true;
     const real = this.realNow();
     const now = this.at(real);
     const horizon = this.skipping?.horizon?.getTime() ?? Number.POSITIVE_INFINITY;
     if (earliest.end > now) {
-      if (earliest.end > horizon) return;
+      if (earliest.end > horizon) return false;
       this.segments.push({ real, rehearsal: earliest.end, rate: this.factor });
       this.skippedMs += earliest.end - now;
       this.skips += 1;
@@ -205,5 +209,6 @@ export class CompressedClock implements Clock {
       if (sleeper.end <= target) sleeper.wake();
       else this.arm(sleeper);
     }
+    return true;
   }
 }

@@ -189,7 +189,7 @@ export class Pace {
   }
 
   private update(): void {
-    // Active first: a hold released while a request is still in flight must not open a skip.
+    // Either order is safe: the clock skips only once it is neither active nor held.
     this.clock.active(this.emulator > 0 || this.working > 0 || this.requests > 0);
     this.clock.hold(this.emulator > EMULATOR_BACKLOG || this.working > 0);
   }

@@ -109,6 +109,10 @@ describe('CompressedClock skipping idle time', () => {
     expect(ended).toBe(false);
     // Not skipped to the 25-minute end (real time alone moves it about 24 s per 100 ms).
     expect(minutesSinceStart(clock)).toBeLessThan(20);
+    // A sleep begun later that ends inside the horizon is skipped to as usual.
+    const started = performance.now();
+    await clock.sleep(2 * MINUTE);
+    expect(performance.now() - started).toBeLessThan(400);
   });
 
   it('ends an aborted sleep at once and forgets it: the next skip goes to the sleep still pending', async () => {
