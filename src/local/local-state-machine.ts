@@ -2,8 +2,9 @@
  * Runs a synthesized Step Functions definition locally with aws-local-stepfunctions: every Lambda
  * task calls the real handler in process, `.waitForTaskToken` tasks wait on the local token broker,
  * and the definition's own timings (task timeouts, Wait states) are divided by the rehearsal's time
- * compression factor, the same factor its clock runs faster by. A Wait state whose time comes from the
- * input (`SecondsPath`, the rollback loop's) waits on the {@link DefinitionClock} when one is given.
+ * compression factor, the same factor its clock runs faster by. When a {@link DefinitionClock} is
+ * given, every Wait state (fixed `Seconds` or `SecondsPath`, the rollback loop's) waits on it, so the
+ * rehearsal clock sees every wait and can skip idle time without overtaking one.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MalformedInputError } from '../shared/errors.js';
@@ -76,13 +77,14 @@ function valueAt(input: unknown, path: string): unknown {
 }
 
 /**
- * A Wait state with SecondsPath becomes a local task that waits that long and passes its input on
- * unchanged, as the Wait state does: the library's overrides take only fixed times per state.
+ * A Wait state the runner times itself (`SecondsPath`; any Wait on a clock) becomes a local task that
+ * waits that long and passes its input on unchanged, as the Wait state does: the library's overrides
+ * take only fixed real times per state.
  */
-function withPathWaitsAsTasks(definition: AslDefinition): AslDefinition {
+function withWaitsAsTasks(definition: AslDefinition, timedHere: (state: StateDefinition) => boolean): AslDefinition {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
-      if (state.Type !== 'Wait' || state.SecondsPath === undefined) return [name, state];
+      if (state.Type !== 'Wait' || !timedHere(state)) return [name, state];
       const task: StateDefinition = { Type: 'Task', Resource: `arn:aws:lambda:local:000000000000:function:wait-${name}`, ...(state.Next === undefined ? {} : { Next: state.Next }), ...(state.End === undefined ? {} : { End: state.End }) };
       return [name, task];
     }),
@@ -118,6 +120,14 @@ export async function runLocally(options: {
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && clock !== undefined) {
+      const milliseconds = state.Seconds * 1000;
+      handlers[name] = async (waitInput: unknown): Promise<unknown> => {
+        await clock.sleep(milliseconds, timers.signal);
+        return waitInput;
+      };
+      continue;
+    }
     if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = (state.Seconds * 1000) / factor;
     if (state.Type === 'Wait' && state.SecondsPath !== undefined) {
       const path = state.SecondsPath;
@@ -163,7 +173,8 @@ export async function runLocally(options: {
       return Promise.race([answered, timedOut]);
     };
   }
-  const runnable = withPathWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition));
+  const timedHere = (state: StateDefinition): boolean => state.SecondsPath !== undefined || (clock !== undefined && typeof state.Seconds === 'number');
+  const runnable = withWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition), timedHere);
   const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },

@@ -27,7 +27,7 @@ export interface RehearsalReport {
   readonly measures: readonly ReportMeasure[];
   /** Phase timings, such as synthesis and gates, in wall-clock milliseconds. */
   readonly phases: readonly { readonly name: string; readonly durationMs: number }[];
-  /** How much faster the rehearsal clock runs than the wall clock, said next to the times. @default not stated */
+  /** How much faster the rehearsal clock runs than the wall clock (it also skips idle time), said next to the times. @default not stated */
   readonly rehearsalTimeFactor?: number;
 }
 
@@ -49,7 +49,7 @@ export function renderRehearsalReport(report: RehearsalReport): string {
     .map((measure) => `<tr><td>${escapeHtml(measure.name)}</td><td>${escapeHtml(measure.value)}</td><td>${escapeHtml(measure.explanation)}</td></tr>`)
     .join('\n');
   const phases = report.phases.map((phase) => `<li>${escapeHtml(phase.name)}: ${escapeHtml(seconds(phase.durationMs))} (wall clock)</li>`).join('\n');
-  const factor = report.rehearsalTimeFactor === undefined ? '' : `, which runs ${report.rehearsalTimeFactor} times faster than the wall clock`;
+  const factor = report.rehearsalTimeFactor === undefined ? '' : `, which runs ${report.rehearsalTimeFactor} times faster than the wall clock and skips the time during which nothing is in flight`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -5,19 +5,30 @@ import { validateConfig } from '../shared/config/validate.js';
 /**
  * The rehearsal's health-check settings: a one-minute bake polled every ten seconds (the shortest
  * the schema allows), and a five-minute review window. The rehearsal clock then runs
- * {@link REHEARSAL_TIME_FACTOR} times faster, so each bake takes about a second of real time.
+ * {@link REHEARSAL_TIME_FACTOR} times faster and skips the waits between polls when nothing is in
+ * flight, so a bake takes well under a second of real time beyond its calls.
  */
 export const REHEARSAL_HEALTH_CHECK = { durationSeconds: 60, intervalSeconds: 10, reviewTimeoutMinutes: 5 } as const;
 
 /**
- * How much faster than the wall clock rehearsal time runs. What depends on it: every wait of the
- * rehearsal is rehearsal time divided by it (bakes of REHEARSAL_HEALTH_CHECK, the health monitor's
- * polls, the synthesized 30-minute review timeout, approval and action timeouts, the orchestrator's
- * polls); JavaScript running between emulator calls is not held, so on a loaded machine it becomes
- * more rehearsal time the higher the factor (docs/rehearsal.md, Time); and the closed-window variant
- * must stay closed for factor x the real-time budget (WINDOW_CLOSED_FOR_HOURS).
+ * How much faster than the wall clock rehearsal time runs while something is in flight. What depends
+ * on it: a wait that is not skipped (idle time is: REHEARSAL_QUIET_MS) is rehearsal time divided by
+ * it (bakes of REHEARSAL_HEALTH_CHECK, the health monitor's polls, the synthesized 30-minute review
+ * timeout, approval and action timeouts, the orchestrator's polls); JavaScript running between
+ * emulator calls is not held, so on a loaded machine it becomes more rehearsal time the higher the
+ * factor (docs/rehearsal.md, Time); and the closed-window variant must stay closed for factor x the
+ * real-time budget (WINDOW_CLOSED_FOR_HOURS), the horizon no skip passes.
  */
 export const REHEARSAL_TIME_FACTOR = 240;
+
+/**
+ * Real milliseconds of quiet (nothing in flight, the clock not held) after which the rehearsal clock
+ * skips to the end of the earliest sleep instead of waiting for it (IdleSkipping in
+ * src/local/compressed-clock.ts). Work the clock is not told about, a continuation between two
+ * calls, has this long (and two turns of the event loop) to start its next call before a skip; at
+ * REHEARSAL_TIME_FACTOR the quiet itself is about a second of rehearsal time.
+ */
+export const REHEARSAL_QUIET_MS = 4;
 
 /**
  * The deployment configuration with the rehearsal's health-check settings in every environment,

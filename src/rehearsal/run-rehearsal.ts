@@ -21,7 +21,7 @@ import { ConfigurationError } from '../shared/errors.js';
 import { renderRehearsalReport } from './html-report.js';
 import { timelineFromPipeline } from './report/timeline-from-pipeline.js';
 import type { TimelineMark } from './report/scenario-timeline.js';
-import { REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
+import { REHEARSAL_QUIET_MS, REHEARSAL_TIME_FACTOR, loadRehearsalConfig } from './rehearsal-config.js';
 import { keptEmulatorBanner, stopEmulatorWithOwner } from './keep-emulator.js';
 import { runBaseline, runScenario, type ScenarioRun } from './run-scenario.js';
 import { People } from './world/people.js';
@@ -123,8 +123,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   const region = config.pipeline.region;
   const stacks = readSynthesizedStacks(options.assemblyDir);
 
-  out.info(`\nRehearsal: ${selection.scenarios.length} scenario(s) on the local CodePipeline running the synthesized pipeline, rehearsal time ${REHEARSAL_TIME_FACTOR}x faster than the wall clock.`);
+  out.info(`\nRehearsal: ${selection.scenarios.length} scenario(s) on the local CodePipeline running the synthesized pipeline, rehearsal time ${REHEARSAL_TIME_FACTOR}x faster than the wall clock, idle time skipped.`);
   const seconds = (milliseconds: number): string => (milliseconds / 1000).toFixed(1);
+  const minutes = (milliseconds: number): string => (milliseconds / 60_000).toFixed(1);
   const emulator = await (options.startEmulator ?? startMotoServer)();
   const emulatorReady = performance.now();
   const { signal } = options;
@@ -133,7 +134,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   try {
     // Rehearsal time starts in the past (rehearsalClockStart says why).
     const clockStart = options.clockStart ?? rehearsalClockStart(Date.now());
-    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, clockStart);
+    // Idle time is skipped, never past the span the closed-window variant stays closed for.
+    const horizon = new Date(clockStart.getTime() + REHEARSAL_TIME_FACTOR * REHEARSAL_REAL_BUDGET_MS);
+    const clock = new CompressedClock(REHEARSAL_TIME_FACTOR, clockStart, undefined, undefined, { quietMs: REHEARSAL_QUIET_MS, horizon });
     // ARNs must name the emulator's own account, or a Ref'd topic ARN would point at nothing.
     signal?.throwIfAborted();
     world = await startRehearsalWorld({ stacks, assemblyDir: options.assemblyDir, config, emulatorEndpoint: emulator.endpoint, where: { region, account: EMULATOR_ACCOUNT }, clock, ids: uuidGenerator });
@@ -147,9 +150,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     const load = live.emulatorLoad;
     /** Real time, emulator calls and emulator-busy time of one step, printed after it. */
     const measured = async <T>(step: () => Promise<T>): Promise<{ result: T; line: string }> => {
-      const [startedAt, calls, busy, rehearsed] = [performance.now(), load.calls, load.busy(), clock.now().getTime()];
+      const [startedAt, calls, busy, rehearsed, skipped, skips] = [performance.now(), load.calls, load.busy(), clock.now().getTime(), clock.skipped(), clock.skipCount()];
       const result = await step();
-      const line = `${seconds(performance.now() - startedAt)} s wall: ${load.calls - calls} emulator calls answered in ${seconds(load.busy() - busy)} s (rehearsal time held), ${((clock.now().getTime() - rehearsed) / 60_000).toFixed(1)} min of rehearsal time`;
+      const line = `${seconds(performance.now() - startedAt)} s wall: ${load.calls - calls} emulator calls answered in ${seconds(load.busy() - busy)} s (rehearsal time held), ${minutes(clock.now().getTime() - rehearsed)} min of rehearsal time, of which ${minutes(clock.skipped() - skipped)} min idle and skipped (${clock.skipCount() - skips} skips)`;
       return { result, line };
     };
 
@@ -212,7 +215,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
 
     const failed = runs.filter((run) => run.verdict.kind === 'unexpected');
     const wallSeconds = seconds(rehearsalEnded - wallStart);
-    out.info(`Emulator over the whole rehearsal: ${load.calls} calls answered in ${seconds(load.busy())} s of the ${wallSeconds} s.`);
+    out.info(`Emulator over the whole rehearsal: ${load.calls} calls answered in ${seconds(load.busy())} s of the ${wallSeconds} s; ${minutes(clock.skipped())} min of idle rehearsal time skipped in ${clock.skipCount()} skips.`);
     out.info(`  busiest operations: ${load.busiest(8).map(({ operation, calls }) => `${operation} ${calls}`).join(', ')}`);
     out.info(failed.length === 0 ? `Rehearsal passed: ${runs.length} of ${runs.length} scenarios ended as expected (${wallSeconds} s wall time).` : `Rehearsal FAILED: ${failed.map((run) => run.scenario.name).join(', ')} ended differently than expected (${wallSeconds} s wall time).`);
     keep = options.keepEmulator;

@@ -26,6 +26,7 @@ import { provisionFromTemplates, subscribeReadBackQueue } from '../../local/loca
 import { parseDefinition, type AslDefinition } from '../../local/local-state-machine.js';
 import { exportsOf, resolutionContextFor, resolveIntrinsics, type SynthesizedStack } from '../../local/synthesized-templates.js';
 import { TaskTokenBroker } from '../../local/task-token-broker.js';
+import { watchHttpRequestsInFlight } from '../../local/http-requests-in-flight.js';
 import type { CodePipelineEvent } from '../../local/codepipeline-events.js';
 import type { ActionResult, ActionRunnerLookup } from '../../local/codepipeline/action-runner.js';
 import { emulatorClientConfig, emulatorClients, wireRuntime, type EmulatorClients, type RehearsalRuntime, type RuntimeBinding } from '../rehearsal-runtime.js';
@@ -158,13 +159,16 @@ function stateMachinesOf(stacks: readonly SynthesizedStack[], where: RehearsalWo
 /**
  * What holds rehearsal time: calls waiting on the emulator, and action work that takes no rehearsal
  * time here. Both sources go through here, so one ending cannot release a hold the other still
- * needs (an emulator call answered while the detection command runs left the clock running).
+ * needs (an emulator call answered while the detection command ran left the clock running). It also
+ * tells the clock whether anything is in flight at all (those, and every HTTP request of the
+ * process): only when nothing is may the clock skip idle time.
  */
 export class Pace {
   private emulator = 0;
   private working = 0;
+  private requests = 0;
 
-  constructor(private readonly clock: Pick<CompressedClock, 'hold'>) {}
+  constructor(private readonly clock: Pick<CompressedClock, 'hold' | 'active'>) {}
 
   /** Told how many calls wait on the emulator whenever that changes (the endpoint's load reports). */
   emulatorWaiting(waiting: number): void {
@@ -178,7 +182,15 @@ export class Pace {
     this.update();
   }
 
+  /** Told how many HTTP requests the process has in flight whenever that changes. */
+  requestsInFlight(inFlight: number): void {
+    this.requests = inFlight;
+    this.update();
+  }
+
   private update(): void {
+    // Either order is safe: the clock skips only once it is neither active nor held.
+    this.clock.active(this.emulator > 0 || this.working > 0 || this.requests > 0);
     this.clock.hold(this.emulator > EMULATOR_BACKLOG || this.working > 0);
   }
 }
@@ -333,6 +345,10 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     readStacks: () => readAssemblyStacks(options.assemblyDir),
   };
   const readBackQueueUrl = await subscribeReadBackQueue(clients, [binding.teamTopicArn], 'rehearsal-notification-read-back');
+  // Every request of the process counts, from here to close(): the clock skips idle time only when none is in flight.
+  const stopWatchingRequests = watchHttpRequestsInFlight((inFlight) => {
+    pace.requestsInFlight(inFlight);
+  });
   return {
     endpoint,
     pipeline,
@@ -358,6 +374,7 @@ export async function startRehearsalWorld(options: RehearsalWorldOptions): Promi
     stepFunctions: localStepFunctions,
     emulatorLoad,
     close: async () => {
+      stopWatchingRequests();
       await endpoint.close();
       await github.close();
       repository.remove();

@@ -72,6 +72,18 @@ describe('runLocally', () => {
     expect(() => silent.interruptWatch(tokens[0]!, 'some-alarm', 'late')).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
   });
 
+  it('waits a fixed Wait state on the clock when given one, passing its input on, so a skipping clock sees every wait', async () => {
+    const sleeps: number[] = [];
+    const clock = { sleep: (milliseconds: number) => (sleeps.push(milliseconds), Promise.resolve()) };
+    const answering = new TaskTokenBroker();
+    answering.onWaiting((token) => void answering.approve(token, 'rehearsal', 'fine'));
+    // factor 1: the Wait would take a real minute on a real timer.
+    const result = await runLocally({ definition, input: { value: 1 }, lambdaFor, broker: answering, factor: 1, clock });
+    expect(result).toMatchObject({ kind: 'succeeded', output: { value: 2 } });
+    // The 60-second Wait, then the Review's 30-second timeout, both on the clock.
+    expect(sleeps.slice(0, 2)).toEqual([60_000, 30_000]);
+  });
+
   it('refuses a definition that calls a function it has no handler for', async () => {
     await expect(runLocally({ definition, input: {}, lambdaFor: () => undefined, broker: new TaskTokenBroker(), factor: 1 })).rejects.toThrow(/no local handler/);
   });

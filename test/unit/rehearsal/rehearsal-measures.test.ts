@@ -62,7 +62,7 @@ describe('upstreamOperation', () => {
 describe('Pace', () => {
   it('keeps rehearsal time held while an action works, even when an emulator call ends meanwhile', () => {
     const holds: boolean[] = [];
-    const pace = new Pace({ hold: (held) => holds.push(held) });
+    const pace = new Pace({ hold: (held) => holds.push(held), active: () => undefined });
     pace.work(1);
     pace.emulatorWaiting(1);
     pace.emulatorWaiting(0);
@@ -73,13 +73,28 @@ describe('Pace', () => {
 
   it('keeps it held while a call waits on the emulator, even when an action ends meanwhile', () => {
     const holds: boolean[] = [];
-    const pace = new Pace({ hold: (held) => holds.push(held) });
+    const pace = new Pace({ hold: (held) => holds.push(held), active: () => undefined });
     pace.emulatorWaiting(2);
     pace.work(1);
     pace.work(-1);
     expect(holds.at(-1)).toBe(true);
     pace.emulatorWaiting(0);
     expect(holds.at(-1)).toBe(false);
+  });
+
+  it('says something is in flight while a request, an emulator call or an action is, and only then', () => {
+    const active: boolean[] = [];
+    const pace = new Pace({ hold: () => undefined, active: (inFlight) => active.push(inFlight) });
+    pace.requestsInFlight(1);
+    expect(active.at(-1)).toBe(true);
+    pace.work(1);
+    pace.requestsInFlight(0);
+    expect(active.at(-1)).toBe(true);
+    pace.emulatorWaiting(1);
+    pace.work(-1);
+    expect(active.at(-1)).toBe(true);
+    pace.emulatorWaiting(0);
+    expect(active.at(-1)).toBe(false);
   });
 });
 

@@ -30,7 +30,7 @@ describe('renderRehearsalReport', () => {
   });
 
   it('says that its times are rehearsal time, and how fast that clock runs (issue 14)', () => {
-    expect(page).toContain('<strong>rehearsal time</strong>: the rehearsal clock, which runs 60 times faster than the wall clock');
+    expect(page).toContain('<strong>rehearsal time</strong>: the rehearsal clock, which runs 60 times faster than the wall clock and skips the time during which nothing is in flight');
     expect(page).toContain('rehearsal time since 2026-12-07T01:00:00.000Z (the rehearsal clock, not the wall clock)');
   });
 
