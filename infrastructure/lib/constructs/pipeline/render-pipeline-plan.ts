@@ -165,8 +165,8 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
       case 'change-detection':
         // The pipeline-wide one is named after CDK Pipelines' asset stage: CDK Pipelines adds its asset
         // actions to the graph of that name when one exists (pipeline-graph.ts, topLevelGraph), so they
-        // run beside the detection. Were that to change, CDK would add a second stage of the name,
-        // which codepipeline.Pipeline refuses at synthesis; the stack test reads the shared stage.
+        // run beside the detection. Were that to change, CDK would refuse a second graph or stage of
+        // the name at synthesis; the layout tests read the shared stage.
         cdkPipeline.addWave(stage.name, {
           pre: stage.actions.map((action) => {
             const step = detectSteps.get(action.name);
