@@ -222,7 +222,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'rollback-across-pipeline-change',
     title: 'Rollback across a pipeline change: the restart does not undo itself',
     description:
-      "The last known good release runs on pipeline structure N; the release self-mutates the pipeline to N+1 and fails staging. RollbackStage is refused (the target is from N), so the orchestrator restarts the pipeline on the last known good commit with KIRO_ROLLBACK=true: UpdatePipeline, Assets and Approve-Production are skipped, so the old commit's pipeline is not deployed back, nothing cancels the restart, and nobody is asked to approve it (issue 11, item 1).",
+      "The last known good release runs on pipeline structure N; the release self-mutates the pipeline to N+1 and fails staging. RollbackStage is refused (the target is from N), so the orchestrator restarts the pipeline on the last known good commit with KIRO_ROLLBACK=true: UpdatePipeline and Approve-Production are skipped, so the old commit's pipeline is not deployed back, nothing cancels the restart, and nobody is asked to approve it (issue 11, item 1). The Assets stage runs: its change detection decides what the restart redeploys, and its asset action publishes from the restart's own assembly, the old commit's.",
     commit: 'application-only',
     pipelineChange: true,
     alarms: [{ environment: 'staging', severity: 'critical' }],
@@ -242,7 +242,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       // starts finds the pipeline already deployed (PIPELINE_CHANGED=false) and skips UpdatePipeline.
       stages: { UpdatePipeline: 'not-run', 'Staging-Application': 'Failed' },
       releaseStatus: 'Failed',
-      restart: { stages: { UpdatePipeline: 'not-run', Assets: 'not-run', 'Approve-Production': 'not-run', 'Production-Application': 'Succeeded' }, status: 'Succeeded' },
+      restart: { stages: { UpdatePipeline: 'not-run', Assets: 'Succeeded', 'Approve-Production': 'not-run', 'Production-Application': 'Succeeded' }, status: 'Succeeded' },
       stageRollbacks: [],
       noCancelledExecution: true,
     },

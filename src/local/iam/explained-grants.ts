@@ -114,7 +114,7 @@ export const GENERATED_ROLE_GRANTS: readonly GeneratedGrant[] = [
     why: 'The Build stage\'s UnitTests and StaticChecks actions publish the metrics of their own reports (kiro-cd publish-build-metrics in post_build, inside CodeBuild), not an operator command: UNEXERCISED_COMMANDS lists it; the grant is limited to the KiroCD/Build namespace by condition.',
   },
   {
-    role: /^PipelineDetectChangesDetect/,
+    role: /^PipelineAssetsDetect/,
     action: /^(sts:AssumeRole|dynamodb:GetItem|dynamodb:Query|kms:Decrypt)$/,
     resource: /./,
     why: 'Change detection runs cdk diff through the environment\'s bootstrap lookup and deploy roles and reads the deployment history inside CodeBuild; those are the CDK CLI\'s and kiro-cd\'s calls in the build, not recorded here (docs/change-detection.md).',

@@ -69,7 +69,7 @@ export interface PipelineLayout {
   readonly triggers: readonly LayoutTrigger[];
   /** Every stage in pipeline order. */
   readonly stages: readonly LayoutStage[];
-  /** Source, Build, UpdatePipeline, Assets, Detect-Changes: stages that belong to no environment. */
+  /** Source, Build, UpdatePipeline, Assets (with change detection): stages that belong to no environment. */
   readonly pipelineWide: readonly LayoutStage[];
   /** Environments in the order the pipeline reaches them. */
   readonly environments: readonly EnvironmentLayout[];

@@ -7,9 +7,16 @@
  * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
  */
 import type { EnvironmentName } from '../../shared/config/environment-names.js';
+import { PIPELINE_STAGES } from './stage-names.js';
 
-/** The stage that runs change detection for every environment, right after the build. */
-export const CHANGE_DETECTION_STAGE = 'Detect-Changes';
+/**
+ * The stage that runs change detection for every environment after the build: CDK Pipelines' asset
+ * stage, so detection runs side by side with the asset publishing instead of after it. CDK Pipelines
+ * puts its asset actions into the pipeline-wide graph named `Assets` and creates that graph only when
+ * none exists, so a wave of that name receives them (docs/pipeline.md, "Detect-Changes beside Assets").
+ * When the app has no assets the stage holds only the detection.
+ */
+export const CHANGE_DETECTION_STAGE = PIPELINE_STAGES.assets;
 
 /**
  * The source action's name. Written into the pipeline by the stack, and read by the rollback's

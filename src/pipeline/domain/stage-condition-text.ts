@@ -15,7 +15,7 @@ export interface LayoutCondition {
   readonly text: string;
 }
 
-/** `#{Detect-Changes@Detect-test.INFRA_TEST}` reads as `INFRA_TEST`: the variable's name says enough. */
+/** `#{Assets@Detect-test.INFRA_TEST}` reads as `INFRA_TEST`: the variable's name says enough. */
 function variableName(reference: string): string {
   // The name after the last dot, found with lastIndexOf: a pattern such as `(?:[^}]*\.)?([^.}]+)`
   // backtracks over every dot (security/detect-unsafe-regex).

@@ -19,13 +19,13 @@ export interface CompactPipelineOptions {
   readonly environments: readonly EnvironmentName[];
   /**
    * Environments that also get `<Env>-Infrastructure` in front of their application stage, skipped
-   * (VariableCheck, SKIP) unless that environment's change detection in `Detect-Changes` exports
+   * (VariableCheck, SKIP) unless that environment's change detection in the Assets stage exports
    * `INFRA_<ENV>=deploy`, as in the product. @default none
    */
   readonly infrastructure?: readonly EnvironmentName[];
   /** Declare `OnFailure: ROLLBACK` on the infrastructure and application stages, as the product does. @default false */
   readonly rollbackOnFailure?: boolean;
-  /** Asset actions published before the environments; each one more is a changed pipeline structure. @default 0 */
+  /** Asset actions published before the environments, beside the change detection; each one more is a changed pipeline structure. @default 0 */
   readonly assets?: number;
 }
 
@@ -88,6 +88,11 @@ function environmentStages(environment: EnvironmentName, options: CompactPipelin
 /** The `AWS::CodePipeline::Pipeline` properties of the compact pipeline. */
 export function compactPipelineProperties(options: CompactPipelineOptions): Record<string, unknown> {
   const assets = options.assets ?? 0;
+  // As in the product, change detection and asset publishing share CDK Pipelines' Assets stage.
+  const detectionAndAssets = [
+    ...(options.infrastructure ?? []).map((environment) => ({ ...codeBuild(detectionActionName(environment), `kiro-detect-${environment}`), Namespace: detectionActionName(environment) })),
+    ...Array.from({ length: assets }, (_, index) => codeBuild(`FileAsset${index + 1}`, 'kiro-assets')),
+  ];
   return {
     Name: options.name,
     PipelineType: 'V2',
@@ -108,10 +113,7 @@ export function compactPipelineProperties(options: CompactPipelineOptions): Reco
       },
       { Name: PIPELINE_STAGES.build, Actions: [codeBuild('Synth', 'kiro-build')] },
       { Name: PIPELINE_STAGES.updatePipeline, Actions: [codeBuild('SelfMutate', 'kiro-self-mutate')] },
-      ...((options.infrastructure ?? []).length === 0
-        ? []
-        : [{ Name: CHANGE_DETECTION_STAGE, Actions: (options.infrastructure ?? []).map((environment) => ({ ...codeBuild(detectionActionName(environment), `kiro-detect-${environment}`), Namespace: detectionActionName(environment) })) }]),
-      ...(assets === 0 ? [] : [{ Name: PIPELINE_STAGES.assets, Actions: Array.from({ length: assets }, (_, index) => codeBuild(`FileAsset${index + 1}`, 'kiro-assets')) }]),
+      ...(detectionAndAssets.length === 0 ? [] : [{ Name: CHANGE_DETECTION_STAGE, Actions: detectionAndAssets }]),
       ...options.environments.flatMap((environment) => environmentStages(environment, options)),
     ],
   };

@@ -1,7 +1,8 @@
 /**
  * Renders the pipeline plan into CodePipeline with CDK Pipelines: the source, the build (the actions
  * beside the synth through build-stage-actions.ts), every
- * change-detection, approval, infrastructure and application stage in plan order, then what CDK
+ * change-detection (the pipeline-wide one beside CDK Pipelines' asset publishing), approval,
+ * infrastructure and application stage in plan order, then what CDK
  * Pipelines does not expose (the source's variable namespace, the stage conditions, the push
  * trigger, the deploy actions' role ARNs as Fn::Sub). Decides nothing: every layout decision is the
  * plan's (src/pipeline/domain/plan/).
@@ -162,6 +163,10 @@ export function renderPipelinePlan(scope: Stack, props: RenderPipelinePlanProps)
       case 'build':
         break;
       case 'change-detection':
+        // The pipeline-wide one is named after CDK Pipelines' asset stage: CDK Pipelines adds its asset
+        // actions to the graph of that name when one exists (pipeline-graph.ts, topLevelGraph), so they
+        // run beside the detection. Were that to change, CDK would refuse a second graph or stage of
+        // the name at synthesis; the layout tests read the shared stage.
         cdkPipeline.addWave(stage.name, {
           pre: stage.actions.map((action) => {
             const step = detectSteps.get(action.name);

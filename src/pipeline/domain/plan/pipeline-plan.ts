@@ -11,7 +11,7 @@ import type { DeploymentConfig } from '../../../shared/config/schema.js';
 import { PIPELINE_STAGES } from '../stage-names.js';
 import { PIPELINE_VARIABLES, SOURCE_ACTION_NAME } from '../pipeline-vocabulary.js';
 import { EXECUTION_MODE, STACK_DEPLOYMENT, type PipelinePlan, type PlanOptions, type PlannedStage } from './plan-types.js';
-import { SKIP_ON_ROLLBACK, SKIP_UNLESS_PIPELINE_CHANGED, windowRule } from './stage-conditions.js';
+import { SKIP_UNLESS_PIPELINE_CHANGED, windowRule } from './stage-conditions.js';
 import { applicationStage, approvalStage, buildStage, changeDetectionStage, infrastructureStage, needsWindowStage, windowStage } from './stage-builders.js';
 import { checkTestBudget } from './time-budgets.js';
 
@@ -20,11 +20,12 @@ import { checkTestBudget } from './time-budgets.js';
  * environment (in configuration order, which validation pins to test → staging → production) an
  * optional approval or window stage, the infrastructure stage and the application stage.
  */
-export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}): PipelinePlan {
+export function planPipeline(config: Pick<DeploymentConfig, 'pipeline' | 'environments'>, options: PlanOptions = {}): PipelinePlan {
   const { pipeline, environments } = config;
   const stages: PlannedStage[] = [buildStage(pipeline.name, options)];
-  // Every environment's change detection runs side by side right after the build, except where a
-  // window stage runs it (needsWindowStage).
+  // Every environment's change detection runs side by side after the build, in the stage CDK
+  // Pipelines publishes the assets in (CHANGE_DETECTION_STAGE), except where a window stage runs it
+  // (needsWindowStage).
   const detectedUpFront = environments.filter((environment) => !needsWindowStage(environment));
   if (detectedUpFront.length > 0) stages.push(changeDetectionStage(detectedUpFront, options));
   const detected = [...detectedUpFront];
@@ -61,10 +62,10 @@ export function planPipeline(config: DeploymentConfig, options: PlanOptions = {}
       // A release whose pipeline definition did not change has nothing to self-mutate: skip it too
       // (docs/pipeline.md, "Skipping self-mutation").
       { name: PIPELINE_STAGES.updatePipeline, present: 'always', conditions: { beforeEntry: SKIP_UNLESS_PIPELINE_CHANGED } },
-      // The current definition's asset actions publish asset ids of the current assembly, which the
-      // old commit's assembly does not hold; the old release's assets were published, content-
-      // addressed, when it first deployed (docs/rollback.md, including the `cdk gc` caveat).
-      { name: PIPELINE_STAGES.assets, present: 'when-assets', conditions: { beforeEntry: SKIP_ON_ROLLBACK } },
+      // No condition on the Assets stage: it holds the change detection, which a restart rollback
+      // must run. Its asset action reads its buildspec from the execution's own cloud assembly, so
+      // a restart publishes the last known good commit's assets (already there, content-addressed),
+      // never the current definition's (docs/rollback.md, "Restart without self-mutation").
     ],
   };
 }

@@ -5,6 +5,7 @@
  *
  * Pure: no CDK, no AWS SDK, no I/O (lint-enforced boundary).
  */
+import { PIPELINE_STAGES } from '../stage-names.js';
 import type { PipelinePlan, ShellActionPlan } from './plan-types.js';
 
 /** Every CodeBuild action of the plan, in pipeline order. */
@@ -48,4 +49,16 @@ export function deployedStages(
       entry.rules.some((rule) => rule.kind === 'variable-check' && variables[rule.variable.name] !== rule.value);
     return [{ stage: stage.name, outcome: skipped ? 'skipped' : 'run' }];
   });
+}
+
+/**
+ * Where the pipeline-wide change detection runs: in CDK Pipelines' asset stage, side by side with
+ * the publishing (`beside-assets`), or in a stage of its own after it (`after-assets`). The release
+ * duration model reads it, so the model follows the layout the stack renders.
+ */
+export type ChangeDetectionPlacement = 'beside-assets' | 'after-assets';
+
+/** The {@link ChangeDetectionPlacement} of a plan. */
+export function changeDetectionPlacement(plan: PipelinePlan): ChangeDetectionPlacement {
+  return plan.stages.some((stage) => stage.kind === 'change-detection' && stage.name === PIPELINE_STAGES.assets) ? 'beside-assets' : 'after-assets';
 }

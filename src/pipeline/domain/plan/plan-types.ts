@@ -120,7 +120,7 @@ export type PlannedStage =
       readonly kind: 'change-detection';
       readonly name: string;
       readonly actions: readonly ShellActionPlan[];
-      /** The deployment window of a `<Env>-Window` stage; none for the pipeline-wide Detect-Changes stage. */
+      /** The deployment window of a `<Env>-Window` stage; none for the pipeline-wide stage (Assets), which a restart rollback must run. */
       readonly conditions: StageConditions;
     }
   | {

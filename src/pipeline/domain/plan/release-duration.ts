@@ -8,9 +8,11 @@
  */
 import type { DeploymentConfig, EnvironmentConfig, PostDeploymentSuite } from '../../../shared/config/schema.js';
 import { BUILD_MEASUREMENT, type BuildCommandSeconds } from './build-measurement.js';
-import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND, detectionAction } from './codebuild-actions.js';
+import { BUNDLE_DETECTION_COMMAND, STATIC_CHECKS_COMMAND } from './codebuild-actions.js';
+import { planPipeline } from './pipeline-plan.js';
+import { changeDetectionPlacement, type ChangeDetectionPlacement } from './plan-queries.js';
 import { buildStage } from './stage-builders.js';
-import { STACK_DEPLOYMENT, type BuildStagePlan, type ShellActionPlan, type StackDeployment } from './plan-types.js';
+import { STACK_DEPLOYMENT, type BuildStagePlan, type PipelinePlan, type ShellActionPlan, type StackDeployment } from './plan-types.js';
 
 export type { BuildCommandSeconds } from './build-measurement.js';
 
@@ -167,28 +169,46 @@ export function applicationMinutes(
 }
 
 /**
+ * The parts of the asset publishing and the pipeline-wide change detection, as the plan places them:
+ * one stage whose actions run side by side, so it lasts as long as the longer of the two
+ * (`beside-assets`), or the detection in a stage of its own after the publishing (`after-assets`, the
+ * former layout).
+ */
+export function assetsAndDetectionParts(durations: ActionDurations, detection: readonly ShellActionPlan[], placement: ChangeDetectionPlacement): DurationPart[] {
+  const detect = changeDetectionMinutes(durations, detection);
+  if (placement === 'beside-assets') {
+    return [{ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: Math.max(durations.assetPublishingMinutes, detect) }];
+  }
+  return [
+    { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
+    { part: 'Detect-Changes (environments side by side)', minutes: detect },
+  ];
+}
+
+/**
  * The release from push to production, approval excluded: Source, Build, UpdatePipeline (skipped
- * unless the pipeline's own stacks change), Assets, Detect-Changes, then per environment in order
- * its infrastructure (when changed) and application. `stackDeployment` is the plan's
- * (`planPipeline(config).stackDeployment`, {@link STACK_DEPLOYMENT}); another value models the other layout.
+ * unless the pipeline's own stacks change), Assets and Detect-Changes (where the plan places them),
+ * then per environment in order its infrastructure (when changed) and application.
+ * `stackDeployment` is the plan's (`planPipeline(config).stackDeployment`, {@link STACK_DEPLOYMENT});
+ * another value models the other layout. `plan` is the configuration's plan; the change detection's
+ * actions and placement are read from it.
  */
 export function modelReleaseDuration(
   config: Pick<DeploymentConfig, 'pipeline' | 'environments'>,
   shape: ReleaseShape,
   durations: ActionDurations = DOCUMENTED_DURATIONS,
   stackDeployment: StackDeployment = STACK_DEPLOYMENT,
+  plan: PipelinePlan = planPipeline(config),
 ): ReleaseDuration {
+  // The pipeline-wide change detection: the one change-detection stage no deployment window guards.
+  const detection = plan.stages.find((stage) => stage.kind === 'change-detection' && stage.conditions.beforeEntry === undefined);
   const parts: DurationPart[] = [
     { part: 'Source', minutes: durations.sourceMinutes },
     { part: 'Build (synth, unit tests, static checks side by side)', minutes: buildMinutes(durations, buildStage(config.pipeline.name)) },
     shape.pipelineChanged
       ? { part: 'UpdatePipeline (self-mutation)', minutes: durations.selfMutationMinutes }
       : { part: 'UpdatePipeline (skipped: pipeline unchanged)', minutes: durations.skippedStageMinutes },
-    { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
-    {
-      part: 'Detect-Changes (environments side by side)',
-      minutes: changeDetectionMinutes(durations, config.environments.map((environment) => detectionAction(environment, {}))),
-    },
+    ...assetsAndDetectionParts(durations, detection?.kind === 'change-detection' ? detection.actions : [], changeDetectionPlacement(plan)),
   ];
   for (const environment of config.environments) {
     if (shape.infrastructureChanged) parts.push({ part: `${environment.name}: infrastructure`, minutes: stackDeployMinutes(durations.infrastructureUpdateMinutes, stackDeployment, durations) });

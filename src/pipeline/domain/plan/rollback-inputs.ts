@@ -68,13 +68,14 @@ export function rollbackTimingFor(config: DeploymentConfig, options: RollbackMod
 }
 
 /**
- * How long a restart takes: a whole execution on the last known good commit (self-mutation and asset
- * publishing skip themselves on a rollback execution): the build, change detection, then every
+ * How long a restart takes: a whole execution on the last known good commit (self-mutation skips
+ * itself on a rollback execution): the build, the Assets stage (change detection beside the asset
+ * publishing, which publishes the old commit's own assets: the longer of the two), then every
  * environment's infrastructure and application stages one after the other.
  */
 export function restartRunSeconds(durations: readonly EnvironmentRollbackDuration[]): number {
   const environments = durations.reduce((sum, duration) => sum + duration.infrastructureStageSeconds + duration.applicationStageSeconds, 0);
-  return (ACTION_TIMEOUTS.build + ACTION_TIMEOUTS.changeDetection) * 60 + environments;
+  return (ACTION_TIMEOUTS.build + Math.max(ACTION_TIMEOUTS.changeDetection, ACTION_TIMEOUTS.assetPublishing)) * 60 + environments;
 }
 
 /** Every rollback path of this configuration, end to end (the table in docs/rollback.md). */

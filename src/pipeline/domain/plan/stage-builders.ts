@@ -22,7 +22,12 @@ export function buildStage(pipelineName: string, options: PlanOptions = {}): Bui
   return { kind: 'build', name: PIPELINE_STAGES.build, action: buildAction(pipelineName, options), besideSynth: [unitTestsAction(pipelineName), staticChecksAction(pipelineName)] };
 }
 
-/** The pipeline-wide change-detection stage: the detection of each given environment, side by side. */
+/**
+ * The pipeline-wide change-detection stage: the detection of each given environment, side by side,
+ * in the stage CDK Pipelines also publishes the assets in ({@link CHANGE_DETECTION_STAGE}), so the
+ * detection no longer waits for the publishing. The stage has no entry condition: a restart rollback
+ * runs it (docs/rollback.md).
+ */
 export function changeDetectionStage(environments: readonly EnvironmentConfig[], options: PlanOptions): PlannedStage {
   return {
     kind: 'change-detection',

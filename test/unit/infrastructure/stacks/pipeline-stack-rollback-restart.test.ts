@@ -21,6 +21,14 @@ function stageWithAsset(scope: Construct, id: string, environment: EnvironmentCo
 interface CfnStage {
   readonly Name: string;
   readonly BeforeEntry?: { readonly Conditions: readonly { readonly Result: string; readonly Rules: readonly { readonly RuleTypeId: { readonly Provider: string }; readonly Configuration: Record<string, string> }[] }[] };
+  readonly Actions: readonly {
+    readonly Name: string;
+    readonly Namespace?: string;
+    readonly RunOrder?: number;
+    readonly Configuration?: { readonly ProjectName?: unknown };
+    readonly InputArtifacts?: readonly { readonly Name: string }[];
+    readonly OutputArtifacts?: readonly { readonly Name: string }[];
+  }[];
 }
 
 /**
@@ -31,6 +39,7 @@ interface CfnStage {
  */
 describe('PipelineStack on a rollback execution', () => {
   let stages: CfnStage[];
+  let template: Template;
 
   beforeAll(() => {
     const app = testApp();
@@ -44,7 +53,8 @@ describe('PipelineStack on a rollback execution', () => {
       }),
       healthMonitor,
     });
-    const pipelines = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+    template = Template.fromStack(stack);
+    const pipelines = template.findResources('AWS::CodePipeline::Pipeline');
     stages = (Object.values(pipelines)[0] as { Properties: { Stages: CfnStage[] } }).Properties.Stages;
   });
 
@@ -56,7 +66,7 @@ describe('PipelineStack on a rollback execution', () => {
   });
 
   it('declares the BuildVariables namespace on the Build action, which the UpdatePipeline condition reads', () => {
-    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build) as (CfnStage & { readonly Actions: readonly { readonly Name: string; readonly Namespace?: string }[] }) | undefined;
+    const build = stages.find((stage) => stage.Name === PIPELINE_STAGES.build);
     // On the Synth action, which exports PIPELINE_CHANGED; the actions beside it export nothing.
     expect(build?.Actions.map((action) => [action.Name, action.Namespace])).toEqual([
       ['Synth', 'BuildVariables'],
@@ -65,9 +75,26 @@ describe('PipelineStack on a rollback execution', () => {
     ]);
   });
 
-  it('skips asset publishing when KIRO_ROLLBACK is true: the current definition names asset ids the old assembly does not hold', () => {
-    expect(stages.map((stage) => stage.Name)).toContain(PIPELINE_STAGES.assets);
-    expect(stages.find((stage) => stage.Name === PIPELINE_STAGES.assets)?.BeforeEntry?.Conditions).toEqual(skipOnRollback);
+  it('runs change detection beside the asset publishing, in one stage without an entry condition: a restart still decides which infrastructure it redeploys', () => {
+    const assets = stages.find((stage) => stage.Name === PIPELINE_STAGES.assets);
+    expect(assets?.BeforeEntry).toBeUndefined();
+    expect(assets?.Actions.map((action) => [action.Name, action.RunOrder])).toEqual(
+      expect.arrayContaining([['Detect-test', 1], ['Detect-staging', 1], ['Detect-production', 1], ['FileAssets', 1]]),
+    );
+    expect(assets?.Actions).toHaveLength(4);
+    expect(stages.map((stage) => stage.Name)).not.toContain('Detect-Changes');
+  });
+
+  it("publishes on a restart only the assets of the commit it restarts on, never the current definition's: the asset project reads its buildspec from the execution's own synth output", () => {
+    const synthOutput = stages.find((stage) => stage.Name === PIPELINE_STAGES.build)?.Actions.find((action) => action.Name === 'Synth')?.OutputArtifacts?.[0]?.Name;
+    const publish = stages.find((stage) => stage.Name === PIPELINE_STAGES.assets)?.Actions.find((action) => action.Name === 'FileAssets');
+    // Its only input is the cloud assembly this execution synthesized: on a restart, the last known good commit's.
+    expect(publish?.InputArtifacts).toEqual([{ Name: synthOutput }]);
+    const projectRef = JSON.stringify(publish?.Configuration?.ProjectName);
+    const [, project] = Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([logicalId]) => projectRef.includes(logicalId)) ?? [];
+    // A buildspec file of that assembly (written by CDK Pipelines at synthesis), not commands in this template.
+    expect((project as { Properties: { Source: unknown } } | undefined)?.Properties.Source).toEqual({ Type: 'CODEPIPELINE', BuildSpec: expect.stringMatching(/^buildspec-[\w-]+\.yaml$/) });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/cdk-assets [^"]*publish/);
   });
 
   it('leaves Source and Build unconditioned: a rollback still builds and gates the old commit', () => {

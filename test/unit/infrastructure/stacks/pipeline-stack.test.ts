@@ -92,7 +92,7 @@ describe('PipelineStack', () => {
       'Source',
       'Build',
       'UpdatePipeline',
-      'Detect-Changes',
+      'Assets',
       'Test-Infrastructure',
       'Test-Application',
       'Staging-Infrastructure',
@@ -115,7 +115,7 @@ describe('PipelineStack', () => {
       const condition = stage.BeforeEntry?.Conditions[0];
       expect(condition?.Result).toBe('SKIP');
       expect(condition?.Rules[0]?.RuleTypeId.Provider).toBe('VariableCheck');
-      const namespace = byName('Detect-Changes').Actions.find((a) => a.Name === `Detect-${environment}`)?.Namespace;
+      const namespace = byName('Assets').Actions.find((a) => a.Name === `Detect-${environment}`)?.Namespace;
       expect(condition?.Rules[0]?.Configuration).toEqual({
         Variable: `#{${namespace}.INFRA_${environment.toUpperCase()}}`,
         Operator: 'EQ',
@@ -159,13 +159,13 @@ describe('PipelineStack', () => {
    * The variables of one ordinary (non-rollback) execution: the pipeline variables at their
    * template defaults (`#{variables.NAME}`), the Build's verdict on the pipeline's own stacks under the
    * namespace the template declares on the Build action, and the change-detection verdicts of one
-   * commit, as the Detect-Changes actions export them.
+   * commit, as the Detect actions of the Assets stage export them.
    */
   function detectionVariables(verdicts: Readonly<Record<'test' | 'staging' | 'production', 'deploy' | 'skip'>>, pipelineChanged: boolean): Record<string, string> {
     const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as { Properties: { Variables?: { Name: string; DefaultValue?: string }[] } };
     const variables: Record<string, string> = Object.fromEntries((pipeline.Properties.Variables ?? []).map((variable) => [`variables.${variable.Name}`, variable.DefaultValue ?? '']));
     for (const action of byName('Build').Actions) if (action.Namespace !== undefined) variables[`${action.Namespace}.PIPELINE_CHANGED`] = String(pipelineChanged);
-    for (const action of byName('Detect-Changes').Actions) {
+    for (const action of byName('Assets').Actions) {
       if (action.Namespace === undefined) continue;
       for (const [environment, verdict] of Object.entries(verdicts)) variables[`${action.Namespace}.INFRA_${environment.toUpperCase()}`] = verdict;
     }
@@ -235,7 +235,7 @@ describe('PipelineStack', () => {
     expect(approve?.TimeoutInMinutes).toBe(1440);
     expect(JSON.stringify(approve?.Configuration?.NotificationArn)).toMatch(/"Ref":"ApprovalTopic/);
     expect(String(approve?.Configuration?.CustomData)).toMatch(
-      /#\{SourceVariables\.CommitId\}.*production=#\{Detect-Changes@Detect-production\.INFRA_PRODUCTION\}/,
+      /#\{SourceVariables\.CommitId\}.*production=#\{Assets@Detect-production\.INFRA_PRODUCTION\}/,
     );
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
@@ -384,7 +384,7 @@ describe('PipelineStack', () => {
         ),
       },
     });
-    const detect = byName('Detect-Changes').Actions;
+    const detect = byName('Assets').Actions;
     expect(detect).toHaveLength(3);
     for (const action of detect) expect(action.InputArtifacts?.map((artifact) => artifact.Name)).toContain(toolArtifact);
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))

@@ -63,6 +63,14 @@ describe('pipelineLayout over the synthesized pipeline stack', () => {
     expect(layout.pipelineWide.every((stage) => stage.role.kind === 'pipeline')).toBe(true);
   });
 
+  it("runs every environment's change detection beside the asset publishing: one Assets stage, one run order, no entry condition", () => {
+    const assets = stageOf(layout, PIPELINE_STAGES.assets);
+    expect(assets.conditions).toEqual([]);
+    expect(assets.actions.map((action) => action.name).sort()).toEqual(['Detect-production', 'Detect-staging', 'Detect-test', 'FileAssets']);
+    expect(new Set(assets.actions.map((action) => action.runOrder))).toEqual(new Set([1]));
+    expect(layout.pipelineWide.map((stage) => stage.name)).toEqual([PIPELINE_STAGES.source, PIPELINE_STAGES.build, PIPELINE_STAGES.updatePipeline, PIPELINE_STAGES.assets]);
+  });
+
   it('asks for production approval with a manual action and the timeout the template carries', () => {
     const [approve] = stageOf(layout, approvalStageName('production')).actions;
     expect(approve).toMatchObject({ category: 'Approval', provider: 'Manual', timeoutMinutes: 1440, target: 'timeout 1440 min' });

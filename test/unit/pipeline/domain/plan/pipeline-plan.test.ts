@@ -42,7 +42,7 @@ describe('planPipeline', () => {
   it('orders Build, change detection, then test, staging, the approval and production', () => {
     expect(plan.stages.map((s) => s.name)).toEqual([
       'Build',
-      CHANGE_DETECTION_STAGE,
+      'Assets',
       'Test-Infrastructure',
       'Test-Application',
       'Staging-Infrastructure',
@@ -324,14 +324,18 @@ describe('planPipeline', () => {
     });
   });
 
-  it('skips self-mutation and asset publishing for a rollback execution, so a restart on an old commit neither replaces the pipeline nor publishes asset ids its assembly lacks; and self-mutation when the pipeline did not change', () => {
+  it('skips self-mutation for a rollback execution, so a restart on an old commit does not replace the pipeline, and when the pipeline did not change', () => {
     const notARollback = { kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' };
-    const skip = { result: 'SKIP', rules: [notARollback] };
     const pipelineChanged = { kind: 'variable-check', name: 'PipelineChanged', variable: { producer: 'BuildVariables', name: 'PIPELINE_CHANGED' }, operator: 'EQ', value: 'true' };
-    expect(plan.managedStages).toEqual([
-      { name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: { result: 'SKIP', rules: [notARollback, pipelineChanged] } } },
-      { name: 'Assets', present: 'when-assets', conditions: { beforeEntry: skip } },
-    ]);
+    expect(plan.managedStages).toEqual([{ name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: { result: 'SKIP', rules: [notARollback, pipelineChanged] } } }]);
+  });
+
+  it('runs the change detection in the asset stage, beside the publishing, with no entry condition: a restart rollback still runs it', () => {
+    expect(CHANGE_DETECTION_STAGE).toBe('Assets');
+    const detection = stage(plan, 'Assets', 'change-detection');
+    expect(detection.actions.map((action) => action.name)).toEqual(['Detect-test', 'Detect-staging', 'Detect-production']);
+    expect(detection.conditions).toEqual({});
+    expect(plan.managedStages.map((managed) => managed.name)).not.toContain('Assets');
   });
 
   it('declares the rollback variables with safe defaults, and names the source action the rollback overrides', () => {

@@ -7,8 +7,10 @@ import { PIPELINE_STAGES } from '../../../../../src/pipeline/domain/stage-names.
 import { BUILD_MEASUREMENT, formatBuildMeasurement } from '../../../../../src/pipeline/domain/plan/build-measurement.js';
 import { STATIC_CHECKS_COMMAND, detectionAction, staticChecksAction } from '../../../../../src/pipeline/domain/plan/codebuild-actions.js';
 import { buildStage } from '../../../../../src/pipeline/domain/plan/stage-builders.js';
+import { changeDetectionPlacement } from '../../../../../src/pipeline/domain/plan/plan-queries.js';
 import {
   applicationMinutes,
+  assetsAndDetectionParts,
   buildActionCommandSeconds,
   buildActionMinutes,
   buildMinutes,
@@ -127,6 +129,26 @@ describe('the release duration model', () => {
     // An action that still ran npm ci would hold the whole stage (side by side: the longest counts).
     const withNpmCi = [...actions.slice(1), { ...actions[0]!, installCommands: ['npm ci'] }];
     expect(changeDetectionMinutes(DOCUMENTED_DURATIONS, withNpmCi)).toBe(3);
+  });
+
+  it('reads from the plan that Detect-Changes runs beside Assets: the stage takes the longer of the two, 2 minutes less than one after the other', () => {
+    const plan = planPipeline(config);
+    expect(changeDetectionPlacement(plan)).toBe('beside-assets');
+    const shape = { infrastructureChanged: false, pipelineChanged: false };
+    const beside = modelReleaseDuration(config, shape);
+    expect(beside.parts).toContainEqual({ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: Math.max(DOCUMENTED_DURATIONS.assetPublishingMinutes, 2.5) });
+    // The former layout: the same actions in a stage of their own after the publishing.
+    const former = { ...plan, stages: plan.stages.map((entry) => (entry.kind === 'change-detection' ? { ...entry, name: 'Detect-Changes' } : entry)) };
+    expect(changeDetectionPlacement(former)).toBe('after-assets');
+    const after = modelReleaseDuration(config, shape, DOCUMENTED_DURATIONS, undefined, former);
+    expect(after.parts.map((entry) => entry.part)).toEqual(expect.arrayContaining(['Assets (one action)', 'Detect-Changes (environments side by side)']));
+    expect(after.totalMinutes - beside.totalMinutes).toBe(2);
+  });
+
+  it('models the stage of a slower asset publishing as the publishing, not the detection', () => {
+    const slowAssets = { ...DOCUMENTED_DURATIONS, assetPublishingMinutes: 4 };
+    const parts = assetsAndDetectionParts(slowAssets, config.environments.map((entry) => detectionAction(entry, {})), 'beside-assets');
+    expect(parts).toEqual([{ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: 4 }]);
   });
 
   it.each([
