@@ -4,11 +4,7 @@
  * typescript-eslint's type information taken from that same program (`parserOptions.programs`)
  * instead of a second program built by ESLint's project service. Building the program (parsing and
  * binding ~570 files and their declaration files) was about half of each check's time; and the
- * type-check fills the type checker's caches that the typed lint rules then read. That is why the
- * whole type-check comes first, on every run, without tsc's incremental information: a type-check
- * that skipped the files it found clean last time would leave the rules to ask the checker for the
- * same types one by one, which costs them more CPU than the whole check (measured: ESLint 33-35 s
- * after the check, 57-59 s without it); docs/fast-feedback.md has this and the other measurements.
+ * type-check fills the type checker's caches that the typed lint rules then read.
  *
  * `tsx scripts/static-checks.ts [--eslint-json <file>]` exits non-zero when either check fails.
  * With `--eslint-json`, ESLint's results go to that file as `eslint -f json -o <file>` writes them
@@ -21,12 +17,17 @@ import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 
+/** Where `npm run typecheck` keeps tsc's incremental information: both commands share it. */
+export const TS_BUILD_INFO_FILE = 'node_modules/.cache/kiro-cd/tsconfig.tsbuildinfo';
+
 /** What the checks run over and where their output goes. */
 export interface StaticChecksOptions {
   /** The project directory: its tsconfig.json and eslint.config.mjs are the ones used. */
   readonly root: string;
   /** Write ESLint's results there as JSON and leave its verdict to the reader. @default undefined: stylish output, the verdict counts */
   readonly eslintJsonFile?: string | undefined;
+  /** tsc's incremental information, relative to `root`. @default {@link TS_BUILD_INFO_FILE} */
+  readonly tsBuildInfoFile?: string;
   /** Standard output. @default process.stdout */
   readonly write?: (text: string) => void;
   /** Standard error (ESLint's "too many warnings"). @default process.stderr */
@@ -53,7 +54,7 @@ type ErrorSummaryReporter = (errorCount: number, filesInError: readonly unknown[
  * script's output with `tsc -p`'s on the same files, so an upgrade that changes them fails there.
  */
 interface TscReporting {
-  emitFilesAndReportErrorsAndGetExitStatus(program: ts.Program, reportDiagnostic: ts.DiagnosticReporter, write: (text: string) => void, reportSummary: ErrorSummaryReporter | undefined): number;
+  emitFilesAndReportErrorsAndGetExitStatus(program: ts.BuilderProgram, reportDiagnostic: ts.DiagnosticReporter, write: (text: string) => void, reportSummary: ErrorSummaryReporter | undefined): number;
   createDiagnosticReporter(system: ts.System, pretty: boolean): ts.DiagnosticReporter;
   getErrorSummaryText(errorCount: number, filesInError: readonly unknown[], newLine: string, host: ts.System): string;
 }
@@ -73,18 +74,18 @@ function projectSystem(root: string, write: (text: string) => void, isTerminal: 
 }
 
 /**
- * Type-checks the project as `tsc -p tsconfig.json` does and returns the program for ESLint with
- * tsc's exit code. The program parses every JSDoc comment (TypeScript's default for a
+ * Type-checks the project as `tsc -p tsconfig.json --incremental` does and returns the program for
+ * ESLint with tsc's exit code. The program parses every JSDoc comment (TypeScript's default for a
  * compiler host): tsc itself skips the ones that cannot change a type error, but typescript-eslint's
  * `no-deprecated` reads `@deprecated` tags from them.
  */
-function typecheck(root: string, system: ts.System): { readonly program: ts.Program | undefined; readonly exitCode: number } {
+function typecheck(root: string, tsBuildInfoFile: string, system: ts.System): { readonly program: ts.Program | undefined; readonly exitCode: number } {
   const reporting = tscReporting();
   const configPath = join(root, 'tsconfig.json');
   let configError: ts.Diagnostic | undefined;
   const parsed = ts.getParsedCommandLineOfConfigFile(
     configPath,
-    undefined,
+    { incremental: true, tsBuildInfoFile: resolve(root, tsBuildInfoFile) },
     {
       ...system,
       onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
@@ -100,9 +101,8 @@ function typecheck(root: string, system: ts.System): { readonly program: ts.Prog
   // tsc's rule: the tsconfig's `pretty` when set, else pretty on a terminal unless NO_COLOR is set.
   const configured = parsed.options['pretty'];
   const pretty = typeof configured === 'boolean' ? configured : system.writeOutputIsTTY?.() === true && (process.env['NO_COLOR'] ?? '') === '';
-  const host = ts.createCompilerHost(parsed.options);
-  host.getCurrentDirectory = () => root;
-  const program = ts.createProgram({
+  const host = ts.createIncrementalCompilerHost(parsed.options, system);
+  const builder = ts.createIncrementalProgram({
     rootNames: parsed.fileNames,
     options: parsed.options,
     configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(parsed),
@@ -110,7 +110,7 @@ function typecheck(root: string, system: ts.System): { readonly program: ts.Prog
     host,
   });
   const exitCode = reporting.emitFilesAndReportErrorsAndGetExitStatus(
-    program,
+    builder,
     reporting.createDiagnosticReporter(system, pretty),
     (text) => {
       system.write(text + system.newLine);
@@ -122,7 +122,7 @@ function typecheck(root: string, system: ts.System): { readonly program: ts.Prog
         }
       : undefined,
   );
-  return { program, exitCode };
+  return { program: builder.getProgram(), exitCode };
 }
 
 /** ESLint over the project, as `eslint --max-warnings 0 .` runs it, with the type information of `program`. */
@@ -163,7 +163,7 @@ export async function runStaticChecks(options: StaticChecksOptions): Promise<Sta
   const root = resolve(options.root);
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const system = projectSystem(root, write, options.isTerminal ?? process.stdout.isTTY);
-  const checked = typecheck(root, system);
+  const checked = typecheck(root, options.tsBuildInfoFile ?? TS_BUILD_INFO_FILE, system);
   write(`static-checks: typecheck ${checked.exitCode === 0 ? 'passed' : `failed (tsc exit ${String(checked.exitCode)})`}\n`);
   if (checked.program === undefined) return { typecheck: checked.exitCode, lint: 2 };
   const lintExit = await lint(root, checked.program, options);

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStaticChecksArgs, runStaticChecks, staticChecksExitCode } from '../../../scripts/static-checks.js';
 
 /**
- * scripts/static-checks.ts against the commands it replaces, `tsc -p tsconfig.json`
+ * scripts/static-checks.ts against the commands it replaces, `tsc -p tsconfig.json --incremental`
  * and `eslint --max-warnings 0 .`, on small projects made of this repository's own tsconfig.json and
  * ESLint configuration: the same type errors in the same words, the same lint findings, and a
  * failure wherever either command fails.
@@ -101,7 +101,7 @@ describe('the static checks over one program report what tsc and ESLint report',
       // ESLint lints it, tsc's program (tsconfig.json "include") does not have it.
       'tools/outside.ts': 'export const outside = 1;\n',
     });
-    tsc = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.json', '--pretty'], { cwd: root, encoding: 'utf8' });
+    tsc = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', 'reference.tsbuildinfo', '--pretty'], { cwd: root, encoding: 'utf8' });
     spawnSync(join(BIN, 'eslint'), ['--max-warnings', '0', '-f', 'json', '-o', 'reference-eslint.json', '.'], { cwd: root, encoding: 'utf8' });
     ours = await runChecks(root, { isTerminal: true, eslintJsonFile: 'ours-eslint.json' });
   }, SLOW);
@@ -156,21 +156,6 @@ describe('the static checks fail as `eslint --max-warnings 0 .` fails', () => {
     const root = project({ 'src/clean.ts': 'export const clean = 1;\n' });
     const result = await runChecks(root);
     expect(result).toEqual({ typecheck: 0, lint: 0, out: 'static-checks: typecheck passed\nstatic-checks: lint passed\n', err: '' });
-  }, SLOW);
-});
-
-describe('the static checks type-check every file on every run', () => {
-  // tsc's incremental information would let the type-check skip the files it found clean last time,
-  // and the typed lint rules would then pay for the same checker work lazily, at more CPU than the
-  // whole check (docs/fast-feedback.md, "Static checks: where the CPU goes"). So the static checks
-  // neither read nor write it: a second run in a working copy costs what the first did.
-  it('without reading or writing tsc\'s incremental information', async () => {
-    const root = project({ 'src/clean.ts': 'export const clean = 1;\n' });
-    const first = await runChecks(root);
-    const second = await runChecks(root);
-    expect(first).toMatchObject({ typecheck: 0, lint: 0 });
-    expect(second).toEqual(first);
-    expect(existsSync(join(root, 'node_modules', '.cache', 'kiro-cd', 'tsconfig.tsbuildinfo'))).toBe(false);
   }, SLOW);
 });
 
