@@ -5,8 +5,10 @@
  * and timing a file alone charges it with what a full run shares (the emulators' start, the workers'
  * imports of aws-cdk-lib and the AWS SDK); this reads the worker's own CPU and that of the processes
  * it started and waited for, from the file's set-up to its last hook. Not counted: the processes of
- * the main Vitest process (the emulators, the shared product synthesis), and a file's imports that an earlier
- * file of the same worker already loaded (`isolate: false`), which is what the full run pays.
+ * the main Vitest process (the emulators), and a file's imports that an earlier file of the same
+ * worker already loaded (`isolate: false`), which is what the full run pays. What a worker builds once
+ * per run for every file (the shared product synthesis, the cross-region app, the CLI bundle:
+ * once-per-run.ts) is counted in the file that asked first.
  *
  * Without the variable it does nothing. Run as a set-up file, before each test file's own imports.
  */

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startMotoServer, type MotoServer } from '../../src/local/moto-server.js';
 import { cliBundleDirectory } from './cli-bundle.js';
-import { startProductSynthesis } from './shared-assembly.js';
 import { TEST_WORKERS } from './workers.js';
 
 /**
@@ -16,18 +15,20 @@ const MOTO_READY_LIMIT_MS = 90_000;
 
 /**
  * Starts one local AWS emulator per Vitest worker, so a test file can reset "its" emulator between
- * tests without disturbing a file that runs in parallel on the other worker; then prepares the one
- * shared synthesis of the product (shared-assembly.ts), which starts when the first test file asks
- * for it, never before the emulators answer: on a busy 2-core machine it would otherwise delay their
- * start beyond their readiness limit.
+ * tests without disturbing a file that runs in parallel on the other worker; then provides the
+ * directories of what the first test to need it builds once per run: the shared synthesis of the
+ * product (shared-assembly.ts), the cross-region app and the CLI bundle. No test starts before the
+ * emulators answer, so no synthesis delays their start beyond their readiness limit on a busy 2-core
+ * machine.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers: MotoServer[] = await Promise.all(
     Array.from({ length: TEST_WORKERS }, () => startMotoServer({ timeoutMs: MOTO_READY_LIMIT_MS })),
   );
   project.provide('motoEndpoints', servers.map((server) => server.endpoint));
-  const synthesis = startProductSynthesis(project.config.root);
-  project.provide('productAssembly', synthesis.directory);
+  // The run's directory for the product, synthesized by the first test that asks (shared-assembly.ts).
+  const product = mkdtempSync(join(tmpdir(), 'kiro-shared-assembly-'));
+  project.provide('productAssembly', product);
   // The run's directory for the cross-region app, synthesized by the first test that asks (cross-region-assembly.ts).
   const crossRegion = mkdtempSync(join(tmpdir(), 'kiro-cross-region-assembly-'));
   project.provide('crossRegionAssembly', crossRegion);
@@ -36,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   mkdirSync(cliBundle, { recursive: true });
   project.provide('cliBundleDirectory', cliBundle);
   return async () => {
-    synthesis.dispose();
+    rmSync(product, { recursive: true, force: true });
     rmSync(crossRegion, { recursive: true, force: true });
     rmSync(cliBundle, { recursive: true, force: true });
     await Promise.all(servers.map((server) => server.stop()));

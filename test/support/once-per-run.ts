@@ -2,8 +2,8 @@
  * Something built once per test run and shared by every worker through a directory the global set-up
  * provides: the first worker to take the lock directory builds it and writes the done marker (or the
  * failed marker with the error); every other worker waits for one of the two markers. Used by the CLI
- * bundle (cli-bundle.ts) and the cross-region assembly (cross-region-assembly.ts); the shared product
- * assembly, which the set-up builds in a child process, only waits (shared-assembly.ts).
+ * bundle (cli-bundle.ts), the shared product assembly (shared-assembly.ts) and the cross-region
+ * assembly (cross-region-assembly.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

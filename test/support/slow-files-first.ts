@@ -9,7 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const SLOW_FILES = [
   'test/integration/rehearsal/rehearsal.test.ts',
-  // Asks for the shared product synthesis and synthesizes the cross-region app (cross-region-assembly.ts) at the start.
+  // Synthesizes the cross-region app (cross-region-assembly.ts) at the start, beside the rehearsal's synthesis of the product (shared-assembly.ts).
   'test/integration/gates/all-templates-cross-region.test.ts',
   'test/integration/gates/all-templates.test.ts',
   'test/integration/rehearsal/pipeline-drift.test.ts',
