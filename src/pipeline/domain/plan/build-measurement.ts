@@ -37,10 +37,12 @@ export interface BuildMeasurement {
 
 /** What the Build's commands took when last measured (docs/pipeline.md, "Timeouts (TR-8) and expected durations"). */
 export const BUILD_MEASUREMENT: BuildMeasurement = {
-  conditions: 'a 2-core machine of the CI kind while two other test runs shared it (load average 6), each command run on its own',
-  commandSeconds: { npmCi: 15, typecheck: 21, lint: 44, vitest: 155, synth: 16, policyGates: 26, pipelineChangedCheck: 3, detectionBundle: 9 },
+  conditions:
+    'a fresh clone of 60adb5f on an idle 2-core machine of the CI kind (AMD EPYC, 23.5 GiB, Node 20.20, load average 1.5–3.5), 2026-12-08, each command run once on its own, one after the other, as the Build runs them',
+  commandSeconds: { npmCi: 74, typecheck: 19, lint: 39, vitest: 116, synth: 10, policyGates: 7, pipelineChangedCheck: 3, detectionBundle: 1 },
   notes: [
-    'detectionBundle: median of 3 runs of `npx tsx infrastructure/bin/bundle-detection.ts` at load average 15 on the same kind of machine (8.0, 9.0, 10.1 s): an upper figure',
+    'npmCi: two runs with npm\'s cache already filled (72.8 and 75.1 s); CodeBuild starts without that cache, which the model counts apart (coldCacheMinutes)',
+    'vitest: `npx vitest run --coverage` alone (197 files); in `npm test` it shares the two cores with the static checks',
     'pipelineChangedCheck: ~3 s for one GetTemplate per stack; its AWS calls have not been timed in a pipeline run',
   ],
 };
