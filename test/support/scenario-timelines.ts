@@ -25,7 +25,7 @@ function lane(stage: string, ...bars: ActionBar[]): StageLane {
  * The pipeline-wide stages after the source, as the product lays them out: the Build's Synth with
  * UnitTests and StaticChecks beside it, UpdatePipeline skipped (the pipeline's definition did not
  * change), then the Assets stage, where CDK Pipelines' FileAssets and every environment's Detect
- * action start together and run side by side (docs/pipeline.md, "Detect-Changes beside Assets").
+ * action start together and run side by side (docs/pipeline.md, "Change detection in the Assets stage").
  */
 function pipelineWideLanes(buildFrom: number, buildTo: number, assetsTo: number, executionId: string): StageLane[] {
   const run = { executionId };
