@@ -21,6 +21,32 @@ function lane(stage: string, ...bars: ActionBar[]): StageLane {
   return { stage, bars };
 }
 
+/**
+ * The pipeline-wide stages after the source, as the product lays them out: the Build's Synth with
+ * UnitTests and StaticChecks beside it, UpdatePipeline skipped (the pipeline's definition did not
+ * change), then the Assets stage, where CDK Pipelines' FileAssets and every environment's Detect
+ * action start together and run side by side (docs/pipeline.md, "Change detection in the Assets stage").
+ */
+function pipelineWideLanes(buildFrom: number, buildTo: number, assetsTo: number, executionId: string): StageLane[] {
+  const run = { executionId };
+  return [
+    lane(
+      'Build',
+      bar('Synth', buildFrom, buildTo, 'Succeeded', { ...run, summary: 'bundle, synth, templates checked' }),
+      bar('UnitTests', buildFrom, buildTo - 6, 'Succeeded', { ...run, summary: 'tests, coverage 91 %' }),
+      bar('StaticChecks', buildFrom, buildTo - 14, 'Succeeded', { ...run, summary: 'type-check, lint' }),
+    ),
+    lane('UpdatePipeline', bar('SelfMutate', buildTo, buildTo, 'Skipped', { ...run, summary: 'pipeline definition unchanged' })),
+    lane(
+      'Assets',
+      bar('FileAssets', buildTo, assetsTo - 4, 'Succeeded', run),
+      bar('Detect-test', buildTo, assetsTo, 'Succeeded', run),
+      bar('Detect-staging', buildTo, assetsTo - 1, 'Succeeded', run),
+      bar('Detect-production', buildTo, assetsTo, 'Succeeded', run),
+    ),
+  ];
+}
+
 function mark(kind: TimelineMark['kind'], seconds: number, label: string, stage?: string): TimelineMark {
   return { kind, at: at(seconds), label, ...(stage === undefined ? {} : { stage }) };
 }
@@ -35,7 +61,7 @@ export const CLEAN_RELEASE: ScenarioTimeline = {
   endedAt: at(600),
   lanes: [
     lane('Source', bar('GitHub', 0, 8, 'Succeeded')),
-    lane('Build', bar('Build', 8, 70, 'Succeeded', { summary: 'lint, tests, coverage 91 %' }), bar('Detect-Changes', 70, 80, 'Succeeded')),
+    ...pipelineWideLanes(8, 70, 80, 'exec-release-1'),
     lane('Test-Infrastructure', bar('Deploy-Core', 80, 120, 'Succeeded')),
     lane('Test-Application', bar('Deploy', 120, 150, 'Succeeded'), bar('Health-Check', 150, 215, 'Succeeded'), bar('Integration-Tests', 215, 240, 'Succeeded')),
     lane('Staging-Infrastructure', bar('Deploy-Core', 240, 280, 'Succeeded')),
@@ -68,7 +94,7 @@ export const FAILED_ROLLBACK: ScenarioTimeline = {
   endedAt: at(540),
   lanes: [
     lane('Source', bar('GitHub', 0, 6, 'Succeeded', { executionId: 'exec-release-2' })),
-    lane('Build', bar('Build', 6, 66, 'Succeeded', { executionId: 'exec-release-2' }), bar('Detect-Changes', 66, 74, 'Succeeded', { executionId: 'exec-release-2' })),
+    ...pipelineWideLanes(6, 66, 74, 'exec-release-2'),
     lane('Test-Application', bar('Deploy', 74, 100, 'Succeeded', { executionId: 'exec-release-2' }), bar('Health-Check', 100, 165, 'Succeeded', { executionId: 'exec-release-2' })),
     lane(
       'Staging-Application-With-A-Long-Stage-Name-For-The-Label-Column',

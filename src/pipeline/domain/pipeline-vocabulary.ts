@@ -13,7 +13,7 @@ import { PIPELINE_STAGES } from './stage-names.js';
  * The stage that runs change detection for every environment after the build: CDK Pipelines' asset
  * stage, so detection runs side by side with the asset publishing instead of after it. CDK Pipelines
  * puts its asset actions into the pipeline-wide graph named `Assets` and creates that graph only when
- * none exists, so a wave of that name receives them (docs/pipeline.md, "Detect-Changes beside Assets").
+ * none exists, so a wave of that name receives them (docs/pipeline.md, "Change detection in the Assets stage").
  * When the app has no assets the stage holds only the detection.
  */
 export const CHANGE_DETECTION_STAGE = PIPELINE_STAGES.assets;

@@ -275,10 +275,7 @@ function applyConditions(pipeline: codepipeline.Pipeline, plan: PipelinePlan, re
   }
   for (const managed of plan.managedStages) {
     const index = names.indexOf(managed.name);
-    if (index < 0) {
-      if (managed.present === 'when-assets') continue;
-      throw new ConfigurationError(`CDK Pipelines' stage ${managed.name} is missing from the built pipeline (${names.join(', ')}); its rollback condition has nowhere to go.`);
-    }
+    if (index < 0) throw new ConfigurationError(`CDK Pipelines' stage ${managed.name} is missing from the built pipeline (${names.join(', ')}); its rollback condition has nowhere to go.`);
     const rendered = renderStageConditions(managed.conditions, resolveVariable);
     for (const [slot, value] of Object.entries(rendered)) cfn.addPropertyOverride(`Stages.${index}.${slot}`, value);
   }

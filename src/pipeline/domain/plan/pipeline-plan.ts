@@ -61,7 +61,7 @@ export function planPipeline(config: Pick<DeploymentConfig, 'pipeline' | 'enviro
       // (health monitor, orchestrator) in the middle of the rollback: skip it (docs/rollback.md).
       // A release whose pipeline definition did not change has nothing to self-mutate: skip it too
       // (docs/pipeline.md, "Skipping self-mutation").
-      { name: PIPELINE_STAGES.updatePipeline, present: 'always', conditions: { beforeEntry: SKIP_UNLESS_PIPELINE_CHANGED } },
+      { name: PIPELINE_STAGES.updatePipeline, conditions: { beforeEntry: SKIP_UNLESS_PIPELINE_CHANGED } },
       // No condition on the Assets stage: it holds the change detection, which a restart rollback
       // must run. Its asset action reads its buildspec from the execution's own cloud assembly, so
       // a restart publishes the last known good commit's assets (already there, content-addressed),

@@ -174,17 +174,16 @@ export interface PipelinePlan {
   readonly triggerBranches: readonly string[];
   readonly stages: readonly PlannedStage[];
   /**
-   * Conditions on the stages CDK Pipelines creates itself (self-mutation, asset publishing), by stage
-   * name. `present: 'always'` stages must exist in the built pipeline; `'when-assets'` ones exist only
-   * when the app has assets.
+   * Conditions on the stages CDK Pipelines creates itself, by stage name: today self-mutation only
+   * (the asset stage holds the plan's change detection, a stage of the plan, which carries no
+   * condition). Each must exist in the built pipeline, or the rendering refuses to synthesize.
    */
   readonly managedStages: readonly ManagedStageConditions[];
 }
 
-/** Conditions of a stage that CDK Pipelines creates, not the plan. */
+/** Conditions of a stage that CDK Pipelines creates, not the plan; the stage must exist in the built pipeline. */
 export interface ManagedStageConditions {
   readonly name: string;
-  readonly present: 'always' | 'when-assets';
   readonly conditions: StageConditions;
 }
 

@@ -36,7 +36,7 @@ export interface ActionDurations {
   readonly assetPublishingMinutes: number;
   /** `npm ci` in an action other than the Build (the cold registry download included), when the action runs it. */
   readonly actionNpmCiMinutes: number;
-  /** Detect-Changes after provisioning and install: `git diff` and one `cdk diff` (the environments side by side). */
+  /** One Detect action after provisioning and install: `git diff` and one `cdk diff` (the environments' actions run side by side). */
   readonly changeDetectionMinutes: number;
   /** What one CloudFormation deploy action adds besides the stack update itself (start, polling, hand-over). */
   readonly deployActionOverheadMinutes: number;
@@ -137,7 +137,7 @@ export function buildMinutes(durations: ActionDurations, build: Pick<BuildStageP
 }
 
 /**
- * Minutes of the Detect-Changes stage as the plan runs its actions (side by side, so the longest):
+ * Minutes of the change detection as the plan runs its actions (side by side, so the longest):
  * provisioning, `npm ci` only where an action still runs it, then `git diff` and `cdk diff`.
  */
 export function changeDetectionMinutes(durations: ActionDurations, actions: readonly ShellActionPlan[]): number {
@@ -177,7 +177,7 @@ export function applicationMinutes(
 export function assetsAndDetectionParts(durations: ActionDurations, detection: readonly ShellActionPlan[], placement: ChangeDetectionPlacement): DurationPart[] {
   const detect = changeDetectionMinutes(durations, detection);
   if (placement === 'beside-assets') {
-    return [{ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: Math.max(durations.assetPublishingMinutes, detect) }];
+    return [{ part: 'Assets: FileAssets beside the Detect actions', minutes: Math.max(durations.assetPublishingMinutes, detect) }];
   }
   return [
     { part: 'Assets (one action)', minutes: durations.assetPublishingMinutes },
@@ -187,7 +187,7 @@ export function assetsAndDetectionParts(durations: ActionDurations, detection: r
 
 /**
  * The release from push to production, approval excluded: Source, Build, UpdatePipeline (skipped
- * unless the pipeline's own stacks change), Assets and Detect-Changes (where the plan places them),
+ * unless the pipeline's own stacks change), the asset publishing and the change detection (where the plan places them),
  * then per environment in order its infrastructure (when changed) and application.
  * `stackDeployment` is the plan's (`planPipeline(config).stackDeployment`, {@link STACK_DEPLOYMENT});
  * another value models the other layout. `plan` is the configuration's plan; the change detection's

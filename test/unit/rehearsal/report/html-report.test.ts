@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderRehearsalReport } from '../../../../src/rehearsal/html-report.js';
 import { renderScenarioTimeline, STATUS_COLOURS } from '../../../../src/rehearsal/report/render-timeline-html.js';
+import { loadDeploymentConfig } from '../../../../infrastructure/lib/config/load-config.js';
+import { planPipeline } from '../../../../src/pipeline/domain/plan/pipeline-plan.js';
+import { CHANGE_DETECTION_STAGE } from '../../../../src/pipeline/domain/pipeline-vocabulary.js';
+import { PIPELINE_STAGES } from '../../../../src/pipeline/domain/stage-names.js';
 import { at, CLEAN_RELEASE, FAILED_ROLLBACK, SCENARIO_TIMELINES } from '../../../support/scenario-timelines.js';
 
 const page = renderRehearsalReport({
@@ -46,9 +50,25 @@ describe('renderScenarioTimeline', () => {
 
   it('draws one lane per stage and one bar per action, coloured by status', () => {
     expect(clean.match(/<g class="lane"/g)).toHaveLength(CLEAN_RELEASE.lanes.length);
-    expect(clean.match(/<g class="bar"/g)).toHaveLength(15);
+    expect(clean.match(/<g class="bar"/g)).toHaveLength(21);
     expect(clean).toContain(`data-status="Skipped" data-execution-type="STANDARD" data-started-at="${at(470)}"><title>Production-Infrastructure / Deploy-Core: Skipped`);
     expect(failed).toContain(`fill="${STATUS_COLOURS.Failed}"`);
+  });
+
+  it("draws the pipeline-wide stages as the plan lays them out: the Build's actions in Build, the Detect actions beside FileAssets in Assets, started together", () => {
+    const plan = planPipeline(loadDeploymentConfig());
+    const buildActions = plan.stages.flatMap((stage) => (stage.kind === 'build' ? [stage.action, ...stage.besideSynth] : []));
+    const detectActions = plan.stages.flatMap((stage) => (stage.kind === 'change-detection' && stage.name === CHANGE_DETECTION_STAGE ? stage.actions : []));
+    const actionNames = (actions: readonly { readonly name: string }[]): string[] => actions.map((action) => action.name).sort();
+    expect(detectActions).not.toHaveLength(0);
+    for (const timeline of SCENARIO_TIMELINES) {
+      const bars = (stage: string) => timeline.lanes.find((lane) => lane.stage === stage)?.bars ?? [];
+      expect(bars(PIPELINE_STAGES.build).map((bar) => bar.action).sort()).toEqual(actionNames(buildActions));
+      expect(bars(CHANGE_DETECTION_STAGE).map((bar) => bar.action).sort()).toEqual(actionNames([{ name: 'FileAssets' }, ...detectActions]));
+      expect(new Set(bars(CHANGE_DETECTION_STAGE).map((bar) => bar.startedAt)).size).toBe(1);
+      expect(timeline.lanes.map((lane) => lane.stage)).not.toContain('Detect-Changes');
+    }
+    expect(clean).toContain('<title>Assets / Detect-production: Succeeded');
   });
 
   it('hatches the bars of a rollback execution with a pattern of its own picture', () => {

@@ -327,7 +327,7 @@ describe('planPipeline', () => {
   it('skips self-mutation for a rollback execution, so a restart on an old commit does not replace the pipeline, and when the pipeline did not change', () => {
     const notARollback = { kind: 'variable-check', name: 'NotARollback', variable: { producer: 'variables', name: 'KIRO_ROLLBACK' }, operator: 'EQ', value: 'false' };
     const pipelineChanged = { kind: 'variable-check', name: 'PipelineChanged', variable: { producer: 'BuildVariables', name: 'PIPELINE_CHANGED' }, operator: 'EQ', value: 'true' };
-    expect(plan.managedStages).toEqual([{ name: 'UpdatePipeline', present: 'always', conditions: { beforeEntry: { result: 'SKIP', rules: [notARollback, pipelineChanged] } } }]);
+    expect(plan.managedStages).toEqual([{ name: 'UpdatePipeline', conditions: { beforeEntry: { result: 'SKIP', rules: [notARollback, pipelineChanged] } } }]);
   });
 
   it('runs the change detection in the asset stage, beside the publishing, with no entry condition: a restart rollback still runs it', () => {

@@ -124,7 +124,7 @@ describe('the release duration model', () => {
     expect(buildActionCommandSeconds(seconds, { ...checks, installCommands: [] })).toBe(Math.max(seconds.typecheck, seconds.lint));
   });
 
-  it("charges Detect-Changes no npm ci, because the plan's Detect actions run the Build's bundle instead", () => {
+  it("charges the change detection no npm ci, because the plan's Detect actions run the Build's bundle instead", () => {
     const actions = config.environments.map((entry) => detectionAction(entry, {}));
     // Provisioning 1 + git diff and cdk diff 1.5.
     expect(changeDetectionMinutes(DOCUMENTED_DURATIONS, actions)).toBe(2.5);
@@ -133,12 +133,12 @@ describe('the release duration model', () => {
     expect(changeDetectionMinutes(DOCUMENTED_DURATIONS, withNpmCi)).toBe(3);
   });
 
-  it('reads from the plan that Detect-Changes runs beside Assets: the stage takes the longer of the two, 2 minutes less than one after the other', () => {
+  it('reads from the plan that the change detection runs beside the asset publishing: the Assets stage takes the longer of the two, 2 minutes less than one after the other', () => {
     const plan = planPipeline(config);
     expect(changeDetectionPlacement(plan)).toBe('beside-assets');
     const shape = { infrastructureChanged: false, pipelineChanged: false };
     const beside = modelReleaseDuration(config, shape);
-    expect(beside.parts).toContainEqual({ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: Math.max(DOCUMENTED_DURATIONS.assetPublishingMinutes, 2.5) });
+    expect(beside.parts).toContainEqual({ part: 'Assets: FileAssets beside the Detect actions', minutes: Math.max(DOCUMENTED_DURATIONS.assetPublishingMinutes, 2.5) });
     // The former layout: the same actions in a stage of their own after the publishing.
     const former = { ...plan, stages: plan.stages.map((entry) => (entry.kind === 'change-detection' ? { ...entry, name: 'Detect-Changes' } : entry)) };
     expect(changeDetectionPlacement(former)).toBe('after-assets');
@@ -150,7 +150,7 @@ describe('the release duration model', () => {
   it('models the stage of a slower asset publishing as the publishing, not the detection', () => {
     const slowAssets = { ...DOCUMENTED_DURATIONS, assetPublishingMinutes: 4 };
     const parts = assetsAndDetectionParts(slowAssets, config.environments.map((entry) => detectionAction(entry, {})), 'beside-assets');
-    expect(parts).toEqual([{ part: 'Assets beside Detect-Changes (one stage, side by side)', minutes: 4 }]);
+    expect(parts).toEqual([{ part: 'Assets: FileAssets beside the Detect actions', minutes: 4 }]);
   });
 
   it.each([
