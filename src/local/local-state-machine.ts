@@ -103,9 +103,9 @@ function withWaitsAsTasks(definition: AslDefinition, timedHere: (state: StateDef
 function withoutTimeouts(definition: AslDefinition): AslDefinition {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
-      // The library reads a present `Retry` key even when it is undefined: leave it out.
-      const { Retry: retriers, ...rest } = state;
-      return [name, { ...(state.Type === 'Task' ? rest : { ...rest, ...(retriers === undefined ? {} : { Retry: retriers }) }), TimeoutSeconds: undefined }];
+      // The library reads a present `Retry` key even when it is undefined: leave it out (only Task states have one here).
+      const { Retry: _retriedHere, ...rest } = state;
+      return [name, { ...rest, TimeoutSeconds: undefined }];
     }),
   );
   return { ...definition, States: states, TimeoutSeconds: undefined };

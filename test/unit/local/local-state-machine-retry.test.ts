@@ -156,4 +156,12 @@ describe('runLocally with a clock: Retry intervals on the clock', () => {
     expectSeconds(attempts, [0, 10, 30, 70, 70, 80, 100, 140]);
     expect(result).toEqual({ kind: 'succeeded', output: { ok: true, second: true } });
   });
+
+  it('refuses a Retry on a state it cannot time on the clock (Parallel, Map) rather than wait it in real time', async () => {
+    const definition: AslDefinition = {
+      StartAt: 'Fan',
+      States: { Fan: { Type: 'Parallel', Branches: [], Retry: [RETRIER], End: true } as never },
+    };
+    await expect(runLocally({ definition, input: {}, lambdaFor: () => undefined, broker: new TaskTokenBroker(), factor: 240, clock: skippingClock() })).rejects.toThrow(/times retries of Task states only/);
+  });
 });
