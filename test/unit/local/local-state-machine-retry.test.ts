@@ -164,4 +164,26 @@ describe('runLocally with a clock: Retry intervals on the clock', () => {
     };
     await expect(runLocally({ definition, input: {}, lambdaFor: () => undefined, broker: new TaskTokenBroker(), factor: 240, clock: skippingClock() })).rejects.toThrow(/times retries of Task states only/);
   });
+
+  it('makes no attempt after the execution was stopped during a retry interval', async () => {
+    let attempts = 0;
+    const sleeping: number[] = [];
+    // A clock whose sleeps end only when aborted: the stop comes while the retry waits.
+    const clock = { sleep: (milliseconds: number, signal?: AbortSignal) => new Promise<void>((resolve) => (sleeping.push(milliseconds), signal?.addEventListener('abort', () => { resolve(); }, { once: true }))) };
+    const stop = new AbortController();
+    const running = runLocally({
+      definition: stepWith([RETRIER]),
+      input: {},
+      lambdaFor: () => () => ((attempts += 1), Promise.reject(new TaskFailure('Lease.Busy', 'busy'))),
+      broker: new TaskTokenBroker(),
+      factor: 240,
+      clock,
+      signal: stop.signal,
+    });
+    await expect.poll(() => sleeping).toEqual([10_000]);
+    stop.abort();
+    expect(await running).toMatchObject({ kind: 'failed', error: 'States.Aborted' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(attempts).toBe(1);
+  });
 });
