@@ -3,11 +3,13 @@
  * task calls the real handler in process, `.waitForTaskToken` tasks wait on the local token broker,
  * and the definition's own timings (task timeouts, Wait states) are divided by the rehearsal's time
  * compression factor, the same factor its clock runs faster by. When a {@link DefinitionClock} is
- * given, every Wait state (fixed `Seconds` or `SecondsPath`, the rollback loop's) waits on it, so the
- * rehearsal clock sees every wait and can skip idle time without overtaking one.
+ * given, every Wait state (fixed `Seconds` or `SecondsPath`, the rollback loop's) and every Task
+ * state's `Retry` interval waits on it, so the rehearsal clock sees every wait and can skip idle time
+ * without overtaking one.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MalformedInputError } from '../shared/errors.js';
+import { withRetries, type Retrier } from './step-functions-retry.js';
 import { TaskFailure, type TaskTokenBroker } from './task-token-broker.js';
 import './promise-with-resolvers.js';
 
@@ -25,6 +27,7 @@ interface StateDefinition {
   readonly SecondsPath?: string;
   readonly Next?: string;
   readonly End?: boolean;
+  readonly Retry?: readonly Retrier[];
 }
 
 /** An Amazon States Language definition. */
@@ -92,9 +95,19 @@ function withWaitsAsTasks(definition: AslDefinition, timedHere: (state: StateDef
   return { ...definition, States: states };
 }
 
-/** The definition without the timeouts the runner measures on a {@link DefinitionClock} itself. */
+/**
+ * The definition without the timeouts and Task retriers the runner measures on a
+ * {@link DefinitionClock} itself: the library would wait a `Retry` interval on a real timer, unseen
+ * by the clock, so a skip could overtake it.
+ */
 function withoutTimeouts(definition: AslDefinition): AslDefinition {
-  const states = Object.fromEntries(Object.entries(definition.States).map(([name, state]) => [name, { ...state, TimeoutSeconds: undefined }]));
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      // The library reads a present `Retry` key even when it is undefined: leave it out (only Task states have one here).
+      const { Retry: _retriedHere, ...rest } = state;
+      return [name, { ...rest, TimeoutSeconds: undefined }];
+    }),
+  );
   return { ...definition, States: states, TimeoutSeconds: undefined };
 }
 
@@ -120,6 +133,9 @@ export async function runLocally(options: {
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
+    if (clock !== undefined && state.Retry !== undefined && state.Type !== 'Task') {
+      throw new MalformedInputError(`State "${name}" (${state.Type}) has a Retry; with a clock the local runner times retries of Task states only.`, { state: name });
+    }
     if (state.Type === 'Wait' && typeof state.Seconds === 'number' && clock !== undefined) {
       const milliseconds = state.Seconds * 1000;
       handlers[name] = async (waitInput: unknown): Promise<unknown> => {
@@ -148,7 +164,7 @@ export async function runLocally(options: {
     if (lambda === undefined) {
       throw new MalformedInputError(`State "${name}" calls ${target ?? state.Resource}, which the rehearsal has no local handler for.`, { state: name });
     }
-    handlers[name] = async (taskInput: unknown): Promise<unknown> => {
+    const attempt = async (taskInput: unknown): Promise<unknown> => {
       // A `lambda:invoke` task passes { FunctionName, Payload }; a direct Lambda ARN passes the payload itself.
       const viaInvoke = state.Resource?.startsWith('arn:aws:states:::lambda:invoke') === true;
       const payload = viaInvoke ? (taskInput as { Payload?: unknown }).Payload : taskInput;
@@ -172,6 +188,18 @@ export async function runLocally(options: {
       });
       return Promise.race([answered, timedOut]);
     };
+    const retriers = state.Retry;
+    if (clock === undefined || retriers === undefined || retriers.length === 0) {
+      handlers[name] = attempt;
+      continue;
+    }
+    // Each attempt runs afresh (a new token, its own timeout); the intervals between them are rehearsal time.
+    handlers[name] = (taskInput: unknown): Promise<unknown> =>
+      withRetries(retriers, () => attempt(taskInput), async (milliseconds) => {
+        await clock.sleep(milliseconds, timers.signal);
+        // The execution ended meanwhile (stopped, timed out): no attempt after it.
+        if (timers.signal.aborted) await new Promise<never>(() => undefined);
+      });
   }
   const timedHere = (state: StateDefinition): boolean => state.SecondsPath !== undefined || (clock !== undefined && typeof state.Seconds === 'number');
   const runnable = withWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition), timedHere);
