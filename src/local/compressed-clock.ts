@@ -107,7 +107,7 @@ export class CompressedClock implements Clock {
     this.considerSkip();
   }
 
-  /** Rehearsal milliseconds skipped so far (idle time not waited for), and in how many skips. */
+  /** Rehearsal milliseconds skipped so far (idle time not waited for); {@link skipCount} says in how many skips. */
   skipped(): number {
     return this.skippedMs;
   }

@@ -84,10 +84,10 @@ function valueAt(input: unknown, path: string): unknown {
  * waits that long and passes its input on unchanged, as the Wait state does: the library's overrides
  * take only fixed real times per state.
  */
-function withWaitsAsTasks(definition: AslDefinition, timedHere: (state: StateDefinition) => boolean): AslDefinition {
+function withWaitsAsTasks(definition: AslDefinition, timedHere: (stateName: string) => boolean): AslDefinition {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
-      if (state.Type !== 'Wait' || !timedHere(state)) return [name, state];
+      if (state.Type !== 'Wait' || !timedHere(name)) return [name, state];
       const task: StateDefinition = { Type: 'Task', Resource: `arn:aws:lambda:local:000000000000:function:wait-${name}`, ...(state.Next === undefined ? {} : { Next: state.Next }), ...(state.End === undefined ? {} : { End: state.End }) };
       return [name, task];
     }),
@@ -132,29 +132,34 @@ export async function runLocally(options: {
   const timers = new AbortController();
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
+  /** A Wait state run as a local task: waits its seconds (on the clock when given) and passes its input on unchanged. */
+  const waitThenPassOn =
+    (secondsOf: (input: unknown) => number) =>
+    async (waitInput: unknown): Promise<unknown> => {
+      const milliseconds = secondsOf(waitInput) * 1000;
+      if (clock !== undefined) await clock.sleep(milliseconds, timers.signal);
+      else await new Promise((resolve) => setTimeout(resolve, milliseconds / factor));
+      return waitInput;
+    };
   for (const [name, state] of Object.entries(definition.States)) {
     if (clock !== undefined && state.Retry !== undefined && state.Type !== 'Task') {
       throw new MalformedInputError(`State "${name}" (${state.Type}) has a Retry; with a clock the local runner times retries of Task states only.`, { state: name });
     }
-    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && clock !== undefined) {
-      const milliseconds = state.Seconds * 1000;
-      handlers[name] = async (waitInput: unknown): Promise<unknown> => {
-        await clock.sleep(milliseconds, timers.signal);
-        return waitInput;
-      };
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number') {
+      const seconds = state.Seconds;
+      // On a clock the runner waits it (the clock must see every wait); otherwise the library's compressed timer does.
+      if (clock !== undefined) handlers[name] = waitThenPassOn(() => seconds);
+      else waits[name] = (seconds * 1000) / factor;
       continue;
     }
-    if (state.Type === 'Wait' && typeof state.Seconds === 'number') waits[name] = (state.Seconds * 1000) / factor;
     if (state.Type === 'Wait' && state.SecondsPath !== undefined) {
       const path = state.SecondsPath;
-      handlers[name] = async (waitInput: unknown): Promise<unknown> => {
+      handlers[name] = waitThenPassOn((waitInput) => {
         const seconds = valueAt(waitInput, path);
         // Step Functions fails the execution when SecondsPath does not resolve to a non-negative integer.
         if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) throw new TaskFailure('States.Runtime', `Wait state ${name}: ${path} is ${JSON.stringify(seconds)}, not a non-negative integer.`);
-        if (clock !== undefined) await clock.sleep(seconds * 1000, timers.signal);
-        else await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / factor));
-        return waitInput;
-      };
+        return seconds;
+      });
       continue;
     }
     if (state.Type !== 'Task' || state.Resource === undefined) continue;
@@ -201,8 +206,8 @@ export async function runLocally(options: {
         if (timers.signal.aborted) await new Promise<never>(() => undefined);
       });
   }
-  const timedHere = (state: StateDefinition): boolean => state.SecondsPath !== undefined || (clock !== undefined && typeof state.Seconds === 'number');
-  const runnable = withWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition), timedHere);
+  // The Wait states given a handler above are the ones the runner times itself.
+  const runnable = withWaitsAsTasks(clock === undefined ? compressTimings(definition, factor) : withoutTimeouts(definition), (name) => handlers[name] !== undefined);
   const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },

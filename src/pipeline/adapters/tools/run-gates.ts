@@ -40,11 +40,8 @@ export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyS
   };
   const needed = outputs.map((stdout) => iamServicesToJudge(stdout, valueAt));
   const knownIamActions = await knownIamActionsOf(needed.includes(undefined) ? undefined : new Set(needed.flatMap((services) => [...(services ?? [])])));
-  const byTemplate = new Map<string, GateFinding[]>();
-  for (const finding of outputs.flatMap((stdout) => parseCfnLintOutput(stdout, resolve(assemblyDir), knownIamActions))) {
-    byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
-  }
-  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: inStackOrder(stacks, byTemplate) };
+  const findings = outputs.flatMap((stdout) => parseCfnLintOutput(stdout, resolve(assemblyDir), knownIamActions));
+  return { gate: 'cfn-lint', templatesChecked: stacks.length, findings: inStackOrder(stacks, findings) };
 }
 
 /** One cfn-lint run over the templates of one region; its JSON output. */
@@ -60,8 +57,10 @@ async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblySt
   return result.stdout;
 }
 
-/** Findings grouped by template, in the order of `stacks`; any other template's after them. */
-function inStackOrder(stacks: readonly AssemblyStack[], byTemplate: ReadonlyMap<string, readonly GateFinding[]>): GateFinding[] {
+/** Findings grouped by template, in the order of `stacks`, each template's in the order found; any other template's after them. */
+function inStackOrder(stacks: readonly AssemblyStack[], findings: readonly GateFinding[]): GateFinding[] {
+  const byTemplate = new Map<string, GateFinding[]>();
+  for (const finding of findings) byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
   const names = [...stacks.map((stack) => stack.templateName), ...byTemplate.keys()];
   return [...new Set(names)].flatMap((name) => byTemplate.get(name) ?? []);
 }
@@ -153,9 +152,7 @@ export async function runCfnGuard(
       if (outcome.status === 'rejected') throw outcome.reason;
       return outcome.value;
     });
-    const byTemplate = new Map<string, GateFinding[]>();
-    for (const finding of outputs.flat()) byTemplate.set(finding.template ?? '', [...(byTemplate.get(finding.template ?? '') ?? []), finding]);
-    return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: inStackOrder(stacks, byTemplate) };
+    return { gate: 'cfn-guard', templatesChecked: stacks.length, findings: inStackOrder(stacks, outputs.flat()) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
