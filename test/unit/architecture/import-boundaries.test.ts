@@ -7,11 +7,13 @@
  * whose target is computed at run time (the configuration data file, src/shared/config/environments-file.ts)
  * cannot be checked statically.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,7 +34,11 @@ beforeAll(async () => {
   eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: securityRules.plugins, linterOptions: { reportUnusedDisableDirectives: 'off' } }, ...boundaries.importBoundaries],
+    // tsconfigRootDir named: without it typescript-eslint infers the directory from every
+    // eslint.config.* that has read its configs in this process, and refuses to parse when there is
+    // more than one (Vitest runs other files in the same worker, static-checks.test.ts among them,
+    // which loads copies of the configuration from temporary projects).
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions: { tsconfigRootDir: root } }, plugins: securityRules.plugins, linterOptions: { reportUnusedDisableDirectives: 'off' } }, ...boundaries.importBoundaries],
   });
 });
 
@@ -56,6 +62,23 @@ async function violations(filePath: string, text: string): Promise<string[]> {
 }
 
 describe('import boundaries', () => {
+  describe('in a worker that has loaded another project\'s ESLint configuration', () => {
+    let otherProject: string;
+    beforeAll(async () => {
+      // What static-checks.test.ts does in the same Vitest worker: an eslint.config.mjs elsewhere
+      // reads typescript-eslint's configs, which makes its directory a candidate tsconfigRootDir.
+      otherProject = mkdtempSync(join(tmpdir(), 'kiro-boundaries-other-'));
+      const config = join(otherProject, 'eslint.config.mjs');
+      writeFileSync(config, `import tseslint from ${JSON.stringify(import.meta.resolve('typescript-eslint'))};\nexport default [...tseslint.configs.recommended];\n`);
+      await import(pathToFileURL(config).href);
+    });
+    afterAll(() => { rmSync(otherProject, { recursive: true, force: true }); });
+
+    it('still parses and reports the boundary, not a tsconfigRootDir error', async () => {
+      expect(await violations('src/worker/x.ts', "import { x } from '../rehearsal/x.js';\n")).toEqual([expect.stringMatching(/^no-restricted-imports: /)]);
+    });
+  });
+
   it('are part of the configuration `npm run lint` uses, not a copy', () => {
     for (const block of boundaries.importBoundaries) expect(boundaries.default).toContain(block);
   });
