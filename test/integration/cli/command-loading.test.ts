@@ -17,8 +17,23 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs `kiro-cd <args>` as a process with the import recorder; returns its output and the clients it imported. */
-async function recorded(name: string, args: readonly string[]): Promise<{ readonly run: CliRun; readonly clients: string[] }> {
+const runs = new Map<string, Promise<{ readonly run: CliRun; readonly clients: string[] }>>();
+
+/**
+ * Runs `kiro-cd <args>` as a process with the import recorder; returns its output and the clients it
+ * imported. A command runs once per file: two tests that read the same command's imports (history
+ * --help) assert on the one process (~0.5 CPU-s each through bin/kiro-cd.js).
+ */
+function recorded(name: string, args: readonly string[]): Promise<{ readonly run: CliRun; readonly clients: string[] }> {
+  const key = args.join('\0');
+  const earlier = runs.get(key);
+  if (earlier !== undefined) return earlier;
+  const run = recordedRun(name, args);
+  runs.set(key, run);
+  return run;
+}
+
+async function recordedRun(name: string, args: readonly string[]): Promise<{ readonly run: CliRun; readonly clients: string[] }> {
   const record = join(scratch, `${name}.txt`);
   const run = await runKiroCd(args, { NODE_OPTIONS: `--import ${RECORDER}`, KIRO_IMPORT_RECORD: record }, 'bin');
   expect(run.code, run.stderr).toBe(0);
@@ -51,7 +66,7 @@ describe('kiro-cd loads only the command it runs', () => {
   });
 
   it('the runtime clients open only the client modules a command uses: history no CodePipeline, approve only Step Functions, and CloudFormation only when a table is discovered', async () => {
-    const [history, approve] = await Promise.all([recorded('history-clients', ['history', '--help']), recorded('approve', ['approve', '--help'])]);
+    const [history, approve] = await Promise.all([recorded('history', ['history', '--help']), recorded('approve', ['approve', '--help'])]);
     expect(history.run.stdout).toContain('Usage: kiro-cd history');
     // The history table's discovery (CloudFormation) loads its client when it runs, not with the command.
     expect(history.clients).toEqual(['client-dynamodb']);
