@@ -1,13 +1,13 @@
 /**
  * Synthesis as a phase of `npm start`: `npm run synth` in a child process, into a cloud assembly
  * cleared first, with its "templates written" line passed on as it comes. Kept apart from
- * main-job.ts, and light (Node built-ins, runProcess, the product's errors), so that src/cli/start.ts
+ * main-job.ts, and light (Node built-ins, runTypeScript, the product's errors), so that src/cli/start.ts
  * can start synthesis in the first moments of `npm start`, before it loads the gates and the
  * rehearsal (main-job.ts and what it imports took 3.2–4.1 s to load at load average 11).
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess } from '../pipeline/adapters/tools/run-process.js';
+import { runTypeScript } from '../pipeline/adapters/tools/run-typescript.js';
 import { KiroCdError } from '../shared/errors.js';
 import { TEMPLATES_WRITTEN_LINE, watchForLine } from '../shared/templates-written-line.js';
 
@@ -25,7 +25,8 @@ export interface SynthesisProgress {
 }
 
 /**
- * Synthesizes every environment with `npm run synth` (infrastructure/bin/synth.ts) into a cloud
+ * Synthesizes every environment with `npm run synth`'s script (infrastructure/bin/synth.ts, run by
+ * this Node.js with tsx's loader: run-typescript.ts) into a cloud
  * assembly cleared first, so the gates and the rehearsal can never read templates (or a validation
  * report) left by an earlier run. CDK is told not to fail the synthesis on validation findings
  * (context `@aws-cdk/core:failSynthOnValidationErrors`), so the gates can report cdk-nag's findings
@@ -36,9 +37,8 @@ export interface SynthesisProgress {
 export async function synthesizeAll(cwd: string, progress?: SynthesisProgress): Promise<void> {
   const outdir = join(cwd, ASSEMBLY_DIR);
   rmSync(outdir, { recursive: true, force: true });
-  const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), ['infrastructure/bin/synth.ts'], {
+  const result = await runTypeScript('infrastructure/bin/synth.ts', [], {
     cwd,
-    installHint: 'Run "npm ci" first.',
     env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false }) },
     ...(progress === undefined ? {} : { onStdout: watchForLine(TEMPLATES_WRITTEN_LINE, progress.onTemplatesWritten) }),
   });

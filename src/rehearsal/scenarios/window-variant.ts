@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProcess } from '../../pipeline/adapters/tools/run-process.js';
+import { runTypeScript } from '../../pipeline/adapters/tools/run-typescript.js';
 import { KiroCdError } from '../../shared/errors.js';
 import { findPipelineDeclaration, type PipelineDeclaration } from '../../local/codepipeline/declaration.js';
 import { exportsOf, readSynthesizedStacks } from '../../local/synthesized-templates.js';
@@ -28,7 +28,7 @@ export async function synthesizeClosedWindowDeclaration(closedFrom: Date, where:
   // The repository this module is part of: the rehearsal's working directory may be anywhere (tests use a temporary one).
   const cwd = fileURLToPath(new URL('../../..', import.meta.url));
   try {
-    const result = await runProcess(join(cwd, 'node_modules', '.bin', 'tsx'), [WINDOW_SYNTH_SCRIPT, outdir, closedFrom.toISOString()], { cwd, installHint: 'Run "npm ci" first.', ...(signal === undefined ? {} : { signal }) });
+    const result = await runTypeScript(WINDOW_SYNTH_SCRIPT, [outdir, closedFrom.toISOString()], { cwd, ...(signal === undefined ? {} : { signal }) });
     if (result.exitCode !== 0) {
       throw new KiroCdError(`The closed-window variant of the pipeline did not synthesize (exit ${result.exitCode}): ${result.stderr.trim().slice(-2000)}`, { code: 'REHEARSAL_VARIANT_SYNTH_FAILED', fault: 'internal' });
     }

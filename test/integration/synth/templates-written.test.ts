@@ -4,7 +4,7 @@
  * plugin (issue 17, item 2): the "templates written" line reaches the main job while the synthesis is
  * still blocked in validation, and at that moment the assembly is complete and not yet validated.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSEMBLY_DIR, SYNTH_FAILED, synthesizeAll } from '../../../src/cli/main-job.js';
@@ -19,10 +19,12 @@ import { copyRepository, type RepositoryCopy } from '../../support/repository-co
  */
 const VALIDATION_MS = 1500;
 
-/** A CDK app with a stack at the top and one in a nested Stage, validated by a plugin that blocks its thread for VALIDATION_MS; it may throw after synthesis. */
+/** A CDK app with a stack at the top and one in a nested Stage, validated by a plugin that blocks its thread for VALIDATION_MS; it may throw after synthesis. It notes its parent process id beside the assembly. */
 const smallApp = `
+import { writeFileSync } from 'node:fs';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { CfnTopic } from 'aws-cdk-lib/aws-sns';
+writeFileSync(\`\${process.env.CDK_OUTDIR}.parent-pid\`, String(process.ppid));
 const env = { account: '111111111111', region: 'us-east-1' };
 const app = new App({ outdir: process.env.CDK_OUTDIR, builtinCloudFormationValidation: false });
 new CfnTopic(new Stack(app, 'Top', { env }), 'Topic');
@@ -71,6 +73,8 @@ describe('the templates-written line of a real synthesis', () => {
     // The line left before the blocking validation, not with the rest of the output at the end.
     expect(leadMs).toBeGreaterThanOrEqual(VALIDATION_MS - 300);
     expect(existsSync(join(repo.dir, ASSEMBLY_DIR, 'validation-report.json'))).toBe(true);
+    // The app ran in the process the main job started itself, not behind the tsx CLI's own node process (~0.1 CPU-s and its start-up).
+    expect(readFileSync(`${join(repo.dir, ASSEMBLY_DIR)}.parent-pid`, 'utf8')).toBe(String(process.pid));
   }, 120_000);
 
   it('a synthesis that fails after the line still fails the main job with its own message and code', async () => {
