@@ -7,7 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CdkStackDiff, interpretCdkDiff } from '../../../../src/pipeline/adapters/cdk/cdk-stack-diff.js';
 
-const FAKE_CDK = fileURLToPath(new URL('../../../fixtures/build-tools/cdk/fake-cdk.mjs', import.meta.url));
+const FAKE_CDK = fileURLToPath(new URL('../../../fixtures/build-tools/cdk/fake-cdk.sh', import.meta.url));
 const REAL_CDK = fileURLToPath(new URL('../../../../node_modules/.bin/cdk', import.meta.url));
 
 let work: string;

@@ -163,7 +163,7 @@ describe('kiro-cd detect-changes', () => {
   });
 });
 
-const FAKE_CDK = fileURLToPath(new URL('../../../fixtures/build-tools/cdk/fake-cdk.mjs', import.meta.url));
+const FAKE_CDK = fileURLToPath(new URL('../../../fixtures/build-tools/cdk/fake-cdk.sh', import.meta.url));
 
 describe('detect-changes with real git, a real assembly manifest and a fake cdk on PATH', () => {
   let repo: string;
