@@ -17,10 +17,22 @@ export type CommitChange = 'infrastructure-and-application' | 'application-only'
 /** The infrastructure template as each commit synthesizes it (under infrastructure/, so git sees an infrastructure change). */
 export const TEMPLATE_PATH = 'infrastructure/cdk.out-snapshot/core.template.json';
 const APPLICATION_PATH = 'src/worker/release.ts';
+/** A full commit id, which always names the same commit (a branch name or `HEAD` moves). */
+const FULL_COMMIT_ID = /^[0-9a-f]{40}$/;
 
 /** The scratch repository. */
 export class ReleaseRepository {
   private releases = 0;
+  /** The infrastructure template at the branch head, as last written and committed here (nothing else commits to this repository). */
+  private headTemplate = '';
+  /**
+   * What a full commit id names never changes, so each commit's template and details are read from
+   * git once: change detection and the local `cdk diff` ask for the same few commits again and again,
+   * and every git process costs the process that starts it a copy of its page tables
+   * (docs/fast-feedback.md).
+   */
+  private readonly templates = new Map<string, string>();
+  private readonly descriptions = new Map<string, CommitInfo>();
 
   private constructor(
     /** Working copy. */
@@ -45,7 +57,7 @@ export class ReleaseRepository {
     this.releases += 1;
     this.write(APPLICATION_PATH, `export const RELEASE = ${this.releases};\n`);
     if (change === 'infrastructure-and-application') {
-      const template = JSON.parse(this.git('show', `HEAD:${TEMPLATE_PATH}`)) as { Metadata?: Record<string, unknown> };
+      const template = JSON.parse(this.headTemplate) as { Metadata?: Record<string, unknown> };
       // A new tag value changes the synthesized template, as a real infrastructure change would.
       template.Metadata = { ...template.Metadata, 'kiro:release': this.releases };
       this.write(TEMPLATE_PATH, `${JSON.stringify(template, null, 2)}\n`);
@@ -60,8 +72,12 @@ export class ReleaseRepository {
 
   /** A commit's details, as a source action reports them; `revision` defaults to the branch head. */
   describe(revision?: string): CommitInfo {
+    const known = revision === undefined ? undefined : this.descriptions.get(revision);
+    if (known !== undefined) return known;
     const [id, committedAt, author, ...message] = this.git('log', '-1', '--format=%H%n%cI%n%an%n%s', revision ?? 'HEAD').trim().split('\n');
-    return { id: id ?? '', message: message.join('\n'), author: author ?? '', committedAt: new Date(committedAt ?? '').toISOString() };
+    const described = { id: id ?? '', message: message.join('\n'), author: author ?? '', committedAt: new Date(committedAt ?? '').toISOString() };
+    if (revision !== undefined && FULL_COMMIT_ID.test(revision)) this.descriptions.set(revision, described);
+    return described;
   }
 
   /** True when `ancestor` is in the history of `commit` (a commit is its own ancestor). */
@@ -76,7 +92,11 @@ export class ReleaseRepository {
 
   /** The template a commit would deploy. */
   templateAt(commitId: string): string {
-    return this.git('show', `${commitId}:${TEMPLATE_PATH}`);
+    const known = this.templates.get(commitId);
+    if (known !== undefined) return known;
+    const template = this.git('show', `${commitId}:${TEMPLATE_PATH}`);
+    if (FULL_COMMIT_ID.test(commitId)) this.templates.set(commitId, template);
+    return template;
   }
 
   /** A `cdk diff` stand-in for one environment: the template at `to` against the one deployed at `deployed`. */
@@ -100,6 +120,7 @@ export class ReleaseRepository {
   }
 
   private write(path: string, content: string): void {
+    if (path === TEMPLATE_PATH) this.headTemplate = content;
     const full = join(this.directory, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, content);

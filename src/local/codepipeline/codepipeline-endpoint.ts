@@ -10,7 +10,7 @@
  * Errors follow the JSON protocol: HTTP 400 with `{"__type": <error name>, "message": ...}`
  * ([JSON protocol errors](https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html#operation-error-serialization)).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CodePipelineApiError } from './api-errors.js';
 import { getPipeline, getPipelineExecution, getPipelineState, listActionExecutions, listPipelineExecutions } from './api-views.js';
 import type { LocalCodePipeline } from './local-codepipeline.js';
@@ -97,11 +97,27 @@ export function upstreamOperation(request: { readonly method?: string; readonly 
   return `${service ?? 'http'} ${request.method ?? 'GET'}`;
 }
 
+/**
+ * Headers that describe one connection, not the message, which a proxy must not pass on (RFC 9110,
+ * section 7.6.1, "Connection"): moto_server answers every request with `Connection: close` (it
+ * serves one connection at a time, moto-launcher.py), and passed on, that header made this endpoint
+ * close the SDK client's keep-alive connection after every call, so each of the rehearsal's ~1,200
+ * calls to the emulator opened a new connection to this endpoint as well as to moto.
+ */
+const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'] as const;
+
+/** The headers of a message without its hop-by-hop ones, including those its `Connection` header names. */
+export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const named = (headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const dropped = new Set<string>([...HOP_BY_HOP_HEADERS, ...named]);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.has(name.toLowerCase())));
+}
+
 function proxy(upstream: URL, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
   const forwarded = httpRequest(
-    { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+    { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...endToEndHeaders(request.headers), host: upstream.host } },
     (reply) => {
-      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      response.writeHead(reply.statusCode ?? 502, endToEndHeaders(reply.headers));
       reply.pipe(response);
     },
   );

@@ -3,6 +3,7 @@
  * CodePipelineControl adapter talk to one endpoint, which answers CodePipeline and passes every
  * other service on to the emulator.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import {
   CodePipelineClient,
   GetPipelineCommand,
@@ -20,7 +21,7 @@ import {
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodePipelineControl } from '../../../src/pipeline/adapters/aws/codepipeline-control.js';
-import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../../src/local/codepipeline/codepipeline-endpoint.js';
+import { endToEndHeaders, startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../../src/local/codepipeline/codepipeline-endpoint.js';
 import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from '../../support/moto.js';
 import { action, declaration, localPipeline, pendingToken, stage } from '../../unit/local/codepipeline/pipeline-fixture.js';
 
@@ -83,6 +84,35 @@ describe('the local CodePipeline endpoint', () => {
     expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual((await direct.send(new ListTablesCommand({}))).TableNames);
   });
 
+  it('keeps the client\'s connection open across calls it passes on to the emulator, which closes its own after each', async () => {
+    // moto_server answers with `Connection: close`; passed on, that header closed this endpoint's side too.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const listTables = (): Promise<{ status: number | undefined; reusedSocket: boolean; body: string }> =>
+      new Promise((resolve, reject) => {
+        const sent = httpRequest(
+          `${endpoint.endpoint}/`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables', authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${TEST_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0` } },
+          (reply) => {
+            let body = '';
+            reply.setEncoding('utf8');
+            reply.on('data', (chunk: string) => (body += chunk));
+            reply.on('end', () => { resolve({ status: reply.statusCode, reusedSocket: sent.reusedSocket, body }); });
+          },
+        );
+        sent.on('error', reject);
+        sent.end('{}');
+      });
+    try {
+      const first = await listTables();
+      const second = await listTables();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(JSON.parse(second.body)).toHaveProperty('TableNames');
+      expect(second.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('lets the product’s CodePipelineControl roll a stage back and follow the rollback execution', async () => {
     const control = new CodePipelineControl(client, 'demo');
     const good = [...pipeline.executions.values()].find((execution) => execution.status === 'Succeeded');
@@ -90,5 +120,16 @@ describe('the local CodePipeline endpoint', () => {
     await pipeline.settled();
     expect(await control.executionStatus(rollbackId)).toBe('Succeeded');
     expect(await control.stageExecution('Deploy')).toMatchObject({ executionId: rollbackId, type: 'ROLLBACK', status: 'Succeeded' });
+  });
+});
+
+describe('endToEndHeaders', () => {
+  it.each([
+    { why: 'the emulator\'s Connection: close describes its connection, not the answer', headers: { connection: 'close', 'content-length': '18' }, kept: { 'content-length': '18' } },
+    { why: 'headers the Connection header names are hop-by-hop too (RFC 9110, 7.6.1)', headers: { connection: 'keep-alive, X-Hop', 'keep-alive': 'timeout=5', 'x-hop': '1', 'x-amz-crc32': '1' }, kept: { 'x-amz-crc32': '1' } },
+    { why: 'the transfer coding is the sender\'s choice for its own connection', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/x-amz-json-1.0' }, kept: { 'content-type': 'application/x-amz-json-1.0' } },
+    { why: 'a message without hop-by-hop headers passes unchanged', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables' }, kept: { 'x-amz-target': 'DynamoDB_20120810.ListTables' } },
+  ])('$why', ({ headers, kept }) => {
+    expect(endToEndHeaders(headers)).toEqual(kept);
   });
 });

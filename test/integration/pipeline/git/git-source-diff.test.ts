@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,29 @@ describe('GitSourceDiff against a real repository', () => {
 
   it('lists nothing between a commit and itself', async () => {
     expect(await new GitSourceDiff({ cwd: repo }).changedPaths(commits[2]!, commits[2]!)).toEqual([]);
+  });
+
+  it('runs one git process when both commits are in the clone, and asks which one is missing only when the diff fails', async () => {
+    // A git that logs each of its runs, then runs the real one.
+    const log = join(repo, '..', `git-runs-${String(process.pid)}.log`);
+    const counting = join(repo, '..', `counting-git-${String(process.pid)}.sh`);
+    writeFileSync(counting, `#!/bin/sh\necho "$1" >> '${log}'\nexec git "$@"\n`, { mode: 0o755 });
+    const runs = (): string[] => readFileSync(log, 'utf8').trim().split('\n');
+    try {
+      const diff = new GitSourceDiff({ cwd: repo, git: counting });
+      expect((await diff.changedPaths(commits[0]!, commits[1]!)).sort()).toEqual(['docs/notes with spaces é.md', 'src/worker/poller.ts']);
+      expect(runs()).toEqual(['diff']);
+      await expect(diff.changedPaths(commits[0]!, 'deadbeef'.repeat(5))).rejects.toThrow(/commit deadbeef.* is not in this clone/);
+      expect(runs()).toEqual(['diff', 'diff', 'cat-file', 'cat-file']);
+    } finally {
+      rmSync(log, { force: true });
+      rmSync(counting, { force: true });
+    }
+  });
+
+  it('refuses a tree where a commit is expected, as not a commit of this clone', async () => {
+    const tree = git('rev-parse', `${commits[1]!}^{tree}`);
+    await expect(new GitSourceDiff({ cwd: repo }).changedPaths(commits[0]!, tree)).rejects.toThrow(new RegExp(`commit ${tree} is not in this clone`));
   });
 
   it('says a full clone is needed when the old commit is not in the clone', async () => {
