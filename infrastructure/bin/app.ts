@@ -9,12 +9,9 @@ import { App } from 'aws-cdk-lib';
 import { loadDeploymentConfig } from '../lib/config/load-config.js';
 import { buildKiroCdApp } from '../lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../lib/policy/apply-policy-plugins.js';
-import { validateWithBaselineWasmCode } from '../lib/synthesis/baseline-wasm-validation.js';
 
 const config = loadDeploymentConfig();
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? fileURLToPath(new URL('../../cdk.out', import.meta.url)) });
 buildKiroCdApp(app, config);
 await applyPolicyPlugins(app);
-// CDK's validation at the end of synth() is a short WebAssembly job: cheaper without V8's optimizing recompiles.
-validateWithBaselineWasmCode();
 app.synth();

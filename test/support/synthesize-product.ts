@@ -12,14 +12,11 @@ import { App } from 'aws-cdk-lib';
 import { loadDeploymentConfig } from '../../infrastructure/lib/config/load-config.js';
 import { buildKiroCdApp } from '../../infrastructure/lib/kiro-cd-app.js';
 import { applyPolicyPlugins } from '../../infrastructure/lib/policy/apply-policy-plugins.js';
-import { validateWithBaselineWasmCode } from '../../infrastructure/lib/synthesis/baseline-wasm-validation.js';
 
 /** Synthesizes the product, validated and bundled, into `outdir`, in this process. */
 export async function synthesizeProduct(outdir: string): Promise<void> {
   const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   buildKiroCdApp(app, loadDeploymentConfig());
   await applyPolicyPlugins(app);
-  // As app.ts: CDK's validation compiled by Liftoff alone (baseline-wasm-validation.ts).
-  validateWithBaselineWasmCode();
   app.synth();
 }

@@ -7,8 +7,9 @@
  * tiering, https://v8.dev/blog/wasm-dynamic-tiering). For a job this short the recompiling costs more
  * than the faster code gains: validating the product's assembly alone took 3.8–4.6 CPU-s with tiering
  * and 2.3–3.5 CPU-s with Liftoff alone (7 and 6 runs), with the same findings on an assembly given
- * four (docs/fast-feedback.md). So a process about to
- * validate a synthesis tells V8 to keep Liftoff's code, the `--liftoff-only` flag of that page.
+ * four (docs/fast-feedback.md). So a process about to validate a synthesis tells V8 to keep
+ * Liftoff's code, the `--liftoff-only` flag of that page; applyPolicyPlugins does it, as every
+ * validated synthesis (app.ts, the tests' shared one) calls it just before `app.synth()`.
  *
  * The flag holds for the rest of the process and for every WebAssembly module compiled from then on
  * (a module compiled before keeps its tiers); the code it runs is the same, only the compiler
