@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
+import { sharingDeclarationFiles } from './shared-declaration-files.js';
 
 /** Where `npm run typecheck` keeps tsc's incremental information: both commands share it. */
 export const TS_BUILD_INFO_FILE = 'node_modules/.cache/kiro-cd/tsconfig.tsbuildinfo';
@@ -101,7 +102,8 @@ function typecheck(root: string, tsBuildInfoFile: string, system: ts.System): { 
   // tsc's rule: the tsconfig's `pretty` when set, else pretty on a terminal unless NO_COLOR is set.
   const configured = parsed.options['pretty'];
   const pretty = typeof configured === 'boolean' ? configured : system.writeOutputIsTTY?.() === true && (process.env['NO_COLOR'] ?? '') === '';
-  const host = ts.createIncrementalCompilerHost(parsed.options, system);
+  // Declaration files of node_modules parsed by an earlier program of this process are reused (shared-declaration-files.ts).
+  const host = sharingDeclarationFiles(ts.createIncrementalCompilerHost(parsed.options, system), parsed.options);
   const builder = ts.createIncrementalProgram({
     rootNames: parsed.fileNames,
     options: parsed.options,

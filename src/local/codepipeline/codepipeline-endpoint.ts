@@ -1,7 +1,8 @@
 /**
  * One local endpoint for every AWS call of the rehearsal: CodePipeline's JSON 1.1 API
  * (`X-Amz-Target: CodePipeline_20150709.<Operation>`) is answered by the local CodePipeline, every
- * other request is passed on to moto_server unchanged. So the product's own SDK clients (the
+ * other request is passed on to moto_server as it came, less the headers that describe one
+ * connection (endToEndHeaders). So the product's own SDK clients (the
  * rollback orchestrator's CodePipelineControl, `kiro-cd --endpoint-url`) talk to it as to AWS.
  * Step Functions' StartExecution, DescribeExecution and StopExecution (JSON 1.0,
  * `X-Amz-Target: AWSStepFunctions.<Operation>`) are answered by the local Step Functions when one is
