@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { spawnCfnLint, type CfnLintRunner } from '../../../src/pipeline/adapters/tools/run-gates.js';
+import { runAllGates, runCfnLint, spawnCfnLint, type CfnLintRunner } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import type { ProcessResult } from '../../../src/pipeline/adapters/tools/run-process.js';
 import { askCfnLintServer, cfnLintThrough, sharedCfnLint } from '../../support/cfn-lint-server.js';
 import { startCfnLintServer } from '../../support/cfn-lint-server-process.js';
@@ -97,5 +97,12 @@ describe("the run's cfn-lint server", () => {
     } finally {
       await new Promise((resolve) => dying.close(resolve));
     }
+  });
+
+  it('runs nothing for runCfnLint and runAllGates as the CLI calls them (no runner) when there is nothing to lint or no assembly', async () => {
+    // No stacks: nothing to lint, no process started.
+    expect(await runCfnLint(directory, [])).toEqual({ gate: 'cfn-lint', templatesChecked: 0, findings: [] });
+    // Not a cloud assembly: the CLI's error, before any tool runs.
+    await expect(runAllGates(directory)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
