@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,6 +7,7 @@ import { runAllGates, runCfnLint, spawnCfnLint, type CfnLintRunner } from '../..
 import type { ProcessResult } from '../../../src/pipeline/adapters/tools/run-process.js';
 import { askCfnLintServer, cfnLintThrough, sharedCfnLint } from '../../support/cfn-lint-server.js';
 import { startCfnLintServer } from '../../support/cfn-lint-server-process.js';
+import { waitedChildrenCpuSeconds } from '../../support/file-cpu.js';
 
 /**
  * The run's cfn-lint server (test/support/cfn-lint-fork-server.py), which the gates tests lint
@@ -83,6 +84,31 @@ describe("the run's cfn-lint server", () => {
     } finally {
       await server.stop();
       rmSync(hidden, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("stops only after the runs it forked have ended, so their CPU is counted in its parent's (Vitest's main process, in the suite)", async () => {
+    // A stand-in cfnlint whose command line says it has started, then burns ~0.4 CPU-s and prints: stop() comes mid-run.
+    const fake = mkdtempSync(join(tmpdir(), 'kiro-fake-cfnlint-'));
+    mkdirSync(join(fake, 'cfnlint'));
+    writeFileSync(join(fake, 'cfnlint', '__init__.py'), '');
+    writeFileSync(
+      join(fake, 'cfnlint', 'runner.py'),
+      ['import time', 'def main():', '    open("started", "w").close()', '    end = time.process_time() + 0.4', '    while time.process_time() < end:', '        pass', '    print("fake")', ''].join('\n'),
+    );
+    const children = (): number => waitedChildrenCpuSeconds(readFileSync('/proc/self/stat', 'utf8'));
+    const before = children();
+    const server = await startCfnLintServer({ ...process.env, PYTHONPATH: fake });
+    try {
+      const answered = askCfnLintServer(server.socketPath, ['--version'], fake);
+      while (!existsSync(join(fake, 'started'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      await server.stop();
+      const answer = await answered;
+      expect(answer).toMatchObject({ exitCode: 0, stdout: 'fake\n' });
+      expect(children() - before).toBeGreaterThanOrEqual('cpuSeconds' in answer ? answer.cpuSeconds - 0.02 : Infinity);
+    } finally {
+      await server.stop();
+      rmSync(fake, { recursive: true, force: true });
     }
   }, 60_000);
 
