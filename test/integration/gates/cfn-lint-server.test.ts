@@ -88,13 +88,13 @@ describe("the run's cfn-lint server", () => {
   }, 60_000);
 
   it("stops only after the runs it forked have ended, so their CPU is counted in its parent's (Vitest's main process, in the suite)", async () => {
-    // A stand-in cfnlint whose command line says it has started, then burns ~0.4 CPU-s and prints: stop() comes mid-run.
+    // A stand-in cfnlint whose command line says it has started, then burns ~0.25 CPU-s and prints: stop() comes mid-run.
     const fake = mkdtempSync(join(tmpdir(), 'kiro-fake-cfnlint-'));
     mkdirSync(join(fake, 'cfnlint'));
     writeFileSync(join(fake, 'cfnlint', '__init__.py'), '');
     writeFileSync(
       join(fake, 'cfnlint', 'runner.py'),
-      ['import time', 'def main():', '    open("started", "w").close()', '    end = time.process_time() + 0.4', '    while time.process_time() < end:', '        pass', '    print("fake")', ''].join('\n'),
+      ['import time', 'def main():', '    open("started", "w").close()', '    end = time.process_time() + 0.25', '    while time.process_time() < end:', '        pass', '    print("fake")', ''].join('\n'),
     );
     const children = (): number => waitedChildrenCpuSeconds(readFileSync('/proc/self/stat', 'utf8'));
     const before = children();
