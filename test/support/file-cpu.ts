@@ -15,6 +15,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { afterAll, expect } from 'vitest';
+import { servedCfnLintCpuSeconds } from './cfn-lint-server-process.js';
 
 /**
  * The kernel's clock tick for the times in /proc/<pid>/stat: USER_HZ, 100 on Linux whatever the
@@ -45,7 +46,8 @@ export interface FileCpu {
 
 const output = process.env.KIRO_FILE_CPU;
 if (output !== undefined && output !== '') {
-  const children = (): number => waitedChildrenCpuSeconds(readFileSync('/proc/self/stat', 'utf8'));
+  // The runs the cfn-lint server forked for this worker are its children, not the worker's: counted as the worker's (cfn-lint-server.ts).
+  const children = (): number => waitedChildrenCpuSeconds(readFileSync('/proc/self/stat', 'utf8')) + servedCfnLintCpuSeconds();
   const self = process.cpuUsage();
   const childrenAtStart = children();
   const startedAt = performance.now();

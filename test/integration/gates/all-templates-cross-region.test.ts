@@ -5,6 +5,7 @@ import { readValidationPlugins, runCfnGuard, runCfnLint } from '../../../src/pip
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
 import { templateWithoutAssetHashes } from '../../support/asset-hashes.js';
+import { sharedCfnLint } from '../../support/cfn-lint-server.js';
 import { crossRegionAssembly } from '../../support/cross-region-assembly.js';
 import { productAssembly } from '../../support/shared-assembly.js';
 
@@ -50,7 +51,7 @@ describe('every policy gate over the app with an environment in another region',
       // Same template and same environment: cfn-lint checks a template against its stack's region (docs/policy-gates.md).
       return twin === undefined || twin.environment !== stack.environment || templateWithoutAssetHashes(twin.templatePath) !== templateWithoutAssetHashes(stack.templatePath);
     });
-    const [lint, guard] = await Promise.all([runCfnLint(assembly, gated), runCfnGuard(assembly, gated)]);
+    const [lint, guard] = await Promise.all([runCfnLint(assembly, gated, sharedCfnLint()), runCfnGuard(assembly, gated)]);
     results = [lint, guard, ...readValidationPlugins(assembly)];
   }, 420_000);
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_RUNTIME_STACK_ID, PIPELINE_STACK_ID } from '../../../infrastructure/lib/kiro-cd-app.js';
 import { runAllGates, type GatesRun } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import { decideGates, formatFinding } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
+import { sharedCfnLint } from '../../support/cfn-lint-server.js';
 import { productAssembly } from '../../support/shared-assembly.js';
 
 /**
@@ -18,7 +19,8 @@ import { productAssembly } from '../../support/shared-assembly.js';
 describe('every policy gate over the synthesized app', () => {
   let run: GatesRun;
   beforeAll(async () => {
-    run = await runAllGates(await productAssembly());
+    // cfn-lint through the run's server: the same output as the command, without a Python start (cfn-lint-server.test.ts).
+    run = await runAllGates(await productAssembly(), { cfnLint: sharedCfnLint() });
   }, 420_000);
 
   it('found the pipeline and runtime stacks and both stacks of each environment in the pipeline stages', () => {

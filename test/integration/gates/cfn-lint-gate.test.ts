@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssemblyStack } from '../../../src/pipeline/adapters/tools/cloud-assembly.js';
 import { runCfnLint } from '../../../src/pipeline/adapters/tools/run-gates.js';
 import type { GateResult } from '../../../src/pipeline/domain/policy-gates/gate-finding.js';
+import { sharedCfnLint } from '../../support/cfn-lint-server.js';
 
 /**
- * The real cfn-lint over templates of its own, in one runCfnLint call (two cfn-lint processes, one a
- * region, ~1.5 CPU-s each), which every case below reads.
+ * The real cfn-lint over templates of its own, in one runCfnLint call (two cfn-lint runs, one a
+ * region, forks of the run's cfn-lint server: cfn-lint-server.test.ts shows they print what the
+ * command prints), which every case below reads.
  *
  * Regions: cfn-lint checks each template against the resource specification of the region its stack
  * deploys to (the environment in the cloud assembly's manifest), not against its default region's.
@@ -44,7 +46,7 @@ describe('the cfn-lint gate', () => {
   ];
   let result: GateResult;
   beforeAll(async () => {
-    result = await runCfnLint(directory, stacks);
+    result = await runCfnLint(directory, stacks, sharedCfnLint());
   }, 120_000);
 
   it("reports a resource type the stack's region lacks and not one only the default region lacks, templates of two regions in one call, in stack order", () => {

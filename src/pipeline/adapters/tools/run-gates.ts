@@ -12,7 +12,7 @@ import type { GateFinding, GateResult } from '../../domain/policy-gates/gate-fin
 import { readCloudAssembly, type AssemblyStack } from './cloud-assembly.js';
 import { knownIamActionsOf } from './known-iam-actions.js';
 import { CFN_GUARD_BINARY, guardRuleFiles } from './policy-tools.js';
-import { runProcess } from './run-process.js';
+import { runProcess, type ProcessResult } from './run-process.js';
 
 /** The file CDK writes the reports of its validation plugins (cdk-nag among them) to. */
 export const VALIDATION_REPORT_FILE = 'validation-report.json';
@@ -23,14 +23,29 @@ const CFN_LINT_FINDING_BITS = 2 | 4 | 8;
 const CFN_GUARD_FAILED = 19;
 
 /**
+ * Runs cfn-lint with `args` (everything after the command name) in `cwd`: its exit status and what
+ * it printed. The gate needs nothing else from it, so a caller that lints many times may run it some
+ * cheaper way that prints the same (test/support/cfn-lint-server.ts: forks of one Python process that
+ * imported cfn-lint once, instead of a Python start a run).
+ */
+export type CfnLintRunner = (args: readonly string[], cwd: string) => Promise<ProcessResult>;
+
+/** cfn-lint as a process of its own, from the PATH: what the CLI, `npm start` and the pipeline use. */
+export const spawnCfnLint: CfnLintRunner = (args, cwd) =>
+  runProcess('cfn-lint', args, {
+    cwd,
+    installHint: 'Install it with "python3 -m pip install cfn-lint" (scripts/ensure-tools.sh does this for npm test).',
+  });
+
+/**
  * cfn-lint over every template, each against the resource specification of the region its stack
  * deploys to (`--regions`, from the manifest's environment; an environment-agnostic stack gets
  * cfn-lint's default, the region the deploying CLI would use): one run a region, the runs side by
  * side, findings in the order of the stacks.
  */
-export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyStack[]): Promise<GateResult> {
+export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyStack[], runLint: CfnLintRunner = spawnCfnLint): Promise<GateResult> {
   if (stacks.length === 0) return { gate: 'cfn-lint', templatesChecked: 0, findings: [] };
-  const outputs = await Promise.all(groupByDeploymentRegion(stacks).map((group) => runCfnLintOnce(assemblyDir, group)));
+  const outputs = await Promise.all(groupByDeploymentRegion(stacks).map((group) => runCfnLintOnce(assemblyDir, group, runLint)));
   // A template is read only when a W3037 finding points into it, to learn the services it names.
   const templates = new Map<string, unknown>();
   const valueAt = (filename: string, path: TemplatePath): unknown => {
@@ -45,12 +60,9 @@ export async function runCfnLint(assemblyDir: string, stacks: readonly AssemblyS
 }
 
 /** One cfn-lint run over the templates of one region; its JSON output. */
-async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblyStack>): Promise<string> {
+async function runCfnLintOnce(assemblyDir: string, group: RegionGroup<AssemblyStack>, runLint: CfnLintRunner): Promise<string> {
   const regions = group.region === undefined ? [] : ['--regions', group.region];
-  const result = await runProcess('cfn-lint', ['-f', 'json', ...regions, '--', ...group.members.map((stack) => stack.templatePath)], {
-    cwd: assemblyDir,
-    installHint: 'Install it with "python3 -m pip install cfn-lint" (scripts/ensure-tools.sh does this for npm test).',
-  });
+  const result = await runLint(['-f', 'json', ...regions, '--', ...group.members.map((stack) => stack.templatePath)], assemblyDir);
   if ((result.exitCode & ~CFN_LINT_FINDING_BITS) !== 0) {
     throw new TransientError(`cfn-lint failed to run (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 1000)}`, { exitCode: result.exitCode });
   }
@@ -203,10 +215,16 @@ export interface GatesRun {
   readonly results: readonly GateResult[];
 }
 
+/** How runAllGates runs its tools. */
+export interface GateTools {
+  /** How cfn-lint is run. @default spawnCfnLint */
+  readonly cfnLint?: CfnLintRunner;
+}
+
 /** Runs every gate over the cloud assembly in `assemblyDir` (cfn-lint and cfn-guard concurrently). */
-export async function runAllGates(assemblyDir: string): Promise<GatesRun> {
+export async function runAllGates(assemblyDir: string, { cfnLint = spawnCfnLint }: GateTools = {}): Promise<GatesRun> {
   const stacks = readCloudAssembly(assemblyDir);
   const plugins = readValidationPlugins(assemblyDir);
-  const [lint, guard] = await Promise.all([runCfnLint(assemblyDir, stacks), runCfnGuard(assemblyDir, stacks)]);
+  const [lint, guard] = await Promise.all([runCfnLint(assemblyDir, stacks, cfnLint), runCfnGuard(assemblyDir, stacks)]);
   return { stacks, results: [lint, guard, ...plugins] };
 }
