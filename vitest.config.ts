@@ -24,7 +24,8 @@ export default defineConfig({
     reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], new NotRunReporter()],
     coverage: {
       // @vitest/coverage-v8, with the test files' coverage merged script by script in the main
-      // process (test/support/project-coverage.ts): the same report, ~1–2 s less CPU at the end of a run.
+      // process (test/support/project-coverage.ts): the same report, ~1 CPU-s less at the end of a
+      // full run (docs/fast-feedback.md, "What no test file is charged for").
       provider: 'custom',
       customProviderModule: './test/support/project-coverage.ts',
       include: ['src/**/*.ts', 'infrastructure/lib/**/*.ts'],
