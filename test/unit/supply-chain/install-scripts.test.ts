@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { NPM_INSTALL_COMMANDS } from '../../../src/pipeline/domain/plan/codebuild-actions.js';
 
 const root = new URL('../../../', import.meta.url);
 
@@ -53,5 +54,12 @@ describe('install scripts of dependencies', () => {
   it('holds no decision for a package that is no longer installed (npm install-scripts prune)', () => {
     const stale = Object.keys(manifest.allowScripts ?? {}).filter((name) => !withScripts.includes(name.replace(/@[^@/]+$/, '')));
     expect(stale).toEqual([]);
+  });
+});
+
+describe('install scripts in the Build', () => {
+  it('installs without scripts, then runs the scripts of exactly the approved packages, whatever npm the image has', () => {
+    const approved = Object.entries(manifest.allowScripts ?? {}).filter(([, allowed]) => allowed).map(([name]) => name);
+    expect(NPM_INSTALL_COMMANDS).toEqual(['npm ci --ignore-scripts', `npm rebuild ${approved.join(' ')}`]);
   });
 });

@@ -24,6 +24,18 @@ const CLI = 'node bin/kiro-cd.js';
  */
 export const CODEBUILD_NODE_VERSION = '22';
 const NODE_RUNTIME = { nodejs: CODEBUILD_NODE_VERSION } as const;
+/**
+ * How every action that needs the dependencies installs them: `npm ci` with no dependency's install
+ * scripts, then the scripts of exactly the packages package.json's `allowScripts` approves. Written
+ * out rather than left to `allowScripts` because the action runs whatever npm CodeBuild's image
+ * has, and an npm that does not read that field runs every script: libxmljs2's (through
+ * cyclonedx-npm, for XML SBOMs the gate never writes) downloads or compiles a native module. With
+ * `--ignore-scripts` "npm does not run scripts specified in package.json files"
+ * (https://docs.npmjs.com/cli/v10/commands/npm-ci#ignore-scripts); `npm rebuild <pkg>` runs the
+ * named package's install scripts (https://docs.npmjs.com/cli/v10/commands/npm-rebuild).
+ * test/unit/supply-chain/install-scripts.test.ts keeps the rebuilt packages equal to the approved ones.
+ */
+export const NPM_INSTALL_COMMANDS: readonly string[] = ['npm ci --ignore-scripts', 'npm rebuild esbuild'];
 /** The policy gates' findings (`kiro-cd policy-gates --report-file`), read again in post_build. */
 const GATES_REPORT = 'reports/gates.json';
 /** The scan findings as JUnit, published as the `security-scans` CodeBuild report. */
@@ -89,7 +101,7 @@ export function buildAction(pipelineName: string, options: PlanOptions = {}): Sh
     name: 'Synth',
     // CodeBuild's image has no cfn-lint (the policy gates): ensure-tools installs the versions pinned
     // in tools/python-requirements.txt.
-    installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
+    installCommands: ['bash scripts/ensure-tools.sh', ...NPM_INSTALL_COMMANDS],
     commands: [
       'mkdir -p reports',
       // First, before anything else reads the checkout: the gate runs secretlint over every tracked file.
@@ -137,7 +149,7 @@ export function unitTestsAction(pipelineName: string): ShellActionPlan {
   return {
     name: 'UnitTests',
     // The tests run against the local emulator (moto_server) and call cfn-lint: ensure-tools installs both.
-    installCommands: ['bash scripts/ensure-tools.sh', 'npm ci'],
+    installCommands: ['bash scripts/ensure-tools.sh', ...NPM_INSTALL_COMMANDS],
     commands: [
       'mkdir -p reports',
       `npx vitest run --coverage; ${CLI} gate tests --junit reports/junit.xml`,
@@ -165,7 +177,7 @@ export function unitTestsAction(pipelineName: string): ShellActionPlan {
 export function staticChecksAction(pipelineName: string): ShellActionPlan {
   return {
     name: 'StaticChecks',
-    installCommands: ['npm ci'],
+    installCommands: [...NPM_INSTALL_COMMANDS],
     commands: ['mkdir -p reports', STATIC_CHECKS_COMMAND],
     postBuildCommands: [`${CLI} scan-report --output ${STATIC_CHECKS_REPORT} --eslint reports/eslint.json`, `${CLI} publish-build-metrics --eslint reports/eslint.json --pipeline ${pipelineName}`],
     timeoutMinutes: ACTION_TIMEOUTS.staticChecks,
@@ -211,7 +223,7 @@ export function testsAction(environment: EnvironmentConfig): ShellActionPlan {
   const suite = environment.postDeploymentTests;
   return {
     name: `Tests-${suite}`,
-    installCommands: ['npm ci'],
+    installCommands: [...NPM_INSTALL_COMMANDS],
     commands: [`npx vitest run --config vitest.deployed.config.ts test/deployed/${suite}`],
     postBuildCommands: [],
     timeoutMinutes: ACTION_TIMEOUTS.suites[suite],

@@ -281,7 +281,7 @@ describe('PipelineStack', () => {
         BuildSpec: Match.serializedJson(
           Match.objectLike({
             phases: Match.objectLike({
-              install: { commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
+              install: { commands: ['bash scripts/ensure-tools.sh', 'npm ci --ignore-scripts', 'npm rebuild esbuild'] },
               build: {
                 commands: Match.arrayWith([
                   'npm audit --json > reports/npm-audit.json; node bin/kiro-cd.js gate audit --input reports/npm-audit.json --mode pipeline',
@@ -313,7 +313,7 @@ describe('PipelineStack', () => {
         BuildSpec: Match.serializedJson({
           version: '0.2',
           phases: {
-            install: { 'runtime-versions': { nodejs: '22', python: '3.11' }, commands: ['bash scripts/ensure-tools.sh', 'npm ci'] },
+            install: { 'runtime-versions': { nodejs: '22', python: '3.11' }, commands: ['bash scripts/ensure-tools.sh', 'npm ci --ignore-scripts', 'npm rebuild esbuild'] },
             build: {
               commands: [
                 'mkdir -p reports',
@@ -338,7 +338,7 @@ describe('PipelineStack', () => {
         BuildSpec: Match.serializedJson({
           version: '0.2',
           phases: {
-            install: { 'runtime-versions': { nodejs: '22' }, commands: ['npm ci'] },
+            install: { 'runtime-versions': { nodejs: '22' }, commands: ['npm ci --ignore-scripts', 'npm rebuild esbuild'] },
             build: { commands: ['mkdir -p reports', STATIC_CHECKS_COMMAND] },
             post_build: {
               commands: [

@@ -218,9 +218,9 @@ describe('planPipeline', () => {
   it('installs the pinned Python tools before the dependencies where an action needs cfn-lint or the emulator', () => {
     const build = stage(plan, 'Build', 'build');
     expect([build.action, ...build.besideSynth].map((action) => [action.name, action.installCommands])).toEqual([
-      ['Synth', ['bash scripts/ensure-tools.sh', 'npm ci']],
-      ['UnitTests', ['bash scripts/ensure-tools.sh', 'npm ci']],
-      ['StaticChecks', ['npm ci']],
+      ['Synth', ['bash scripts/ensure-tools.sh', 'npm ci --ignore-scripts', 'npm rebuild esbuild']],
+      ['UnitTests', ['bash scripts/ensure-tools.sh', 'npm ci --ignore-scripts', 'npm rebuild esbuild']],
+      ['StaticChecks', ['npm ci --ignore-scripts', 'npm rebuild esbuild']],
     ]);
   });
 
