@@ -38,11 +38,11 @@ export interface BuildMeasurement {
 /** What the Build's commands took when last measured (docs/pipeline.md, "Timeouts (TR-8) and expected durations"). */
 export const BUILD_MEASUREMENT: BuildMeasurement = {
   conditions:
-    'a fresh clone of 60adb5f on an idle 2-core machine of the CI kind (AMD EPYC, 23.5 GiB, Node 20.20, load average 1.5–3.5), 2026-12-08, each command run once on its own, one after the other, as the Build runs them',
-  commandSeconds: { npmCi: 74, typecheck: 19, lint: 39, vitest: 116, synth: 10, policyGates: 7, pipelineChangedCheck: 3, detectionBundle: 1 },
+    'an idle 2-core machine of the CI kind (AMD EPYC, 23.5 GiB, Node 20.20, load average 1.5–3.5), 2026-12-08, each command run on its own, one after the other, as the Build runs them: npmCi (in a fresh clone) and vitest (Vitest\'s caches cleared) at e8fb4da, the others on a fresh clone of 60adb5f',
+  commandSeconds: { npmCi: 33, typecheck: 19, lint: 39, vitest: 89, synth: 10, policyGates: 7, pipelineChangedCheck: 3, detectionBundle: 1 },
   notes: [
-    'npmCi: two runs with npm\'s cache already filled (72.8 and 75.1 s); CodeBuild starts without that cache, which the model counts apart (coldCacheMinutes)',
-    'vitest: `npx vitest run --coverage` alone (197 files); in `npm test` it shares the two cores with the static checks',
+    'npmCi: the install phase\'s `npm ci --ignore-scripts` and `npm rebuild esbuild`, two runs with npm\'s cache already filled (31.9 and 32.7 s; 72.8 and 75.1 s at 60adb5f, when `npm ci` still compiled libxmljs2 with node-gyp); CodeBuild starts without that cache, which the model counts apart (coldCacheMinutes)',
+    'vitest: `npx vitest run --coverage` alone (204 files, Vitest\'s cache of file durations cleared), one run: 88.8 s; in `npm test` it shares the two cores with the static checks',
     'pipelineChangedCheck: ~3 s for one GetTemplate per stack; its AWS calls have not been timed in a pipeline run',
   ],
 };

@@ -79,27 +79,28 @@ describe('the release duration model', () => {
   it('derives each Build action from its measured commands, provisioning and cold caches, to the half minute', () => {
     const build = buildStage(config.pipeline.name);
     const minutes = Object.fromEntries([build.action, ...build.besideSynth].map((action) => [action.name, buildActionMinutes(DOCUMENTED_DURATIONS, action)]));
-    // Synth: 74 + 10 + 1 + 7 + 3 = 95 s, + 1 + 0.5 = 3.08 -> 3. UnitTests: 74 + 116 = 190 s, + 1.5 = 4.67 -> 4.5.
-    // StaticChecks: 74 + max(19, 39) = 113 s, + 1.5 = 3.38 -> 3.5.
-    expect(minutes).toEqual({ Synth: 3, UnitTests: 4.5, StaticChecks: 3.5 });
+    // Synth: 33 + 10 + 1 + 7 + 3 = 54 s, + 1 + 0.5 = 2.4 -> 2.5. UnitTests: 33 + 89 = 122 s, + 1.5 = 3.53 -> 3.5.
+    // StaticChecks: 33 + max(19, 39) = 72 s, + 1.5 = 2.7 -> 2.5.
+    expect(minutes).toEqual({ Synth: 2.5, UnitTests: 3.5, StaticChecks: 2.5 });
   });
 
   it('takes the Build stage as long as its slowest action, because they run side by side', () => {
-    expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(4.5);
-    // Faster tests move the stage until another action is the slowest: 60 s of vitest leaves StaticChecks' 3.5
-    // (UnitTests 74 + 60 = 134 s, + 1.5 = 3.73 -> 3.5 as well), and the tests alone cannot take it lower.
-    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 60 } })).toBe(3.5);
-    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 1 } })).toBe(3.5);
-    // Slower policy gates lengthen the synth action only: 5 minutes of gates make it the slowest (74 + 10 + 1 + 300 + 3 = 388 s, + 1.5 = 7.97 -> 8).
-    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, policyGates: 300 } })).toBe(8);
+    expect(buildMinutes(DOCUMENTED_DURATIONS)).toBe(3.5);
+    // Faster tests move the stage until another action is the slowest: 60 s of vitest gives UnitTests
+    // 33 + 60 = 93 s, + 1.5 = 3.05 -> 3; at 1 s (2 min) Synth and StaticChecks' 2.5 are the slowest, and
+    // the tests alone cannot take it lower.
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 60 } })).toBe(3);
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, vitest: 1 } })).toBe(2.5);
+    // Slower policy gates lengthen the synth action only: 5 minutes of gates make it the slowest (33 + 10 + 1 + 300 + 3 = 347 s, + 1.5 = 7.28 -> 7.5).
+    expect(buildMinutes({ ...DOCUMENTED_DURATIONS, buildCommandSeconds: { ...DOCUMENTED_DURATIONS.buildCommandSeconds, policyGates: 300 } })).toBe(7.5);
   });
 
-  it('gives the former one-action Build 5.5 minutes: the split saves 1', () => {
+  it('gives the former one-action Build 4.5 minutes: the split saves 1', () => {
     const build = buildStage(config.pipeline.name);
     const actions = [build.action, ...build.besideSynth];
-    // Every command on one machine, installed once: 74 + max(19, 39) + 116 + 10 + 1 + 7 + 3 = 250 s, + 1.5 = 5.67 -> 5.5.
+    // Every command on one machine, installed once: 33 + max(19, 39) + 89 + 10 + 1 + 7 + 3 = 182 s, + 1.5 = 4.53 -> 4.5.
     const oneMachine = { ...build.action, installCommands: build.action.installCommands, commands: actions.flatMap((action) => action.commands) };
-    expect(buildActionMinutes(DOCUMENTED_DURATIONS, oneMachine)).toBe(5.5);
+    expect(buildActionMinutes(DOCUMENTED_DURATIONS, oneMachine)).toBe(4.5);
     expect(buildActionMinutes(DOCUMENTED_DURATIONS, oneMachine) - buildMinutes(DOCUMENTED_DURATIONS, build)).toBe(1);
   });
 
